@@ -10,21 +10,9 @@ and a second trigger seals every new event into one hash chain (``history.Seal``
 import pghistory
 import pgtrigger
 
-# One chain for the whole database: the advisory lock orders concurrent writers, so every seal
-# links to the seal committed just before it.
-SEAL_LOCK_KEY = 371302
-
-SEAL_FUNC = f"""
-DECLARE
-    previous text;
-BEGIN
-    PERFORM pg_advisory_xact_lock({SEAL_LOCK_KEY});
-    SELECT digest INTO previous FROM history_seal ORDER BY id DESC LIMIT 1;
-    INSERT INTO history_seal (event_table, event_id, prev_digest, digest, sealed_at)
-    VALUES (TG_TABLE_NAME, NEW.pgh_id, previous, history_digest(previous, TG_TABLE_NAME, NEW), now());
-    RETURN NULL;
-END;
-"""
+# The trigger only hands the new event to ``history_seal()`` (history/migrations/0002): the sealing
+# logic lives in one SQL function, so changing it never touches the trigger of every tracked model.
+SEAL_FUNC = "PERFORM history_seal(TG_TABLE_NAME, NEW.pgh_id, history_payload(NEW)); RETURN NULL;"
 
 
 def seal_trigger() -> pgtrigger.Trigger:

@@ -1,3 +1,9 @@
+from django.urls import path
+
+from jobs import views
+
 app_name = "jobs"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.JobStatusView.as_view(), name="status"),
+]

@@ -40,3 +40,6 @@ class StaffPostAdmin(admin.ModelAdmin):
         staff_post_assign(
             user=obj.user, role=obj.role, town=obj.town, village=obj.village, work_unit=obj.work_unit, phone=obj.phone
         )
+
+
+from organisation import calendar_admin  # noqa: E402, F401

@@ -39,3 +39,16 @@ LEVEL_OF_ROLE = {
 # default only the district office does. The audit bureau reads everything and writes audits only.
 DISTRICT_READERS = frozenset({Role.DISTRICT_OFFICE, Role.DISTRICT_FINANCE, Role.AUDIT})
 DEFAULT_DISTRICT_WRITERS = frozenset({Role.DISTRICT_OFFICE})
+
+ALL_ACTIONS = ("view", "add", "change", "delete")
+
+# Model permissions per role, for the admin site: (app label, model names, actions). The district
+# office keeps the reference data; what the roles do in the domain pages is decided by each domain.
+ROLE_MODEL_PERMISSIONS = {
+    Role.DISTRICT_OFFICE: [
+        ("organisation", ["town", "village", "calendarday", "calendaryear"], ALL_ACTIONS),
+        ("organisation", ["district", "staffpost"], ("view",)),
+        ("django_celery_beat", ["periodictask", "crontabschedule", "intervalschedule"], ALL_ACTIONS),
+        ("history", ["seal", "checkpoint"], ("view",)),
+    ],
+}

@@ -1,14 +1,14 @@
 """Writes to the organisation tree and to who holds which post."""
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
 
 from organisation.models import StaffPost, Town, TownUserObjectPermission, Village, VillageUserObjectPermission
-from organisation.roles import LEVEL_OF_ROLE, Level, Role
+from organisation.roles import LEVEL_OF_ROLE, ROLE_MODEL_PERMISSIONS, Level, Role
 
 # Town-level roles may change their town's records; the village clerk changes only their village's.
 TOWN_PERMS = ("organisation.view_town_records", "organisation.change_town_records")
@@ -66,6 +66,10 @@ def staff_post_assign(
         },
     )
     user.groups.add(role_group(role))
+    # The district office keeps the reference data (towns, villages, calendar, schedules) in the admin.
+    if user.is_staff != (role == Role.DISTRICT_OFFICE) and not user.is_superuser:
+        user.is_staff = role == Role.DISTRICT_OFFICE
+        user.save(update_fields=["is_staff"])
     if level == Level.TOWN:
         for perm in TOWN_PERMS:
             assign_perm(perm, user, town)
@@ -86,3 +90,14 @@ def _withdraw_reach(user) -> None:
     TownUserObjectPermission.objects.filter(user=user).delete()
     VillageUserObjectPermission.objects.filter(user=user).delete()
     user.groups.remove(*Group.objects.filter(name__startswith="role:"))
+
+
+def role_groups_sync() -> None:
+    """Give each role's group the model permissions listed in ``ROLE_MODEL_PERMISSIONS``."""
+    for role in Role:
+        group = role_group(role)
+        wanted = Permission.objects.none()
+        for app_label, model_names, actions in ROLE_MODEL_PERMISSIONS.get(role, []):
+            codenames = [f"{action}_{model}" for model in model_names for action in actions]
+            wanted |= Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
+        group.permissions.set(wanted)

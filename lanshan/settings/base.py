@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "guardian",
     "pgtrigger",
     "pghistory",
@@ -136,6 +137,18 @@ CELERY_RESULT_EXPIRES = 60 * 60 * 24 * 7
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 DJANGO_CELERY_BEAT_TZ_AWARE = True
+# Beat writes a task's last_run_at after every send (not every 3 minutes): the job status page
+# reads "beat is alive" from the heartbeat's last_run_at.
+CELERY_BEAT_SYNC_EVERY = 1
+# bin/demo without a Redis server (lanshan/demo.py) sets CELERY_BROKER_URL=filesystem://: Kombu then
+# keeps each queue as files in one folder, which lanshan/demo.py creates.
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    _celery_folder = env("CELERY_FILESYSTEM_FOLDER", default=str(BASE_DIR / "var" / "celery"))
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": f"{_celery_folder}/queue",
+        "data_folder_out": f"{_celery_folder}/queue",
+        "control_folder": f"{_celery_folder}/control",
+    }
 
 LOGGING = {
     "version": 1,

@@ -1,3 +1,4 @@
+from .calendar import CalendarDay, CalendarDayKind, CalendarYear
 from .structure import (
     District,
     StaffPost,
@@ -11,6 +12,9 @@ from .structure import (
 )
 
 __all__ = [
+    "CalendarDay",
+    "CalendarDayKind",
+    "CalendarYear",
     "District",
     "StaffPost",
     "Town",

@@ -1,0 +1,46 @@
+"""Checkpoints: the chain head signed with a key derived from SECRET_KEY.
+
+Someone with raw database access can recompute the whole chain with ``history_digest``; without
+the application's secret they cannot recompute a checkpoint's signature.
+"""
+
+import hmac
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils.crypto import salted_hmac
+
+from history.models import Checkpoint, Seal
+
+SIGNING_SALT = "lanshan.history.checkpoint"
+
+
+def checkpoint_signature(*, seal_id: int, digest: str, secret: str | None = None) -> str:
+    """HMAC-SHA256 of ``"seal_id:digest"`` keyed with a key derived from the secret."""
+    return salted_hmac(SIGNING_SALT, f"{seal_id}:{digest}", secret=secret, algorithm="sha256").hexdigest()
+
+
+def checkpoint_signature_is_valid(*, seal_id: int, digest: str, signature: str) -> bool:
+    # Checkpoints signed before a key rotation stay valid while the old key is a fallback.
+    secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return any(
+        hmac.compare_digest(checkpoint_signature(seal_id=seal_id, digest=digest, secret=secret), signature)
+        for secret in secrets
+    )
+
+
+def history_checkpoint_write() -> Checkpoint | None:
+    """Sign the current chain head; nothing to do when the chain is empty or its head is signed already."""
+    head = Seal.objects.order_by("-id").first()
+    if head is None or Checkpoint.objects.filter(seal=head).exists():
+        return None
+    try:
+        # One checkpoint per seal (a unique column): a concurrent writer that got there first wins.
+        with transaction.atomic():
+            return Checkpoint.objects.create(
+                seal=head,
+                digest=head.digest,
+                signature=checkpoint_signature(seal_id=head.id, digest=head.digest),
+            )
+    except IntegrityError:
+        return None

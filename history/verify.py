@@ -1,0 +1,228 @@
+"""Re-check the sealed history: every event against its seal, the chain, and the signed checkpoints.
+
+Set-based: one query per event table, one for the chain, one for the checkpoints, whatever the
+number of rows. Digests are recomputed in SQL with ``history_payload`` and ``history_digest``, the
+functions the seal trigger used, so a row renders to exactly the same text as when it was sealed.
+"""
+
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Count, Min
+from django.utils.translation import gettext as _
+
+from history.models import Checkpoint, Seal
+from history.selectors import event_models
+from history.services import checkpoint_signature_is_valid
+
+EVENT_ALTERED = "event_altered"
+EVENT_MISSING = "event_missing"
+EVENT_UNSEALED = "event_unsealed"
+UNKNOWN_TABLE = "unknown_table"
+CHAIN_BROKEN = "chain_broken"
+CHECKPOINT_FORGED = "checkpoint_forged"
+CHECKPOINT_MISMATCH = "checkpoint_mismatch"
+
+
+@dataclass(frozen=True)
+class Problem:
+    kind: str
+    message: str
+    event_table: str = ""
+    event_id: int | None = None
+    seal_id: int | None = None
+    checkpoint_id: int | None = None
+
+    def __str__(self):
+        return f"[{self.kind}] {self.message}"
+
+
+@dataclass(frozen=True)
+class ChainSummary:
+    events: int
+    seals: int
+    head_seal_id: int | None
+    head_digest: str | None
+    checkpoints: int
+
+
+def history_chain_summary() -> ChainSummary:
+    """How much history there is, and the head of the chain."""
+    tables = [model._meta.db_table for model in _existing(event_models())]
+    events = 0
+    if tables:
+        counts = " + ".join(f"(SELECT count(*) FROM {connection.ops.quote_name(t)})" for t in tables)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {counts}")
+            events = cursor.fetchone()[0]
+    head = Seal.objects.order_by("-id").values("id", "digest").first() or {}
+    return ChainSummary(
+        events=events,
+        seals=Seal.objects.count(),
+        head_seal_id=head.get("id"),
+        head_digest=head.get("digest"),
+        checkpoints=Checkpoint.objects.count(),
+    )
+
+
+def history_verify() -> list[Problem]:
+    """Every sign that the history was changed, deleted or added to behind the application's back."""
+    problems = []
+    # A tracked model whose migration is not applied yet has recorded nothing; a dropped history
+    # table still has its seals, which _unknown_table_problems reports.
+    existing = _existing(event_models())
+    for model in existing:
+        problems += _event_table_problems(model._meta.db_table, model._meta.pk.column)
+    problems += _unknown_table_problems([model._meta.db_table for model in existing])
+    problems += _chain_problems()
+    problems += _checkpoint_problems()
+    return problems
+
+
+def _existing(models: list) -> list:
+    with connection.cursor() as cursor:
+        tables = set(connection.introspection.table_names(cursor))
+    return [model for model in models if model._meta.db_table in tables]
+
+
+def _event_table_problems(table: str, pk_column: str) -> list[Problem]:
+    quoted_table, quoted_pk = connection.ops.quote_name(table), connection.ops.quote_name(pk_column)
+    seal_table = connection.ops.quote_name(Seal._meta.db_table)
+    # The row is rendered by the trigger's own history_payload(), then narrowed to the columns it
+    # had when sealed: a column added since does not count, a sealed column dropped since does.
+    sql = f"""
+        SELECT s.id, s.event_id, e.{quoted_pk}
+        FROM (SELECT * FROM {seal_table} WHERE event_table = %s) s
+        FULL OUTER JOIN {quoted_table} e ON e.{quoted_pk} = s.event_id
+        WHERE s.id IS NULL
+           OR e.{quoted_pk} IS NULL
+           OR history_digest(
+                  s.prev_digest,
+                  s.event_table,
+                  (SELECT coalesce(jsonb_object_agg(field.key, field.value), '{{}}'::jsonb)
+                   FROM jsonb_each(history_payload(e)) AS field
+                   WHERE field.key = ANY(s.columns))
+              ) IS DISTINCT FROM s.digest
+        ORDER BY coalesce(s.event_id, e.{quoted_pk})
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [table])
+        rows = cursor.fetchall()
+    problems = []
+    for seal_id, sealed_event_id, event_id in rows:
+        if seal_id is None:
+            kind = EVENT_UNSEALED
+            message = _("%(table)s #%(id)s has no seal: it was written with the history triggers switched off.")
+        elif event_id is None:
+            kind = EVENT_MISSING
+            message = _("%(table)s #%(id)s was deleted: seal #%(seal)s has no history entry any more.")
+        else:
+            kind = EVENT_ALTERED
+            message = _("%(table)s #%(id)s does not match seal #%(seal)s: the entry or its seal was changed.")
+        problem_id = event_id if event_id is not None else sealed_event_id
+        problems.append(
+            Problem(
+                kind=kind,
+                message=message % {"table": table, "id": problem_id, "seal": seal_id},
+                event_table=table,
+                event_id=problem_id,
+                seal_id=seal_id,
+            )
+        )
+    return problems
+
+
+def _unknown_table_problems(tables: list[str]) -> list[Problem]:
+    rows = (
+        Seal.objects.exclude(event_table__in=tables)
+        .values_list("event_table")
+        .annotate(first=Min("id"), total=Count("id"))
+        .order_by("event_table")
+    )
+    return [
+        Problem(
+            kind=UNKNOWN_TABLE,
+            message=_(
+                "%(count)s seals, from #%(seal)s on, name %(table)s, which is not an existing history table: "
+                "the table was dropped or renamed."
+            )
+            % {"count": total, "seal": first, "table": table},
+            event_table=table,
+            seal_id=first,
+        )
+        for table, first, total in rows
+    ]
+
+
+def _chain_problems() -> list[Problem]:
+    # Linkage by order, not by id arithmetic: ids have gaps where a transaction rolled back.
+    seal_table = connection.ops.quote_name(Seal._meta.db_table)
+    sql = f"""
+        SELECT id, expected IS NULL
+        FROM (SELECT id, prev_digest, lag(digest) OVER (ORDER BY id) AS expected FROM {seal_table}) chain
+        WHERE prev_digest IS DISTINCT FROM expected
+        ORDER BY id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+    problems = []
+    for seal_id, is_first in rows:
+        if is_first:
+            message = _("Seal #%(seal)s is the first seal but links to an earlier one: seals were deleted.")
+        else:
+            message = _(
+                "Seal #%(seal)s does not link to the seal before it: a seal was deleted or changed in between."
+            )
+        problems.append(Problem(kind=CHAIN_BROKEN, message=message % {"seal": seal_id}, seal_id=seal_id))
+    return problems
+
+
+def _checkpoint_problems() -> list[Problem]:
+    checkpoint_table = connection.ops.quote_name(Checkpoint._meta.db_table)
+    seal_table = connection.ops.quote_name(Seal._meta.db_table)
+    # A left join: a checkpoint whose seal is gone must still be reported.
+    sql = f"""
+        SELECT c.id, c.seal_id, c.digest, c.signature, s.digest
+        FROM {checkpoint_table} c LEFT JOIN {seal_table} s ON s.id = c.seal_id
+        ORDER BY c.id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+    problems = []
+    for checkpoint_id, seal_id, digest, signature, seal_digest in rows:
+        values = {"checkpoint": checkpoint_id, "seal": seal_id}
+        if not checkpoint_signature_is_valid(seal_id=seal_id, digest=digest, signature=signature):
+            problems.append(
+                Problem(
+                    kind=CHECKPOINT_FORGED,
+                    message=_("Checkpoint #%(checkpoint)s (seal #%(seal)s) has a wrong signature: it is forged.")
+                    % values,
+                    seal_id=seal_id,
+                    checkpoint_id=checkpoint_id,
+                )
+            )
+        elif seal_digest is None:
+            problems.append(
+                Problem(
+                    kind=CHECKPOINT_MISMATCH,
+                    message=_("Checkpoint #%(checkpoint)s signed seal #%(seal)s, which no longer exists.") % values,
+                    seal_id=seal_id,
+                    checkpoint_id=checkpoint_id,
+                )
+            )
+        elif seal_digest != digest:
+            problems.append(
+                Problem(
+                    kind=CHECKPOINT_MISMATCH,
+                    message=_(
+                        "Seal #%(seal)s no longer has the digest checkpoint #%(checkpoint)s signed: "
+                        "the history up to it was rewritten."
+                    )
+                    % values,
+                    seal_id=seal_id,
+                    checkpoint_id=checkpoint_id,
+                )
+            )
+    return problems

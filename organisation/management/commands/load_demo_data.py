@@ -1,0 +1,15 @@
+from django.core.management.base import BaseCommand
+
+from history.context import history_context
+from organisation.demo_data import DEMO_PASSWORD, demo_data_load
+
+
+class Command(BaseCommand):
+    help = "Load Lanshan's towns, demo villages and one demo user per role (safe to run twice)."
+
+    def handle(self, *args, **options):
+        with history_context(command="load_demo_data"):
+            logins = demo_data_load()
+        self.stdout.write(self.style.SUCCESS("Demo data loaded. Demo logins (password for all: %s):" % DEMO_PASSWORD))
+        for login in logins:
+            self.stdout.write(f"  {login.username:<20} {login.role.label} · {login.place}")

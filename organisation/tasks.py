@@ -1,0 +1,11 @@
+from celery import shared_task
+from django.db import OperationalError
+
+from organisation.deadlines import stored_deadlines_recompute
+
+
+# History entries written here are named after the task by the signal handlers of history.apps.
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def recompute_deadlines(years: list[int] | None = None) -> int:
+    """Recompute the stored deadlines the calendar of ``years`` can move (every one for ``None``)."""
+    return stored_deadlines_recompute(years=None if years is None else set(years))

@@ -1,0 +1,46 @@
+"""Fixtures every test can use: the organisation tree and users holding a post in it."""
+
+import pytest
+
+from organisation.roles import Role
+from tests.factories.organisation import TownFactory, UserFactory, VillageFactory, post_user
+
+
+@pytest.fixture
+def town(db):
+    return TownFactory(name="汪沟镇")
+
+
+@pytest.fixture
+def other_town(db):
+    return TownFactory(name="方城镇")
+
+
+@pytest.fixture
+def village(town):
+    return VillageFactory(town=town)
+
+
+@pytest.fixture
+def other_village(other_town):
+    return VillageFactory(town=other_town)
+
+
+@pytest.fixture
+def make_user(db):
+    """make_user(Role.TOWN_STAFF, town=town) -> a user holding that post."""
+
+    def make(role: Role, *, town=None, village=None, **user_fields):
+        return post_user(role, town=town, village=village, **user_fields)
+
+    return make
+
+
+@pytest.fixture
+def office_user(make_user):
+    return make_user(Role.DISTRICT_OFFICE)
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(is_superuser=True, is_staff=True)

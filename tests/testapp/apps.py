@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class TestAppConfig(AppConfig):
+    """Models that exist only in the test suite, to exercise shared machinery before a domain uses it."""
+
+    name = "tests.testapp"
+    label = "testapp"
