@@ -103,8 +103,9 @@ def demo_data_load() -> list[DemoLogin]:
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
+        wanted = (role, town or (village and village.town), village)
         current = StaffPost.objects.filter(user=user).first()
-        if not (current and (current.role, current.town, current.village) == (role, town or (village and village.town), village)):
+        if not (current and (current.role, current.town, current.village) == wanted):
             staff_post_assign(user=user, role=role, town=town, village=village, work_unit=unit, is_demo=True)
         logins.append(DemoLogin(username=username, role=role, place=str(village or town or district)))
     return logins

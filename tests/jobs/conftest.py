@@ -5,6 +5,7 @@ import uuid
 import pytest
 from django.contrib.auth import get_user_model
 
+from lanshan.celery import app as celery_app
 from organisation.models import District, Town
 from organisation.roles import Role
 from organisation.services import staff_post_assign
@@ -33,4 +34,8 @@ def town_staff_user(wanggou):
 @pytest.fixture
 def private_queue():
     """A queue name of this test run only: a worker left running elsewhere on the test Redis never takes our task."""
-    return f"jobs-test-{uuid.uuid4().hex[:12]}"
+    name = f"jobs-test-{uuid.uuid4().hex[:12]}"
+    yield name
+    # Kombu leaves the queue's binding keys in Redis; they would pile up one set per test run.
+    with celery_app.connection_for_write() as connection:
+        connection.default_channel.client.delete(f"_kombu.binding.{name}", f"_kombu.binding_permanent.{name}")

@@ -10,6 +10,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with history_context(command="load_demo_data"):
             logins = demo_data_load()
-        self.stdout.write(self.style.SUCCESS("Demo data loaded. Demo logins (password for all: %s):" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"Demo data loaded. Demo logins (password for all: {DEMO_PASSWORD}):"))
         for login in logins:
             self.stdout.write(f"  {login.username:<20} {login.role.label} · {login.place}")
