@@ -5,18 +5,12 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils import translation
 
-from organisation.models import District, Town, Village
+from organisation.models import Village
 
 
 @pytest.fixture
-def wanggou(db):
-    district = District.objects.create(name="兰山区", code="371302")
-    return Town.objects.create(district=district, name="汪沟镇", kind="town", code="371302109")
-
-
-@pytest.fixture
-def yangjia(wanggou):
-    return Village.objects.create(town=wanggou, name="杨家庄村", code="371302109201")
+def yangjia(town):
+    return Village.objects.create(town=town, name="杨家庄村", code="371302109201")
 
 
 @pytest.fixture

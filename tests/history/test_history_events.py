@@ -6,18 +6,18 @@ def _changes(entry):
     return {change.label: (change.before, change.after) for change in entry.changes}
 
 
-def test_save_queryset_update_and_bulk_create_are_all_recorded_with_before_and_after(wanggou, yangjia):
+def test_save_queryset_update_and_bulk_create_are_all_recorded_with_before_and_after(town, yangjia):
     # given
-    dongguan = Village.objects.create(town=wanggou, name="东官庄村", code="371302109202")
+    dongguan = Village.objects.create(town=town, name="东官庄村", code="371302109202")
 
     # when
     yangjia.name = "杨家庄"
     yangjia.save()
-    Village.objects.filter(town=wanggou).update(is_key_village=True)
+    Village.objects.filter(town=town).update(is_key_village=True)
     Village.objects.bulk_create(
         [
-            Village(town=wanggou, name="西岭村", code="371302109203"),
-            Village(town=wanggou, name="南湖村", code="371302109204"),
+            Village(town=town, name="西岭村", code="371302109203"),
+            Village(town=town, name="南湖村", code="371302109204"),
         ]
     )
 

@@ -20,11 +20,11 @@ def test_town_staff_are_refused(client, town_staff_user):
     assert response.status_code == 403
 
 
-def test_district_office_sees_every_schedule_with_its_last_run_and_admin_link(client, district_office_user):
+def test_district_office_sees_every_schedule_with_its_last_run_and_admin_link(client, office_user):
     # given a heartbeat that ran a minute ago
     heartbeat = PeriodicTask.objects.get(task=HEARTBEAT_TASK)
     job_run_finish(task_name=HEARTBEAT_TASK, finished_at=timezone.now(), succeeded=True)
-    client.force_login(district_office_user)
+    client.force_login(office_user)
     # when the office opens the page
     response = client.get(reverse("jobs:status"))
     # then
