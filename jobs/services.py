@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Model
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
 from jobs.models import JobRun, JobRunStatus, WorkerHeartbeat
@@ -35,7 +35,8 @@ def schedules_ensure(*, schedules: tuple[DefaultSchedule, ...] = DEFAULT_SCHEDUL
             name=schedule.name,
             defaults={
                 "task": schedule.task,
-                "description": str(schedule.description),
+                # Stored text: in the site's language, whatever language the migrate ran in.
+                "description": _in_site_language(schedule.description),
                 "expire_seconds": schedule.expire_seconds,
                 "enabled": True,
                 **timing,
@@ -44,6 +45,11 @@ def schedules_ensure(*, schedules: tuple[DefaultSchedule, ...] = DEFAULT_SCHEDUL
         if was_created:
             created.append(periodic_task)
     return created
+
+
+def _in_site_language(text) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(text)
 
 
 def _crontab(fields: dict[str, str]) -> CrontabSchedule:

@@ -88,18 +88,18 @@ def demo_data_load() -> list[DemoLogin]:
     demo_town = Town.objects.get(district=district, name=DEMO_TOWN_NAME)
     demo_village = demo_town.villages.order_by("code").first()
     posts = [
-        ("demo_office", "区扶贫办", Role.DISTRICT_OFFICE, None, None),
-        ("demo_finance", "区财政局", Role.DISTRICT_FINANCE, None, None),
-        ("demo_audit", "区审计局", Role.AUDIT, None, None),
-        ("demo_town", "汪沟镇扶贫办", Role.TOWN_STAFF, demo_town, None),
-        ("demo_town_finance", "汪沟镇财政所", Role.TOWN_FINANCE, demo_town, None),
-        ("demo_station", "汪沟镇经管站", Role.TOWN_STATION, demo_town, None),
-        ("demo_village", f"{demo_village.name}村委", Role.VILLAGE_CLERK, None, demo_village),
+        ("demo_office", "王敏", "区扶贫办", Role.DISTRICT_OFFICE, None, None),
+        ("demo_finance", "李强", "区财政局", Role.DISTRICT_FINANCE, None, None),
+        ("demo_audit", "赵军", "区审计局", Role.AUDIT, None, None),
+        ("demo_town", "刘洋", "汪沟镇扶贫办", Role.TOWN_STAFF, demo_town, None),
+        ("demo_town_finance", "陈静", "汪沟镇财政所", Role.TOWN_FINANCE, demo_town, None),
+        ("demo_station", "杨帆", "汪沟镇经管站", Role.TOWN_STATION, demo_town, None),
+        ("demo_village", "孙磊", f"{demo_village.name}村委会", Role.VILLAGE_CLERK, None, demo_village),
     ]
     User = get_user_model()
     logins = []
-    for username, unit, role, town, village in posts:
-        user, created = User.objects.get_or_create(username=username, defaults={"first_name": unit})
+    for username, person, unit, role, town, village in posts:
+        user, created = User.objects.get_or_create(username=username, defaults={"first_name": person})
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])

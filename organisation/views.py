@@ -23,7 +23,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["towns"] = towns_scope(self.request.user).annotate(village_count=Count("villages"))
+        context["towns"] = towns_scope(self.request.user).annotate(village_count=Count("villages")).order_by("code")
         context["villages"] = villages_scope(self.request.user)[:PAGE_SIZE]
         return context
 
@@ -34,7 +34,7 @@ class TownListView(ScopedMixin, ListView):
     template_name = "organisation/town_list.html"
 
     def get_queryset(self):
-        queryset = super().get_queryset().annotate(village_count=Count("villages"))
+        queryset = super().get_queryset().annotate(village_count=Count("villages")).order_by("code")
         if query := self.request.GET.get("q", "").strip():
             queryset = queryset.filter(Q(name__icontains=query) | Q(code__icontains=query))
         return queryset

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
 from jobs.schedules import DEFAULT_SCHEDULES, HEARTBEAT_TASK, DefaultSchedule
@@ -76,3 +77,10 @@ def test_ensure_schedules_command_reports_what_it_created(capsys):
     # then it recreated just that one
     assert "Created heartbeat" in capsys.readouterr().out
     assert PeriodicTask.objects.filter(task=HEARTBEAT_TASK).count() == 1
+
+
+def test_default_schedules_are_described_in_the_sites_language(db):
+    PeriodicTask.objects.all().delete()
+    with translation.override("en"):
+        schedules_ensure()
+    assert PeriodicTask.objects.get(task="jobs.tasks.heartbeat").description.startswith("每分钟一次")
