@@ -13,6 +13,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("organisation/", include("organisation.urls")),
+    path("households/", include("households.urls")),
     path("history/", include("history.urls")),
     path("jobs/", include("jobs.urls")),
     path("admin/", admin.site.urls),

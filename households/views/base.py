@@ -1,0 +1,20 @@
+"""What every household page shares: its records come from ``households_scope``."""
+
+from organisation.access import ScopedMixin
+from organisation.scoping import Access
+from households.permissions import households_scope
+
+PAGE_SIZE = 25
+
+
+class HouseholdScopedMixin(ScopedMixin):
+    """Set ``model`` (any model in households.permissions.VILLAGE_PATH) and, for edits, ``access``."""
+
+    model = None
+    access = Access.VIEW
+
+    def get_queryset(self):
+        return households_scope(self.request.user, self.access, self.model._default_manager.all())
+
+    # ScopedMixin's check that a scope is named: this mixin is the scope.
+    scope = staticmethod(households_scope)

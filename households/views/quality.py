@@ -1,0 +1,2 @@
+urlpatterns = []
+detail_sections = []
