@@ -2,7 +2,8 @@
 
 An area (lifecycle, welfare, quality, ...) lists its ``DetailSection``s in its views module as
 ``detail_sections``; the household detail page shows each as a tab, with the context its
-``context`` function returns for that household and user.
+``context`` function returns for that household and user, plus ``household`` and ``can_change``
+(whether the user may change this household).
 """
 
 from collections.abc import Callable

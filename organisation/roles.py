@@ -50,5 +50,7 @@ ROLE_MODEL_PERMISSIONS = {
         ("organisation", ["district", "staffpost"], ("view",)),
         ("django_celery_beat", ["periodictask", "crontabschedule", "intervalschedule"], ALL_ACTIONS),
         ("history", ["seal", "checkpoint"], ("view",)),
+        ("households", ["povertyline", "dibaostandard", "insurancescheme"], ALL_ACTIONS),
+        ("households", ["idnumberreveal"], ("view",)),
     ],
 }

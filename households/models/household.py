@@ -125,7 +125,7 @@ class Household(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="household_main_cause_not_repeated",
-                condition=~models.Q(other_causes__contains=models.F("main_cause")),
+                condition=~models.Q(other_causes__contains=[models.F("main_cause")]),
             ),
         ]
 

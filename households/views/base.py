@@ -1,8 +1,8 @@
 """What every household page shares: its records come from ``households_scope``."""
 
+from households.permissions import households_scope
 from organisation.access import ScopedMixin
 from organisation.scoping import Access
-from households.permissions import households_scope
 
 PAGE_SIZE = 25
 

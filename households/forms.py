@@ -1,0 +1,40 @@
+from django import forms
+
+from households.choices import PovertyCause
+from households.models import Household, Member
+from organisation.scoping import Access, villages_for
+
+
+class HouseholdForm(forms.ModelForm):
+    other_causes = forms.MultipleChoiceField(
+        choices=PovertyCause.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Household
+        fields = [
+            "file_number", "village", "group", "address", "phone", "bank_name", "bank_account",
+            "identification_standard", "attribute", "main_cause", "other_causes", "year_identified",
+            "food_and_clothing_secure", "house_area", "house_structure", "house_year_built", "water_source",
+            "drinking_water_difficult",
+        ]  # fmt: skip
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = villages_for(user, Access.CHANGE).select_related("town").order_by("code")
+        self.fields["village"].label_from_instance = lambda village: f"{village.town.name} {village.name}"
+        self.fields["other_causes"].label = Household._meta.get_field("other_causes").verbose_name
+
+
+class MemberForm(forms.ModelForm):
+    class Meta:
+        model = Member
+        fields = [
+            "name", "id_number", "relation", "ethnicity", "education", "school_stage", "health", "disability_grade",
+            "labour_ability", "migrant_worker", "in_dibao", "medical_insurance", "pension_insurance", "dropout_risk",
+        ]  # fmt: skip
+
+    def _post_clean(self):
+        # The service checks the ID number and the one-person-one-household rule with the user's view of
+        # the district; the model's own unique check would tell a township user where the person is.
+        pass
