@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from history.context import history_context
+from households.demo_data import demo_households_load
 from organisation.demo_data import DEMO_PASSWORD, demo_data_load
 
 
@@ -10,6 +11,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with history_context(command="load_demo_data"):
             logins = demo_data_load()
+            households = demo_households_load()
+        self.stdout.write(f"Demo households created: {households}")
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded. Demo logins (password for all: {DEMO_PASSWORD}):"))
         for login in logins:
             self.stdout.write(f"  {login.username:<20} {login.role.label} · {login.place}")
