@@ -92,7 +92,10 @@ class SchoolStage(models.TextChoices):  # A10
     HIGHER = "higher", _("Higher education")
 
 
-COMPULSORY_STAGES = (SchoolStage.PRIMARY, SchoolStage.JUNIOR)
+# A child of compulsory-school age (6 to 15) counts as in school at any of these stages: a six-year-old
+# may still be in pre-school, a fifteen-year-old already in senior secondary school.
+COMPULSORY_SCHOOL_AGES = range(6, 16)
+COMPULSORY_STAGES = tuple(stage for stage in SchoolStage if stage != SchoolStage.NOT_IN_SCHOOL)
 
 
 class HousingGrade(models.TextChoices):  # housing safety appraisal; C and D are dilapidated (危房)
