@@ -1,2 +1,758 @@
-urlpatterns = []
-detail_sections = []
+"""Pages of the welfare area: safety nets (points 8, 9), housing and water (point 10), education (point 11).
+
+Every page takes its record from a scope function: households_scope through HouseholdScopedMixin for
+household records, villages_scope/towns_scope for the village and town a record is entered for. A form
+page loads its record with the change scope, so another town's user gets a 404 before any write.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import DetailView, FormView, ListView, TemplateView
+from django.views.generic.detail import SingleObjectMixin
+
+from households.choices import HousingGrade
+from households.id_numbers import age_on
+from households.models import (
+    DibaoEnrolment,
+    EducationAid,
+    HospitalStay,
+    Household,
+    InsuranceScheme,
+    LeftBehindChild,
+    Member,
+    RenovationPlan,
+    WaterSample,
+    WaterSupplySurvey,
+)
+from households.models.education import CareRoom
+from households.permissions import households_scope
+from households.sections import DetailSection
+from households.selectors import welfare as selectors
+from households.services import welfare as services
+from households.views.base import PAGE_SIZE, HouseholdScopedMixin
+from organisation.access import RoleRequiredMixin, ScopedMixin
+from organisation.roles import Role
+from organisation.scoping import Access, towns_scope, villages_for, villages_scope
+
+
+def household_url(household_id: int) -> str:
+    return reverse("households:household_detail", args=[household_id])
+
+
+# --- Forms: typed input only; the services hold the rules --------------------------------------------------------
+
+
+def model_field(model, name: str, **overrides) -> forms.Field:
+    """The form field of a model field, labelled by its verbose name, with the page's widget classes."""
+    field = model._meta.get_field(name).formfield(**overrides)
+    if isinstance(field, forms.DateField):
+        field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    if not isinstance(field.widget, forms.CheckboxInput):
+        field.widget.attrs["class"] = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+    return field
+
+
+class DibaoEnrolmentForm(forms.Form):
+    monthly_amount = model_field(DibaoEnrolment, "monthly_amount")
+    persons = model_field(DibaoEnrolment, "persons")
+    starts_on = model_field(DibaoEnrolment, "starts_on")
+    ends_on = model_field(DibaoEnrolment, "ends_on")
+
+
+class DibaoEndForm(forms.Form):
+    ends_on = model_field(DibaoEnrolment, "ends_on", required=True)
+
+
+class InsuranceEnrolForm(forms.Form):
+    scheme = forms.ModelChoiceField(
+        InsuranceScheme.objects.order_by("-year"),
+        label=gettext_lazy("Scheme year"),
+        empty_label=None,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+
+class HospitalStayForm(forms.Form):
+    hospital = model_field(HospitalStay, "hospital")
+    designated = model_field(HospitalStay, "designated")
+    admitted_on = model_field(HospitalStay, "admitted_on")
+    discharged_on = model_field(HospitalStay, "discharged_on")
+    total_cost = model_field(HospitalStay, "total_cost")
+    self_paid = model_field(HospitalStay, "self_paid")
+
+
+class HousingGradeForm(forms.Form):
+    housing_grade = model_field(Household, "housing_grade", required=True)
+    housing_appraised_on = model_field(Household, "housing_appraised_on", required=True)
+
+
+class RenovationPlanForm(forms.Form):
+    planned_start = model_field(RenovationPlan, "planned_start")
+    planned_completion = model_field(RenovationPlan, "planned_completion")
+    subsidy = model_field(RenovationPlan, "subsidy")
+    note = model_field(RenovationPlan, "note")
+
+
+class RenovationPlanUpdateForm(RenovationPlanForm):
+    completed_on = model_field(RenovationPlan, "completed_on")
+    accepted_grade = forms.ChoiceField(
+        label=RenovationPlan._meta.get_field("accepted_grade").verbose_name,
+        choices=[("", "---------"), *HousingGrade.choices],
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+
+class WaterSurveyForm(forms.Form):
+    year = model_field(WaterSupplySurvey, "year")
+    households = model_field(WaterSupplySurvey, "households")
+    centralised_households = model_field(WaterSupplySurvey, "centralised_households")
+    tap_households = model_field(WaterSupplySurvey, "tap_households")
+    guaranteed_households = model_field(WaterSupplySurvey, "guaranteed_households")
+
+
+class WaterSampleForm(forms.Form):
+    sampled_on = model_field(WaterSample, "sampled_on")
+    sampling_point = model_field(WaterSample, "sampling_point")
+    passed = model_field(WaterSample, "passed", required=False)
+    note = model_field(WaterSample, "note")
+
+
+class EducationAidForm(forms.Form):
+    year = model_field(EducationAid, "year")
+    kind = model_field(EducationAid, "kind")
+    amount = model_field(EducationAid, "amount")
+
+
+class DropoutRiskForm(forms.Form):
+    dropout_risk = model_field(Member, "dropout_risk")
+
+
+class LeftBehindChildForm(forms.Form):
+    guardian_name = model_field(LeftBehindChild, "guardian_name")
+    guardian_relation = model_field(LeftBehindChild, "guardian_relation")
+    guardian_phone = model_field(LeftBehindChild, "guardian_phone")
+    parents_working_in = model_field(LeftBehindChild, "parents_working_in")
+    contact_card_number = model_field(LeftBehindChild, "contact_card_number")
+    contact_card_issued_on = model_field(LeftBehindChild, "contact_card_issued_on")
+    note = model_field(LeftBehindChild, "note")
+
+
+class CareRoomForm(forms.Form):
+    name = model_field(CareRoom, "name")
+    address = model_field(CareRoom, "address")
+    keeper = model_field(CareRoom, "keeper")
+    opened_on = model_field(CareRoom, "opened_on")
+
+
+# --- The shapes of the pages -----------------------------------------------------------------------------------
+
+
+class RecordFormView(SingleObjectMixin, FormView):
+    """A form about one scoped record (``self.object``); a rule the service refuses shows on the form.
+
+    Subclasses derive from one of the scoped forms below, set ``title`` and ``form_class`` and implement ``save``.
+    ``edits_object`` pages change the record itself: they start from its values and show its history.
+    """
+
+    title = ""
+    success_message = gettext_lazy("Saved.")
+    edits_object = False
+
+    def get_template_names(self):
+        return ["households/welfare/record_form.html" if self.edits_object else "households/welfare/form.html"]
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return super().post(request, *args, **kwargs)
+
+    def get_initial(self):
+        if not self.edits_object:
+            return super().get_initial()
+        return {name: getattr(self.object, name) for name in self.form_class.base_fields}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(
+            title=self.title,
+            subject=self.get_subject(),
+            flags=self.get_flags(),
+            notes=self.get_notes(),
+            back_url=self.get_back_url(),
+            **kwargs,
+        )
+        if not self.edits_object:
+            # The record is the parent of what is added here: no history tab of it on this page.
+            context.pop("object", None)
+        return context
+
+    def get_subject(self) -> str:
+        return str(self.object)
+
+    def get_flags(self) -> list[str]:
+        return []
+
+    def get_notes(self) -> list[str]:
+        return []
+
+    def get_back_url(self) -> str:
+        return self.get_success_url()
+
+    def form_valid(self, form):
+        try:
+            self.save(**form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message)
+        return HttpResponseRedirect(self.get_success_url())
+
+    def save(self, **data):
+        raise NotImplementedError
+
+
+class HouseholdRecordFormView(HouseholdScopedMixin, RecordFormView):
+    """The record (``model``) comes from households_scope with the change access."""
+
+    access = Access.CHANGE
+
+
+class VillageRecordFormView(ScopedMixin, RecordFormView):
+    """A record entered for a village the user may change (villages_for with the change access)."""
+
+    scope = staticmethod(villages_scope)
+    access = Access.CHANGE
+
+    def get_subject(self):
+        return f"{self.object.town} · {self.object}"
+
+
+def member_subject(member: Member) -> str:
+    return _("%(name)s, household %(file_number)s") % {"name": member.name, "file_number": member.household}
+
+
+class TownFilterMixin:
+    """A ``?town=`` filter over the towns the user reaches; naming any other town is a 404."""
+
+    def town_filter(self):
+        value = self.request.GET.get("town", "").strip()
+        if not value:
+            return None
+        town = selectors.towns_reached(self.request.user).filter(pk=value).first() if value.isdigit() else None
+        if town is None:
+            raise Http404
+        return town
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            towns=selectors.towns_reached(self.request.user),
+            town_filter=self.request.GET.get("town", ""),
+            query=self.request.GET.get("q", ""),
+            **kwargs,
+        )
+
+
+def change_village_ids(user, villages) -> set[int]:
+    return set(villages_for(user, Access.CHANGE).filter(pk__in=[v.pk for v in villages]).values_list("pk", flat=True))
+
+
+# --- Point 8: dibao ---------------------------------------------------------------------------------------------
+
+
+class DibaoEnrolmentAddView(HouseholdRecordFormView):
+    model = Household
+    form_class = DibaoEnrolmentForm
+    title = gettext_lazy("Enrol in the rural minimum living allowance (dibao)")
+    success_message = gettext_lazy("Dibao enrolment recorded.")
+
+    def get_flags(self):
+        return [check.message for check in selectors.dibao_year_flags()]
+
+    def save(self, **data):
+        services.dibao_enrolment_add(household=self.object, **data)
+
+    def get_success_url(self):
+        return household_url(self.object.pk)
+
+
+class DibaoEnrolmentEndView(HouseholdRecordFormView):
+    model = DibaoEnrolment
+    form_class = DibaoEndForm
+    edits_object = True
+    title = gettext_lazy("End a dibao enrolment")
+    success_message = gettext_lazy("Dibao enrolment ended.")
+
+    def get_initial(self):
+        return {"ends_on": self.object.ends_on or timezone.localdate()}
+
+    def save(self, **data):
+        services.dibao_enrolment_end(enrolment=self.object, **data)
+
+    def get_success_url(self):
+        return household_url(self.object.household_id)
+
+
+class ReferenceChecksView(RoleRequiredMixin, TemplateView):
+    """The district's yearly reference data against points 8 and 9."""
+
+    allowed_roles = frozenset({Role.DISTRICT_OFFICE, Role.AUDIT})
+    template_name = "households/welfare/reference_checks.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            dibao_checks=selectors.dibao_year_checks(),
+            insurance_checks=selectors.insurance_year_checks(),
+            **kwargs,
+        )
+
+
+# --- Point 9: special poverty insurance and hospital stays -----------------------------------------------------
+
+
+class InsuranceFlagsMixin:
+    def get_flags(self):
+        return [check.message for check in selectors.insurance_year_flags()]
+
+
+class InsuranceEnrolHouseholdView(InsuranceFlagsMixin, HouseholdRecordFormView):
+    model = Household
+    form_class = InsuranceEnrolForm
+    title = gettext_lazy("Enrol the household in the special poverty insurance")
+
+    def save(self, *, scheme):
+        count = services.insurance_enrol_household(household=self.object, scheme=scheme)
+        self.success_message = _("%(count)d members enrolled for %(year)d.") % {"count": count, "year": scheme.year}
+
+    def get_success_url(self):
+        return household_url(self.object.pk)
+
+
+class InsuranceEnrolTownView(InsuranceFlagsMixin, ScopedMixin, RecordFormView):
+    """Enrol every eligible member of a town's households for a year, in one statement."""
+
+    scope = staticmethod(towns_scope)
+    access = Access.CHANGE
+    form_class = InsuranceEnrolForm
+    title = gettext_lazy("Enrol the town's households in the special poverty insurance")
+
+    def households(self):
+        return households_scope(self.request.user, Access.CHANGE).filter(village__town=self.object)
+
+    def get_notes(self):
+        count = selectors.insurance_eligible_members(self.households()).count()
+        return [
+            _(
+                "%(count)d members of %(town)s belong to households not yet out of poverty or out with policies "
+                "continuing; those not yet enrolled in the chosen year will be enrolled."
+            )
+            % {"count": count, "town": self.object.name}
+        ]
+
+    def save(self, *, scheme):
+        count = services.insurance_enrol_households(scheme=scheme, households=self.households())
+        self.success_message = _("%(count)d members enrolled for %(year)d.") % {"count": count, "year": scheme.year}
+
+    def get_success_url(self):
+        return self.request.path
+
+
+class HospitalStayAddView(HouseholdRecordFormView):
+    model = Member
+    form_class = HospitalStayForm
+    title = gettext_lazy("Record a hospital stay")
+    success_message = gettext_lazy("Hospital stay recorded.")
+
+    def get_subject(self):
+        return member_subject(self.object)
+
+    def save(self, **data):
+        services.hospital_stay_add(member=self.object, **data)
+
+    def get_success_url(self):
+        return household_url(self.object.household_id)
+
+
+class HospitalStaysFlaggedView(TownFilterMixin, HouseholdScopedMixin, ListView):
+    """Stays at designated hospitals with a self-paid share of 10% or more, per town."""
+
+    model = HospitalStay
+    paginate_by = PAGE_SIZE
+    template_name = "households/welfare/hospital_stays_flagged.html"
+
+    def get_queryset(self):
+        return selectors.hospital_stays_flagged(user=self.request.user, town=self.town_filter())
+
+
+# --- Point 10: housing ------------------------------------------------------------------------------------------
+
+
+class HousingGradeView(HouseholdRecordFormView):
+    model = Household
+    form_class = HousingGradeForm
+    title = gettext_lazy("Housing safety appraisal")
+    success_message = gettext_lazy("Housing safety grade saved.")
+
+    def get_initial(self):
+        return {"housing_grade": self.object.housing_grade, "housing_appraised_on": self.object.housing_appraised_on}
+
+    def save(self, **data):
+        services.housing_grade_set(household=self.object, **data)
+
+    def get_success_url(self):
+        return household_url(self.object.pk)
+
+
+class RenovationPlanAddView(HouseholdRecordFormView):
+    model = Household
+    form_class = RenovationPlanForm
+    title = gettext_lazy("Plan the renovation of a dilapidated house")
+    success_message = gettext_lazy("Renovation plan recorded.")
+
+    def save(self, **data):
+        services.renovation_plan_add(household=self.object, **data)
+
+    def get_success_url(self):
+        return household_url(self.object.pk)
+
+
+class RenovationPlanUpdateView(HouseholdRecordFormView):
+    model = RenovationPlan
+    form_class = RenovationPlanUpdateForm
+    edits_object = True
+    title = gettext_lazy("Renovation plan")
+    success_message = gettext_lazy("Renovation plan saved.")
+
+    def save(self, **data):
+        services.renovation_plan_update(plan=self.object, **data)
+
+    def get_success_url(self):
+        return household_url(self.object.household_id)
+
+
+class UnsafeHousesView(TownFilterMixin, HouseholdScopedMixin, ListView):
+    model = Household
+    paginate_by = PAGE_SIZE
+    template_name = "households/welfare/unsafe_houses.html"
+
+    def get_queryset(self):
+        return selectors.unsafe_houses_without_plan(user=self.request.user, town=self.town_filter())
+
+
+class RenovationPlansOverdueView(TownFilterMixin, HouseholdScopedMixin, ListView):
+    model = RenovationPlan
+    paginate_by = PAGE_SIZE
+    template_name = "households/welfare/renovation_plans_overdue.html"
+
+    def get_queryset(self):
+        return selectors.renovation_plans_overdue(user=self.request.user, town=self.town_filter())
+
+
+# --- Point 10: drinking water -----------------------------------------------------------------------------------
+
+
+class WaterRatesView(TownFilterMixin, ScopedMixin, ListView):
+    """The four drinking-water rates per village for a year."""
+
+    scope = staticmethod(villages_scope)
+    paginate_by = PAGE_SIZE
+    template_name = "households/welfare/water_rates.html"
+
+    def year(self) -> int:
+        value = self.request.GET.get("year", "").strip()
+        if value.isdigit():
+            return int(value)
+        latest = selectors.water_latest_year(villages=villages_for(self.request.user, Access.VIEW))
+        return latest or timezone.localdate().year
+
+    def get_queryset(self):
+        self.selected_year = self.year()
+        return selectors.water_table(
+            user=self.request.user,
+            year=self.selected_year,
+            town=self.town_filter(),
+            query=self.request.GET.get("q", "").strip(),
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(year=self.selected_year, **kwargs)
+        villages = list(context["object_list"])
+        changeable = change_village_ids(self.request.user, villages)
+        context["rows"] = [
+            (village, selectors.village_water_rates(village), village.pk in changeable) for village in villages
+        ]
+        return context
+
+
+class WaterSurveyAddView(VillageRecordFormView):
+    form_class = WaterSurveyForm
+    title = gettext_lazy("Record a drinking-water supply survey")
+    success_message = gettext_lazy("Water supply survey recorded.")
+
+    def get_initial(self):
+        return {"year": timezone.localdate().year}
+
+    def save(self, **data):
+        self.saved_year = services.water_survey_record(village=self.object, **data).year
+
+    def get_back_url(self):
+        return reverse("households:water_rates")
+
+    def get_success_url(self):
+        return f"{reverse('households:water_rates')}?year={self.saved_year}"
+
+
+class WaterSurveyUpdateView(HouseholdRecordFormView):
+    model = WaterSupplySurvey
+    form_class = WaterSurveyForm
+    edits_object = True
+    title = gettext_lazy("Drinking-water supply survey")
+    success_message = gettext_lazy("Water supply survey saved.")
+
+    def save(self, **data):
+        services.water_survey_record(village=self.object.village, survey=self.object, **data)
+
+    def get_success_url(self):
+        return f"{reverse('households:water_rates')}?year={self.object.year}"
+
+
+class WaterSampleAddView(VillageRecordFormView):
+    form_class = WaterSampleForm
+    title = gettext_lazy("Record a drinking-water sample")
+    success_message = gettext_lazy("Water sample recorded.")
+
+    def save(self, **data):
+        self.saved_year = services.water_sample_record(village=self.object, **data).sampled_on.year
+
+    def get_back_url(self):
+        return reverse("households:water_rates")
+
+    def get_success_url(self):
+        return f"{reverse('households:water_rates')}?year={self.saved_year}"
+
+
+# --- Point 11: education ----------------------------------------------------------------------------------------
+
+
+class EducationAidAddView(HouseholdRecordFormView):
+    model = Member
+    form_class = EducationAidForm
+    title = gettext_lazy("Record education aid")
+    success_message = gettext_lazy("Education aid recorded.")
+
+    def get_subject(self):
+        return member_subject(self.object)
+
+    def save(self, **data):
+        services.education_aid_add(member=self.object, **data)
+
+    def get_success_url(self):
+        return household_url(self.object.household_id)
+
+
+class DropoutRiskView(HouseholdRecordFormView):
+    model = Member
+    form_class = DropoutRiskForm
+    title = gettext_lazy("Dropout risk")
+    success_message = gettext_lazy("Dropout risk saved.")
+
+    def get_subject(self):
+        return member_subject(self.object)
+
+    def get_initial(self):
+        return {"dropout_risk": self.object.dropout_risk}
+
+    def save(self, **data):
+        services.dropout_risk_set(member=self.object, **data)
+
+    def get_success_url(self):
+        return household_url(self.object.household_id)
+
+
+class SchoolAgeAtRiskView(TownFilterMixin, HouseholdScopedMixin, ListView):
+    """Members aged 6 to 15 not in school or at risk of dropping out."""
+
+    model = Member
+    paginate_by = PAGE_SIZE
+    template_name = "households/welfare/school_age_at_risk.html"
+
+    def get_queryset(self):
+        return selectors.school_age_at_risk(user=self.request.user, town=self.town_filter())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        context["rows"] = [(member, age_on(member.birth_date, today)) for member in context["object_list"]]
+        return context
+
+
+class LeftBehindChildAddView(HouseholdRecordFormView):
+    model = Member
+    form_class = LeftBehindChildForm
+    title = gettext_lazy("Open a left-behind child's file")
+    success_message = gettext_lazy("Left-behind child's file saved.")
+
+    def get(self, request, *args, **kwargs):
+        member = self.get_object()
+        if child := LeftBehindChild.objects.filter(member=member).first():
+            return HttpResponseRedirect(reverse("households:left_behind_update", args=[child.pk]))
+        return super().get(request, *args, **kwargs)
+
+    def get_subject(self):
+        return member_subject(self.object)
+
+    def save(self, **data):
+        services.left_behind_child_save(member=self.object, **data)
+
+    def get_success_url(self):
+        return household_url(self.object.household_id)
+
+
+class LeftBehindChildUpdateView(HouseholdRecordFormView):
+    model = LeftBehindChild
+    form_class = LeftBehindChildForm
+    edits_object = True
+    title = gettext_lazy("Left-behind child's file")
+    success_message = gettext_lazy("Left-behind child's file saved.")
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("member__household")
+
+    def get_subject(self):
+        return member_subject(self.object.member)
+
+    def save(self, **data):
+        services.left_behind_child_save(member=self.object.member, **data)
+
+    def get_success_url(self):
+        return household_url(self.object.member.household_id)
+
+
+class ContactCardView(HouseholdScopedMixin, DetailView):
+    """The left-behind child's contact card, laid out for printing."""
+
+    model = LeftBehindChild
+    template_name = "households/welfare/contact_card.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("member__household__village__town")
+
+    def get_context_data(self, **kwargs):
+        child = self.object.member
+        return super().get_context_data(age=age_on(child.birth_date, timezone.localdate()), **kwargs)
+
+
+class CareRoomsMissingView(TownFilterMixin, ScopedMixin, ListView):
+    """Key villages with no left-behind children's care room (point 11)."""
+
+    scope = staticmethod(villages_scope)
+    paginate_by = PAGE_SIZE
+    template_name = "households/welfare/care_rooms_missing.html"
+
+    def get_queryset(self):
+        return selectors.key_villages_without_care_room(
+            user=self.request.user, town=self.town_filter(), query=self.request.GET.get("q", "").strip()
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        villages = list(context["object_list"])
+        changeable = change_village_ids(self.request.user, villages)
+        context["rows"] = [(village, village.pk in changeable) for village in villages]
+        return context
+
+
+class CareRoomAddView(VillageRecordFormView):
+    form_class = CareRoomForm
+    title = gettext_lazy("Record a left-behind children's care room")
+    success_message = gettext_lazy("Care room recorded.")
+
+    def save(self, **data):
+        services.care_room_record(village=self.object, **data)
+
+    def get_success_url(self):
+        return reverse("households:care_rooms_missing")
+
+
+# --- The household page's sections -----------------------------------------------------------------------------
+
+
+def may_change(user, household: Household) -> bool:
+    return households_scope(user, Access.CHANGE).filter(pk=household.pk).exists()
+
+
+def safety_nets_context(*, household, user) -> dict:
+    return {**selectors.household_safety_nets(household=household), "can_change": may_change(user, household)}
+
+
+def housing_and_water_context(*, household, user) -> dict:
+    return {**selectors.household_housing_and_water(household=household), "can_change": may_change(user, household)}
+
+
+def education_context(*, household, user) -> dict:
+    return {**selectors.household_education(household=household), "can_change": may_change(user, household)}
+
+
+detail_sections = [
+    DetailSection(
+        key="safety-nets",
+        label=gettext_lazy("Safety nets"),
+        template="households/welfare/section_safety_nets.html",
+        context=safety_nets_context,
+    ),
+    DetailSection(
+        key="housing-water",
+        label=gettext_lazy("Housing and water"),
+        template="households/welfare/section_housing_water.html",
+        context=housing_and_water_context,
+    ),
+    DetailSection(
+        key="education",
+        label=gettext_lazy("Education"),
+        template="households/welfare/section_education.html",
+        context=education_context,
+    ),
+]
+
+urlpatterns = [
+    # Safety nets (points 8, 9)
+    path("safety-nets/households/<int:pk>/dibao/add/", DibaoEnrolmentAddView.as_view(), name="dibao_enrolment_add"),
+    path("safety-nets/dibao/<int:pk>/end/", DibaoEnrolmentEndView.as_view(), name="dibao_enrolment_end"),
+    path("safety-nets/reference-checks/", ReferenceChecksView.as_view(), name="reference_checks"),
+    path(
+        "safety-nets/households/<int:pk>/insurance/enrol/",
+        InsuranceEnrolHouseholdView.as_view(),
+        name="insurance_enrol_household",
+    ),
+    path("safety-nets/towns/<int:pk>/insurance/enrol/", InsuranceEnrolTownView.as_view(), name="insurance_enrol_town"),
+    path("safety-nets/members/<int:pk>/hospital-stays/add/", HospitalStayAddView.as_view(), name="hospital_stay_add"),
+    path("safety-nets/hospital-stays/flagged/", HospitalStaysFlaggedView.as_view(), name="hospital_stays_flagged"),
+    # Housing (point 10)
+    path("housing/households/<int:pk>/grade/", HousingGradeView.as_view(), name="housing_grade"),
+    path("housing/households/<int:pk>/renovation/add/", RenovationPlanAddView.as_view(), name="renovation_plan_add"),
+    path("housing/renovation/<int:pk>/", RenovationPlanUpdateView.as_view(), name="renovation_plan_update"),
+    path("housing/renovation/overdue/", RenovationPlansOverdueView.as_view(), name="renovation_plans_overdue"),
+    path("housing/unsafe-without-plan/", UnsafeHousesView.as_view(), name="unsafe_houses"),
+    # Drinking water (point 10)
+    path("water/", WaterRatesView.as_view(), name="water_rates"),
+    path("water/villages/<int:pk>/surveys/add/", WaterSurveyAddView.as_view(), name="water_survey_add"),
+    path("water/surveys/<int:pk>/", WaterSurveyUpdateView.as_view(), name="water_survey_update"),
+    path("water/villages/<int:pk>/samples/add/", WaterSampleAddView.as_view(), name="water_sample_add"),
+    # Education (point 11)
+    path("education/members/<int:pk>/aid/add/", EducationAidAddView.as_view(), name="education_aid_add"),
+    path("education/members/<int:pk>/dropout-risk/", DropoutRiskView.as_view(), name="dropout_risk"),
+    path("education/at-risk/", SchoolAgeAtRiskView.as_view(), name="school_age_at_risk"),
+    path("education/members/<int:pk>/left-behind/add/", LeftBehindChildAddView.as_view(), name="left_behind_add"),
+    path("education/left-behind/<int:pk>/", LeftBehindChildUpdateView.as_view(), name="left_behind_update"),
+    path("education/left-behind/<int:pk>/card/", ContactCardView.as_view(), name="contact_card"),
+    path("education/care-rooms/missing/", CareRoomsMissingView.as_view(), name="care_rooms_missing"),
+    path("education/villages/<int:pk>/care-room/add/", CareRoomAddView.as_view(), name="care_room_add"),
+]
