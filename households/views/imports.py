@@ -1,2 +1,179 @@
-urlpatterns = []
+"""Excel import of households: upload, a background check with a progress bar, the preview of every problem,
+confirmation, and the background write. The work itself is in ``households.services.imports``."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import DetailView, FormView, View
+
+from households.id_numbers import id_number_mask
+from households.importing import HEADER
+from households.models import ImportStatus
+from households.resources import template_workbook
+from households.services.imports import (
+    MAX_UPLOAD_BYTES,
+    import_job_confirm,
+    import_job_create,
+    import_jobs_scope,
+    import_towns,
+)
+from organisation.access import ScopedMixin
+from organisation.models import Town
+from organisation.scoping import Access
+
+ERRORS_PER_PAGE = 50
+RUNNING = (ImportStatus.UPLOADED, ImportStatus.CHECKING, ImportStatus.IMPORTING)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ImportJobScopedMixin(ScopedMixin):
+    scope = staticmethod(import_jobs_scope)
+
+
+class ImportUploadForm(forms.Form):
+    town = forms.ModelChoiceField(queryset=Town.objects.none(), label=gettext_lazy("Town or street"))
+    file = forms.FileField(
+        label=gettext_lazy("Sheet (.xlsx)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        towns = import_towns(user)
+        self.fields["town"].queryset = towns
+        if len(towns) == 1:
+            self.fields["town"].initial = towns[0]
+        self.fields["file"].help_text = _("One row per member, as in the template; at most %(size)d MB.") % {
+            "size": MAX_UPLOAD_BYTES // (1024 * 1024)
+        }
+
+
+class ImportListView(ImportJobScopedMixin, FormView):
+    """The imports of the user's towns, and the upload form."""
+
+    form_class = ImportUploadForm
+    template_name = "households/imports/import_list.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        jobs = Paginator(self.get_queryset().order_by("-uploaded_at"), 20).get_page(self.request.GET.get("page"))
+        context.update(jobs=jobs, can_upload=import_towns(self.request.user).exists())
+        return context
+
+    def post(self, request, *args, **kwargs):
+        # Uploading into a town beyond the user's reach is refused outright, not shown as a form error.
+        town = request.POST.get("town", "")
+        if town.isdigit() and not import_towns(request.user).filter(pk=town).exists():
+            raise PermissionDenied
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            job = import_job_create(
+                user=self.request.user,
+                town=form.cleaned_data["town"],
+                upload=form.cleaned_data["file"],
+                language=self.request.LANGUAGE_CODE,
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+            return self.form_invalid(form)
+        return redirect("households:import_detail", pk=job.pk)
+
+
+class ImportJobDetailView(ImportJobScopedMixin, DetailView):
+    """One import: its progress while it runs, then the summary and every problem, page by page."""
+
+    template_name = "households/imports/import_detail.html"
+    context_object_name = "job"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        job = self.object
+        errors = Paginator(job.row_errors.order_by("row", "id"), ERRORS_PER_PAGE)
+        errors = errors.get_page(self.request.GET.get("page"))
+        for error in errors:
+            if error.column == HEADER["id_number"] and error.value:
+                error.value = id_number_mask(error.value)
+        context.update(
+            running=job.status in RUNNING,
+            errors=errors,
+            page_obj=errors,
+            paginator=errors.paginator,
+            is_paginated=errors.paginator.num_pages > 1,
+            can_confirm=job.status == ImportStatus.CHECKED
+            and not job.error_count
+            and import_jobs_scope(self.request.user, Access.CHANGE).filter(pk=job.pk).exists(),
+            percent=_percent(job),
+        )
+        return context
+
+
+class ImportJobProgressView(ImportJobScopedMixin, DetailView):
+    """The progress bar, polled by htmx; once the job has moved on, the whole page reloads."""
+
+    template_name = "households/imports/_progress.html"
+    context_object_name = "job"
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        if self.object.status not in RUNNING:
+            response = HttpResponse()
+            response["HX-Refresh"] = "true"
+            return response
+        return self.render_to_response(self.get_context_data(object=self.object, percent=_percent(self.object)))
+
+
+class ImportJobConfirmView(ImportJobScopedMixin, View):
+    access = Access.CHANGE
+
+    def post(self, request, pk):
+        job = get_object_or_404(self.get_queryset(), pk=pk)
+        try:
+            import_job_confirm(user=request.user, job=job)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.info(request, _("The import has started; this page shows its progress."))
+        return redirect("households:import_detail", pk=job.pk)
+
+
+class ImportTemplateView(LoginRequiredMixin, View):
+    """The empty sheet with its columns, an example row and the allowed values."""
+
+    record_free = True
+
+    def get(self, request):
+        response = HttpResponse(template_workbook(), content_type=XLSX)
+        filename = "贫困户导入模板.xlsx"
+        response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+        return response
+
+
+def _percent(job) -> int | None:
+    if not job.rows_total:
+        return None
+    return min(100, round(100 * job.rows_done / job.rows_total))
+
+
+urlpatterns = [
+    path("imports/", ImportListView.as_view(), name="import_list"),
+    path("imports/template.xlsx", ImportTemplateView.as_view(), name="import_template"),
+    path("imports/<int:pk>/", ImportJobDetailView.as_view(), name="import_detail"),
+    path("imports/<int:pk>/progress/", ImportJobProgressView.as_view(), name="import_progress"),
+    path("imports/<int:pk>/confirm/", ImportJobConfirmView.as_view(), name="import_confirm"),
+]
+
 detail_sections = []

@@ -140,6 +140,7 @@ DJANGO_CELERY_BEAT_TZ_AWARE = True
 # Beat writes a task's last_run_at after every send (not every 3 minutes): the job status page
 # reads "beat is alive" from the heartbeat's last_run_at.
 CELERY_BEAT_SYNC_EVERY = 1
+CELERY_IMPORTS = ["households.tasks_import"]  # modules autodiscovery misses: it finds <app>.tasks only
 # bin/demo without a Redis server (lanshan/demo.py) sets CELERY_BROKER_URL=filesystem://: Kombu then
 # keeps each queue as files in one folder, which lanshan/demo.py creates.
 if CELERY_BROKER_URL.startswith("filesystem://"):

@@ -1,0 +1,188 @@
+"""Excel imports of households and members: upload, background check, confirmation, background write.
+
+The rules of the sheet and the fast pipeline are in ``households.importing``; this module keeps the
+job's states and who may move it. Tasks (``households.tasks_import``) take a job id and call
+``import_job_check`` or ``import_job_write``; the queue is ``settings.HOUSEHOLD_IMPORT_QUEUE`` when set
+(tests give each run a private one), Celery's default otherwise.
+"""
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from households import importing
+from households.models import ImportJob, ImportRowError, ImportStatus
+from organisation.models import Town
+from organisation.scoping import Access, restrict, towns_for
+
+logger = logging.getLogger(__name__)
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+XLSX_SIGNATURE = b"PK\x03\x04"
+FINISHED = (ImportStatus.REJECTED, ImportStatus.IMPORTED, ImportStatus.FAILED)
+
+
+def import_jobs_scope(user, access: Access = Access.VIEW) -> QuerySet[ImportJob]:
+    """The import jobs ``user`` may see (or act on): those of the towns they reach."""
+    return restrict(ImportJob.objects.select_related("town", "uploaded_by"), user, access=access, town_path="town")
+
+
+def import_towns(user) -> QuerySet[Town]:
+    """Towns the user may import households into: those whose records they may change."""
+    return towns_for(user, Access.CHANGE).order_by("code")
+
+
+def _queue_options() -> dict:
+    queue = getattr(settings, "HOUSEHOLD_IMPORT_QUEUE", None)
+    return {"queue": queue} if queue else {}
+
+
+def import_job_create(*, user, town: Town, upload, language: str | None = None) -> ImportJob:
+    """Keep the uploaded xlsx as a new job and have it checked in the background."""
+    if not import_towns(user).filter(pk=town.pk).exists():
+        raise PermissionDenied
+    name = upload.name or ""
+    if not name.lower().endswith(".xlsx"):
+        raise ValidationError({"file": _("Upload the sheet as an Excel workbook (.xlsx).")})
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise ValidationError(
+            {"file": _("The file is larger than %(size)d MB.") % {"size": MAX_UPLOAD_BYTES // (1024 * 1024)}}
+        )
+    upload.seek(0)
+    if upload.read(4) != XLSX_SIGNATURE:
+        raise ValidationError({"file": _("The file is not an Excel workbook (.xlsx).")})
+    upload.seek(0)
+    job = ImportJob.objects.create(
+        town=town,
+        uploaded_by=user,
+        file=upload,
+        original_name=name[-200:],
+        summary={"language": language or translation.get_language() or settings.LANGUAGE_CODE},
+    )
+    transaction.on_commit(lambda: _enqueue("check_import", job.pk))
+    return job
+
+
+def import_job_confirm(*, user, job: ImportJob) -> ImportJob:
+    """Send a checked job without problems to be written. Refused for any other job."""
+    if not import_jobs_scope(user, Access.CHANGE).filter(pk=job.pk).exists():
+        raise PermissionDenied
+    # One update decides: two clicks (or two users) cannot send the same job twice.
+    sent = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.CHECKED, error_count=0).update(
+        status=ImportStatus.IMPORTING, rows_done=0, summary={**job.summary, "confirmed_by": user.pk}
+    )
+    if not sent:
+        raise ValidationError(_("Only a checked file without problems can be imported."))
+    transaction.on_commit(lambda: _enqueue("run_import", job.pk))
+    job.refresh_from_db()
+    return job
+
+
+def _enqueue(task_name: str, job_id: int) -> None:
+    from households import tasks_import
+
+    getattr(tasks_import, task_name).apply_async(args=[job_id], **_queue_options())
+
+
+def _progress(job_id: int):
+    def report(done: int, total: int | None) -> None:
+        ImportJob.objects.filter(pk=job_id).update(rows_done=done, rows_total=max(total or 0, done))
+
+    return report
+
+
+def import_job_check(*, job_id: int) -> ImportJob:
+    """The dry run: every row checked, every problem stored; the job ends CHECKED or REJECTED."""
+    job = ImportJob.objects.select_related("town", "uploaded_by").get(pk=job_id)
+    if job.status not in (ImportStatus.UPLOADED, ImportStatus.CHECKING):
+        return job
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.CHECKING, rows_done=0)
+    job.row_errors.all().delete()
+    with translation.override(job.summary.get("language", settings.LANGUAGE_CODE)):
+        try:
+            outcome = importing.sheet_check(job, user=job.uploaded_by, on_progress=_progress(job.pk))
+        except importing.SheetRejected as rejected:
+            ImportRowError.objects.bulk_create(
+                [
+                    ImportRowError(job=job, row=1, column=column, message=message)
+                    for column, message in rejected.problems
+                ]
+            )
+            return _finish(job, ImportStatus.REJECTED, error_count=len(rejected.problems), failure=str(rejected))
+        except Exception as error:
+            logger.exception("Checking household import %s failed", job.pk)
+            return _finish(job, ImportStatus.FAILED, failure=_("The check stopped: %(error)s") % {"error": error})
+    status = ImportStatus.REJECTED if outcome.error_count else ImportStatus.CHECKED
+    return _finish(
+        job,
+        status,
+        rows_done=outcome.rows,
+        rows_total=outcome.rows,
+        error_count=outcome.error_count,
+        summary={**job.summary, **outcome.summary},
+    )
+
+
+def import_job_write(*, job_id: int) -> ImportJob:
+    """The write, all or nothing. If the data changed since the check so that a row no longer fits, nothing
+    is written and the job is checked again, listing the problems as they now are."""
+    job = ImportJob.objects.select_related("town", "uploaded_by").get(pk=job_id)
+    with translation.override(job.summary.get("language", settings.LANGUAGE_CODE)):
+        try:
+            with transaction.atomic():
+                # The job's row stays locked until the commit: a task delivered twice writes once.
+                job = (
+                    ImportJob.objects.select_for_update(of=("self",))
+                    .select_related("town", "uploaded_by")
+                    .get(pk=job_id)
+                )
+                if job.status != ImportStatus.IMPORTING:
+                    return job
+                outcome = importing.sheet_write(job, user=_confirmed_by(job))
+                written = {
+                    "households_created": outcome.households_created,
+                    "households_changed": outcome.households_changed,
+                    "members_created": outcome.members_created,
+                    "members_changed": outcome.members_changed,
+                }
+                job = _finish(job, ImportStatus.IMPORTED, rows_done=job.rows_total, summary={**job.summary, **written})
+        except importing.ImportOutdated:
+            # Check again so the page lists the problems as they are now; the user confirms anew.
+            ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.UPLOADED, error_count=0)
+            return import_job_check(job_id=job.pk)
+        except Exception as error:
+            logger.exception("Writing household import %s failed", job.pk)
+            failure = _("The import stopped and wrote nothing: %(error)s") % {"error": error}
+            return _finish(job, ImportStatus.FAILED, failure=failure)
+    return job
+
+
+def _confirmed_by(job: ImportJob):
+    confirmed_by = job.summary.get("confirmed_by")
+    if confirmed_by is None:
+        return job.uploaded_by
+    return get_user_model().objects.get(pk=confirmed_by)
+
+
+def _finish(job: ImportJob, status: ImportStatus, **fields) -> ImportJob:
+    fields = {"status": status, "finished_at": timezone.now(), **fields}
+    if "failure" in fields:
+        fields["failure"] = str(fields["failure"])[:2000]
+    ImportJob.objects.filter(pk=job.pk).update(**fields)
+    if status in FINISHED:
+        # The sheet holds full ID numbers: once the job is over, neither it nor its staged rows are kept.
+        transaction.on_commit(lambda: _files_discard(job))
+    job.refresh_from_db()
+    return job
+
+
+def _files_discard(job: ImportJob) -> None:
+    importing.staged_discard(job)
+    if job.file.name:
+        job.file.storage.delete(job.file.name)
