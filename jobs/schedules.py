@@ -49,4 +49,15 @@ DEFAULT_SCHEDULES: tuple[DefaultSchedule, ...] = (
         crontab={"minute": "0"},
         description=_("Every hour: signs the head of the change-history chain so later tampering shows."),
     ),
+    DefaultSchedule(
+        name="data quality check",
+        task="households.tasks.check_data_quality",
+        crontab={"minute": "30", "hour": "2"},
+        # A night's run still waiting at the start of the working day would only compete with the users.
+        expire_seconds=5 * 60 * 60,
+        description=_(
+            "Every night at 02:30: checks every household file for the four data-quality problem classes "
+            "(point 19) and scores each town."
+        ),
+    ),
 )
