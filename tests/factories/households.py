@@ -10,6 +10,7 @@ from households.models import Household, Member
 from tests.factories.organisation import VillageFactory
 
 _serial = itertools.count(1)
+ADULT_BIRTH_DATE = dt.date(1980, 5, 1)
 
 
 def valid_id_number(birth_date: dt.date | None = None, *, female: bool = False, place: str = "371302") -> str:
@@ -32,13 +33,25 @@ class HouseholdFactory(factory.django.DjangoModelFactory):
 
 
 class MemberFactory(factory.django.DjangoModelFactory):
+    """A member whose ID number is valid; ``born=`` and ``female=`` choose what the number says."""
+
     class Meta:
         model = Member
+
+    class Params:
+        born = None
+        female = False
 
     household = factory.SubFactory(HouseholdFactory)
     name = factory.Sequence(lambda n: f"成员{n}")
     relation = Relation.HEAD
     labour_ability = LabourAbility.ORDINARY
-    id_number = factory.LazyFunction(valid_id_number)
+    id_number = factory.LazyAttribute(lambda member: valid_id_number(member.born, female=member.female))
     birth_date = factory.LazyAttribute(lambda member: id_number_parse(member.id_number).birth_date)
     sex = factory.LazyAttribute(lambda member: id_number_parse(member.id_number).sex)
+
+
+def member_born(household: Household, birth_date: dt.date = ADULT_BIRTH_DATE, **fields) -> Member:
+    """A member of ``household`` born on ``birth_date`` (an adult unless told); not the head unless told."""
+    fields.setdefault("relation", Relation.OTHER)
+    return MemberFactory(household=household, born=birth_date, **fields)

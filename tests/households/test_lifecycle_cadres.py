@@ -4,9 +4,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.test import Client
 from django.urls import reverse
-from django.utils import translation
 
 from households.models import DEFAULT_TERM_END, Cadre, CadreAssignment
 from households.selectors.lifecycle import cadres_visible, households_without_cadre
@@ -17,25 +15,9 @@ from tests.factories.households import HouseholdFactory
 from tests.factories.organisation import VillageFactory
 from tests.permission_checks import assert_other_town_refused
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.english]
 
 START = dt.date(2018, 6, 1)
-
-
-@pytest.fixture(autouse=True)
-def in_english():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def client():
-    return Client(headers={"accept-language": "en"})
-
-
-@pytest.fixture
-def town_staff(make_user, town):
-    return make_user(Role.TOWN_STAFF, town=town)
 
 
 @pytest.fixture

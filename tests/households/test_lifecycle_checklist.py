@@ -4,25 +4,17 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.utils import translation
 
 from households.choices import HousingGrade, Relation, SchoolStage, WaterSource
 from households.models import Income, PovertyLine, RenovationPlan
 from households.selectors.lifecycle import checklist_failures, household_exit_checklist
-from tests.factories.households import HouseholdFactory, MemberFactory, valid_id_number
+from tests.factories.households import HouseholdFactory, member_born
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.english]
 
 YEAR = 2018
 ON = dt.date(2018, 12, 20)
 LINE = Decimal("3609.00")  # Shandong's provincial line of 2018
-
-
-@pytest.fixture(autouse=True)
-def in_english():
-    # The strings are written in English; the Chinese catalogue may translate them at any time.
-    with translation.override("en"):
-        yield
 
 
 def income_of(household, year=YEAR, *, wages="12000.00", size=2):
@@ -33,7 +25,7 @@ def income_of(household, year=YEAR, *, wages="12000.00", size=2):
 
 
 def member_of(household, *, born: dt.date, relation=Relation.SON, **fields):
-    return MemberFactory(household=household, relation=relation, id_number=valid_id_number(born), **fields)
+    return member_born(household, born, relation=relation, **fields)
 
 
 @pytest.fixture

@@ -4,9 +4,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.test import Client
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from households.models import Income, PovertyLine
 from households.selectors.lifecycle import household_income_standing
@@ -15,30 +14,14 @@ from organisation.roles import Role
 from tests.factories.households import HouseholdFactory
 from tests.permission_checks import assert_other_town_refused
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.english]
 
 D = Decimal
-
-
-@pytest.fixture(autouse=True)
-def in_english():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def client():
-    return Client(headers={"accept-language": "en"})
 
 
 @pytest.fixture
 def household(village):
     return HouseholdFactory(village=village)
-
-
-@pytest.fixture
-def town_staff(make_user, town):
-    return make_user(Role.TOWN_STAFF, town=town)
 
 
 def parts(**overrides):

@@ -4,27 +4,14 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 from django.urls import reverse
-from django.utils import translation
 
 from households.choices import HouseholdStatus
 from households.models import Cadre, CadreAssignment, Income, PovertyLine, StatusEvent
 from organisation.roles import Role
 from tests.factories.households import HouseholdFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def in_english():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def client():
-    return Client(headers={"accept-language": "en"})
+pytestmark = [pytest.mark.django_db, pytest.mark.english]
 
 
 @pytest.fixture

@@ -5,36 +5,19 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.test import Client
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from households.choices import HouseholdStatus, HousingGrade, Relation, ReturnCause, SchoolStage, WaterSource
 from households.models import Household, Income, PovertyLine, StatusEvent
 from households.services.lifecycle import household_status_change
 from organisation.roles import Role
-from tests.factories.households import HouseholdFactory, MemberFactory, valid_id_number
+from tests.factories.households import HouseholdFactory, member_born
 from tests.permission_checks import assert_other_town_refused
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.english]
 
 EXIT_DAY = dt.date(2018, 12, 20)
-
-
-@pytest.fixture(autouse=True)
-def in_english():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def client():
-    return Client(headers={"accept-language": "en"})
-
-
-@pytest.fixture
-def town_staff(make_user, town):
-    return make_user(Role.TOWN_STAFF, town=town)
 
 
 def income_of(household, year, wages):
@@ -49,13 +32,8 @@ def ready(village):
     household = HouseholdFactory(
         village=village, food_and_clothing_secure=True, housing_grade=HousingGrade.A, water_source=WaterSource.TAP
     )
-    MemberFactory(household=household, relation=Relation.HEAD, id_number=valid_id_number(dt.date(1970, 1, 1)))
-    MemberFactory(
-        household=household,
-        relation=Relation.DAUGHTER,
-        id_number=valid_id_number(dt.date(2007, 9, 1)),
-        school_stage=SchoolStage.PRIMARY,
-    )
+    member_born(household, dt.date(1970, 1, 1), relation=Relation.HEAD)
+    member_born(household, dt.date(2007, 9, 1), relation=Relation.DAUGHTER, school_stage=SchoolStage.PRIMARY)
     PovertyLine.objects.create(year=2018, amount=Decimal("3609"))
     income_of(household, 2018, "10000")
     return household
@@ -65,7 +43,7 @@ def ready(village):
 def not_ready(village):
     """A household failing several items: no income, food and clothing not secure, house not appraised."""
     household = HouseholdFactory(village=village, water_source=WaterSource.TAP)
-    MemberFactory(household=household, relation=Relation.HEAD, id_number=valid_id_number(dt.date(1970, 1, 1)))
+    member_born(household, dt.date(1970, 1, 1), relation=Relation.HEAD)
     PovertyLine.objects.create(year=2018, amount=Decimal("3609"))
     return household
 

@@ -1,7 +1,6 @@
 """Education (point 11): students and aid, dropout prevention, left-behind children, care rooms."""
 
 import datetime as dt
-import itertools
 from decimal import Decimal
 
 import pytest
@@ -9,41 +8,19 @@ from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from stdnum.cn import ric
 
-from households.choices import LabourAbility, PovertyCause, Relation, SchoolStage
-from households.id_numbers import id_number_parse
-from households.models import CareRoom, EducationAid, Household, LeftBehindChild, Member
+from households.choices import SchoolStage
+from households.models import CareRoom, EducationAid, LeftBehindChild
 from households.selectors.welfare import key_villages_without_care_room, school_age_at_risk, years_before
 from households.services.welfare import care_room_record, education_aid_add, left_behind_child_save
 from households.views import welfare as welfare_views
 from organisation.roles import Role
+from tests.factories.households import HouseholdFactory, member_born
 from tests.factories.organisation import VillageFactory
 
 pytestmark = pytest.mark.django_db
 
-_serial = itertools.count(1)
 TODAY = timezone.localdate()
-
-
-def make_household(village, **fields) -> Household:
-    fields.setdefault("file_number", f"ED{next(_serial):08d}")
-    return Household.objects.create(village=village, main_cause=PovertyCause.SCHOOLING, year_identified=2016, **fields)
-
-
-def make_member(household, *, birth_date=dt.date(1980, 5, 1), **fields) -> Member:
-    body = f"371302{birth_date:%Y%m%d}{next(_serial) % 1000:03d}"
-    resident = id_number_parse(body + ric.calc_check_digit(body + "0"))
-    fields.setdefault("relation", Relation.OTHER)
-    fields.setdefault("name", f"成员{next(_serial)}")
-    return Member.objects.create(
-        household=household,
-        id_number=resident.number,
-        birth_date=resident.birth_date,
-        sex=resident.sex,
-        labour_ability=LabourAbility.NONE,
-        **fields,
-    )
 
 
 def aged(years: int, *, days: int = 0) -> dt.date:
@@ -68,15 +45,15 @@ def guardian(**overrides):
 
 def test_members_aged_6_to_15_not_in_school_or_at_risk_are_listed(office_user, village):
     # given
-    household = make_household(village)
-    six_today = make_member(household, birth_date=aged(6))
-    fifteen_until_tomorrow = make_member(household, birth_date=aged(16, days=1))
-    at_risk_in_school = make_member(
+    household = HouseholdFactory(village=village)
+    six_today = member_born(household, birth_date=aged(6))
+    fifteen_until_tomorrow = member_born(household, birth_date=aged(16, days=1))
+    at_risk_in_school = member_born(
         household, birth_date=aged(10), school_stage=SchoolStage.PRIMARY, dropout_risk=True
     )
-    make_member(household, birth_date=aged(6, days=1))  # five, turning six tomorrow
-    make_member(household, birth_date=aged(16))  # sixteen today
-    make_member(household, birth_date=aged(10), school_stage=SchoolStage.PRIMARY)
+    member_born(household, birth_date=aged(6, days=1))  # five, turning six tomorrow
+    member_born(household, birth_date=aged(16))  # sixteen today
+    member_born(household, birth_date=aged(10), school_stage=SchoolStage.PRIMARY)
     # when
     listed = set(school_age_at_risk(user=office_user, today=TODAY))
     # then
@@ -85,8 +62,8 @@ def test_members_aged_6_to_15_not_in_school_or_at_risk_are_listed(office_user, v
 
 def test_the_dropout_list_is_scoped_and_filtered_by_town(client, make_user, office_user, village, other_village):
     # given
-    here = make_member(make_household(village), birth_date=aged(9))
-    there = make_member(make_household(other_village), birth_date=aged(9))
+    here = member_born(HouseholdFactory(village=village), birth_date=aged(9))
+    there = member_born(HouseholdFactory(village=other_village), birth_date=aged(9))
     url = reverse("households:school_age_at_risk")
     # when
     client.force_login(make_user(Role.TOWN_STAFF, town=village.town))
@@ -100,7 +77,7 @@ def test_the_dropout_list_is_scoped_and_filtered_by_town(client, make_user, offi
 
 def test_the_dropout_risk_flag_is_edited_on_its_page(client, make_user, village):
     # given
-    child = make_member(make_household(village), birth_date=aged(12), school_stage=SchoolStage.JUNIOR)
+    child = member_born(HouseholdFactory(village=village), birth_date=aged(12), school_stage=SchoolStage.JUNIOR)
     client.force_login(make_user(Role.VILLAGE_CLERK, village=village))
     url = reverse("households:dropout_risk", args=[child.pk])
     # when
@@ -119,9 +96,9 @@ def test_the_dropout_risk_flag_is_edited_on_its_page(client, make_user, village)
 
 def test_education_aid_is_recorded_for_a_student_and_refused_for_a_member_not_in_school(village):
     # given
-    household = make_household(village)
-    student = make_member(household, birth_date=aged(17), school_stage=SchoolStage.SENIOR)
-    adult = make_member(household)
+    household = HouseholdFactory(village=village)
+    student = member_born(household, birth_date=aged(17), school_stage=SchoolStage.SENIOR)
+    adult = member_born(household)
     # when
     education_aid_add(member=student, year=2018, kind="国家助学金", amount=Decimal("2000.00"))
     with pytest.raises(ValidationError) as caught:
@@ -133,7 +110,7 @@ def test_education_aid_is_recorded_for_a_student_and_refused_for_a_member_not_in
 
 def test_education_aid_page_records_aid(client, make_user, village):
     # given
-    student = make_member(make_household(village), birth_date=aged(19), school_stage=SchoolStage.HIGHER)
+    student = member_born(HouseholdFactory(village=village), birth_date=aged(19), school_stage=SchoolStage.HIGHER)
     client.force_login(make_user(Role.TOWN_STAFF, town=village.town))
     # when
     response = client.post(
@@ -150,9 +127,9 @@ def test_education_aid_page_records_aid(client, make_user, village):
 
 def test_a_left_behind_file_is_opened_for_a_child_and_refused_for_someone_aged_16(village):
     # given
-    household = make_household(village)
-    child = make_member(household, birth_date=aged(8))
-    sixteen = make_member(household, birth_date=aged(16))
+    household = HouseholdFactory(village=village)
+    child = member_born(household, birth_date=aged(8))
+    sixteen = member_born(household, birth_date=aged(16))
     # when
     left_behind_child_save(member=child, **guardian())
     left_behind_child_save(member=child, **guardian(guardian_phone="13905391234"))
@@ -163,7 +140,7 @@ def test_a_left_behind_file_is_opened_for_a_child_and_refused_for_someone_aged_1
 
 
 def test_a_guardian_phone_with_letters_is_refused(village):
-    child = make_member(make_household(village), birth_date=aged(8))
+    child = member_born(HouseholdFactory(village=village), birth_date=aged(8))
     with pytest.raises(ValidationError) as caught:
         left_behind_child_save(member=child, **guardian(guardian_phone="call grandma"))
     assert "guardian_phone" in caught.value.message_dict
@@ -171,7 +148,7 @@ def test_a_guardian_phone_with_letters_is_refused(village):
 
 def test_left_behind_pages_open_a_file_and_print_its_contact_card(client, make_user, village):
     # given
-    child = make_member(make_household(village), birth_date=aged(7), name="李小明")
+    child = member_born(HouseholdFactory(village=village), birth_date=aged(7), name="李小明")
     client.force_login(make_user(Role.VILLAGE_CLERK, village=village))
     data = {**guardian(), "contact_card_issued_on": "2018-04-01"}
     # when
@@ -240,10 +217,10 @@ def test_education_section_shows_students_aid_and_flags(rf, make_user, village):
     # given
     village.is_key_village = True
     village.save()
-    household = make_household(village)
-    student = make_member(household, birth_date=aged(13), school_stage=SchoolStage.JUNIOR, name="赵小红")
+    household = HouseholdFactory(village=village)
+    student = member_born(household, birth_date=aged(13), school_stage=SchoolStage.JUNIOR, name="赵小红")
     EducationAid.objects.create(member=student, year=2018, kind="寄宿生生活费补助", amount=Decimal("625.00"))
-    make_member(household, birth_date=aged(9), name="赵小军")  # not in school
+    member_born(household, birth_date=aged(9), name="赵小军")  # not in school
     user = make_user(Role.TOWN_STAFF, town=village.town)
     section = next(section for section in welfare_views.detail_sections if section.key == "education")
     request = rf.get("/")

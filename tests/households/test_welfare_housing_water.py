@@ -1,7 +1,6 @@
 """Housing and drinking water (point 10): renovation of dilapidated houses and the four water rates."""
 
 import datetime as dt
-import itertools
 from decimal import Decimal
 
 import pytest
@@ -10,8 +9,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from households.choices import HousingGrade, PovertyCause
-from households.models import Household, RenovationPlan, WaterSample, WaterSupplySurvey
+from households.choices import HousingGrade
+from households.models import RenovationPlan, WaterSample, WaterSupplySurvey
 from households.selectors.welfare import (
     renovation_plans_overdue,
     unsafe_houses_without_plan,
@@ -29,17 +28,12 @@ from households.services.welfare import (
 from households.views import welfare as welfare_views
 from organisation.models import Village
 from organisation.roles import Role
+from tests.factories.households import HouseholdFactory
 from tests.factories.organisation import VillageFactory
 
 pytestmark = pytest.mark.django_db
 
-_serial = itertools.count(1)
 TODAY = timezone.localdate()
-
-
-def make_household(village, **fields) -> Household:
-    fields.setdefault("file_number", f"HW{next(_serial):08d}")
-    return Household.objects.create(village=village, main_cause=PovertyCause.ILLNESS, year_identified=2016, **fields)
 
 
 def make_plan(household, *, planned_completion, completed_on=None, **fields) -> RenovationPlan:
@@ -80,7 +74,7 @@ def rates_of(village, year):
 
 def test_housing_grade_is_recorded_with_its_appraisal_date_and_a_future_date_is_refused(village):
     # given
-    household = make_household(village)
+    household = HouseholdFactory(village=village)
     # when
     housing_grade_set(household=household, housing_grade=HousingGrade.C, housing_appraised_on=dt.date(2018, 4, 1))
     with pytest.raises(ValidationError) as caught:
@@ -93,8 +87,8 @@ def test_housing_grade_is_recorded_with_its_appraisal_date_and_a_future_date_is_
 
 def test_a_renovation_plan_is_only_for_a_grade_c_or_d_house_and_one_at_a_time(village):
     # given
-    safe = make_household(village, housing_grade=HousingGrade.B)
-    unsafe = make_household(village, housing_grade=HousingGrade.D)
+    safe = HouseholdFactory(village=village, housing_grade=HousingGrade.B)
+    unsafe = HouseholdFactory(village=village, housing_grade=HousingGrade.D)
     dates = {"planned_start": dt.date(2018, 5, 1), "planned_completion": dt.date(2018, 10, 31)}
     # when
     with pytest.raises(ValidationError):
@@ -108,7 +102,7 @@ def test_a_renovation_plan_is_only_for_a_grade_c_or_d_house_and_one_at_a_time(vi
 
 def test_a_plan_cannot_complete_before_it_starts(village):
     # given
-    household = make_household(village, housing_grade=HousingGrade.C)
+    household = HouseholdFactory(village=village, housing_grade=HousingGrade.C)
     # when
     with pytest.raises(ValidationError) as caught:
         renovation_plan_add(
@@ -120,7 +114,9 @@ def test_a_plan_cannot_complete_before_it_starts(village):
 
 def test_completing_a_plan_reappraises_the_house_and_an_unsafe_grade_after_it_is_refused(village):
     # given
-    household = make_household(village, housing_grade=HousingGrade.D, housing_appraised_on=dt.date(2018, 1, 5))
+    household = HouseholdFactory(
+        village=village, housing_grade=HousingGrade.D, housing_appraised_on=dt.date(2018, 1, 5)
+    )
     plan = make_plan(household, planned_completion=dt.date(2018, 10, 31))
     fields = {"planned_start": plan.planned_start, "planned_completion": plan.planned_completion, "subsidy": None}
     # when
@@ -135,13 +131,13 @@ def test_completing_a_plan_reappraises_the_house_and_an_unsafe_grade_after_it_is
 
 def test_unsafe_houses_without_a_plan_under_way_are_listed(office_user, village):
     # given
-    no_plan = make_household(village, housing_grade=HousingGrade.C)
-    with_open_plan = make_household(village, housing_grade=HousingGrade.D)
+    no_plan = HouseholdFactory(village=village, housing_grade=HousingGrade.C)
+    with_open_plan = HouseholdFactory(village=village, housing_grade=HousingGrade.D)
     make_plan(with_open_plan, planned_completion=TODAY + dt.timedelta(days=30))
-    still_unsafe_after_plan = make_household(village, housing_grade=HousingGrade.D)
+    still_unsafe_after_plan = HouseholdFactory(village=village, housing_grade=HousingGrade.D)
     make_plan(still_unsafe_after_plan, planned_completion=dt.date(2018, 6, 1), completed_on=dt.date(2018, 6, 1))
-    make_household(village, housing_grade=HousingGrade.B)
-    make_household(village)  # not appraised
+    HouseholdFactory(village=village, housing_grade=HousingGrade.B)
+    HouseholdFactory(village=village)  # not appraised
     # when
     listed = set(unsafe_houses_without_plan(user=office_user))
     # then
@@ -150,7 +146,7 @@ def test_unsafe_houses_without_a_plan_under_way_are_listed(office_user, village)
 
 def test_plans_past_their_planned_completion_and_not_completed_are_overdue(office_user, village):
     # given
-    household = make_household(village, housing_grade=HousingGrade.C)
+    household = HouseholdFactory(village=village, housing_grade=HousingGrade.C)
     overdue = make_plan(household, planned_completion=TODAY - dt.timedelta(days=1))
     make_plan(household, planned_completion=TODAY)
     make_plan(household, planned_completion=TODAY - dt.timedelta(days=10), completed_on=TODAY - dt.timedelta(days=2))
@@ -162,12 +158,12 @@ def test_plans_past_their_planned_completion_and_not_completed_are_overdue(offic
 
 def test_housing_lists_are_scoped_to_the_users_town(client, make_user, village, other_village):
     # given
-    here = make_household(village, housing_grade=HousingGrade.C)
-    there = make_household(other_village, housing_grade=HousingGrade.C)
+    here = HouseholdFactory(village=village, housing_grade=HousingGrade.C)
+    there = HouseholdFactory(village=other_village, housing_grade=HousingGrade.C)
     make_plan(here, planned_completion=dt.date(2018, 6, 1))
     make_plan(there, planned_completion=dt.date(2018, 6, 1))
-    unplanned_here = make_household(village, housing_grade=HousingGrade.D)
-    make_household(other_village, housing_grade=HousingGrade.D)
+    unplanned_here = HouseholdFactory(village=village, housing_grade=HousingGrade.D)
+    HouseholdFactory(village=other_village, housing_grade=HousingGrade.D)
     client.force_login(make_user(Role.TOWN_STAFF, town=village.town))
     # when
     overdue = client.get(reverse("households:renovation_plans_overdue"))
@@ -179,7 +175,7 @@ def test_housing_lists_are_scoped_to_the_users_town(client, make_user, village, 
 
 def test_renovation_pages_record_a_plan_and_its_completion(client, make_user, village):
     # given
-    household = make_household(village, housing_grade=HousingGrade.C)
+    household = HouseholdFactory(village=village, housing_grade=HousingGrade.C)
     client.force_login(make_user(Role.VILLAGE_CLERK, village=village))
     # when
     added = client.post(
@@ -206,7 +202,7 @@ def test_renovation_pages_record_a_plan_and_its_completion(client, make_user, vi
 
 def test_housing_grade_page_saves_the_grade(client, make_user, village):
     # given
-    household = make_household(village)
+    household = HouseholdFactory(village=village)
     client.force_login(make_user(Role.TOWN_STAFF, town=village.town))
     # when
     response = client.post(
@@ -370,7 +366,7 @@ def test_a_village_clerk_cannot_record_water_data_for_another_village_of_the_sam
 
 def test_housing_and_water_section_shows_the_overdue_plan_and_the_villages_rates(rf, make_user, village):
     # given
-    household = make_household(village, housing_grade=HousingGrade.D)
+    household = HouseholdFactory(village=village, housing_grade=HousingGrade.D)
     make_plan(household, planned_completion=TODAY - dt.timedelta(days=3))
     make_survey(village, year=2018, households=8, centralised_households=6, tap_households=0, guaranteed_households=8)
     user = make_user(Role.VILLAGE_CLERK, village=village)

@@ -1,56 +1,32 @@
 """Every welfare URL holds against users of another town; the district-only page holds against town staff."""
 
 import datetime as dt
-import itertools
 from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from stdnum.cn import ric
 
-from households.choices import HousingGrade, LabourAbility, PovertyCause, Relation, SchoolStage
-from households.id_numbers import id_number_parse
+from households.choices import HousingGrade, Relation, SchoolStage
 from households.models import (
     DibaoEnrolment,
     HospitalStay,
     Household,
     InsuranceScheme,
     LeftBehindChild,
-    Member,
     RenovationPlan,
     WaterSupplySurvey,
 )
 from households.selectors.welfare import years_before
 from organisation.models import Village
 from organisation.roles import Role
+from tests.factories.households import HouseholdFactory, member_born
 from tests.permission_checks import assert_other_town_refused
 
 pytestmark = pytest.mark.django_db
 
-_serial = itertools.count(1)
 ROLES = [Role.TOWN_STAFF, Role.VILLAGE_CLERK]
-
-
-def make_household(village, **fields) -> Household:
-    fields.setdefault("file_number", f"PM{next(_serial):08d}")
-    return Household.objects.create(village=village, main_cause=PovertyCause.ILLNESS, year_identified=2016, **fields)
-
-
-def make_member(household, *, birth_date=dt.date(1980, 5, 1), **fields) -> Member:
-    body = f"371302{birth_date:%Y%m%d}{next(_serial) % 1000:03d}"
-    resident = id_number_parse(body + ric.calc_check_digit(body + "0"))
-    fields.setdefault("relation", Relation.OTHER)
-    return Member.objects.create(
-        household=household,
-        name=f"成员{next(_serial)}",
-        id_number=resident.number,
-        birth_date=resident.birth_date,
-        sex=resident.sex,
-        labour_ability=LabourAbility.ORDINARY,
-        **fields,
-    )
 
 
 @pytest.fixture
@@ -58,12 +34,12 @@ def records(village):
     """One record of every kind the welfare pages touch, in ``village``."""
     village.is_key_village = True
     village.save()
-    household = make_household(village, housing_grade=HousingGrade.C)
-    make_household(village, housing_grade=HousingGrade.D)  # dilapidated, no plan yet
-    adult = make_member(household, relation=Relation.HEAD)
+    household = HouseholdFactory(village=village, housing_grade=HousingGrade.C)
+    HouseholdFactory(village=village, housing_grade=HousingGrade.D)  # dilapidated, no plan yet
+    adult = member_born(household, relation=Relation.HEAD)
     today = timezone.localdate()
-    child = make_member(household, birth_date=years_before(today, 9), school_stage=SchoolStage.PRIMARY)
-    younger_child = make_member(household, birth_date=years_before(today, 7))
+    child = member_born(household, birth_date=years_before(today, 9), school_stage=SchoolStage.PRIMARY)
+    younger_child = member_born(household, birth_date=years_before(today, 7))
     DibaoEnrolment.objects.create(
         household=household,
         monthly_amount=Decimal("280"),

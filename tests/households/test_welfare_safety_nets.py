@@ -1,19 +1,16 @@
 """Safety nets (points 8, 9): dibao against the poverty line, the special poverty insurance, hospital stays."""
 
 import datetime as dt
-import itertools
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.urls import reverse
-from stdnum.cn import ric
 
 import households.admin_reference  # noqa: F401  (registered by households/admin.py once it imports it)
 from history.models import Seal
-from households.choices import HouseholdStatus, LabourAbility, PovertyCause, Relation
-from households.id_numbers import id_number_parse
+from households.choices import HouseholdStatus, Relation
 from households.models import (
     DibaoEnrolment,
     DibaoStandard,
@@ -21,7 +18,6 @@ from households.models import (
     Household,
     InsuranceEnrolment,
     InsuranceScheme,
-    Member,
     PovertyLine,
 )
 from households.selectors.welfare import (
@@ -42,30 +38,9 @@ from households.services.welfare import (
 )
 from households.views import welfare as welfare_views
 from organisation.roles import Role
+from tests.factories.households import HouseholdFactory, member_born
 
 pytestmark = pytest.mark.django_db
-
-_serial = itertools.count(1)
-
-
-def make_household(village, **fields) -> Household:
-    fields.setdefault("file_number", f"SN{next(_serial):08d}")
-    return Household.objects.create(village=village, main_cause=PovertyCause.ILLNESS, year_identified=2016, **fields)
-
-
-def make_member(household, *, birth_date=dt.date(1980, 5, 1), **fields) -> Member:
-    body = f"371302{birth_date:%Y%m%d}{next(_serial) % 1000:03d}"
-    resident = id_number_parse(body + ric.calc_check_digit(body + "0"))
-    fields.setdefault("relation", Relation.OTHER)
-    fields.setdefault("name", f"成员{next(_serial)}")
-    return Member.objects.create(
-        household=household,
-        id_number=resident.number,
-        birth_date=resident.birth_date,
-        sex=resident.sex,
-        labour_ability=LabourAbility.ORDINARY,
-        **fields,
-    )
 
 
 def render_section(key, household, user, rf) -> str:
@@ -130,9 +105,9 @@ def test_a_year_with_a_poverty_line_but_no_dibao_standard_is_flagged_and_a_stand
 
 def test_dibao_enrolment_is_recorded_and_ended(village):
     # given
-    household = make_household(village)
-    make_member(household, relation=Relation.HEAD)
-    make_member(household)
+    household = HouseholdFactory(village=village)
+    member_born(household, relation=Relation.HEAD)
+    member_born(household)
     # when
     enrolment = dibao_enrolment_add(
         household=household, monthly_amount=Decimal("300.00"), persons=2, starts_on=dt.date(2018, 1, 1)
@@ -145,8 +120,8 @@ def test_dibao_enrolment_is_recorded_and_ended(village):
 
 def test_dibao_enrolment_refuses_more_persons_than_members_and_an_overlapping_period(village):
     # given
-    household = make_household(village)
-    make_member(household)
+    household = HouseholdFactory(village=village)
+    member_born(household)
     dibao_enrolment_add(household=household, monthly_amount=Decimal("300"), persons=1, starts_on=dt.date(2018, 1, 1))
     # when
     with pytest.raises(ValidationError) as caught:
@@ -158,8 +133,8 @@ def test_dibao_enrolment_refuses_more_persons_than_members_and_an_overlapping_pe
 
 def test_dibao_enrolment_cannot_end_before_it_starts_nor_end_twice(village):
     # given
-    household = make_household(village)
-    make_member(household)
+    household = HouseholdFactory(village=village)
+    member_born(household)
     enrolment = dibao_enrolment_add(
         household=household, monthly_amount=Decimal("300"), persons=1, starts_on=dt.date(2018, 3, 1)
     )
@@ -174,8 +149,8 @@ def test_dibao_enrolment_cannot_end_before_it_starts_nor_end_twice(village):
 
 def test_dibao_add_page_records_the_enrolment_and_shows_the_errors(client, make_user, village):
     # given
-    household = make_household(village)
-    make_member(household)
+    household = HouseholdFactory(village=village)
+    member_born(household)
     client.force_login(make_user(Role.TOWN_STAFF, town=village.town))
     url = reverse("households:dibao_enrolment_add", args=[household.pk])
     # when
@@ -194,7 +169,7 @@ def test_the_dibao_flags_show_on_the_dibao_page_and_the_safety_nets_section_for_
     # given
     PovertyLine.objects.create(year=2018, amount=Decimal("3600"))
     DibaoStandard.objects.create(year=2018, amount=Decimal("3500"))
-    household = make_household(village)
+    household = HouseholdFactory(village=village)
     clerk = make_user(Role.VILLAGE_CLERK, village=village)
     client.force_login(clerk)
     # when
@@ -267,13 +242,13 @@ def test_an_insurance_year_is_compared_with_the_latest_earlier_scheme_year_when_
 def test_bulk_enrolment_enrols_members_of_not_yet_out_and_out_with_policies_households_only(village):
     # given
     scheme = InsuranceScheme.objects.create(year=2018, per_capita_funding=Decimal("120"))
-    not_out = make_household(village, status=HouseholdStatus.NOT_OUT)
-    continuing = make_household(village, status=HouseholdStatus.OUT_CONTINUING)
-    ended = make_household(village, status=HouseholdStatus.OUT_ENDED)
-    marginal = make_household(village, status=HouseholdStatus.MARGINAL)
-    eligible = [make_member(not_out), make_member(not_out), make_member(continuing)]
-    make_member(ended)
-    make_member(marginal)
+    not_out = HouseholdFactory(village=village, status=HouseholdStatus.NOT_OUT)
+    continuing = HouseholdFactory(village=village, status=HouseholdStatus.OUT_CONTINUING)
+    ended = HouseholdFactory(village=village, status=HouseholdStatus.OUT_ENDED)
+    marginal = HouseholdFactory(village=village, status=HouseholdStatus.MARGINAL)
+    eligible = [member_born(not_out), member_born(not_out), member_born(continuing)]
+    member_born(ended)
+    member_born(marginal)
     InsuranceEnrolment.objects.create(member=eligible[0], scheme=scheme)
     seals_before = Seal.objects.count()
     # when
@@ -288,8 +263,8 @@ def test_bulk_enrolment_enrols_members_of_not_yet_out_and_out_with_policies_hous
 def test_household_enrolment_is_refused_for_a_household_whose_policies_ended(village):
     # given
     scheme = InsuranceScheme.objects.create(year=2018, per_capita_funding=Decimal("120"))
-    household = make_household(village, status=HouseholdStatus.OUT_ENDED)
-    make_member(household)
+    household = HouseholdFactory(village=village, status=HouseholdStatus.OUT_ENDED)
+    member_born(household)
     # when
     with pytest.raises(ValidationError):
         insurance_enrol_household(household=household, scheme=scheme)
@@ -300,8 +275,8 @@ def test_household_enrolment_is_refused_for_a_household_whose_policies_ended(vil
 def test_town_enrolment_page_enrols_that_towns_eligible_members_only(client, make_user, village, other_village):
     # given
     scheme = InsuranceScheme.objects.create(year=2018, per_capita_funding=Decimal("120"))
-    here = make_member(make_household(village))
-    make_member(make_household(other_village))
+    here = member_born(HouseholdFactory(village=village))
+    member_born(HouseholdFactory(village=other_village))
     client.force_login(make_user(Role.TOWN_STAFF, town=village.town))
     # when
     response = client.post(reverse("households:insurance_enrol_town", args=[village.town.pk]), {"scheme": scheme.pk})
@@ -313,8 +288,8 @@ def test_town_enrolment_page_enrols_that_towns_eligible_members_only(client, mak
 def test_household_enrolment_page_enrols_every_member(client, make_user, village):
     # given
     scheme = InsuranceScheme.objects.create(year=2019, per_capita_funding=Decimal("120"))
-    household = make_household(village)
-    members = {make_member(household).pk, make_member(household).pk}
+    household = HouseholdFactory(village=village)
+    members = {member_born(household).pk, member_born(household).pk}
     client.force_login(make_user(Role.VILLAGE_CLERK, village=village))
     # when
     response = client.post(reverse("households:insurance_enrol_household", args=[household.pk]), {"scheme": scheme.pk})
@@ -343,7 +318,10 @@ def test_self_paid_share_is_a_two_decimal_percentage_flagged_from_ten_percent_at
 ):
     # given
     stay = make_stay(
-        make_member(make_household(village)), total_cost=total_cost, self_paid=self_paid, designated=designated
+        member_born(HouseholdFactory(village=village)),
+        total_cost=total_cost,
+        self_paid=self_paid,
+        designated=designated,
     )
     # when
     annotated = hospital_stays_with_share(HospitalStay.objects.filter(pk=stay.pk)).get()
@@ -354,9 +332,9 @@ def test_self_paid_share_is_a_two_decimal_percentage_flagged_from_ten_percent_at
 
 def test_flagged_stays_list_is_scoped_and_filtered_per_town(client, make_user, office_user, village, other_village):
     # given
-    here = make_stay(make_member(make_household(village)), total_cost="1000", self_paid="100")
-    make_stay(make_member(make_household(village)), total_cost="1000", self_paid="99.90")
-    there = make_stay(make_member(make_household(other_village)), total_cost="1000", self_paid="200")
+    here = make_stay(member_born(HouseholdFactory(village=village)), total_cost="1000", self_paid="100")
+    make_stay(member_born(HouseholdFactory(village=village)), total_cost="1000", self_paid="99.90")
+    there = make_stay(member_born(HouseholdFactory(village=other_village)), total_cost="1000", self_paid="200")
     town_staff = make_user(Role.TOWN_STAFF, town=village.town)
     url = reverse("households:hospital_stays_flagged")
     # when
@@ -375,7 +353,7 @@ def test_flagged_stays_list_is_scoped_and_filtered_per_town(client, make_user, o
 
 def test_hospital_stay_refuses_a_self_paid_amount_above_the_total_and_a_discharge_before_admission(village):
     # given
-    member = make_member(make_household(village))
+    member = member_born(HouseholdFactory(village=village))
     # when
     with pytest.raises(ValidationError) as caught:
         hospital_stay_add(
@@ -393,7 +371,7 @@ def test_hospital_stay_refuses_a_self_paid_amount_above_the_total_and_a_discharg
 
 def test_hospital_stay_page_records_a_stay(client, make_user, village):
     # given
-    member = make_member(make_household(village))
+    member = member_born(HouseholdFactory(village=village))
     client.force_login(make_user(Role.TOWN_STAFF, town=village.town))
     # when
     response = client.post(
