@@ -10,9 +10,17 @@ and a second trigger seals every new event into one hash chain (``history.Seal``
 import pghistory
 import pgtrigger
 
-# The trigger only hands the new event to ``history_seal()`` (history/migrations/0002): the sealing
-# logic lives in one SQL function, so changing it never touches the trigger of every tracked model.
-SEAL_FUNC = "PERFORM history_seal(TG_TABLE_NAME, NEW.pgh_id, history_payload(NEW)); RETURN NULL;"
+# Once per statement, the trigger hands the statement's new events, in id order, to
+# ``history_seal_events()`` (history/migrations/0002): the sealing logic lives in one SQL function,
+# so changing it never touches the trigger of every tracked model.
+SEAL_FUNC = """
+    PERFORM history_seal_events(
+        TG_TABLE_NAME,
+        ARRAY(SELECT pgh_id FROM sealed_events ORDER BY pgh_id),
+        ARRAY(SELECT history_payload(sealed_events) FROM sealed_events ORDER BY pgh_id)
+    );
+    RETURN NULL;
+"""
 
 
 def seal_trigger() -> pgtrigger.Trigger:
@@ -20,6 +28,8 @@ def seal_trigger() -> pgtrigger.Trigger:
         name="seal",
         when=pgtrigger.After,
         operation=pgtrigger.Insert,
+        level=pgtrigger.Statement,
+        referencing=pgtrigger.Referencing(new="sealed_events"),
         func=SEAL_FUNC,
     )
 

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import environ
 import pghistory
+import pgtrigger
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -124,6 +125,9 @@ DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="lanshan-fupin@loc
 # so an entry is complete on its own and its seal covers who made the change.
 PGHISTORY_CONTEXT_FIELD = pghistory.ContextJSONField()
 PGHISTORY_APPEND_ONLY = True
+# One INSERT ... SELECT of events per statement (from transition tables), not one trigger call per row:
+# bulk imports and the set-based updates of jobs cost a fraction of the row-level triggers.
+PGHISTORY_LEVEL = pgtrigger.Statement
 
 # Celery: Redis is broker and result store; schedules are kept in the database (editable in the admin).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")
