@@ -69,6 +69,7 @@ def test_the_page_polls_while_the_check_runs_and_reloads_when_it_is_done(client,
     assert done["HX-Refresh"] == "true"
 
 
+@pytest.mark.english
 def test_the_preview_lists_each_problem_with_the_id_number_masked(client, staff, town, village):
     bad_id = valid_id_number()
     bad_id = bad_id[:17] + ("1" if bad_id[17] == "0" else "0")
@@ -86,6 +87,7 @@ def test_the_preview_lists_each_problem_with_the_id_number_masked(client, staff,
     assert 'data-testid="import-confirm"' not in page
 
 
+@pytest.mark.english
 def test_confirming_a_checked_sheet_starts_the_write_once(client, staff, job, django_capture_on_commit_callbacks):
     import_job_check(job_id=job.pk)
     client.force_login(staff)
