@@ -21,4 +21,5 @@ class IdNumberRevealAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+
 from households import admin_reference  # noqa: E402, F401  (PovertyLine, DibaoStandard, InsuranceScheme)

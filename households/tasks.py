@@ -1,0 +1,20 @@
+from celery import shared_task
+from django.db import OperationalError
+
+from households.models import QualityRun
+from households.services.quality import quality_check_run, quality_run_create
+
+RETRY_DELAY_SECONDS = 60
+
+
+@shared_task(bind=True, max_retries=3)
+def check_data_quality(self, run_id: int | None = None) -> int:
+    """Run every data-quality rule (nightly from jobs/schedules.py with no run, or for the run "check now"
+    queued). Returns the run's id."""
+    run = QualityRun.objects.get(pk=run_id) if run_id is not None else quality_run_create()
+    try:
+        quality_check_run(run=run)
+    except OperationalError as error:
+        # The database went away for a moment: try the same run again.
+        raise self.retry(exc=error, kwargs={"run_id": run.pk}, countdown=RETRY_DELAY_SECONDS) from error
+    return run.pk
