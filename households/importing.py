@@ -56,7 +56,7 @@ from households.choices import (
 )
 from households.id_numbers import EARLIEST_BIRTH_YEAR, id_number_mask, id_number_parse
 from households.models import ImportJob, ImportRowError, Member
-from households.services.files import _where_registered
+from households.services.files import where_registered_message
 from organisation.models import Town
 
 CHUNK_ROWS = 5000
@@ -911,7 +911,9 @@ def _sheet_problems(cursor, *, town: Town, user) -> Iterator[RowProblem]:
     for batch in _batches(cursor):
         members = Member.objects.select_related("household__village__town").in_bulk([pk for *_, pk in batch])
         for row_no, id_number, member_pk in batch:
-            yield RowProblem(row_no, HEADER["id_number"], id_number, _where_registered(user, members[member_pk]))
+            yield RowProblem(
+                row_no, HEADER["id_number"], id_number, where_registered_message(user, members[member_pk])
+            )
 
     # A household of this town whose present head is not in the sheet would end with two heads.
     cursor.execute(

@@ -52,7 +52,7 @@ def household_save(*, user, household: Household | None = None, **data) -> House
     return household
 
 
-def _where_registered(user, member: Member) -> str:
+def where_registered_message(user, member: Member) -> str:
     """Where a person already is, as much as ``user`` may know: the district sees the place and file."""
     if has_district_reach(user, Access.VIEW):
         return _("%(name)s is already registered in household %(file)s (%(town)s %(village)s).") % {
@@ -93,7 +93,7 @@ def member_save(*, user, household: Household, member: Member | None = None, **d
         .first()
     )
     if elsewhere:
-        raise ValidationError({"id_number": _where_registered(user, elsewhere)})
+        raise ValidationError({"id_number": where_registered_message(user, elsewhere)})
     if (
         member.relation == Relation.HEAD
         and household.members.filter(relation=Relation.HEAD).exclude(pk=member.pk).exists()

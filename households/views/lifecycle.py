@@ -492,7 +492,6 @@ def income_section(*, household: Household, user) -> dict:
         "this_year": household_income_standing(household=household, year=this_year)
         if all(standing.year != this_year for standing in standings)
         else None,
-        "may_record_income": households_scope(user, Access.CHANGE).filter(pk=household.pk).exists(),
     }
 
 

@@ -685,20 +685,17 @@ class CareRoomAddView(VillageRecordFormView):
 # --- The household page's sections -----------------------------------------------------------------------------
 
 
-def may_change(user, household: Household) -> bool:
-    return households_scope(user, Access.CHANGE).filter(pk=household.pk).exists()
-
-
+# The household page adds ``can_change`` to every section's context (households/sections.py).
 def safety_nets_context(*, household, user) -> dict:
-    return {**selectors.household_safety_nets(household=household), "can_change": may_change(user, household)}
+    return selectors.household_safety_nets(household=household)
 
 
 def housing_and_water_context(*, household, user) -> dict:
-    return {**selectors.household_housing_and_water(household=household), "can_change": may_change(user, household)}
+    return selectors.household_housing_and_water(household=household)
 
 
 def education_context(*, household, user) -> dict:
-    return {**selectors.household_education(household=household), "can_change": may_change(user, household)}
+    return selectors.household_education(household=household)
 
 
 detail_sections = [
