@@ -14,6 +14,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("organisation/", include("organisation.urls")),
     path("households/", include("households.urls")),
+    path("funds/", include("funds.urls")),
+    path("notifications/", include("notifications.urls")),
     path("history/", include("history.urls")),
     path("jobs/", include("jobs.urls")),
     path("admin/", admin.site.urls),

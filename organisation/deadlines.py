@@ -55,12 +55,17 @@ class StoredDeadline(models.Model):
             return add_calendar_days(clock_start, cls.deadline_days, calendar=calendar)
         return add_working_days(clock_start, cls.deadline_days, calendar=calendar)
 
+    def compute_deadline(self, calendar: WorkingCalendar) -> Deadline:
+        """This row's deadline. A model whose rule differs per row (a transfer's hop) overrides this
+        instead of declaring ``deadline_days``; ``clock_start`` is set when it is called."""
+        return self.deadline_for(self.clock_start, calendar)
+
     def refresh_due(self, calendar: WorkingCalendar) -> bool:
         """Set ``due_date`` and ``due_is_provisional`` from ``clock_start``; whether they changed."""
         if self.clock_start is None:
             due_date, provisional = None, False
         else:
-            deadline = self.deadline_for(self.clock_start, calendar)
+            deadline = self.compute_deadline(calendar)
             due_date, provisional = deadline.due_date, deadline.provisional
         changed = (self.due_date, self.due_is_provisional) != (due_date, provisional)
         self.due_date, self.due_is_provisional = due_date, provisional
@@ -118,6 +123,8 @@ def _recompute_model(model: type[StoredDeadline], condition: Q, calendar: Workin
 def check_deadline_rules(app_configs=None, **kwargs):
     errors = []
     for model in stored_deadline_models():
+        if model.compute_deadline is not StoredDeadline.compute_deadline:
+            continue  # the model computes its rule per row
         if not (isinstance(model.deadline_days, int) and model.deadline_days >= 1):
             errors.append(
                 checks.Error(

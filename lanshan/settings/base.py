@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "organisation",
     "history",
     "jobs",
+    "notifications",
     # The four domains of the work plan.
     "households",
     "funds",
@@ -71,6 +72,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "organisation.context_processors.staff",
+                "notifications.context_processors.unread",
             ],
         },
     },
@@ -120,6 +122,8 @@ MEDIA_URL = "media/"
 
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="lanshan-fupin@localhost")
+# The address users reach the site at: links in e-mailed notifications start with it.
+SITE_URL = env("DJANGO_SITE_URL", default="http://127.0.0.1:8000")
 
 # History (django-pghistory): the context (who, which URL or job) is stored on each entry itself,
 # so an entry is complete on its own and its seal covers who made the change.

@@ -1,0 +1,82 @@
+"""Who may see and change which funds records: the funds app's one scope function, and who does which step.
+
+Reach (which towns and villages) comes from ``organisation.scoping.restrict``; the step a user may do
+(send, confirm, review, decide a loan) is the role's, checked by the services with :func:`may_act`.
+District-level readers (the office, the finance bureau, the audit bureau and discipline commission)
+read everything, with its history (point 6).
+"""
+
+from django.db.models import Exists, Model, OuterRef, QuerySet
+
+from funds import models as m
+from funds.models.chain import Hop, Unit
+from organisation.roles import Role
+from organisation.scoping import Access, has_district_reach, restrict, role_of
+
+# District-level roles that change funds records: the finance bureau records allocations and sends to
+# towns. Everything else is done in the towns.
+DISTRICT_WRITERS = frozenset({Role.DISTRICT_FINANCE})
+
+# (town lookup, village lookup or None) from each kind of record.
+PATHS: dict[type[Model], tuple[str, str | None]] = {
+    m.Transfer: ("town", "village"),
+    m.PaymentRequest: ("village__town", "village"),
+    m.MonthlyReport: ("town", None),
+    m.Holding: ("town", None),
+    m.Loan: ("household__village__town", "household__village"),
+    m.Installment: ("loan__household__village__town", "loan__household__village"),
+    m.Repayment: ("loan__household__village__town", "loan__household__village"),
+}
+
+# The roles that act for each unit of the chain. Town staff may act for a village (the work plan: the
+# village, or the town for it, submits the payment request and confirms the money arrived).
+UNIT_ROLES: dict[Unit, frozenset[Role]] = {
+    Unit.DISTRICT_FINANCE: frozenset({Role.DISTRICT_FINANCE}),
+    Unit.TOWN_FINANCE: frozenset({Role.TOWN_FINANCE}),
+    Unit.STATION: frozenset({Role.TOWN_STATION}),
+    Unit.VILLAGE: frozenset({Role.VILLAGE_CLERK, Role.TOWN_STAFF}),
+}
+# Who enters microcredit applications and the bank's decisions for the households of their town.
+LOAN_ROLES = frozenset({Role.TOWN_STAFF})
+# Who submits a town's monthly report, and who accepts or returns it.
+REPORT_ROLES = frozenset({Role.TOWN_FINANCE, Role.TOWN_STATION, Role.TOWN_STAFF})
+REPORT_REVIEWERS = frozenset({Role.DISTRICT_OFFICE})
+# Point 6: who may raise a finding on any funds record.
+FINDING_ROLES = frozenset({Role.AUDIT})
+
+
+def funds_scope(user, access: Access = Access.VIEW, queryset: QuerySet | None = None) -> QuerySet:
+    """The records of ``queryset`` (default: transfers) that ``user`` may see or change."""
+    queryset = m.Transfer.objects.all() if queryset is None else queryset
+    if queryset.model is m.Allocation:
+        return _allocations(queryset, user, access)
+    if queryset.model is m.SupervisionFinding:
+        return queryset if has_district_reach(user, Access.VIEW) else queryset.none()
+    town_path, village_path = PATHS[queryset.model]
+    return restrict(
+        queryset,
+        user,
+        access=access,
+        town_path=town_path,
+        village_path=village_path,
+        district_writers=DISTRICT_WRITERS,
+    )
+
+
+def _allocations(queryset: QuerySet, user, access: Access) -> QuerySet:
+    """Allocations are the district's: a town sees those allotted to it, and changes none."""
+    if has_district_reach(user, access, DISTRICT_WRITERS):
+        return queryset
+    if access == Access.CHANGE:
+        return queryset.none()
+    reached = funds_scope(user, Access.VIEW, m.Transfer.objects.filter(hop=Hop.TO_TOWN))
+    return queryset.filter(Exists(reached.filter(allocation=OuterRef("pk"))))
+
+
+def may_act(user, roles: frozenset[Role]) -> bool:
+    """Whether the user's role does this step (reach is the scope's business)."""
+    return user.is_authenticated and (user.is_superuser or role_of(user) in roles)
+
+
+def may_act_for(user, unit: Unit) -> bool:
+    return may_act(user, UNIT_ROLES[unit])
