@@ -1,2 +1,12 @@
+from funds.views import chain, findings, loans, overdue, reports
+
 app_name = "funds"
-urlpatterns = []
+
+# Each area of the funds app declares its own routes next to its views.
+urlpatterns = [
+    *chain.urlpatterns,
+    *reports.urlpatterns,
+    *loans.urlpatterns,
+    *overdue.urlpatterns,
+    *findings.urlpatterns,
+]

@@ -78,6 +78,12 @@ class Loan(StoredDeadline):
         verbose_name_plural = _("microcredit loans")
         ordering = ["-clock_start", "-pk"]
         constraints = [
+            # One loan at a time per household: a new application waits until the last is settled or rejected.
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=Q(status__in=[LoanStatus.APPLIED, LoanStatus.APPROVED, LoanStatus.DISBURSED]),
+                name="loan_one_open_per_household",
+            ),
             models.CheckConstraint(name="loan_amount_positive", condition=Q(amount__gt=0)),
             models.CheckConstraint(name="loan_term_positive", condition=Q(term_months__gte=1)),
             models.CheckConstraint(name="loan_has_application_date", condition=Q(clock_start__isnull=False)),

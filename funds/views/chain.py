@@ -1,0 +1,3 @@
+"""Placeholder until the chain pages land."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Placeholder until the loans pages land."""
+
+urlpatterns = []

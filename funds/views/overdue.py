@@ -1,0 +1,3 @@
+"""Placeholder until the overdue pages land."""
+
+urlpatterns = []

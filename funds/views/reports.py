@@ -1,0 +1,3 @@
+"""Placeholder until the reports pages land."""
+
+urlpatterns = []
