@@ -15,34 +15,7 @@ from households.selectors.welfare import (
     insurance_year_check,
     poverty_lines_with_standard,
 )
-from organisation.roles import Role
-from organisation.scoping import role_of
-
-
-class ReferenceDataAdmin(admin.ModelAdmin):
-    """Kept by the district office (and superusers), whatever model permissions the role's group holds."""
-
-    ordering = ["-year"]
-    search_fields = ["year"]
-
-    def _is_keeper(self, request) -> bool:
-        user = request.user
-        return user.is_active and (user.is_superuser or (user.is_staff and role_of(user) == Role.DISTRICT_OFFICE))
-
-    def has_module_permission(self, request):
-        return self._is_keeper(request)
-
-    def has_view_permission(self, request, obj=None):
-        return self._is_keeper(request)
-
-    def has_add_permission(self, request):
-        return self._is_keeper(request)
-
-    def has_change_permission(self, request, obj=None):
-        return self._is_keeper(request)
-
-    def has_delete_permission(self, request, obj=None):
-        return self._is_keeper(request)
+from organisation.admin import ReferenceDataAdmin
 
 
 def _dibao_check_text(check: DibaoYearCheck) -> str:

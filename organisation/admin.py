@@ -2,6 +2,8 @@ from django.contrib import admin
 from guardian.admin import GuardedModelAdmin
 
 from organisation.models import District, StaffPost, Town, Village
+from organisation.roles import Role
+from organisation.scoping import role_of
 
 
 @admin.register(District)
@@ -43,3 +45,29 @@ class StaffPostAdmin(admin.ModelAdmin):
 
 
 from organisation import calendar_admin  # noqa: E402, F401
+
+
+class ReferenceDataAdmin(admin.ModelAdmin):
+    """Kept by the district office (and superusers), whatever model permissions the role's group holds."""
+
+    ordering = ["-year"]
+    search_fields = ["year"]
+
+    def _is_keeper(self, request) -> bool:
+        user = request.user
+        return user.is_active and (user.is_superuser or (user.is_staff and role_of(user) == Role.DISTRICT_OFFICE))
+
+    def has_module_permission(self, request):
+        return self._is_keeper(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._is_keeper(request)
+
+    def has_add_permission(self, request):
+        return self._is_keeper(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._is_keeper(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._is_keeper(request)

@@ -1,11 +1,14 @@
 """Deadlines stored on records, kept right when the calendar changes.
 
 A domain model with a deadline derives from :class:`StoredDeadline` and declares its rule on the
-class, for example a transfer from the town finance office (point 5, "5个工作日内")::
+class, for example a reminder due 5 working days after its clock starts::
 
-    class StationTransfer(StoredDeadline):
+    class Reminder(StoredDeadline):
         deadline_days = 5
         deadline_kind = DeadlineKind.WORKING
+
+(a model whose rule differs per row, like ``funds.Transfer`` with its three hops, overrides
+``compute_deadline`` instead)
 
 It sets ``clock_start`` (the day the clock starts: receipt, approval) and calls
 ``refresh_due(WorkingCalendar.load())`` in its service before saving. When the office enters or
@@ -90,7 +93,7 @@ def stored_deadlines_recompute(*, years: set[int] | None) -> int:
     calendar = WorkingCalendar.load()
     changed = 0
     for model in stored_deadline_models():
-        changed += _recompute_model(model, _rows_touching(years), calendar)
+        changed += model_deadlines_recompute(model, _rows_touching(years), calendar)
     return changed
 
 
@@ -103,7 +106,8 @@ def _rows_touching(years: set[int] | None) -> Q:
     return condition
 
 
-def _recompute_model(model: type[StoredDeadline], condition: Q, calendar: WorkingCalendar) -> int:
+def model_deadlines_recompute(model: type[StoredDeadline], condition: Q, calendar: WorkingCalendar) -> int:
+    """Recompute the deadlines of ``model``'s rows matching ``condition``, in locked batches; rows changed."""
     changed, last_pk = 0, None
     while True:
         with transaction.atomic():

@@ -1,6 +1,8 @@
 """Fixtures every test can use: the organisation tree and users holding a post in it."""
 
 import pytest
+from django.test import Client
+from django.utils import translation
 
 from organisation.roles import Role
 from tests.factories.organisation import TownFactory, UserFactory, VillageFactory, post_user
@@ -44,3 +46,26 @@ def office_user(make_user):
 @pytest.fixture
 def superuser(db):
     return UserFactory(is_superuser=True, is_staff=True)
+
+
+def _english(request) -> bool:
+    return request.node.get_closest_marker("english") is not None
+
+
+@pytest.fixture(autouse=True)
+def english_ui(request):
+    """Run a test marked ``english`` with English UI text: its strings are asserted in English, and the Chinese
+    catalogue may translate them at any time."""
+    if not _english(request):
+        yield
+        return
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def client(client, request):
+    """pytest-django's client; for a test marked ``english`` one that asks for English pages."""
+    if _english(request):
+        return Client(headers={"accept-language": "en"})
+    return client

@@ -1,3 +1,95 @@
-"""Placeholder until the findings pages land."""
+"""Point 6: findings raised by the audit bureau and the discipline commission on funds records."""
 
-urlpatterns = []
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import FormView, ListView
+
+from funds.models import SupervisionFinding
+from funds.permissions import FINDING_ROLES, funds_scope, may_act
+from funds.services.findings import SUBJECT_MODELS, finding_raise
+from organisation.access import ScopedMixin
+from organisation.forms import service_errors_to_form
+from organisation.scoping import Access
+
+PAGE_SIZE = 25
+
+
+class FindingForm(forms.Form):
+    note = forms.CharField(
+        label=gettext_lazy("What was found"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"class": "form-control", "rows": 5}),
+    )
+
+
+class FindingCreateView(ScopedMixin, FormView):
+    """Raise a finding on the record named by ``kind`` and ``pk``, taken from the funds scope (404 outside it)."""
+
+    scope = staticmethod(funds_scope)
+    form_class = FindingForm
+    template_name = "funds/findings/finding_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            model = SUBJECT_MODELS.get(kwargs["kind"])
+            if model is None:
+                raise Http404
+            self.subject = get_object_or_404(
+                funds_scope(request.user, Access.VIEW, model.objects.all()), pk=kwargs["pk"]
+            )
+            if not may_act(request.user, FINDING_ROLES):
+                raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(subject=self.subject, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            finding_raise(user=self.request.user, subject=self.subject, note=form.cleaned_data["note"])
+        except ValidationError as error:
+            service_errors_to_form(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The finding is recorded."))
+        return HttpResponseRedirect(self.subject.get_absolute_url())
+
+
+class FindingListView(ScopedMixin, ListView):
+    """Every finding raised, newest first, for the district's readers (the scope is empty for the towns)."""
+
+    scope = staticmethod(funds_scope)
+    paginate_by = PAGE_SIZE
+    template_name = "funds/findings/finding_list.html"
+
+    def get_queryset(self):
+        findings = funds_scope(self.request.user, Access.VIEW, SupervisionFinding.objects.all()).select_related(
+            "raised_by", "allocation", "transfer__allocation", "payment_request__village", "loan__borrower"
+        )
+        if (kind := self.request.GET.get("kind", "")) in SUBJECT_MODELS:
+            findings = findings.filter(**{f"{kind}__isnull": False})
+        if query := self.request.GET.get("q", "").strip():
+            findings = findings.filter(
+                Q(note__icontains=query)
+                | Q(allocation__document_number__icontains=query)
+                | Q(transfer__allocation__document_number__icontains=query)
+                | Q(payment_request__project_name__icontains=query)
+                | Q(loan__borrower__name__icontains=query)
+            )
+        return findings
+
+    def get_context_data(self, **kwargs):
+        kinds = [(name, model._meta.verbose_name) for name, model in SUBJECT_MODELS.items()]
+        return super().get_context_data(kinds=kinds, **kwargs)
+
+
+urlpatterns = [
+    path("findings/", FindingListView.as_view(), name="finding_list"),
+    path("findings/<str:kind>/<int:pk>/new/", FindingCreateView.as_view(), name="finding_create"),
+]

@@ -21,16 +21,9 @@ from households.sections import DetailSection
 from households.services.files import household_save, id_number_reveal, member_save
 from households.views.base import PAGE_SIZE, HouseholdScopedMixin
 from organisation.access import RoleRequiredMixin
+from organisation.forms import service_errors_to_form
 from organisation.roles import Role
 from organisation.scoping import Access, towns_for
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def household_list_queryset(request):
@@ -154,7 +147,7 @@ class HouseholdFormView(HouseholdScopedMixin, FormView):
         try:
             household = household_save(user=self.request.user, household=self.object, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            service_errors_to_form(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Household %(file)s saved.") % {"file": household.file_number})
         return redirect(household)
@@ -188,7 +181,7 @@ class MemberFormView(HouseholdScopedMixin, FormView):
                 user=self.request.user, household=self.household, member=self.member, **form.cleaned_data
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            service_errors_to_form(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Member %(name)s saved.") % {"name": member.name})
         return redirect(self.household)

@@ -51,19 +51,11 @@ from households.services.lifecycle import (
 from households.views.base import PAGE_SIZE, HouseholdScopedMixin
 from organisation.access import RoleRequiredMixin, ScopedMixin
 from organisation.calendar_forms import BootstrapFormMixin
+from organisation.forms import service_errors_to_form
 from organisation.scoping import Access, towns_for
 
 INCOME_AMOUNTS = ("wages", "business", "transfers", "property_income", "business_costs")
 DATE_WIDGET = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
-
-
-def service_errors_to_form(form, error: ValidationError) -> None:
-    """A service's ``ValidationError`` on the form: by field where the form has the field."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def cadres_scope(user, access: Access = Access.VIEW):
