@@ -15,6 +15,8 @@ urlpatterns = [
     path("organisation/", include("organisation.urls")),
     path("households/", include("households.urls")),
     path("funds/", include("funds.urls")),
+    path("projects/", include("projects.urls")),
+    path("public/", include("projects.public_urls")),
     path("notifications/", include("notifications.urls")),
     path("history/", include("history.urls")),
     path("jobs/", include("jobs.urls")),

@@ -1,0 +1,71 @@
+from projects.models.enterprises import (
+    AgreementFulfilment,
+    AssistanceAgreement,
+    BlacklistEntry,
+    Enterprise,
+    EnterpriseKind,
+)
+from projects.models.income import (
+    BELOW_FLOOR,
+    IncomeDistribution,
+    IncomeRecord,
+    PlanStatus,
+    RectificationPlan,
+    Remedy,
+    YieldAssessment,
+    YieldClass,
+)
+from projects.models.parks import IndustrialPark
+from projects.models.project import (
+    Category,
+    IndustryProject,
+    Investment,
+    InvestmentSource,
+    ProjectsPolicy,
+    ProjectStatus,
+    StatusChange,
+)
+from projects.models.review import Objection, Opinion, Publicity, ReviewDepartment, ReviewOpinion
+from projects.models.rights import (
+    ACTIVE_ENCUMBRANCE,
+    AssetEncumbrance,
+    EncumbranceKind,
+    EncumbranceStatus,
+    IncomeShare,
+    PropertyRightConfirmation,
+)
+
+__all__ = [
+    "ACTIVE_ENCUMBRANCE",
+    "BELOW_FLOOR",
+    "AgreementFulfilment",
+    "AssetEncumbrance",
+    "AssistanceAgreement",
+    "BlacklistEntry",
+    "Category",
+    "EncumbranceKind",
+    "EncumbranceStatus",
+    "Enterprise",
+    "EnterpriseKind",
+    "IncomeDistribution",
+    "IncomeRecord",
+    "IncomeShare",
+    "IndustrialPark",
+    "IndustryProject",
+    "Investment",
+    "InvestmentSource",
+    "Objection",
+    "Opinion",
+    "PlanStatus",
+    "ProjectStatus",
+    "ProjectsPolicy",
+    "PropertyRightConfirmation",
+    "Publicity",
+    "RectificationPlan",
+    "Remedy",
+    "ReviewDepartment",
+    "ReviewOpinion",
+    "StatusChange",
+    "YieldAssessment",
+    "YieldClass",
+]

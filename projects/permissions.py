@@ -1,0 +1,91 @@
+"""Who may see and change which project records: the projects app's one scope function, and who does what.
+
+Reach comes from ``organisation.scoping``: a project belongs to a town and reaches the villages it is
+for, so a village clerk sees the projects of their village. Which step a role does is declared below
+and checked by the services with :func:`may_act`.
+"""
+
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from guardian.shortcuts import get_objects_for_user
+
+from organisation.models import Village
+from organisation.roles import Role
+from organisation.scoping import Access, has_district_reach, restrict, role_of, towns_for
+from projects import models as m
+
+DISTRICT_WRITERS = frozenset({Role.DISTRICT_OFFICE})
+
+# Town staff propose projects and run them through construction to operation.
+PROJECT_MANAGERS = frozenset({Role.TOWN_STAFF})
+# The district office runs the review committee's business: opinions, publicity, approval, blacklist,
+# and the approval of a mortgage or guarantee on project assets.
+DISTRICT_DECIDERS = frozenset({Role.DISTRICT_OFFICE})
+# The station holds the supervision right: property-right confirmation, the three-assets platform, asset
+# registration, income received and its distribution.
+ASSET_KEEPERS = frozenset({Role.TOWN_STATION})
+# Rectification plans are worked on by the town's staff and station.
+PLAN_KEEPERS = frozenset({Role.TOWN_STAFF, Role.TOWN_STATION})
+
+# The lookup from each kind of record to its project ("" for the project itself).
+PROJECT_PATH: dict[type[Model], str] = {
+    m.IndustryProject: "",
+    m.Investment: "project",
+    m.StatusChange: "project",
+    m.ReviewOpinion: "project",
+    m.Publicity: "project",
+    m.Objection: "publicity__project",
+    m.PropertyRightConfirmation: "project",
+    m.IncomeShare: "project",
+    m.AssetEncumbrance: "project",
+    m.IncomeRecord: "project",
+    m.IncomeDistribution: "income__project",
+    m.YieldAssessment: "project",
+    m.RectificationPlan: "project",
+}
+# Records of a town that are not a project's.
+TOWN_PATH: dict[type[Model], str] = {
+    m.AssistanceAgreement: "town",
+    m.AgreementFulfilment: "agreement__town",
+    m.IndustrialPark: "town",
+}
+
+
+def projects_scope(user, access: Access = Access.VIEW, queryset: QuerySet | None = None) -> QuerySet:
+    """The records of ``queryset`` (default: projects) that ``user`` may see or change."""
+    queryset = m.IndustryProject.objects.all() if queryset is None else queryset
+    model = queryset.model
+    if model in (m.Enterprise, m.BlacklistEntry, m.ReviewDepartment):
+        return _district_registry(queryset, user, access)
+    if model in TOWN_PATH:
+        return restrict(queryset, user, access=access, town_path=TOWN_PATH[model], district_writers=DISTRICT_WRITERS)
+    if not (user.is_authenticated and user.is_active):
+        return queryset.none()
+    if has_district_reach(user, access, DISTRICT_WRITERS):
+        return queryset
+    prefix = f"{PROJECT_PATH[model]}__" if PROJECT_PATH[model] else ""
+    direct = get_objects_for_user(
+        user, f"organisation.{access}_village_records", Village, with_superuser=False, accept_global_perms=False
+    )
+    village_projects = m.IndustryProject.villages.through.objects.filter(
+        industryproject_id=OuterRef(f"{prefix}pk"), village__in=direct
+    )
+    return queryset.filter(
+        Q(**{f"{prefix}town__in": towns_for(user, access, DISTRICT_WRITERS)}) | Exists(village_projects)
+    )
+
+
+def _district_registry(queryset: QuerySet, user, access: Access) -> QuerySet:
+    """Enterprises, the blacklist and the committee's departments: read by every post (a town picks an
+    operator from them, and must see who is blacklisted); enterprises are added by the district office and
+    town staff, the blacklist and the committee kept by the district office."""
+    if not (user.is_authenticated and user.is_active):
+        return queryset.none()
+    if access == Access.VIEW or user.is_superuser:
+        return queryset
+    writers = DISTRICT_DECIDERS | (PROJECT_MANAGERS if queryset.model is m.Enterprise else frozenset())
+    return queryset if role_of(user) in writers else queryset.none()
+
+
+def may_act(user, roles: frozenset[Role]) -> bool:
+    """Whether the user's role does this step (reach is the scope's business)."""
+    return user.is_authenticated and (user.is_superuser or role_of(user) in roles)

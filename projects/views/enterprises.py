@@ -1,0 +1,3 @@
+"""Placeholder until the enterprises pages land."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Placeholder until the income pages land."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Placeholder until the parks pages land."""
+
+urlpatterns = []

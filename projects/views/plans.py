@@ -1,0 +1,3 @@
+"""Placeholder until the plans pages land."""
+
+urlpatterns = []

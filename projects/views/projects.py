@@ -1,0 +1,3 @@
+"""Placeholder until the projects pages land."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Placeholder until the public pages land."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Placeholder until the rights pages land."""
+
+urlpatterns = []
