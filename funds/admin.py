@@ -26,7 +26,7 @@ class FundsPolicyAdmin(ReferenceDataAdmin):
         return False
 
     def get_queryset(self, request):
-        FundsPolicy.current()  # the row exists before the office first opens the list
+        FundsPolicy.objects.get_or_create(pk=1)  # the row exists before the office first opens the list
         return super().get_queryset(request)
 
     def save_model(self, request, obj, form, change):

@@ -11,7 +11,7 @@ from django.db.models import Exists, Model, OuterRef, QuerySet
 from funds import models as m
 from funds.models.chain import Hop, Unit
 from organisation.roles import Role
-from organisation.scoping import Access, has_district_reach, restrict, role_of
+from organisation.scoping import Access, has_district_reach, restrict, role_of, villages_for
 
 # District-level roles that change funds records: the finance bureau records allocations and sends to
 # towns. Everything else is done in the towns.
@@ -69,8 +69,11 @@ def _allocations(queryset: QuerySet, user, access: Access) -> QuerySet:
         return queryset
     if access == Access.CHANGE:
         return queryset.none()
-    reached = funds_scope(user, Access.VIEW, m.Transfer.objects.filter(hop=Hop.TO_TOWN))
-    return queryset.filter(Exists(reached.filter(allocation=OuterRef("pk"))))
+    # Allotted to a town the user reaches, or to the town of a village the user works for (a clerk
+    # asks the station for money of the allocations of their town).
+    towns = villages_for(user, Access.VIEW).values("town_id")
+    allotted = m.Transfer.objects.filter(hop=Hop.TO_TOWN, town__in=towns, allocation=OuterRef("pk"))
+    return queryset.filter(Exists(allotted))
 
 
 def may_act(user, roles: frozenset[Role]) -> bool:

@@ -24,6 +24,8 @@ import psycopg
 from celery import Task
 from django.db import connection
 
+from history.tracking import history_plans_forget
+
 
 # Lower case like pghistory.context, which it extends: used as a ``with`` block or a decorator.
 class history_context(pghistory.context):
@@ -57,6 +59,9 @@ _task_contexts: dict[str, tuple[history_context, dict[str, Any] | None, dict[str
 
 
 def task_context_enter(*, task_id: str, task: Task, **signal_kwargs) -> None:
+    if not task.request.is_eager:
+        # A worker's database session outlives the task: bulk writes must not reuse stale trigger plans.
+        history_plans_forget()
     context = history_context()
     active = context.__enter__()
     # A task applied inside another context (an eager task in a request, a task calling another's

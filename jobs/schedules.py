@@ -60,4 +60,29 @@ DEFAULT_SCHEDULES: tuple[DefaultSchedule, ...] = (
             "(point 19) and scores each town."
         ),
     ),
+    DefaultSchedule(
+        name="overdue scan",
+        task="funds.tasks.flag_overdue",
+        crontab={"minute": "5"},
+        # The next hour's run does the same work: a run still queued by then is dropped.
+        expire_seconds=55 * 60,
+        description=_(
+            "Every hour at minute 5: flags transfers not sent, monthly reports not submitted and loan applications "
+            "not decided by the end of their due day (Beijing time), updates the loans' risk warnings, and notifies "
+            "the units responsible and the district office."
+        ),
+    ),
+    DefaultSchedule(
+        name="yield assessment",
+        task="projects.tasks.assess_yields",
+        crontab={"minute": "0", "hour": "3", "day_of_month": "1"},
+        # A month's run still queued a day later is better started again by hand than run at a busy hour.
+        expire_seconds=20 * 60 * 60,
+        description=_(
+            "Every month on day 1 at 03:00: works out each operating project's yield for the twelve months to the "
+            "end of the previous month, classifies it against the floor of 6% (weak, idle, struggling), opens a draft "
+            "rectification plan for each project newly below it and notifies the town and the district office "
+            "(point 4)."
+        ),
+    ),
 )

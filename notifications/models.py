@@ -25,7 +25,8 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["recipient", "key"], name="notification_once_per_recipient_and_key"),
+            # Key first: a batch of notices looks up the keys already sent (``notices_send``).
+            models.UniqueConstraint(fields=["key", "recipient"], name="notification_once_per_key_and_recipient"),
         ]
         indexes = [
             models.Index(fields=["recipient", "-created_at"], name="notification_inbox"),

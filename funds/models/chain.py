@@ -258,7 +258,19 @@ class Transfer(StoredDeadline):
         ]
         indexes = [
             # The overdue scan and the overdue list read only the unsent transfers, by due date.
-            models.Index(fields=["due_date"], condition=Q(sent_on__isnull=True), name="transfer_unsent_by_due"),
+            # Covering the list's count and sum, so they are read from the index alone.
+            models.Index(
+                fields=["due_date"],
+                include=["amount", "town", "village", "hop"],
+                condition=Q(sent_on__isnull=True),
+                name="transfer_unsent_by_due",
+            ),
+            # The hourly scan reads only what it has not flagged yet.
+            models.Index(
+                fields=["due_date"],
+                condition=Q(sent_on__isnull=True, overdue_flagged_at__isnull=True),
+                name="transfer_unflagged_by_due",
+            ),
             models.Index(fields=["town", "hop"], name="transfer_town_hop"),
         ]
 

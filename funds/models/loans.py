@@ -84,6 +84,11 @@ class Loan(StoredDeadline):
                 condition=Q(status__in=[LoanStatus.APPLIED, LoanStatus.APPROVED, LoanStatus.DISBURSED]),
                 name="loan_one_open_per_household",
             ),
+            models.UniqueConstraint(
+                fields=["bank", "contract_number"],
+                condition=~Q(contract_number=""),
+                name="loan_contract_unique_per_bank",
+            ),
             models.CheckConstraint(name="loan_amount_positive", condition=Q(amount__gt=0)),
             models.CheckConstraint(name="loan_term_positive", condition=Q(term_months__gte=1)),
             models.CheckConstraint(name="loan_has_application_date", condition=Q(clock_start__isnull=False)),

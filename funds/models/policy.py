@@ -47,5 +47,5 @@ class FundsPolicy(models.Model):
 
     @classmethod
     def current(cls) -> "FundsPolicy":
-        policy, _created = cls.objects.get_or_create(pk=1)
-        return policy
+        """The policy row, or its defaults until the district office first saves it (reading never writes)."""
+        return cls.objects.filter(pk=1).first() or cls()

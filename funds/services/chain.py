@@ -106,7 +106,7 @@ def allocation_record(
     )
     calendar = WorkingCalendar.load()
     for share in shares:
-        _allot(allocation, share, calendar)
+        _allot(allocation, share, calendar, field="shares")
     return allocation
 
 
@@ -117,11 +117,11 @@ def allocation_allot(*, user, allocation: Allocation, share: Share) -> Transfer:
     allocation = Allocation.objects.select_for_update().get(pk=allocation.pk)
     if Transfer.objects.filter(allocation=allocation, town=share.town, hop=Hop.TO_TOWN).exists():
         raise ValidationError({"town": _("%(town)s already has a share of this allocation.") % {"town": share.town}})
-    return _allot(allocation, share, WorkingCalendar.load())
+    return _allot(allocation, share, WorkingCalendar.load(), field="amount")
 
 
-def _allot(allocation: Allocation, share: Share, calendar: WorkingCalendar) -> Transfer:
-    _check_amount(share.amount)
+def _allot(allocation: Allocation, share: Share, calendar: WorkingCalendar, *, field: str) -> Transfer:
+    _check_amount(share.amount, field)
     try:
         with transaction.atomic():
             updated = Allocation.objects.filter(pk=allocation.pk, allotted__lte=F("amount") - share.amount).update(
@@ -291,7 +291,7 @@ def payment_request_resubmit(
 
 
 def _reviewable(user, request: PaymentRequest) -> PaymentRequest:
-    request = PaymentRequest.objects.select_for_update().select_related("village").get(pk=request.pk)
+    request = PaymentRequest.objects.select_for_update(of=("self",)).select_related("village").get(pk=request.pk)
     _require(user, Unit.STATION)
     _require_reach(user, request)
     if request.status != PaymentRequestStatus.SUBMITTED:

@@ -1,14 +1,39 @@
-"""Monthly fund-usage reports: each town reports on each month (point 5, "建立定期报告制度")."""
+"""Monthly fund-usage reports: each town reports on each month (point 5, "建立定期报告制度").
+
+"镇街道每月向区扶贫开发领导小组报告资金使用情况": a town's report on a month is prefilled from the
+disbursement chain (:func:`report_figures`), the town adds its notes and submits it, and the district
+office accepts it or returns it for correction. Submitting freezes the figures (``MonthlyReportLine``),
+so money recorded later never changes what a town reported. The report is due on the policy's working day
+of the next month (``funds.rules.report_deadline``); a late submission keeps its days late.
+
+Every write checks the user's role (``REPORT_ROLES`` submit, ``REPORT_REVIEWERS`` review) and reach,
+locks the report, and raises ``ValidationError`` (naming the field where there is one) or ``PermissionDenied``.
+"""
 
 import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import Min
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import DecimalField, Min, Q, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from funds.models import Allocation, FundsPolicy, MonthlyReport
-from funds.rules import report_deadline
+from funds.models import Allocation, FundsPolicy, Hop, MonthlyReport, MonthlyReportLine, ReportStatus, Transfer
+from funds.models.policy import MONEY
+from funds.permissions import DISTRICT_WRITERS, REPORT_REVIEWERS, REPORT_ROLES, funds_scope, may_act
+from funds.rules import days_late, report_deadline
 from organisation.models import Town
+from organisation.models.calendar import FIRST_CALENDAR_YEAR
+from organisation.scoping import Access, towns_for
 from organisation.workdays import WorkingCalendar
+
+ZERO = Decimal("0.00")
+
+# A town corrects a returned report and submits it again; a submitted or accepted one is closed to it.
+SUBMITTABLE = (ReportStatus.DRAFT, ReportStatus.RETURNED)
 
 
 def month_start(day: dt.date) -> dt.date:
@@ -21,6 +46,85 @@ def month_end(month: dt.date) -> dt.date:
 
 def previous_month(month: dt.date) -> dt.date:
     return month_start(month - dt.timedelta(days=1))
+
+
+def month_has_ended(month: dt.date, today: dt.date) -> bool:
+    return month_end(month) < today
+
+
+# --- The figures: what the chain says about a town's money in a month ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportFigures:
+    """One allocation's money in a town: totals up to the month's end, and the movements within the month.
+
+    ``received``: the town finance office's confirmed receipts from the district (TO_TOWN ``received_on``);
+    ``forwarded``: what the office sent to the economic management station (TO_STATION ``sent_on``);
+    ``paid_to_villages``: what the station sent to villages (TO_VILLAGE ``sent_on``). The balance still in the
+    town (office and station together) is received − paid to villages.
+    """
+
+    allocation_id: int
+    document_number: str
+    title: str
+    allotted: Decimal
+    received: Decimal
+    forwarded: Decimal
+    paid_to_villages: Decimal
+    received_in_month: Decimal
+    forwarded_in_month: Decimal
+    paid_in_month: Decimal
+
+    @property
+    def balance(self) -> Decimal:
+        return self.received - self.paid_to_villages
+
+
+def _total(**condition) -> Coalesce:
+    return Coalesce(Sum("amount", filter=Q(**condition)), Value(ZERO), output_field=DecimalField(**MONEY))
+
+
+def report_figures(*, town: Town, month: dt.date) -> list[ReportFigures]:
+    """The figures of ``town``'s report on ``month``, one per allocation allotted to it by the month's end.
+
+    One grouped query whatever the number of allocations and transfers. A day counts in the month it falls
+    in: money received on the month's last day is in that month's report, on the next day in the next one's.
+    """
+    first, last = month_start(month), month_end(month)
+    in_month = (first, last)
+    rows = (
+        Transfer.objects.filter(town=town, allocation__received_on__lte=last)
+        .values("allocation_id", "allocation__document_number", "allocation__title", "allocation__received_on")
+        .annotate(
+            allotted=_total(hop=Hop.TO_TOWN),
+            received=_total(hop=Hop.TO_TOWN, received_on__lte=last),
+            forwarded=_total(hop=Hop.TO_STATION, sent_on__lte=last),
+            paid_to_villages=_total(hop=Hop.TO_VILLAGE, sent_on__lte=last),
+            received_in_month=_total(hop=Hop.TO_TOWN, received_on__range=in_month),
+            forwarded_in_month=_total(hop=Hop.TO_STATION, sent_on__range=in_month),
+            paid_in_month=_total(hop=Hop.TO_VILLAGE, sent_on__range=in_month),
+        )
+        .order_by("allocation__received_on", "allocation_id")
+    )
+    return [
+        ReportFigures(
+            allocation_id=row["allocation_id"],
+            document_number=row["allocation__document_number"],
+            title=row["allocation__title"],
+            allotted=row["allotted"],
+            received=row["received"],
+            forwarded=row["forwarded"],
+            paid_to_villages=row["paid_to_villages"],
+            received_in_month=row["received_in_month"],
+            forwarded_in_month=row["forwarded_in_month"],
+            paid_in_month=row["paid_in_month"],
+        )
+        for row in rows
+    ]
+
+
+# --- Opening the reports a town owes ------------------------------------------------------------------------------
 
 
 def monthly_reports_ensure(*, today: dt.date | None = None) -> int:
@@ -58,3 +162,113 @@ def monthly_reports_ensure(*, today: dt.date | None = None) -> int:
     ]
     MonthlyReport.objects.bulk_create(missing, ignore_conflicts=True, batch_size=1000)
     return len(missing)
+
+
+@transaction.atomic
+def monthly_report_open(*, user, town: Town, month: dt.date) -> MonthlyReport:
+    """A town starts its report on a month that has ended (the one already open, if there is one)."""
+    _require_role(user, REPORT_ROLES, _("Only the town's staff, finance office or station report on its funds."))
+    if not towns_for(user, Access.CHANGE, DISTRICT_WRITERS).filter(pk=town.pk).exists():
+        raise PermissionDenied(_("This town is outside the towns you work for."))
+    if month is None:
+        raise ValidationError({"month": _("Choose the month to report on.")})
+    month = month_start(month)
+    today = timezone.localdate()
+    if month.year < FIRST_CALENDAR_YEAR:
+        raise ValidationError({"month": _("Reports start in %(year)d.") % {"year": FIRST_CALENDAR_YEAR}})
+    if not month_has_ended(month, today):
+        raise ValidationError({"month": _("A month is reported on once it has ended.")})
+    report = MonthlyReport(town=town, month=month, clock_start=month_end(month))
+    report.refresh_due(WorkingCalendar.load())
+    report, _created = MonthlyReport.objects.get_or_create(
+        town=town,
+        month=month,
+        defaults={
+            "clock_start": report.clock_start,
+            "due_date": report.due_date,
+            "due_is_provisional": report.due_is_provisional,
+        },
+    )
+    return report
+
+
+# --- The town submits, the district office reviews ---------------------------------------------------------------
+
+
+def _require_role(user, roles, message: str) -> None:
+    if not may_act(user, roles):
+        raise PermissionDenied(message)
+
+
+def _locked(user, report: MonthlyReport, access: Access) -> MonthlyReport:
+    """The report, locked, if the user reaches it with ``access``."""
+    reached = funds_scope(user, access, MonthlyReport.objects.filter(pk=report.pk)).exists()
+    if not reached:
+        raise PermissionDenied(_("This report is outside the towns you work for."))
+    return MonthlyReport.objects.select_for_update().select_related("town").get(pk=report.pk)
+
+
+@transaction.atomic
+def monthly_report_submit(*, user, report: MonthlyReport, notes: str) -> MonthlyReport:
+    """The town submits its report: the chain's figures are frozen as they stand now (replacing those of a
+    returned submission). The days late are those of the first submission; correcting a returned report
+    does not add to them."""
+    _require_role(user, REPORT_ROLES, _("Only the town's staff, finance office or station submit its report."))
+    report = _locked(user, report, Access.CHANGE)
+    if report.status not in SUBMITTABLE:
+        raise ValidationError(_("This report was already submitted; only a returned report can be submitted again."))
+    today = timezone.localdate()
+    if not month_has_ended(report.month, today):
+        raise ValidationError(_("A month is reported on once it has ended."))
+    figures = report_figures(town=report.town, month=report.month)
+    MonthlyReportLine.objects.filter(report=report).delete()
+    MonthlyReportLine.objects.bulk_create(
+        MonthlyReportLine(
+            report=report,
+            allocation_id=row.allocation_id,
+            received=row.received,
+            forwarded=row.forwarded,
+            paid_to_villages=row.paid_to_villages,
+            balance=row.balance,
+        )
+        for row in figures
+    )
+    report.notes = notes.strip()
+    report.status = ReportStatus.SUBMITTED
+    report.submitted_on, report.submitted_by = today, user
+    if report.days_late is None:
+        report.days_late = days_late(report.due_date, today)
+    report.save(update_fields=["notes", "status", "submitted_on", "submitted_by", "days_late"])
+    return report
+
+
+def _reviewable(user, report: MonthlyReport) -> MonthlyReport:
+    _require_role(user, REPORT_REVIEWERS, _("Only the district office accepts or returns a monthly report."))
+    # The district office reviews every town's report: reading it is the reach the review needs.
+    report = _locked(user, report, Access.VIEW)
+    if report.status != ReportStatus.SUBMITTED:
+        raise ValidationError(_("Only a submitted report awaiting the district office can be accepted or returned."))
+    return report
+
+
+def _record_review(report: MonthlyReport, *, user, status: ReportStatus, note: str) -> MonthlyReport:
+    report.status = status
+    report.reviewed_on, report.reviewed_by, report.review_note = timezone.localdate(), user, note.strip()
+    report.save(update_fields=["status", "reviewed_on", "reviewed_by", "review_note"])
+    return report
+
+
+@transaction.atomic
+def monthly_report_accept(*, user, report: MonthlyReport, note: str = "") -> MonthlyReport:
+    """The district office accepts a submitted report."""
+    report = _reviewable(user, report)
+    return _record_review(report, user=user, status=ReportStatus.ACCEPTED, note=note)
+
+
+@transaction.atomic
+def monthly_report_return(*, user, report: MonthlyReport, note: str) -> MonthlyReport:
+    """The district office sends a report back, saying what to correct; the town submits it again."""
+    report = _reviewable(user, report)
+    if not note.strip():
+        raise ValidationError({"note": _("Say what the town must correct.")})
+    return _record_review(report, user=user, status=ReportStatus.RETURNED, note=note)

@@ -1,3 +1,151 @@
-"""Placeholder until the overdue pages land."""
+"""The overdue list: transfers past their due day and unsent, most days overdue first; on tabs of their own the
+monthly reports and loan applications past theirs and the loans with a risk warning; and the district office's
+"run the scan now".
 
-urlpatterns = []
+The page costs a fixed number of queries whatever the number of records and the tab: the transfers' count and
+total in one query, a count for each other tab (shown on the tabs), and the page of the tab shown.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import ListView
+
+from funds.models import Hop
+from funds.permissions import funds_scope
+from funds.selectors.overdue import (
+    SCAN_RUNNERS,
+    loan_risk_list,
+    may_run_overdue_scan,
+    overdue_loan_application_list,
+    overdue_report_list,
+    overdue_today,
+    overdue_totals,
+    overdue_towns,
+    overdue_transfer_list,
+)
+from funds.services.overdue import overdue_scan_request
+from organisation.access import RoleRequiredMixin, ScopedMixin
+from organisation.models import Town
+
+PAGE_SIZE = 25
+TRANSFERS, REPORTS, APPLICATIONS, RISKS = "transfers", "reports", "applications", "risks"
+TABS = {
+    TRANSFERS: gettext_lazy("Transfers"),
+    REPORTS: gettext_lazy("Monthly reports"),
+    APPLICATIONS: gettext_lazy("Loan applications"),
+    RISKS: gettext_lazy("Loan risk warnings"),
+}
+
+
+class OverdueFilterForm(forms.Form):
+    town = forms.ModelChoiceField(queryset=Town.objects.none(), required=False, label=gettext_lazy("Town"))
+    hop = forms.ChoiceField(
+        choices=[("", gettext_lazy("All hops")), *Hop.choices], required=False, label=gettext_lazy("Hop")
+    )
+    min_days = forms.IntegerField(
+        min_value=1, max_value=10000, required=False, label=gettext_lazy("At least days overdue")
+    )
+    q = forms.CharField(required=False, max_length=60, label=gettext_lazy("Document number"))
+
+    def __init__(self, *args, towns, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["town"].queryset = towns
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count (the page has counted already), so a page costs one query, not two."""
+
+    def __init__(self, *args, count: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._known_count = count
+
+    @property
+    def count(self) -> int:
+        return self._known_count
+
+
+class OverdueListView(ScopedMixin, ListView):
+    """Every overdue record the user may see; a town's users see their town's, the district sees all."""
+
+    scope = staticmethod(funds_scope)
+    paginate_by = PAGE_SIZE
+    paginator_class = CountedPaginator
+    template_name = "funds/overdue/overdue_list.html"
+
+    def get_queryset(self):
+        self.today = overdue_today()
+        self.filter_form = OverdueFilterForm(self.request.GET, towns=overdue_towns(user=self.request.user))
+        self.filter_form.is_valid()
+        if "town" in self.filter_form.errors:
+            # A town outside the user's reach is not there at all.
+            raise Http404
+        values = self.filter_form.cleaned_data
+        user, today, town = self.request.user, self.today, values.get("town")
+        self.tab = self.request.GET.get("tab") if self.request.GET.get("tab") in TABS else TRANSFERS
+        transfers = overdue_transfer_list(
+            user=user,
+            today=today,
+            town=town,
+            hop=values.get("hop", ""),
+            min_days=values.get("min_days"),
+            document_number=values.get("q", "").strip(),
+        )
+        self.totals = overdue_totals(transfers)
+        others = {
+            REPORTS: overdue_report_list(user=user, today=today, town=town),
+            APPLICATIONS: overdue_loan_application_list(user=user, today=today, town=town),
+            RISKS: loan_risk_list(user=user, town=town),
+        }
+        self.counts = {TRANSFERS: self.totals.count, **{tab: rows.order_by().count() for tab, rows in others.items()}}
+        return transfers if self.tab == TRANSFERS else others[self.tab]
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
+        return self.paginator_class(
+            queryset,
+            per_page,
+            orphans=orphans,
+            allow_empty_first_page=allow_empty_first_page,
+            count=self.counts[self.tab],
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.tab != RISKS:
+            for row in context["object_list"]:
+                row.days_overdue = (self.today - row.due_date).days
+        town = self.filter_form.cleaned_data.get("town")
+        context.update(
+            today=self.today,
+            tab=self.tab,
+            tabs=[{"key": key, "label": label, "count": self.counts[key]} for key, label in TABS.items()],
+            town_query=f"&town={town.pk}" if town else "",
+            totals=self.totals,
+            filter_form=self.filter_form,
+            may_run_scan=may_run_overdue_scan(self.request.user),
+        )
+        return context
+
+
+class OverdueScanRunView(RoleRequiredMixin, View):
+    """ "Run the scan now": the hourly scan, queued at once (the list itself never waits for a scan)."""
+
+    allowed_roles = SCAN_RUNNERS
+    http_method_names = ["post"]
+
+    def post(self, request):
+        overdue_scan_request()
+        messages.info(request, _("The overdue scan is queued; new flags and notices appear within a minute."))
+        return redirect("funds:overdue_list")
+
+
+urlpatterns = [
+    path("overdue/", OverdueListView.as_view(), name="overdue_list"),
+    path("overdue/scan/", OverdueScanRunView.as_view(), name="overdue_scan_run"),
+]

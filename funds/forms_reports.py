@@ -1,0 +1,76 @@
+"""Forms of the monthly fund-usage report pages: typed input only, the services hold the rules."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from funds.models import ReportStatus
+
+TEXT_LIMIT = 4000
+
+
+class MonthField(forms.DateField):
+    """A month typed as YYYY-MM (the browser's month picker); cleaned to the month's first day."""
+
+    input_formats = ["%Y-%m", "%Y-%m-%d"]
+    widget = forms.DateInput(attrs={"type": "month", "class": "form-control"}, format="%Y-%m")
+
+    def to_python(self, value):
+        day = super().to_python(value)
+        return day.replace(day=1) if day else day
+
+
+class ReportFilterForm(forms.Form):
+    q = forms.CharField(label=_("Town name"), required=False, max_length=100)
+    town = forms.ModelChoiceField(label=_("Town or street"), queryset=None, required=False)
+    month_from = MonthField(label=_("From month"), required=False)
+    month_to = MonthField(label=_("To month"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("", _("Any status")), *ReportStatus.choices],
+        required=False,
+    )
+    late = forms.BooleanField(label=_("Late or missing only"), required=False)
+
+    def __init__(self, *args, towns, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["town"].queryset = towns
+
+
+class ReportOpenForm(forms.Form):
+    town = forms.ModelChoiceField(
+        label=_("Town or street"), queryset=None, empty_label=None, widget=forms.Select(attrs={"class": "form-select"})
+    )
+    month = MonthField(label=_("Month reported on"))
+
+    def __init__(self, *args, towns, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["town"].queryset = towns
+
+
+class ReportSubmitForm(forms.Form):
+    notes = forms.CharField(
+        label=_("Notes on the use of the funds"),
+        required=False,
+        max_length=TEXT_LIMIT,
+        help_text=_("What the money was used for, progress, problems; the figures come from the disbursement chain."),
+        widget=forms.Textarea(attrs={"class": "form-control", "rows": 6}),
+    )
+
+
+class ReviewDecision:
+    ACCEPT = "accept"
+    RETURN = "return"
+    CHOICES = [(ACCEPT, _("Accept the report")), (RETURN, _("Return it to the town for correction"))]
+
+
+class ReportReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=ReviewDecision.CHOICES, widget=forms.RadioSelect, initial=ReviewDecision.ACCEPT
+    )
+    note = forms.CharField(
+        label=_("Note to the town"),
+        required=False,
+        max_length=TEXT_LIMIT,
+        help_text=_("Required when the report is returned: say what to correct."),
+        widget=forms.Textarea(attrs={"class": "form-control", "rows": 4}),
+    )

@@ -1,0 +1,293 @@
+"""Reads of the monthly fund-usage reports: the list, the district office's town × month grid, one report.
+
+Every report comes from ``funds_scope``, so a town sees its own reports and the district readers see all.
+A report is *missing* while it is unsubmitted after its due day, and *late* when it was submitted after it.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import BooleanField, ExpressionWrapper, Min, Q, QuerySet
+
+from funds.models import Allocation, FundsPolicy, MonthlyReport, MonthlyReportLine, ReportStatus
+from funds.permissions import DISTRICT_WRITERS, REPORT_REVIEWERS, REPORT_ROLES, funds_scope, may_act
+from funds.rules import report_deadline
+from funds.services.reports import (
+    SUBMITTABLE,
+    ZERO,
+    month_has_ended,
+    month_start,
+    previous_month,
+    report_figures,
+)
+from organisation.models import Town
+from organisation.scoping import Access, has_district_reach, towns_for
+from organisation.workdays import WorkingCalendar
+
+# How many ended months the district office's grid shows.
+MATRIX_MONTHS = 6
+
+
+def missing_condition(today: dt.date) -> Q:
+    """Unsubmitted after the end of its due day."""
+    return Q(submitted_on__isnull=True, due_date__lt=today)
+
+
+def reports_visible(user, access: Access = Access.VIEW) -> QuerySet[MonthlyReport]:
+    return funds_scope(user, access, MonthlyReport.objects.select_related("town"))
+
+
+def report_towns(user) -> QuerySet[Town]:
+    """The towns whose reports ``user`` reads: the choices of the list's town filter."""
+    return towns_for(user, Access.VIEW, DISTRICT_WRITERS).order_by("code", "pk")
+
+
+def towns_to_report(user) -> QuerySet[Town]:
+    """The towns ``user`` may open a report for."""
+    if not may_act(user, REPORT_ROLES):
+        return Town.objects.none()
+    return towns_for(user, Access.CHANGE, DISTRICT_WRITERS).order_by("code", "pk")
+
+
+@dataclass(frozen=True)
+class ReportFilters:
+    town: Town | None = None
+    month_from: dt.date | None = None
+    month_to: dt.date | None = None
+    status: str = ""
+    late_or_missing: bool = False
+    query: str = ""
+
+
+def report_list(*, user, filters: ReportFilters, today: dt.date) -> QuerySet[MonthlyReport]:
+    """The reports ``user`` reads, filtered, each marked ``is_missing`` / ``is_late``; newest month first."""
+    reports = reports_visible(user).annotate(
+        is_missing=ExpressionWrapper(missing_condition(today), output_field=BooleanField()),
+        is_late=ExpressionWrapper(Q(days_late__gt=0), output_field=BooleanField()),
+    )
+    if filters.town is not None:
+        reports = reports.filter(town=filters.town)
+    if filters.month_from is not None:
+        reports = reports.filter(month__gte=month_start(filters.month_from))
+    if filters.month_to is not None:
+        reports = reports.filter(month__lte=month_start(filters.month_to))
+    if filters.status:
+        reports = reports.filter(status=filters.status)
+    if filters.late_or_missing:
+        reports = reports.filter(missing_condition(today) | Q(days_late__gt=0))
+    if filters.query:
+        reports = reports.filter(town__name__icontains=filters.query)
+    return reports.order_by("-month", "town__code", "town_id")
+
+
+# --- The district office's grid: every town against the last ended months -----------------------------------------
+
+
+class CellState:
+    ACCEPTED = "accepted"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    PENDING = "pending"  # unsubmitted, not yet due
+    MISSING = "missing"  # unsubmitted after its due day
+    NOT_OWED = "not_owed"  # before the first allocation the district received: nothing to report on
+
+
+@dataclass(frozen=True)
+class MatrixCell:
+    month: dt.date
+    state: str
+    report: MonthlyReport | None
+    late: bool
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    town: Town
+    cells: list[MatrixCell]
+
+    @property
+    def missing(self) -> int:
+        return sum(cell.state == CellState.MISSING for cell in self.cells)
+
+
+@dataclass(frozen=True)
+class ReportMatrix:
+    months: list[dt.date]
+    rows: list[MatrixRow]
+
+
+def last_ended_months(today: dt.date, count: int = MATRIX_MONTHS) -> list[dt.date]:
+    """The ``count`` months before ``today``'s, oldest first."""
+    months = [previous_month(month_start(today))]
+    while len(months) < count:
+        months.append(previous_month(months[-1]))
+    return months[::-1]
+
+
+def _policy() -> FundsPolicy:
+    # A read never creates the policy row; the unsaved defaults are the policy until the office edits it.
+    return FundsPolicy.objects.filter(pk=1).first() or FundsPolicy()
+
+
+def report_matrix(*, user, today: dt.date) -> ReportMatrix | None:
+    """Every town × the last ended months, for users with district reach (None for the others).
+
+    A constant number of queries: the towns, the reports of the months, the first allocation, the calendar and
+    the policy. Reports are owed from the month of the first allocation (as ``monthly_reports_ensure`` opens
+    them); a month owed whose report was never opened is missing once the due day the policy gives it has passed.
+    """
+    if not has_district_reach(user, Access.VIEW):
+        return None
+    months = last_ended_months(today)
+    first = Allocation.objects.aggregate(first=Min("received_on"))["first"]
+    owed_from = month_start(first) if first else None
+    calendar = WorkingCalendar.load()
+    due_working_day = _policy().report_due_working_day
+    due = {month: report_deadline(month, due_working_day=due_working_day, calendar=calendar) for month in months}
+    reports = {
+        (report.town_id, report.month): report
+        for report in funds_scope(user, Access.VIEW, MonthlyReport.objects.filter(month__in=months))
+    }
+    rows = []
+    for town in Town.objects.order_by("code", "pk"):
+        cells = []
+        for month in months:
+            report = reports.get((town.pk, month))
+            if report is None and (owed_from is None or month < owed_from):
+                cells.append(MatrixCell(month=month, state=CellState.NOT_OWED, report=None, late=False))
+            else:
+                cells.append(_cell(month, report, due[month].due_date, today))
+        rows.append(MatrixRow(town=town, cells=cells))
+    return ReportMatrix(months=months, rows=rows)
+
+
+def _cell(month: dt.date, report: MonthlyReport | None, due_date: dt.date, today: dt.date) -> MatrixCell:
+    if report is not None and report.submitted_on is not None:
+        state = {
+            ReportStatus.ACCEPTED: CellState.ACCEPTED,
+            ReportStatus.RETURNED: CellState.RETURNED,
+        }.get(report.status, CellState.SUBMITTED)
+        return MatrixCell(month=month, state=state, report=report, late=bool(report.days_late))
+    due_date = report.due_date if report is not None and report.due_date else due_date
+    state = CellState.MISSING if due_date < today else CellState.PENDING
+    return MatrixCell(month=month, state=state, report=report, late=state == CellState.MISSING)
+
+
+# --- One report ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FigureRow:
+    """A row of the report's table: live figures while the town may still change it, frozen ones after."""
+
+    allocation_id: int | None
+    document_number: str
+    title: str
+    received: Decimal
+    forwarded: Decimal
+    paid_to_villages: Decimal
+    balance: Decimal
+    # The movements within the month; only the live figures carry them.
+    received_in_month: Decimal | None = None
+    forwarded_in_month: Decimal | None = None
+    paid_in_month: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class ReportTable:
+    live: bool
+    rows: list[FigureRow]
+    totals: FigureRow | None = field(default=None)
+
+
+def _totals(rows: list[FigureRow], live: bool) -> FigureRow | None:
+    if not rows:
+        return None
+
+    def total(name):
+        return sum((getattr(row, name) for row in rows), ZERO)
+
+    movements = (
+        {name: total(name) for name in ("received_in_month", "forwarded_in_month", "paid_in_month")} if live else {}
+    )
+    return FigureRow(
+        allocation_id=None,
+        document_number="",
+        title="",
+        received=total("received"),
+        forwarded=total("forwarded"),
+        paid_to_villages=total("paid_to_villages"),
+        balance=total("balance"),
+        **movements,
+    )
+
+
+def report_table(report: MonthlyReport) -> ReportTable:
+    """The figures the page shows: computed from the chain while draft or returned, the frozen lines after."""
+    if report.status in SUBMITTABLE:
+        rows = [
+            FigureRow(
+                allocation_id=row.allocation_id,
+                document_number=row.document_number,
+                title=row.title,
+                received=row.received,
+                forwarded=row.forwarded,
+                paid_to_villages=row.paid_to_villages,
+                balance=row.balance,
+                received_in_month=row.received_in_month,
+                forwarded_in_month=row.forwarded_in_month,
+                paid_in_month=row.paid_in_month,
+            )
+            for row in report_figures(town=report.town, month=report.month)
+        ]
+        return ReportTable(live=True, rows=rows, totals=_totals(rows, live=True))
+    lines = (
+        MonthlyReportLine.objects.filter(report=report)
+        .select_related("allocation")
+        .order_by("allocation__received_on", "allocation_id")
+    )
+    rows = [
+        FigureRow(
+            allocation_id=line.allocation_id,
+            document_number=line.allocation.document_number,
+            title=line.allocation.title,
+            received=line.received,
+            forwarded=line.forwarded,
+            paid_to_villages=line.paid_to_villages,
+            balance=line.balance,
+        )
+        for line in lines
+    ]
+    return ReportTable(live=False, rows=rows, totals=_totals(rows, live=False))
+
+
+@dataclass(frozen=True)
+class ReportActions:
+    may_submit: bool
+    may_review: bool
+
+
+def report_reached(user, report: MonthlyReport, access: Access) -> bool:
+    return funds_scope(user, access, MonthlyReport.objects.filter(pk=report.pk)).exists()
+
+
+def report_actions(*, user, report: MonthlyReport, today: dt.date) -> ReportActions:
+    """What ``user`` may do with the report now (the services decide again when it is done)."""
+    may_submit = (
+        report.status in SUBMITTABLE
+        and month_has_ended(report.month, today)
+        and may_act(user, REPORT_ROLES)
+        and report_reached(user, report, Access.CHANGE)
+    )
+    may_review = report.status == ReportStatus.SUBMITTED and may_act(user, REPORT_REVIEWERS)
+    return ReportActions(may_submit=may_submit, may_review=may_review)
+
+
+def report_is_missing(report: MonthlyReport, today: dt.date) -> bool:
+    return report.submitted_on is None and report.due_date is not None and report.due_date < today
+
+
+def report_days_overdue(report: MonthlyReport, today: dt.date) -> int:
+    """Days past the due day of a report still unsubmitted (0 when it is not missing)."""
+    return (today - report.due_date).days if report_is_missing(report, today) else 0

@@ -1,0 +1,467 @@
+"""Monthly fund-usage reports (point 5): figures from the chain, submission, review, due dates.
+
+The chain is built through the real services on fixed days of 2026; ``clock`` sets the day the app takes
+for today, so the services' "not in the future" checks and the report's days late follow the story.
+"""
+
+import datetime as dt
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from funds.models import FundsPolicy, Hop, MonthlyReport, MonthlyReportLine, ReportStatus, Transfer
+from funds.services import chain
+from funds.services.reports import (
+    monthly_report_accept,
+    monthly_report_open,
+    monthly_report_return,
+    monthly_report_submit,
+    monthly_reports_ensure,
+    report_figures,
+)
+from organisation.models import Town
+from organisation.roles import Role
+from organisation.workdays import PACKAGE_YEARS
+from tests.factories.funds import ChainPeople, allocation_for, request_for, to_station, to_town_transfer
+from tests.factories.organisation import TownFactory, post_user
+
+pytestmark = pytest.mark.django_db
+
+D = dt.date.fromisoformat
+Y = Decimal
+
+SEPTEMBER = D("2026-09-01")
+OCTOBER = D("2026-10-01")
+# The report on September 2026 is due on Tue 2026-10-13, see test_the_september_report_is_due_after_national_day.
+SEPTEMBER_DUE = D("2026-10-13")
+
+
+class Clock:
+    """The day ``timezone.localdate()`` returns while a test runs (times of day stay real)."""
+
+    def __init__(self, today: dt.date):
+        self.today = today
+
+    def set(self, day: str | dt.date) -> dt.date:
+        self.today = D(day) if isinstance(day, str) else day
+        return self.today
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    clock = Clock(D("2026-11-20"))
+    real_localdate = timezone.localdate
+
+    def localdate(value=None, timezone=None):
+        return clock.today if value is None else real_localdate(value, timezone)
+
+    monkeypatch.setattr("django.utils.timezone.localdate", localdate)
+    return clock
+
+
+@pytest.fixture
+def people(town, village):
+    return ChainPeople.for_town(town, village)
+
+
+@pytest.fixture
+def other_people(people, other_town, other_village):
+    return ChainPeople.for_town(other_town, other_village, district_finance=people.district_finance)
+
+
+def send(user, transfer: Transfer, clock: Clock, on: str) -> Transfer:
+    clock.set(on)
+    return chain.transfer_send(user=user, transfer=transfer, sent_on=D(on))
+
+
+def receive(user, transfer: Transfer, clock: Clock, on: str) -> Transfer:
+    clock.set(on)
+    return chain.transfer_receive(user=user, transfer=transfer, received_on=D(on))
+
+
+def approve(people, allocation, village, amount: str, clock: Clock, *, submitted: str, approved: str) -> Transfer:
+    clock.set(submitted)
+    request = request_for(people, allocation, village, Y(amount))
+    clock.set(approved)
+    return chain.payment_request_approve(user=people.station, request=request, approved_on=D(approved))
+
+
+@pytest.fixture
+def september(clock, people, other_people, town, village, other_town):
+    """The chain up to 1 October 2026.
+
+    Allocation A (received by the district on 08-10): 100,000 for the town, received by its finance office on
+    08-21, forwarded to the station on 09-01; 30,000 paid to the village on 09-30 (the month's last day), a
+    second payment of 20,000 approved on 09-15 and not sent yet; 10,000 for the other town, received 09-05.
+    Allocation B (09-25): 50,000 for the town, sent on 09-30 and received by the office on 10-01.
+    """
+    clock.set("2026-08-10")
+    a = allocation_for(
+        people.district_finance, [(town, Y("100000.00")), (other_town, Y("10000.00"))], received_on=D("2026-08-10")
+    )
+    first = send(people.district_finance, to_town_transfer(a, town), clock, "2026-08-20")
+    receive(people.town_finance, first, clock, "2026-08-21")
+    onward = send(people.town_finance, Transfer.objects.get(source=first), clock, "2026-09-01")
+    receive(people.station, onward, clock, "2026-09-02")
+    other = send(people.district_finance, to_town_transfer(a, other_town), clock, "2026-09-05")
+    receive(other_people.town_finance, other, clock, "2026-09-05")
+    paid = approve(people, a, village, "30000", clock, submitted="2026-09-08", approved="2026-09-10")
+    send(people.station, paid, clock, "2026-09-30")
+    second_payment = approve(people, a, village, "20000", clock, submitted="2026-09-12", approved="2026-09-15")
+
+    clock.set("2026-09-25")
+    b = allocation_for(people.district_finance, [(town, Y("50000.00"))], received_on=D("2026-09-25"))
+    b_first = send(people.district_finance, to_town_transfer(b, town), clock, "2026-09-30")
+    receive(people.town_finance, b_first, clock, "2026-10-01")
+    return SimpleNamespace(a=a, b=b, second_payment=second_payment)
+
+
+def figures_by_document(town, month) -> dict[str, tuple]:
+    return {
+        row.document_number: (
+            row.received,
+            row.forwarded,
+            row.paid_to_villages,
+            row.balance,
+            row.received_in_month,
+            row.forwarded_in_month,
+            row.paid_in_month,
+        )
+        for row in report_figures(town=town, month=month)
+    }
+
+
+# --- Figures ------------------------------------------------------------------------------------------------------
+
+
+def test_figures_count_each_day_in_the_month_it_falls_in(september, town):
+    # when the town's September figures are computed
+    figures = figures_by_document(town, SEPTEMBER)
+    # then A counts the 30,000 paid on 30 September (the month's last day) and not the payment still unsent;
+    # B, received by the office on 1 October, is listed with nothing received yet.
+    # (received, forwarded, paid, balance | received, forwarded, paid within September)
+    assert figures == {
+        september.a.document_number: (
+            Y("100000.00"),
+            Y("100000.00"),
+            Y("30000.00"),
+            Y("70000.00"),
+            Y("0.00"),
+            Y("100000.00"),
+            Y("30000.00"),
+        ),
+        september.b.document_number: (Y("0"), Y("0"), Y("0"), Y("0"), Y("0"), Y("0"), Y("0")),
+    }
+
+
+def test_the_first_of_the_next_month_counts_in_the_next_report(september, clock, people, town):
+    # given the second payment sent on 1 October, and an allocation C the district receives on 5 October
+    send(people.station, september.second_payment, clock, "2026-10-01")
+    clock.set("2026-10-05")
+    c = allocation_for(people.district_finance, [(town, Y("8000.00"))], received_on=D("2026-10-05"))
+    # when the October figures are computed
+    figures = figures_by_document(town, OCTOBER)
+    # then B's receipt and the second payment are October's, and C is listed, nothing received yet
+    assert figures == {
+        september.a.document_number: (
+            Y("100000.00"),
+            Y("100000.00"),
+            Y("50000.00"),
+            Y("50000.00"),
+            Y("0.00"),
+            Y("0.00"),
+            Y("20000.00"),
+        ),
+        september.b.document_number: (
+            Y("50000.00"),
+            Y("0.00"),
+            Y("0.00"),
+            Y("50000.00"),
+            Y("50000.00"),
+            Y("0.00"),
+            Y("0.00"),
+        ),
+        c.document_number: (Y("0"), Y("0"), Y("0"), Y("0"), Y("0"), Y("0"), Y("0")),
+    }
+    # and September did not change: the payment sent on the 1st is not September's
+    assert figures_by_document(town, SEPTEMBER)[september.a.document_number][2] == Y("30000.00")
+
+
+def test_a_town_figures_hold_its_own_money_only(september, other_town):
+    figures = figures_by_document(other_town, SEPTEMBER)
+    assert figures == {
+        september.a.document_number: (
+            Y("10000.00"),
+            Y("0.00"),
+            Y("0.00"),
+            Y("10000.00"),
+            Y("10000.00"),
+            Y("0.00"),
+            Y("0.00"),
+        )
+    }
+
+
+def test_figures_are_one_query_whatever_the_data(september, clock, people, town, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert len(report_figures(town=town, month=SEPTEMBER)) == 2
+    # given five more allocations, each walked down to the station
+    clock.set("2026-09-20")
+    for _ in range(5):
+        allocation = allocation_for(people.district_finance, [(town, Y("1000.00"))], received_on=D("2026-09-20"))
+        to_station(people, allocation, town)
+    with django_assert_num_queries(1):
+        assert len(report_figures(town=town, month=SEPTEMBER)) == 7
+
+
+def test_money_is_decimal(september, town):
+    for row in report_figures(town=town, month=SEPTEMBER):
+        assert all(isinstance(getattr(row, name), Decimal) for name in ("received", "paid_to_villages", "balance"))
+
+
+# --- Submission and review ----------------------------------------------------------------------------------------
+
+
+def lines_of(report) -> dict[str, tuple]:
+    return {
+        line.allocation.document_number: (line.received, line.forwarded, line.paid_to_villages, line.balance)
+        for line in MonthlyReportLine.objects.filter(report=report).select_related("allocation")
+    }
+
+
+def test_submission_freezes_the_lines(september, clock, people, town):
+    # given the town opens and submits its September report on 9 October, before the due day
+    clock.set("2026-10-09")
+    report = monthly_report_open(user=people.town_staff, town=town, month=SEPTEMBER)
+    report = monthly_report_submit(user=people.town_finance, report=report, notes="  光伏电站设备款已拨付。 ")
+    # then the figures are frozen, on time
+    frozen = lines_of(report)
+    assert frozen[september.a.document_number] == (Y("100000.00"), Y("100000.00"), Y("30000.00"), Y("70000.00"))
+    assert (report.status, report.submitted_on, report.days_late) == (ReportStatus.SUBMITTED, D("2026-10-09"), 0)
+    assert (report.notes, report.submitted_by) == ("光伏电站设备款已拨付。", people.town_finance)
+    # when the station records, a day later, the second payment as sent on 30 September
+    send(people.station, september.second_payment, clock, "2026-09-30")
+    clock.set("2026-10-10")
+    # then the chain's September figures change, and the submitted report does not
+    assert figures_by_document(town, SEPTEMBER)[september.a.document_number][2] == Y("50000.00")
+    assert lines_of(report) == frozen
+
+
+def test_a_late_submission_keeps_its_days_late(september, clock, people, town):
+    clock.set("2026-10-10")
+    report = monthly_report_open(user=people.town_staff, town=town, month=SEPTEMBER)
+    assert report.due_date == SEPTEMBER_DUE
+    # when the town submits on Fri 16 October, three days after the due day
+    clock.set("2026-10-16")
+    report = monthly_report_submit(user=people.town_staff, report=report, notes="")
+    assert report.days_late == 3
+
+
+def test_submitting_on_the_due_day_is_on_time(september, clock, people, town):
+    clock.set(SEPTEMBER_DUE)
+    report = monthly_report_open(user=people.town_staff, town=town, month=SEPTEMBER)
+    assert monthly_report_submit(user=people.town_staff, report=report, notes="").days_late == 0
+
+
+def test_a_returned_report_is_corrected_and_submitted_again(september, clock, people, town, office_user):
+    # given a late September report, returned by the district office
+    clock.set("2026-10-15")
+    report = monthly_report_open(user=people.town_staff, town=town, month=SEPTEMBER)
+    report = monthly_report_submit(user=people.town_staff, report=report, notes="初报")
+    assert report.days_late == 2
+    clock.set("2026-10-16")
+    report = monthly_report_return(user=office_user, report=report, note="第二笔拨付未列入，请核实。")
+    assert (report.status, report.reviewed_on, report.reviewed_by) == (
+        ReportStatus.RETURNED,
+        D("2026-10-16"),
+        office_user,
+    )
+    # and the missing payment is recorded as sent on 30 September
+    send(people.station, september.second_payment, clock, "2026-09-30")
+    # when the town submits it again on 20 October
+    clock.set("2026-10-20")
+    report = monthly_report_submit(user=people.town_finance, report=report, notes="已补列第二笔拨付。")
+    # then the lines are replaced by the figures as they stand, and the days late stay those of the first submission
+    assert lines_of(report)[september.a.document_number] == (
+        Y("100000.00"),
+        Y("100000.00"),
+        Y("50000.00"),
+        Y("50000.00"),
+    )
+    assert MonthlyReportLine.objects.filter(report=report).count() == 2
+    assert (report.status, report.submitted_on, report.days_late) == (ReportStatus.SUBMITTED, D("2026-10-20"), 2)
+    # when the district office accepts it
+    report = monthly_report_accept(user=office_user, report=report)
+    assert report.status == ReportStatus.ACCEPTED
+    # then the town can no longer submit it
+    with pytest.raises(ValidationError):
+        monthly_report_submit(user=people.town_staff, report=report, notes="")
+
+
+def test_returning_needs_a_note_and_reviewing_needs_a_submitted_report(september, clock, people, town, office_user):
+    clock.set("2026-10-09")
+    report = monthly_report_open(user=people.town_staff, town=town, month=SEPTEMBER)
+    with pytest.raises(ValidationError):
+        monthly_report_accept(user=office_user, report=report)
+    report = monthly_report_submit(user=people.town_staff, report=report, notes="")
+    with pytest.raises(ValidationError) as refused:
+        monthly_report_return(user=office_user, report=report, note="  ")
+    assert "note" in refused.value.error_dict
+    report.refresh_from_db()
+    assert report.status == ReportStatus.SUBMITTED
+    with pytest.raises(ValidationError):
+        monthly_report_submit(user=people.town_staff, report=report, notes="again")
+
+
+@pytest.mark.parametrize("role", [Role.DISTRICT_OFFICE, Role.DISTRICT_FINANCE, Role.AUDIT])
+def test_only_town_roles_open_and_submit(september, clock, people, town, role):
+    clock.set("2026-10-09")
+    district_user = post_user(role)
+    with pytest.raises(PermissionDenied):
+        monthly_report_open(user=district_user, town=town, month=SEPTEMBER)
+    report = monthly_report_open(user=people.town_staff, town=town, month=SEPTEMBER)
+    with pytest.raises(PermissionDenied):
+        monthly_report_submit(user=district_user, report=report, notes="")
+    report.refresh_from_db()
+    assert report.status == ReportStatus.DRAFT
+
+
+def test_a_village_clerk_neither_opens_nor_submits(september, clock, people, town):
+    clock.set("2026-10-09")
+    with pytest.raises(PermissionDenied):
+        monthly_report_open(user=people.clerk, town=town, month=SEPTEMBER)
+    report = monthly_report_open(user=people.town_staff, town=town, month=SEPTEMBER)
+    with pytest.raises(PermissionDenied):
+        monthly_report_submit(user=people.clerk, report=report, notes="")
+
+
+@pytest.mark.parametrize("role", [Role.TOWN_STAFF, Role.TOWN_FINANCE, Role.DISTRICT_FINANCE, Role.AUDIT])
+def test_only_the_district_office_reviews(september, clock, people, town, role):
+    clock.set("2026-10-09")
+    report = monthly_report_open(user=people.town_staff, town=town, month=SEPTEMBER)
+    report = monthly_report_submit(user=people.town_staff, report=report, notes="")
+    reviewer = post_user(role, town=town) if role in (Role.TOWN_STAFF, Role.TOWN_FINANCE) else post_user(role)
+    with pytest.raises(PermissionDenied):
+        monthly_report_accept(user=reviewer, report=report)
+    with pytest.raises(PermissionDenied):
+        monthly_report_return(user=reviewer, report=report, note="请核实")
+    report.refresh_from_db()
+    assert report.status == ReportStatus.SUBMITTED
+
+
+def test_another_town_is_refused(september, clock, people, other_people, town, other_town):
+    clock.set("2026-10-09")
+    with pytest.raises(PermissionDenied):
+        monthly_report_open(user=other_people.town_staff, town=town, month=SEPTEMBER)
+    report = monthly_report_open(user=people.town_staff, town=town, month=SEPTEMBER)
+    with pytest.raises(PermissionDenied):
+        monthly_report_submit(user=other_people.town_finance, report=report, notes="")
+    assert MonthlyReportLine.objects.filter(report=report).count() == 0
+
+
+def test_a_month_is_reported_on_once_it_has_ended(clock, people, town):
+    clock.set("2026-09-30")
+    with pytest.raises(ValidationError) as refused:
+        monthly_report_open(user=people.town_staff, town=town, month=SEPTEMBER)
+    assert "month" in refused.value.error_dict
+    clock.set("2026-10-01")
+    report = monthly_report_open(user=people.town_staff, town=town, month=D("2026-09-17"))
+    assert (report.month, report.clock_start) == (SEPTEMBER, D("2026-09-30"))
+
+
+def test_opening_twice_gives_the_same_report(clock, people, town):
+    clock.set("2026-10-09")
+    first = monthly_report_open(user=people.town_staff, town=town, month=SEPTEMBER)
+    second = monthly_report_open(user=people.town_finance, town=town, month=SEPTEMBER)
+    assert first.pk == second.pk
+    assert MonthlyReport.objects.filter(town=town).count() == 1
+
+
+# --- Due dates ----------------------------------------------------------------------------------------------------
+
+
+def test_the_september_report_is_due_after_national_day(clock, people, town):
+    # The report on September 2026 is due on the 5th working day of October 2026. The chinesecalendar
+    # package's 2026 schedule: National Day and its Golden Week are off Thu 10-01 to Wed 10-07, with
+    # make-up workdays Sun 09-20 and Sat 10-10. Counting from Wed 09-30 (the month's last day, not counted):
+    # 10-01..10-07 rest; Thu 10-08 (1), Fri 10-09 (2), Sat 10-10 make-up workday (3), Sun 10-11 rest,
+    # Mon 10-12 (4), Tue 10-13 (5).
+    clock.set("2026-10-09")
+    report = monthly_report_open(user=people.town_staff, town=town, month=SEPTEMBER)
+    assert (report.due_date, report.due_is_provisional) == (D("2026-10-13"), False)
+    assert report.due_date == SEPTEMBER_DUE
+
+
+def test_a_policy_change_moves_the_due_working_day(clock, people, town):
+    # given the district office sets the due day to the 3rd working day
+    policy = FundsPolicy.current()
+    policy.report_due_working_day = 3
+    policy.save()
+    clock.set("2026-10-09")
+    # when the September 2026 report is opened
+    report = monthly_report_open(user=people.town_staff, town=town, month=SEPTEMBER)
+    # then it is due on Sat 10-10, the make-up workday: 10-08 (1), 10-09 (2), 10-10 (3)
+    assert report.due_date == D("2026-10-10")
+    # and a report opened by the overdue scan follows the same policy
+    clock.set("2026-11-20")
+    allocation_for(people.district_finance, [(town, Y("1.00"))], received_on=D("2026-10-05"))
+    monthly_reports_ensure(today=D("2026-11-20"))
+    # October 2026 ends on Sat 10-31: Mon 11-02 (1), Tue 11-03 (2), Wed 11-04 (3)
+    assert MonthlyReport.objects.get(town=town, month=OCTOBER).due_date == D("2026-11-04")
+
+
+def test_a_due_date_in_a_year_without_an_official_schedule_is_provisional(clock, people, town):
+    # December of the package's last year is due in January of a year whose schedule nobody has entered yet
+    december = dt.date(PACKAGE_YEARS.stop - 1, 12, 1)
+    clock.set(dt.date(PACKAGE_YEARS.stop, 2, 1))
+    report = monthly_report_open(user=people.town_staff, town=town, month=december)
+    assert report.due_is_provisional is True
+    assert report.due_date.year == PACKAGE_YEARS.stop
+
+
+# --- The reports every town owes ---------------------------------------------------------------------------------
+
+
+def test_ensure_opens_every_town_month_once(clock, people, town, other_town):
+    # given the first allocation was received in August 2026, and the town opened its September report itself
+    clock.set("2026-08-10")
+    allocation_for(people.district_finance, [(town, Y("100.00"))], received_on=D("2026-08-10"))
+    clock.set("2026-10-09")
+    opened = monthly_report_open(user=people.town_staff, town=town, month=SEPTEMBER)
+    towns = Town.objects.count()
+    # when the scan runs on 20 November (August, September and October are owed)
+    assert monthly_reports_ensure(today=D("2026-11-20")) == towns * 3 - 1
+    # then each town owes one report per month, the town's own September report kept, with the same due date
+    assert MonthlyReport.objects.count() == towns * 3
+    assert MonthlyReport.objects.get(town=town, month=SEPTEMBER).pk == opened.pk
+    assert set(MonthlyReport.objects.filter(month=SEPTEMBER).values_list("due_date", flat=True)) == {SEPTEMBER_DUE}
+    # and running it again opens nothing
+    assert monthly_reports_ensure(today=D("2026-11-20")) == 0
+    assert MonthlyReport.objects.count() == towns * 3
+
+
+def test_ensure_is_a_few_queries_whatever_the_towns(clock, people, town):
+    clock.set("2026-01-10")
+    allocation_for(people.district_finance, [(town, Y("100.00"))], received_on=D("2026-01-10"))
+    for _ in range(5):
+        TownFactory()
+    FundsPolicy.current()
+    with CaptureQueriesContext(connection) as queries:
+        opened = monthly_reports_ensure(today=D("2026-11-20"))
+    assert opened == Town.objects.count() * 10
+    assert len(queries) <= 10
+
+
+def test_figures_come_from_the_town_finance_office_receipt_not_the_allotment(clock, people, town):
+    clock.set("2026-09-10")
+    allocation = allocation_for(people.district_finance, [(town, Y("500.00"))], received_on=D("2026-09-10"))
+    send(people.district_finance, to_town_transfer(allocation, town), clock, "2026-09-11")
+    clock.set("2026-10-01")
+    (row,) = report_figures(town=town, month=SEPTEMBER)
+    assert (row.allotted, row.received, row.balance) == (Y("500.00"), Y("0.00"), Y("0.00"))
+    assert Transfer.objects.filter(allocation=allocation, hop=Hop.TO_STATION).count() == 0
