@@ -1,6 +1,9 @@
 """Every URL of the app is guarded: a view either takes its records from its app's scope function
 (ScopedMixin), is limited to some roles (RoleRequiredMixin), or declares that it shows no records.
-A new view that does none of these fails here before it can leak another town's records."""
+A new view that does none of these fails here before it can leak another town's records.
+
+The one exception is the "public" namespace (the page without login): its views declare ``public_page = True``,
+require no login, and answer GET only."""
 
 import pytest
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -11,6 +14,8 @@ from organisation.access import RoleRequiredMixin, ScopedMixin
 # Namespaces and views that guard themselves (Django's own admin, login, language switch).
 SELF_GUARDED_NAMESPACES = {"admin"}
 PUBLIC_URL_NAMES = {"login", "logout", "set_language"}
+# The page meant for the internet, without login: read-only, checked by its own tests below.
+PUBLIC_NAMESPACE = "public"
 
 
 def walk(patterns, namespace=None, prefix=""):
@@ -23,9 +28,15 @@ def walk(patterns, namespace=None, prefix=""):
 
 def app_urls():
     for namespace, pattern, route in walk(get_resolver().url_patterns):
-        if namespace in SELF_GUARDED_NAMESPACES or pattern.name in PUBLIC_URL_NAMES:
+        if namespace in SELF_GUARDED_NAMESPACES | {PUBLIC_NAMESPACE} or pattern.name in PUBLIC_URL_NAMES:
             continue
         yield pytest.param(namespace, pattern, route, id=f"{namespace}:{pattern.name}" if namespace else pattern.name)
+
+
+def public_urls():
+    for namespace, pattern, route in walk(get_resolver().url_patterns):
+        if namespace == PUBLIC_NAMESPACE:
+            yield pytest.param(pattern, route, id=f"{namespace}:{pattern.name}")
 
 
 @pytest.mark.parametrize(("namespace", "pattern", "route"), list(app_urls()))
@@ -49,3 +60,29 @@ def test_every_view_sends_anonymous_users_to_login(client, namespace, pattern, r
     response = client.get(reverse(name, kwargs=kwargs))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+def test_the_public_namespace_has_its_page():
+    assert list(public_urls()), "the public page is missing from the URL configuration"
+
+
+@pytest.mark.parametrize(("pattern", "route"), list(public_urls()))
+def test_every_public_view_declares_itself_public_needs_no_login_and_answers_get_only(pattern, route):
+    view_class = getattr(pattern.callback, "view_class", None)
+    assert view_class is not None, f"{route}: use a class-based view so its guard can be checked"
+    assert getattr(view_class, "public_page", False) is True, (
+        f"{route}: {view_class.__name__} must declare public_page"
+    )
+    assert not issubclass(view_class, LoginRequiredMixin | ScopedMixin | RoleRequiredMixin), (
+        f"{route}: a public view takes no login and no user's scope"
+    )
+    assert list(view_class.http_method_names) == ["get"], f"{route}: a public view answers GET only"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("pattern", "route"), list(public_urls()))
+def test_every_public_view_answers_anonymous_get_and_refuses_every_other_method(client, pattern, route):
+    url = reverse(f"{PUBLIC_NAMESPACE}:{pattern.name}", kwargs={key: 1 for key in pattern.pattern.converters})
+    assert client.get(url).status_code == 200
+    for method in ("post", "put", "patch", "delete"):
+        assert getattr(client, method)(url).status_code == 405, f"{method.upper()} {route} must be refused"

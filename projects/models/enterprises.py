@@ -67,7 +67,12 @@ class BlacklistEntry(models.Model):
     )
     lifted_on = models.DateField(_("lifted on"), null=True, blank=True)
     lifted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("lifted by"),
     )
     lift_reason = models.TextField(_("reason for lifting"), blank=True)
 
@@ -143,7 +148,9 @@ class AssistanceAgreement(models.Model):
 class AgreementFulfilment(models.Model):
     """What the enterprise did in one year of the agreement, against its commitments."""
 
-    agreement = models.ForeignKey(AssistanceAgreement, on_delete=models.CASCADE, related_name="fulfilments")
+    agreement = models.ForeignKey(
+        AssistanceAgreement, on_delete=models.CASCADE, related_name="fulfilments", verbose_name=_("agreement")
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     jobs_provided = models.PositiveIntegerField(_("jobs provided"), default=0)
     income_paid = models.DecimalField(_("income paid (yuan)"), **MONEY, default=0)

@@ -6,6 +6,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from history.tracking import track_history
 from households.models import Household
@@ -69,7 +70,7 @@ class IncomeDistribution(models.Model):
 
 
 class YieldClass(models.TextChoices):
-    MEETING = "meeting", _("Meets the 6% floor")
+    MEETING = "meeting", _("Meets the floor of 6%")
     WEAK = "weak", _("Weak: yield below 6%")
     IDLE = "idle", _("Idle (dormant): no income in the period")
     STRUGGLING = "struggling", _("Struggling: operator in arrears on agreed payments")
@@ -141,7 +142,7 @@ class RectificationPlan(models.Model):
     responsible_unit = models.CharField(_("responsible unit"), max_length=200, blank=True)
     deadline = models.DateField(_("deadline"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
-    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    completed_on = models.DateField(pgettext_lazy("rectification plan", "completed on"), null=True, blank=True)
     created_at = models.DateTimeField(_("opened at"), default=timezone.now, editable=False)
 
     class Meta:

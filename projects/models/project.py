@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from history.tracking import track_history
 from households.models import Household
@@ -69,8 +70,8 @@ class ProjectsPolicy(models.Model):
 
     @classmethod
     def current(cls) -> "ProjectsPolicy":
-        policy, _created = cls.objects.get_or_create(pk=1)
-        return policy
+        """The policy row, or its defaults until the district office first saves it (reading never writes)."""
+        return cls.objects.filter(pk=1).first() or cls()
 
 
 @track_history()
@@ -148,6 +149,16 @@ class IndustryProject(models.Model):
                 name="project_operating_on_three_assets_platform",
                 condition=~Q(status=ProjectStatus.OPERATING) | ~Q(three_assets_number=""),
             ),
+            models.UniqueConstraint(
+                fields=["three_assets_number"],
+                condition=~Q(three_assets_number=""),
+                name="project_three_assets_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["asset_registration_number"],
+                condition=~Q(asset_registration_number=""),
+                name="project_asset_registration_unique",
+            ),
             models.CheckConstraint(
                 name="project_agreed_income_not_negative",
                 condition=Q(agreed_annual_income__isnull=True) | Q(agreed_annual_income__gte=0),
@@ -199,8 +210,10 @@ class StatusChange(models.Model):
     """Every move of a project's status: dated, by whom, why."""
 
     project = models.ForeignKey(IndustryProject, on_delete=models.CASCADE, related_name="status_changes")
-    from_status = models.CharField(_("from"), max_length=20, choices=ProjectStatus.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=20, choices=ProjectStatus.choices)
+    from_status = models.CharField(
+        pgettext_lazy("status change", "from"), max_length=20, choices=ProjectStatus.choices, blank=True
+    )
+    to_status = models.CharField(pgettext_lazy("status change", "to"), max_length=20, choices=ProjectStatus.choices)
     changed_on = models.DateField(_("date"))
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     note = models.TextField(_("note"), blank=True)

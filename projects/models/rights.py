@@ -116,6 +116,11 @@ class AssetEncumbrance(models.Model):
         constraints = [
             models.CheckConstraint(name="encumbrance_amount_positive", condition=Q(amount__gt=0)),
             models.CheckConstraint(
+                name="encumbrance_released_dated",
+                condition=Q(status=EncumbranceStatus.RELEASED, released_on__isnull=False)
+                | (~Q(status=EncumbranceStatus.RELEASED) & Q(released_on__isnull=True)),
+            ),
+            models.CheckConstraint(
                 name="encumbrance_decision_dated",
                 condition=Q(status=EncumbranceStatus.REQUESTED)
                 | Q(decided_on__isnull=False, decided_by__isnull=False),

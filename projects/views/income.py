@@ -1,3 +1,253 @@
-"""Placeholder until the income pages land."""
+"""Pages of a project's income (point 4): the income section of the project page, recording an income, one income
+and its distribution; and the yield overview with the district office's "run the yield job now".
 
-urlpatterns = []
+Records come from ``projects_scope`` (another town's record is a 404 before any form is read); a page that writes
+is limited to the roles that do the step (403 for the others).
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import DetailView, FormView, ListView
+
+from organisation.access import RoleRequiredMixin, ScopedMixin
+from organisation.forms import service_errors_to_form
+from organisation.roles import Role
+from organisation.scoping import Access, role_of
+from projects.forms_income import IncomeRecordForm, MarkPaidForm, YieldFilterForm, YieldRunForm
+from projects.models import IncomeRecord, IndustryProject, YieldAssessment
+from projects.permissions import ASSET_KEEPERS, projects_scope
+from projects.rules import yield_percent
+from projects.selectors.income import (
+    income_distributions,
+    may_record_income,
+    project_income_section,
+    yield_assessment_list,
+    yield_overview_towns,
+    yield_periods,
+    yield_town_counts,
+)
+from projects.services.income import income_distribute, income_distribution_mark_paid, income_record
+from projects.services.yields import yield_assessment_request
+
+PAGE_SIZE = 25
+# Who may start the yield job by hand; beat runs it every month anyway.
+YIELD_RUNNERS = frozenset({Role.DISTRICT_OFFICE})
+
+
+def may_run_yield_job(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or role_of(user) in YIELD_RUNNERS)
+
+
+class ProjectsScopedMixin(ScopedMixin):
+    """Records of ``model`` from projects_scope; set ``access`` to change for the pages that write."""
+
+    scope = staticmethod(projects_scope)
+    model = IndustryProject
+    access = Access.VIEW
+    related = ()
+
+    def get_queryset(self):
+        queryset = self.model._default_manager.select_related(*self.related)
+        return projects_scope(self.request.user, self.access, queryset)
+
+
+class ProjectRecordMixin(ProjectsScopedMixin):
+    """A page about one record of the URL's ``pk``, fetched (or refused) before any form is read."""
+
+    @cached_property
+    def record(self):
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.record  # noqa: B018
+        return super().dispatch(request, *args, **kwargs)
+
+
+# --- The project page's income section -----------------------------------------------------------------------------
+
+
+class IncomeListView(ProjectsScopedMixin, DetailView):
+    """The project's income by year, the yield of each year, the latest assessment and the open plan. Loaded into
+    the project page's section (``templates/projects/income/project_section.html``), or a page of its own."""
+
+    context_object_name = "project"
+    related = ("town",)
+
+    def get_template_names(self):
+        if self.request.headers.get("HX-Request"):
+            return ["projects/income/_section_body.html"]
+        return ["projects/income/income_list.html"]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["income_section"] = project_income_section(user=self.request.user, project=self.object)
+        return context
+
+
+class IncomeCreateView(RoleRequiredMixin, ProjectRecordMixin, FormView):
+    allowed_roles = ASSET_KEEPERS
+    access = Access.CHANGE
+    related = ("town", "operator_enterprise")
+    form_class = IncomeRecordForm
+    template_name = "projects/income/income_form.html"
+
+    def get_initial(self):
+        project = self.record
+        operator = project.operator_enterprise
+        return {"payer": operator.name if operator else ""}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(project=self.record, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            income = income_record(user=self.request.user, project=self.record, **form.cleaned_data)
+        except ValidationError as error:
+            service_errors_to_form(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("Income of %(amount)s yuan received on %(date)s is recorded.")
+            % {"amount": income.amount, "date": income.received_on.isoformat()},
+        )
+        return HttpResponseRedirect(reverse("projects:income_detail", args=[income.pk]))
+
+
+class IncomeDetailView(ProjectsScopedMixin, DetailView):
+    model = IncomeRecord
+    related = ("project__town", "recorded_by")
+    template_name = "projects/income/income_detail.html"
+
+    def get_context_data(self, **kwargs):
+        income = self.object
+        distributions = income_distributions(user=self.request.user, income=income)
+        may_keep = may_record_income(self.request.user, income.project)
+        return super().get_context_data(
+            distributions=distributions,
+            distributed_total=sum((row.amount for row in distributions), 0),
+            unpaid=[row for row in distributions if row.paid_on is None],
+            may_distribute=may_keep and not any(row.paid_on for row in distributions),
+            may_mark_paid=may_keep and any(row.paid_on is None for row in distributions),
+            paid_form=MarkPaidForm(),
+            **kwargs,
+        )
+
+
+class IncomeDistributeView(RoleRequiredMixin, ProjectRecordMixin, View):
+    """Split the income among the income right's shares (again, replacing an unpaid split)."""
+
+    allowed_roles = ASSET_KEEPERS
+    access = Access.CHANGE
+    model = IncomeRecord
+    related = ("project",)
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        try:
+            parts = income_distribute(user=request.user, income=self.record)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request, _("The income is distributed among %(count)d beneficiaries.") % {"count": len(parts)}
+            )
+        return redirect("projects:income_detail", pk=self.record.pk)
+
+
+class IncomeMarkPaidView(RoleRequiredMixin, ProjectRecordMixin, View):
+    allowed_roles = ASSET_KEEPERS
+    access = Access.CHANGE
+    model = IncomeRecord
+    related = ("project",)
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        form = MarkPaidForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Give the day the income was paid out."))
+            return redirect("projects:income_detail", pk=self.record.pk)
+        try:
+            count = income_distribution_mark_paid(
+                user=request.user, income=self.record, paid_on=form.cleaned_data["paid_on"]
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("%(count)d payments are recorded as paid.") % {"count": count})
+        return redirect("projects:income_detail", pk=self.record.pk)
+
+
+# --- The yield overview ----------------------------------------------------------------------------------------
+
+
+class YieldOverviewView(ProjectsScopedMixin, ListView):
+    """One period's assessments, worst first, filtered; with each town's weak, idle and struggling counts."""
+
+    model = YieldAssessment
+    paginate_by = PAGE_SIZE
+    template_name = "projects/income/yield_overview.html"
+    context_object_name = "assessments"
+
+    def get_queryset(self):
+        user = self.request.user
+        self.periods = yield_periods(user=user)
+        self.filter_form = YieldFilterForm(
+            self.request.GET or None, towns=yield_overview_towns(user=user), periods=self.periods
+        )
+        self.filters = self.filter_form.filters()
+        return yield_assessment_list(user=user, filters=self.filters)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        for assessment in context["assessments"]:
+            assessment.percent = yield_percent(assessment.yield_rate)
+        user = self.request.user
+        context.update(
+            filter_form=self.filter_form,
+            filters=self.filters,
+            town_counts=yield_town_counts(user=user, filters=self.filters) if self.filters.period_end else [],
+            may_run=may_run_yield_job(user),
+            run_form=YieldRunForm(),
+        )
+        return context
+
+
+class YieldRunView(RoleRequiredMixin, View):
+    """ "Run the yield job now": queued at once; the overview shows the result when the worker is done."""
+
+    allowed_roles = YIELD_RUNNERS
+    http_method_names = ["post"]
+
+    def post(self, request):
+        form = YieldRunForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Give the last day of a month, or leave the day empty."))
+            return redirect("projects:yield_overview")
+        try:
+            yield_assessment_request(period_end=form.cleaned_data["period_end"])
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect("projects:yield_overview")
+        messages.info(request, _("The yield job is queued; the assessments appear here when it has run."))
+        return redirect("projects:yield_overview")
+
+
+urlpatterns = [
+    path("<int:pk>/income/", IncomeListView.as_view(), name="income_list"),
+    path("<int:pk>/income/new/", IncomeCreateView.as_view(), name="income_create"),
+    path("income/<int:pk>/", IncomeDetailView.as_view(), name="income_detail"),
+    path("income/<int:pk>/distribute/", IncomeDistributeView.as_view(), name="income_distribute"),
+    path("income/<int:pk>/paid/", IncomeMarkPaidView.as_view(), name="income_mark_paid"),
+    path("yields/", YieldOverviewView.as_view(), name="yield_overview"),
+    path("yields/run/", YieldRunView.as_view(), name="yield_run"),
+]

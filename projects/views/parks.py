@@ -1,3 +1,129 @@
-"""Placeholder until the parks pages land."""
+"""Pages of the industrial parks (point 1): each town's parks and their projects, and the towns with none yet."""
 
-urlpatterns = []
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import DetailView, FormView, TemplateView
+
+from organisation.access import RoleRequiredMixin
+from organisation.forms import service_errors_to_form
+from organisation.scoping import Access
+from projects import forms_enterprises as forms
+from projects.models import IndustrialPark
+from projects.permissions import may_act, projects_scope
+from projects.selectors import parks as selectors
+from projects.services import parks as services
+from projects.views.rights import ProjectsScopedMixin, ProjectStepView
+
+
+class ParkListView(ProjectsScopedMixin, TemplateView):
+    """Each town's parks; ``?as_of=YYYY-MM-DD`` shows the parks as they stood on that day."""
+
+    model = IndustrialPark
+    template_name = "projects/parks/park_list.html"
+
+    def as_of(self) -> dt.date:
+        try:
+            value = parse_date(self.request.GET.get("as_of", ""))
+        except ValueError:  # well formed but not a real date
+            value = None
+        return value or timezone.localdate()
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        return super().get_context_data(
+            overview=selectors.parks_by_town(user, self.as_of()),
+            may_add=may_act(user, services.PARK_KEEPERS),
+            **kwargs,
+        )
+
+
+class ParkDetailView(ProjectsScopedMixin, DetailView):
+    model = IndustrialPark
+    template_name = "projects/parks/park_detail.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("town")
+
+    def get_context_data(self, **kwargs):
+        user, park = self.request.user, self.object
+        return super().get_context_data(
+            projects=list(selectors.park_projects(user, park)),
+            may_change=may_act(user, services.PARK_KEEPERS)
+            and projects_scope(user, Access.CHANGE, IndustrialPark.objects.filter(pk=park.pk)).exists(),
+            **kwargs,
+        )
+
+
+class ParkFormView(RoleRequiredMixin, ProjectsScopedMixin, FormView):
+    """Add a park (no pk) or change one (pk)."""
+
+    allowed_roles = services.PARK_KEEPERS
+    model = IndustrialPark
+    access = Access.CHANGE
+    form_class = forms.ParkForm
+    template_name = "projects/parks/park_form.html"
+
+    def load(self):
+        self.object = None
+        if "pk" in self.kwargs:
+            self.object = get_object_or_404(self.get_queryset().select_related("town"), pk=self.kwargs["pk"])
+
+    def get(self, request, *args, **kwargs):
+        self.load()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.load()
+        return super().post(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user, "instance": self.object}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(park=self.object, **kwargs)
+
+    def form_valid(self, form):
+        user = self.request.user
+        try:
+            if self.object is None:
+                park = services.park_create(user=user, **form.cleaned_data)
+            else:
+                park = services.park_update(user=user, park=self.object, **form.cleaned_data)
+        except ValidationError as error:
+            service_errors_to_form(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("%(name)s saved.") % {"name": park.name})
+        return HttpResponseRedirect(park.get_absolute_url())
+
+
+class ParkAssignView(ProjectStepView):
+    """Put a project in one of its town's parks, or take it out."""
+
+    allowed_roles = services.PARK_KEEPERS
+    form_class = forms.ParkAssignForm
+    title = gettext_lazy("Industrial park of the project")
+    success_message = gettext_lazy("Industrial park recorded.")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "parks": selectors.parks_for_project(self.request.user, self.object)}
+
+    def perform(self, *, park):
+        services.project_assign_park(user=self.request.user, project=self.object, park=park)
+
+
+urlpatterns = [
+    path("parks/", ParkListView.as_view(), name="park_list"),
+    path("parks/new/", ParkFormView.as_view(), name="park_create"),
+    path("parks/<int:pk>/", ParkDetailView.as_view(), name="park_detail"),
+    path("parks/<int:pk>/edit/", ParkFormView.as_view(), name="park_edit"),
+    path("<int:pk>/park/", ParkAssignView.as_view(), name="park_assign"),
+]

@@ -1,3 +1,151 @@
-"""Placeholder until the plans pages land."""
+"""Pages of the rectification plans (整改转化方案): the list, one plan with its effect on the yield, and its steps.
 
-urlpatterns = []
+Plans come from ``projects_scope``; editing, starting and completing a plan is for the town's staff and station
+and the district office (403 for other roles, 404 for another town's plan).
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import DetailView, FormView, ListView
+
+from organisation.access import RoleRequiredMixin
+from organisation.forms import service_errors_to_form
+from organisation.scoping import Access
+from projects.forms_income import PlanCompleteForm, PlanFilterForm, PlanForm
+from projects.models import RectificationPlan
+from projects.rules import yield_percent
+from projects.selectors.income import (
+    PlanFilters,
+    may_change_plan,
+    plan_effect,
+    plan_is_overdue,
+    plan_list,
+    yield_overview_towns,
+)
+from projects.services.plans import PLAN_WORKERS, plan_complete, plan_start, plan_update
+from projects.views.income import PAGE_SIZE, ProjectRecordMixin, ProjectsScopedMixin
+
+PLAN_RELATED = ("project__town", "assessment", "paired_project")
+
+
+class PlanListView(ProjectsScopedMixin, ListView):
+    model = RectificationPlan
+    paginate_by = PAGE_SIZE
+    template_name = "projects/plans/plan_list.html"
+    context_object_name = "plans"
+
+    def get_queryset(self):
+        user = self.request.user
+        self.today = timezone.localdate()
+        self.filter_form = PlanFilterForm(self.request.GET or None, towns=yield_overview_towns(user=user))
+        if self.filter_form.is_bound and not self.filter_form.is_valid():
+            return RectificationPlan.objects.none()
+        filters = self.filter_form.filters() if self.filter_form.is_bound else PlanFilters()
+        return plan_list(user=user, filters=filters, today=self.today)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(filter_form=self.filter_form, today=self.today, **kwargs)
+        for plan in context["plans"]:
+            plan.overdue = plan_is_overdue(plan, self.today)
+        return context
+
+
+class PlanDetailView(ProjectsScopedMixin, DetailView):
+    model = RectificationPlan
+    related = PLAN_RELATED
+    template_name = "projects/plans/plan_detail.html"
+
+    def get_context_data(self, **kwargs):
+        plan, user, today = self.object, self.request.user, timezone.localdate()
+        return super().get_context_data(
+            today=today,
+            overdue=plan_is_overdue(plan, today),
+            effect=plan_effect(user=user, plan=plan, today=today),
+            assessment_percent=yield_percent(plan.assessment.yield_rate) if plan.assessment else "",
+            may_change=may_change_plan(user, plan),
+            complete_form=PlanCompleteForm(initial={"completed_on": today}),
+            **kwargs,
+        )
+
+
+class PlanStepMixin(RoleRequiredMixin, ProjectRecordMixin):
+    allowed_roles = PLAN_WORKERS
+    access = Access.CHANGE
+    model = RectificationPlan
+    related = PLAN_RELATED
+
+
+class PlanEditView(PlanStepMixin, FormView):
+    form_class = PlanForm
+    template_name = "projects/plans/plan_form.html"
+
+    def get_initial(self):
+        plan = self.record
+        return {
+            "remedy": plan.remedy,
+            "paired_project_code": plan.paired_project.code if plan.paired_project else "",
+            "steps": plan.steps,
+            "responsible_unit": plan.responsible_unit,
+            "deadline": plan.deadline,
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(plan=self.record, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            plan = plan_update(user=self.request.user, plan=self.record, **form.service_arguments())
+        except ValidationError as error:
+            service_errors_to_form(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The plan is saved."))
+        return HttpResponseRedirect(plan.get_absolute_url())
+
+
+class PlanStartView(PlanStepMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        try:
+            plan_start(user=request.user, plan=self.record)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect("projects:plan_edit", pk=self.record.pk)
+        messages.success(request, _("The plan is started."))
+        return redirect(self.record.get_absolute_url())
+
+
+class PlanCompleteView(PlanStepMixin, FormView):
+    form_class = PlanCompleteForm
+    template_name = "projects/plans/plan_complete.html"
+
+    def get_initial(self):
+        return {"completed_on": timezone.localdate()}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(plan=self.record, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            plan = plan_complete(user=self.request.user, plan=self.record, **form.cleaned_data)
+        except ValidationError as error:
+            service_errors_to_form(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The plan is completed; its effect shows in the next year's yield."))
+        return HttpResponseRedirect(plan.get_absolute_url())
+
+
+urlpatterns = [
+    path("plans/", PlanListView.as_view(), name="plan_list"),
+    path("plans/<int:pk>/", PlanDetailView.as_view(), name="plan_detail"),
+    path("plans/<int:pk>/edit/", PlanEditView.as_view(), name="plan_edit"),
+    path("plans/<int:pk>/start/", PlanStartView.as_view(), name="plan_start"),
+    path("plans/<int:pk>/complete/", PlanCompleteView.as_view(), name="plan_complete"),
+]

@@ -31,6 +31,7 @@ class EnterpriseFactory(factory.django.DjangoModelFactory):
 class ProjectFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = IndustryProject
+        skip_postgeneration_save = True
 
     code = factory.LazyFunction(lambda: f"XM-T-{next(_codes):05d}")
     name = factory.Sequence(lambda n: f"测试扶贫产业项目{n}")

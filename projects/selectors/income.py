@@ -1,0 +1,325 @@
+"""Reads of point 4: a project's income and yield by year, the yield overview, plans and their effect, and how the
+public page masks a name. Every queryset comes from ``projects_scope`` except where said.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Case, CharField, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models.functions import ExtractYear
+from django.utils import timezone
+
+from households.choices import Relation
+from households.models import Member
+from organisation.models import Town
+from organisation.scoping import Access, towns_for
+from projects.models import (
+    BELOW_FLOOR,
+    IncomeDistribution,
+    IncomeRecord,
+    IndustryProject,
+    Investment,
+    PlanStatus,
+    RectificationPlan,
+    YieldAssessment,
+    YieldClass,
+)
+from projects.permissions import ASSET_KEEPERS, may_act, projects_scope
+from projects.rules import classify, yield_percent, yield_rate
+from projects.services.plans import may_work_on_plans
+
+# The worst first: how the overview orders a period's assessments.
+SEVERITY = [YieldClass.STRUGGLING, YieldClass.IDLE, YieldClass.WEAK, YieldClass.NO_INVESTMENT, YieldClass.MEETING]
+# How many periods the overview offers to choose from.
+PERIOD_CHOICES = 36
+
+
+@dataclass(frozen=True)
+class YearYield:
+    """A calendar year's income received, the investment made by its end, and the yield."""
+
+    year: int
+    income: Decimal
+    investment: Decimal
+    rate: Decimal | None
+    classification: YieldClass
+
+    @property
+    def percent(self) -> str:
+        return yield_percent(self.rate)
+
+    @property
+    def below_floor(self) -> bool:
+        return self.classification in BELOW_FLOOR
+
+
+@dataclass
+class IncomeYear:
+    year: int
+    records: list[IncomeRecord] = field(default_factory=list)
+    yield_: YearYield | None = None
+
+
+def _year_yield(year: int, income: Decimal, investments: list[tuple[dt.date | None, Decimal]], agreed) -> YearYield:
+    year_end = dt.date(year, 12, 31)
+    invested = sum((amount for day, amount in investments if day is None or day <= year_end), Decimal("0.00"))
+    return YearYield(
+        year=year,
+        income=income,
+        investment=invested,
+        rate=yield_rate(income, invested),
+        classification=classify(income, invested, agreed),
+    )
+
+
+def project_year_yields(*, user, project: IndustryProject, years: list[int]) -> dict[int, YearYield]:
+    """The yield of each of ``years`` (calendar years, income by the day received): two queries."""
+    incomes = dict(
+        projects_scope(user, queryset=IncomeRecord.objects.filter(project=project, received_on__year__in=years))
+        .annotate(year=ExtractYear("received_on"))
+        .order_by()
+        .values("year")
+        .annotate(total=Sum("amount"))
+        .values_list("year", "total")
+    )
+    investments = list(
+        projects_scope(user, queryset=Investment.objects.filter(project=project)).values_list("invested_on", "amount")
+    )
+    return {
+        year: _year_yield(year, incomes.get(year, Decimal("0.00")), investments, project.agreed_annual_income)
+        for year in years
+    }
+
+
+def project_income_section(*, user, project: IndustryProject) -> dict:
+    """What the project page's income section shows: income by year with the year's yield, the latest assessment,
+    the open plan and whether the user may record income. A fixed number of queries."""
+    records = list(
+        projects_scope(user, queryset=IncomeRecord.objects.filter(project=project))
+        .annotate(
+            distributed=Count("distributions"),
+            paid=Count("distributions", filter=Q(distributions__paid_on__isnull=False)),
+        )
+        .order_by("-received_on", "-pk")
+    )
+    investments = list(
+        projects_scope(user, queryset=Investment.objects.filter(project=project)).values_list("invested_on", "amount")
+    )
+    years: dict[int, IncomeYear] = {}
+    for record in records:
+        years.setdefault(record.received_on.year, IncomeYear(year=record.received_on.year)).records.append(record)
+    for income_year in years.values():
+        total = sum((record.amount for record in income_year.records), Decimal("0.00"))
+        income_year.yield_ = _year_yield(income_year.year, total, investments, project.agreed_annual_income)
+    assessment = (
+        projects_scope(user, queryset=YieldAssessment.objects.filter(project=project)).order_by("-period_end").first()
+    )
+    open_plan = (
+        projects_scope(user, queryset=RectificationPlan.objects.filter(project=project))
+        .exclude(status=PlanStatus.COMPLETED)
+        .first()
+    )
+    return {
+        "income_years": sorted(years.values(), key=lambda item: item.year, reverse=True),
+        "has_investment": bool(investments),
+        "latest_assessment": assessment,
+        "latest_assessment_percent": yield_percent(assessment.yield_rate) if assessment else "",
+        "open_plan": open_plan,
+        "may_record_income": may_record_income(user, project),
+    }
+
+
+def may_record_income(user, project: IndustryProject) -> bool:
+    return may_act(user, ASSET_KEEPERS) and projects_scope(user, Access.CHANGE).filter(pk=project.pk).exists()
+
+
+def income_distributions(*, user, income: IncomeRecord) -> list[IncomeDistribution]:
+    """The parts of one income, with the beneficiary village or household (and the household's head)."""
+    return list(
+        projects_scope(user, queryset=IncomeDistribution.objects.filter(income=income))
+        .select_related("village__town", "household__village")
+        .annotate(head_name=_head_name())
+        .order_by("pk")
+    )
+
+
+def _head_name():
+    heads = Member.objects.filter(household=OuterRef("household"), relation=Relation.HEAD).order_by("pk")
+    return Subquery(heads.values("name")[:1], output_field=CharField())
+
+
+# --- Yield overview ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class YieldFilters:
+    period_end: dt.date | None = None
+    town: Town | None = None
+    classification: str = ""
+    query: str = ""
+
+
+def yield_periods(*, user) -> list[dt.date]:
+    """The periods assessed, latest first."""
+    assessments = projects_scope(user, queryset=YieldAssessment.objects.all())
+    return list(assessments.order_by("-period_end").values_list("period_end", flat=True).distinct()[:PERIOD_CHOICES])
+
+
+def yield_overview_towns(*, user) -> QuerySet[Town]:
+    return towns_for(user).order_by("code")
+
+
+def yield_assessment_list(*, user, filters: YieldFilters) -> QuerySet[YieldAssessment]:
+    """One period's assessments the user may see, worst first, each with its project's open plan."""
+    assessments = _period_assessments(user, filters)
+    if filters.classification:
+        assessments = assessments.filter(classification=filters.classification)
+    open_plans = RectificationPlan.objects.filter(project=OuterRef("project")).exclude(status=PlanStatus.COMPLETED)
+    severity = Case(
+        *[When(classification=value, then=Value(rank)) for rank, value in enumerate(SEVERITY)],
+        output_field=IntegerField(),
+    )
+    return (
+        assessments.select_related("project__town")
+        .annotate(open_plan_id=Subquery(open_plans.values("pk")[:1]), severity=severity)
+        .order_by("severity", "yield_rate", "project__code")
+    )
+
+
+def yield_town_counts(*, user, filters: YieldFilters) -> list[dict]:
+    """Per town, for the period (and the town and search filters): projects assessed and those weak, idle or
+    struggling. One query."""
+    return list(
+        _period_assessments(user, filters)
+        .order_by()
+        .values("project__town_id", "project__town__name", "project__town__code")
+        .annotate(
+            total=Count("pk"),
+            weak=Count("pk", filter=Q(classification=YieldClass.WEAK)),
+            idle=Count("pk", filter=Q(classification=YieldClass.IDLE)),
+            struggling=Count("pk", filter=Q(classification=YieldClass.STRUGGLING)),
+        )
+        .order_by("project__town__code")
+    )
+
+
+def _period_assessments(user, filters: YieldFilters) -> QuerySet[YieldAssessment]:
+    assessments = projects_scope(user, queryset=YieldAssessment.objects.filter(period_end=filters.period_end))
+    if filters.town is not None:
+        assessments = assessments.filter(project__town=filters.town)
+    if filters.query:
+        assessments = assessments.filter(
+            Q(project__code__icontains=filters.query) | Q(project__name__icontains=filters.query)
+        )
+    return assessments
+
+
+# --- Plans ----------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanFilters:
+    town: Town | None = None
+    status: str = ""
+    remedy: str = ""
+    overdue: bool = False
+    query: str = ""
+
+
+def plan_list(*, user, filters: PlanFilters, today: dt.date | None = None) -> QuerySet[RectificationPlan]:
+    """Plans the user may see: open ones first, the earliest deadline first."""
+    today = today or timezone.localdate()
+    plans = projects_scope(user, queryset=RectificationPlan.objects.all())
+    if filters.town is not None:
+        plans = plans.filter(project__town=filters.town)
+    if filters.status:
+        plans = plans.filter(status=filters.status)
+    if filters.remedy:
+        plans = plans.filter(remedy=filters.remedy)
+    if filters.overdue:
+        plans = plans.filter(plan_overdue_condition(today))
+    if filters.query:
+        plans = plans.filter(Q(project__code__icontains=filters.query) | Q(project__name__icontains=filters.query))
+    closed = Case(When(status=PlanStatus.COMPLETED, then=Value(1)), default=Value(0), output_field=IntegerField())
+    return (
+        plans.select_related("project__town", "assessment")
+        .annotate(closed=closed)
+        .order_by("closed", "deadline", "-created_at", "-pk")
+    )
+
+
+def plan_overdue_condition(today: dt.date) -> Q:
+    """A plan not completed whose deadline has passed."""
+    return Q(deadline__lt=today) & ~Q(status=PlanStatus.COMPLETED)
+
+
+def plan_is_overdue(plan: RectificationPlan, today: dt.date) -> bool:
+    return plan.status != PlanStatus.COMPLETED and plan.deadline is not None and plan.deadline < today
+
+
+def may_change_plan(user, plan: RectificationPlan) -> bool:
+    return (
+        may_work_on_plans(user)
+        and plan.status != PlanStatus.COMPLETED
+        and projects_scope(user, Access.CHANGE, RectificationPlan.objects.filter(pk=plan.pk)).exists()
+    )
+
+
+@dataclass(frozen=True)
+class PlanEffect:
+    """The project's yield in the calendar year before the plan was opened against the year after it was completed
+    (``after`` is None while that year has not ended, or the plan is not completed)."""
+
+    year_before: int
+    before: YearYield
+    year_after: int | None
+    after: YearYield | None
+
+    @property
+    def known(self) -> bool:
+        return self.after is not None
+
+    @property
+    def change_points(self) -> Decimal | None:
+        """The change of the yield in percentage points, two decimals (None unless both rates are known)."""
+        if self.after is None or self.after.rate is None or self.before.rate is None:
+            return None
+        return ((self.after.rate - self.before.rate) * 100).quantize(Decimal("0.01"))
+
+    @property
+    def floor_met_after(self) -> bool | None:
+        return None if self.after is None else not self.after.below_floor
+
+
+def plan_effect(*, user, plan: RectificationPlan, today: dt.date | None = None) -> PlanEffect:
+    """The plan's effect on the yield: the year before it against the year after its completion."""
+    today = today or timezone.localdate()
+    year_before = timezone.localdate(plan.created_at).year - 1
+    year_after = plan.completed_on.year + 1 if plan.completed_on else None
+    ended = year_after is not None and today > dt.date(year_after, 12, 31)
+    years = [year_before] + ([year_after] if ended else [])
+    yields = project_year_yields(user=user, project=plan.project, years=years)
+    return PlanEffect(
+        year_before=year_before,
+        before=yields[year_before],
+        year_after=year_after,
+        after=yields[year_after] if ended else None,
+    )
+
+
+def project_for_pairing(*, code: str) -> IndustryProject | None:
+    """The project of the district with project number ``code``, whatever its town: a plan may pair with another
+    town's project, and only its number and name are shown. Not scoped, on purpose."""
+    return IndustryProject.objects.select_related("town").filter(code=code.strip()).first()
+
+
+# --- The public page (收益公示) -----------------------------------------------------------------------------------
+
+
+def mask_name(name: str) -> str:
+    """A person's name as the public page shows it: the surname, the rest as asterisks (王**)."""
+    name = (name or "").strip()
+    if not name:
+        return ""
+    return name[0] + "*" * max(len(name) - 1, 1)
