@@ -1,7 +1,7 @@
 """Who may see and change which funds records: the funds app's one scope function, and who does which step.
 
 Reach (which towns and villages) comes from ``organisation.scoping.restrict``; the step a user may do
-(send, confirm, review, decide a loan) is the role's, checked by the services with :func:`may_act`.
+(send, confirm, review, decide a loan) is the role's, checked by the services with ``organisation.scoping.may_act``.
 District-level readers (the office, the finance bureau, the audit bureau and discipline commission)
 read everything, with its history (point 6).
 """
@@ -11,7 +11,7 @@ from django.db.models import Exists, Model, OuterRef, QuerySet
 from funds import models as m
 from funds.models.chain import Hop, Unit
 from organisation.roles import Role
-from organisation.scoping import Access, has_district_reach, restrict, role_of, villages_for
+from organisation.scoping import Access, has_district_reach, may_act, restrict, villages_for
 
 # District-level roles that change funds records: the finance bureau records allocations and sends to
 # towns. Everything else is done in the towns.
@@ -74,11 +74,6 @@ def _allocations(queryset: QuerySet, user, access: Access) -> QuerySet:
     towns = villages_for(user, Access.VIEW).values("town_id")
     allotted = m.Transfer.objects.filter(hop=Hop.TO_TOWN, town__in=towns, allocation=OuterRef("pk"))
     return queryset.filter(Exists(allotted))
-
-
-def may_act(user, roles: frozenset[Role]) -> bool:
-    """Whether the user's role does this step (reach is the scope's business)."""
-    return user.is_authenticated and (user.is_superuser or role_of(user) in roles)
 
 
 def may_act_for(user, unit: Unit) -> bool:

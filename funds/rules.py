@@ -29,10 +29,14 @@ def transfer_deadline(hop: Hop, clock_start: dt.date, *, calendar: WorkingCalend
     return add_working_days(clock_start, TO_VILLAGE_WORKING_DAYS, calendar=calendar)
 
 
+def month_end(month: dt.date) -> dt.date:
+    """The last day of ``month``'s month."""
+    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
 def report_deadline(month: dt.date, *, due_working_day: int, calendar: WorkingCalendar) -> Deadline:
     """A town's monthly report on ``month`` is due on the ``due_working_day``-th working day of the next month."""
-    last_day = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-    return add_working_days(last_day, due_working_day, calendar=calendar)
+    return add_working_days(month_end(month), due_working_day, calendar=calendar)
 
 
 def loan_processing_deadline(received_on: dt.date, *, working_days: int, calendar: WorkingCalendar) -> Deadline:

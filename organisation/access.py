@@ -9,7 +9,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 
 from organisation.roles import Role
-from organisation.scoping import Access, role_of
+from organisation.scoping import Access, may_act
 
 
 class ScopedMixin(LoginRequiredMixin):
@@ -30,8 +30,6 @@ class RoleRequiredMixin(LoginRequiredMixin):
     allowed_roles: frozenset[Role] = frozenset()
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not (
-            request.user.is_superuser or role_of(request.user) in self.allowed_roles
-        ):
+        if request.user.is_authenticated and not may_act(request.user, self.allowed_roles):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)

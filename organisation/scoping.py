@@ -28,6 +28,11 @@ def role_of(user) -> Role | None:
     return Role(post.role) if post else None
 
 
+def may_act(user, roles) -> bool:
+    """Whether the user's role is one of ``roles`` (superusers do every step); reach is ``restrict``'s business."""
+    return user.is_authenticated and (user.is_superuser or role_of(user) in roles)
+
+
 def has_district_reach(user, access: Access, district_writers=DEFAULT_DISTRICT_WRITERS) -> bool:
     if not (user.is_authenticated and user.is_active):
         return False

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organisation.models import Town
-from organisation.scoping import Access, towns_for
+from organisation.scoping import Access, may_act, towns_for
 from projects.forms_rights import EnterpriseChoiceField, model_field, styled, today_initial
 from projects.models import (
     AgreementFulfilment,
@@ -19,7 +19,7 @@ from projects.models import (
     IndustrialPark,
     IndustryProject,
 )
-from projects.permissions import DISTRICT_DECIDERS, may_act, projects_scope
+from projects.permissions import DISTRICT_DECIDERS, projects_scope
 
 # --- Enterprises -----------------------------------------------------------------------------------------------------
 

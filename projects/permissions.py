@@ -2,7 +2,7 @@
 
 Reach comes from ``organisation.scoping``: a project belongs to a town and reaches the villages it is
 for, so a village clerk sees the projects of their village. Which step a role does is declared below
-and checked by the services with :func:`may_act`.
+and checked by the services with ``organisation.scoping.may_act``.
 """
 
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
@@ -84,8 +84,3 @@ def _district_registry(queryset: QuerySet, user, access: Access) -> QuerySet:
         return queryset
     writers = DISTRICT_DECIDERS | (PROJECT_MANAGERS if queryset.model is m.Enterprise else frozenset())
     return queryset if role_of(user) in writers else queryset.none()
-
-
-def may_act(user, roles: frozenset[Role]) -> bool:
-    """Whether the user's role does this step (reach is the scope's business)."""
-    return user.is_authenticated and (user.is_superuser or role_of(user) in roles)

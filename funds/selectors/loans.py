@@ -11,9 +11,9 @@ from django.db.models import Count, DecimalField, ExpressionWrapper, F, OuterRef
 from django.db.models.functions import Coalesce
 
 from funds.models import Installment, Loan, LoanStatus, RiskBand
-from funds.permissions import LOAN_ROLES, funds_scope, may_act
+from funds.permissions import LOAN_ROLES, funds_scope
 from organisation.models import Town, Village
-from organisation.scoping import Access, towns_for, villages_for
+from organisation.scoping import Access, may_act, towns_for, villages_for
 
 # A household has one of these at a time (the database's constraint ``loan_one_open_per_household``).
 OPEN_STATUSES = (LoanStatus.APPLIED, LoanStatus.APPROVED, LoanStatus.DISBURSED)

@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.db.models import BooleanField, ExpressionWrapper, Min, Q, QuerySet
 
 from funds.models import Allocation, FundsPolicy, MonthlyReport, MonthlyReportLine, ReportStatus
-from funds.permissions import DISTRICT_WRITERS, REPORT_REVIEWERS, REPORT_ROLES, funds_scope, may_act
+from funds.permissions import DISTRICT_WRITERS, REPORT_REVIEWERS, REPORT_ROLES, funds_scope
 from funds.rules import report_deadline
 from funds.services.reports import (
     SUBMITTABLE,
@@ -22,7 +22,7 @@ from funds.services.reports import (
     report_figures,
 )
 from organisation.models import Town
-from organisation.scoping import Access, has_district_reach, towns_for
+from organisation.scoping import Access, has_district_reach, may_act, towns_for
 from organisation.workdays import WorkingCalendar
 
 # How many ended months the district office's grid shows.

@@ -22,6 +22,7 @@ from funds.permissions import funds_scope, may_act_for
 from funds.rules import days_late
 from organisation.models import Town, Village
 from organisation.scoping import Access, villages_for
+from organisation.validation import date_check
 from organisation.workdays import WorkingCalendar
 
 ZERO = Decimal("0.00")
@@ -43,16 +44,6 @@ def _require(user, unit: Unit) -> None:
 def _require_reach(user, record) -> None:
     if not funds_scope(user, Access.CHANGE, type(record)._default_manager.filter(pk=record.pk)).exists():
         raise PermissionDenied(_("This record is outside the towns and villages you work for."))
-
-
-def _check_date(value: dt.date, field: str, *, after: tuple[str, dt.date] | None = None) -> None:
-    """Not in the future, and (``after`` = (what, date)) not before the step it follows."""
-    today = timezone.localdate()
-    if value > today:
-        raise ValidationError({field: _("The date cannot be later than today (%(today)s).") % {"today": today}})
-    if after is not None and value < after[1]:
-        message = _("The date cannot be earlier than %(label)s (%(date)s).") % {"label": after[0], "date": after[1]}
-        raise ValidationError({field: message})
 
 
 def _check_amount(amount: Decimal, field: str = "amount") -> None:
@@ -79,7 +70,7 @@ def allocation_record(
     """Record an allocation the district received and allot it to towns (each share starts a 15-day clock)."""
     _require(user, Unit.DISTRICT_FINANCE)
     _check_amount(amount)
-    _check_date(received_on, "received_on")
+    date_check(received_on, "received_on")
     document_number = document_number.strip()
     if Allocation.objects.filter(document_number=document_number).exists():
         raise ValidationError({"document_number": _("An allocation with this document number is already recorded.")})
@@ -162,7 +153,7 @@ def transfer_send(*, user, transfer: Transfer, sent_on: dt.date, voucher_number:
     _require_reach(user, transfer)
     if transfer.sent_on is not None:
         raise ValidationError(_("This transfer was already sent on %(date)s.") % {"date": transfer.sent_on})
-    _check_date(sent_on, "sent_on", after=(_("the day the clock started"), transfer.clock_start))
+    date_check(sent_on, "sent_on", after=(_("the day the clock started"), transfer.clock_start))
     transfer.sent_on = sent_on
     transfer.voucher_number = voucher_number.strip()
     transfer.sent_by = user
@@ -185,7 +176,7 @@ def transfer_receive(*, user, transfer: Transfer, received_on: dt.date) -> Trans
         raise ValidationError(_("The money has not been sent yet: its receipt cannot be confirmed."))
     if transfer.received_on is not None:
         raise ValidationError(_("The receipt was already confirmed on %(date)s.") % {"date": transfer.received_on})
-    _check_date(received_on, "received_on", after=(_("the day it was sent"), transfer.sent_on))
+    date_check(received_on, "received_on", after=(_("the day it was sent"), transfer.sent_on))
     transfer.received_on = received_on
     transfer.received_by = user
     transfer.save(update_fields=["received_on", "received_by"])
@@ -303,7 +294,7 @@ def _reviewable(user, request: PaymentRequest) -> PaymentRequest:
 def payment_request_approve(*, user, request: PaymentRequest, approved_on: dt.date) -> Transfer:
     """The station approves ("审核无误"): the money is committed and must reach the village in 5 working days."""
     request = _reviewable(user, request)
-    _check_date(approved_on, "approved_on", after=(_("the day it was submitted"), request.submitted_on))
+    date_check(approved_on, "approved_on", after=(_("the day it was submitted"), request.submitted_on))
     holding = (
         Holding.objects.select_for_update()
         .filter(allocation_id=request.allocation_id, town_id=request.village.town_id, unit=Unit.STATION)
@@ -344,7 +335,7 @@ def payment_request_return(*, user, request: PaymentRequest, returned_on: dt.dat
     request = _reviewable(user, request)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the request is returned.")})
-    _check_date(returned_on, "returned_on", after=(_("the day it was submitted"), request.submitted_on))
+    date_check(returned_on, "returned_on", after=(_("the day it was submitted"), request.submitted_on))
     request.status = PaymentRequestStatus.RETURNED
     request.reviewed_on, request.reviewed_by, request.return_reason = returned_on, user, reason.strip()
     request.save(update_fields=["status", "reviewed_on", "reviewed_by", "return_reason"])

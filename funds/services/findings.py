@@ -5,8 +5,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from funds.models import Allocation, Loan, PaymentRequest, SupervisionFinding, Transfer
-from funds.permissions import FINDING_ROLES, funds_scope, may_act
-from organisation.scoping import Access
+from funds.permissions import FINDING_ROLES, funds_scope
+from organisation.scoping import Access, may_act
 
 # The records a finding may be raised on, by the name of the finding's field for it.
 SUBJECT_MODELS = {

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from funds.models import FundsPolicy, Installment, Loan, LoanStatus, Repayment, RepaymentInterval
-from funds.permissions import LOAN_ROLES, funds_scope, may_act
+from funds.permissions import LOAN_ROLES, funds_scope
 from funds.rules import days_late
 from funds.selectors.loans import OPEN_STATUSES, risk_band_for
 from households.choices import HouseholdStatus
@@ -29,6 +29,7 @@ from households.id_numbers import age_on
 from households.models import Household, Member
 from households.permissions import households_scope
 from organisation.scoping import Access
+from organisation.validation import date_check, role_require
 from organisation.workdays import WorkingCalendar
 
 ZERO = Decimal("0.00")
@@ -91,8 +92,7 @@ def repayment_schedule(
 
 
 def _require_role(user) -> None:
-    if not may_act(user, LOAN_ROLES):
-        raise PermissionDenied(_("Only town staff enter microcredit loans."))
+    role_require(user, LOAN_ROLES, _("Only town staff enter microcredit loans."))
 
 
 def _locked_loan(user, loan: Loan) -> Loan:
@@ -102,18 +102,6 @@ def _locked_loan(user, loan: Loan) -> Loan:
     if locked is None:
         raise PermissionDenied(_("This loan is outside the towns and villages you work for."))
     return locked
-
-
-def _check_date(value: dt.date, field: str, *, after: tuple[str, dt.date] | None = None) -> None:
-    """Not in the future, and (``after`` = (what, date)) not before the step it follows."""
-    today = timezone.localdate()
-    if value is None:
-        raise ValidationError({field: _("Enter the date.")})
-    if value > today:
-        raise ValidationError({field: _("The date cannot be later than today (%(today)s).") % {"today": today}})
-    if after is not None and value < after[1]:
-        message = _("The date cannot be earlier than %(label)s (%(date)s).") % {"label": after[0], "date": after[1]}
-        raise ValidationError({field: message})
 
 
 def _check_status(loan: Loan, expected: LoanStatus) -> None:
@@ -187,7 +175,7 @@ def loan_apply(
                 % {"name": borrower.name, "file_number": household.file_number}
             }
         )
-    _check_date(received_on, "received_on")
+    date_check(received_on, "received_on", missing=_("Enter the date."))
     age = age_on(borrower.birth_date, received_on)
     if not BORROWER_MIN_AGE <= age <= BORROWER_MAX_AGE:
         raise ValidationError(
@@ -273,7 +261,12 @@ def loan_decide(*, user, loan: Loan, approve: bool, decided_on: dt.date, reason:
     """The bank's decision; a decision after the processing due day keeps its days late."""
     loan = _locked_loan(user, loan)
     _check_status(loan, LoanStatus.APPLIED)
-    _check_date(decided_on, "decided_on", after=(_("the day the application was received"), loan.clock_start))
+    date_check(
+        decided_on,
+        "decided_on",
+        after=(_("the day the application was received"), loan.clock_start),
+        missing=_("Enter the date."),
+    )
     reason = reason.strip()
     if not approve and not reason:
         raise ValidationError({"reason": _("Say why the application is rejected.")})
@@ -290,7 +283,12 @@ def loan_disburse(*, user, loan: Loan, disbursed_on: dt.date, contract_number: s
     """The bank pays the loan out under its contract; the repayment schedule is fixed that day."""
     loan = _locked_loan(user, loan)
     _check_status(loan, LoanStatus.APPROVED)
-    _check_date(disbursed_on, "disbursed_on", after=(_("the day it was approved"), loan.decided_on))
+    date_check(
+        disbursed_on,
+        "disbursed_on",
+        after=(_("the day it was approved"), loan.decided_on),
+        missing=_("Enter the date."),
+    )
     contract_number = contract_number.strip()
     if not contract_number:
         raise ValidationError({"contract_number": _("Enter the number of the loan contract.")})
@@ -324,7 +322,9 @@ def loan_repay(*, user, loan: Loan, paid_on: dt.date, amount: Decimal) -> Repaym
     """
     loan = _locked_loan(user, loan)
     _check_status(loan, LoanStatus.DISBURSED)
-    _check_date(paid_on, "paid_on", after=(_("the day it was disbursed"), loan.disbursed_on))
+    date_check(
+        paid_on, "paid_on", after=(_("the day it was disbursed"), loan.disbursed_on), missing=_("Enter the date.")
+    )
     if amount is None or amount <= ZERO:
         raise ValidationError({"amount": _("The amount must be greater than zero.")})
     if amount != amount.quantize(CENT):

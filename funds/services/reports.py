@@ -23,11 +23,12 @@ from django.utils.translation import gettext as _
 
 from funds.models import Allocation, FundsPolicy, Hop, MonthlyReport, MonthlyReportLine, ReportStatus, Transfer
 from funds.models.policy import MONEY
-from funds.permissions import DISTRICT_WRITERS, REPORT_REVIEWERS, REPORT_ROLES, funds_scope, may_act
-from funds.rules import days_late, report_deadline
+from funds.permissions import DISTRICT_WRITERS, REPORT_REVIEWERS, REPORT_ROLES, funds_scope
+from funds.rules import days_late, month_end, report_deadline
 from organisation.models import Town
 from organisation.models.calendar import FIRST_CALENDAR_YEAR
 from organisation.scoping import Access, towns_for
+from organisation.validation import role_require
 from organisation.workdays import WorkingCalendar
 
 ZERO = Decimal("0.00")
@@ -38,10 +39,6 @@ SUBMITTABLE = (ReportStatus.DRAFT, ReportStatus.RETURNED)
 
 def month_start(day: dt.date) -> dt.date:
     return day.replace(day=1)
-
-
-def month_end(month: dt.date) -> dt.date:
-    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
 
 
 def previous_month(month: dt.date) -> dt.date:
@@ -167,7 +164,7 @@ def monthly_reports_ensure(*, today: dt.date | None = None) -> int:
 @transaction.atomic
 def monthly_report_open(*, user, town: Town, month: dt.date) -> MonthlyReport:
     """A town starts its report on a month that has ended (the one already open, if there is one)."""
-    _require_role(user, REPORT_ROLES, _("Only the town's staff, finance office or station report on its funds."))
+    role_require(user, REPORT_ROLES, _("Only the town's staff, finance office or station report on its funds."))
     if not towns_for(user, Access.CHANGE, DISTRICT_WRITERS).filter(pk=town.pk).exists():
         raise PermissionDenied(_("This town is outside the towns you work for."))
     if month is None:
@@ -195,11 +192,6 @@ def monthly_report_open(*, user, town: Town, month: dt.date) -> MonthlyReport:
 # --- The town submits, the district office reviews ---------------------------------------------------------------
 
 
-def _require_role(user, roles, message: str) -> None:
-    if not may_act(user, roles):
-        raise PermissionDenied(message)
-
-
 def _locked(user, report: MonthlyReport, access: Access) -> MonthlyReport:
     """The report, locked, if the user reaches it with ``access``."""
     reached = funds_scope(user, access, MonthlyReport.objects.filter(pk=report.pk)).exists()
@@ -213,7 +205,7 @@ def monthly_report_submit(*, user, report: MonthlyReport, notes: str) -> Monthly
     """The town submits its report: the chain's figures are frozen as they stand now (replacing those of a
     returned submission). The days late are those of the first submission; correcting a returned report
     does not add to them."""
-    _require_role(user, REPORT_ROLES, _("Only the town's staff, finance office or station submit its report."))
+    role_require(user, REPORT_ROLES, _("Only the town's staff, finance office or station submit its report."))
     report = _locked(user, report, Access.CHANGE)
     if report.status not in SUBMITTABLE:
         raise ValidationError(_("This report was already submitted; only a returned report can be submitted again."))
@@ -243,7 +235,7 @@ def monthly_report_submit(*, user, report: MonthlyReport, notes: str) -> Monthly
 
 
 def _reviewable(user, report: MonthlyReport) -> MonthlyReport:
-    _require_role(user, REPORT_REVIEWERS, _("Only the district office accepts or returns a monthly report."))
+    role_require(user, REPORT_REVIEWERS, _("Only the district office accepts or returns a monthly report."))
     # The district office reviews every town's report: reading it is the reach the review needs.
     report = _locked(user, report, Access.VIEW)
     if report.status != ReportStatus.SUBMITTED:

@@ -65,9 +65,15 @@ class ChainListView(ChainScopedMixin, ListView):
 
     paginate_by = PAGE_SIZE
     filter_form_class = forms.ChainFilterForm
+    # Lists of transfers and requests are also filtered by allocation.
+    filters_by_allocation = False
 
     def get_filter_form(self):
-        return self.filter_form_class(self.request.GET, towns=selectors.towns_reached(self.request.user))
+        user = self.request.user
+        choices = {"towns": selectors.towns_reached(user)}
+        if self.filters_by_allocation:
+            choices["allocations"] = selectors.allocations_reached(user)
+        return self.filter_form_class(self.request.GET, **choices)
 
     def get_queryset(self):
         self.filter_form = self.get_filter_form()
@@ -110,13 +116,7 @@ class TransferListView(ChainListView):
     template_name = "funds/chain/transfer_list.html"
     filter_form_class = forms.TransferFilterForm
 
-    def get_filter_form(self):
-        user = self.request.user
-        return self.filter_form_class(
-            self.request.GET,
-            towns=selectors.towns_reached(user),
-            allocations=selectors.allocations_reached(user),
-        )
+    filters_by_allocation = True
 
     def filtered(self, filters):
         return selectors.transfer_list(
@@ -139,13 +139,7 @@ class PaymentRequestListView(ChainListView):
     template_name = "funds/chain/request_list.html"
     filter_form_class = forms.PaymentRequestFilterForm
 
-    def get_filter_form(self):
-        user = self.request.user
-        return self.filter_form_class(
-            self.request.GET,
-            towns=selectors.towns_reached(user),
-            allocations=selectors.allocations_reached(user),
-        )
+    filters_by_allocation = True
 
     def filtered(self, filters):
         return selectors.payment_request_list(

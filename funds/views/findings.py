@@ -12,11 +12,11 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, ListView
 
 from funds.models import SupervisionFinding
-from funds.permissions import FINDING_ROLES, funds_scope, may_act
+from funds.permissions import FINDING_ROLES, funds_scope
 from funds.services.findings import SUBJECT_MODELS, finding_raise
 from organisation.access import ScopedMixin
 from organisation.forms import service_errors_to_form
-from organisation.scoping import Access
+from organisation.scoping import Access, may_act
 
 PAGE_SIZE = 25
 

@@ -17,11 +17,11 @@ from django.views.generic.detail import SingleObjectMixin
 
 from funds.forms_reports import ReportFilterForm, ReportOpenForm, ReportReviewForm, ReportSubmitForm, ReviewDecision
 from funds.models import ReportStatus
-from funds.permissions import REPORT_REVIEWERS, REPORT_ROLES, funds_scope, may_act
+from funds.permissions import REPORT_REVIEWERS, REPORT_ROLES, funds_scope
 from funds.selectors import reports as selectors
 from funds.services import reports as services
 from organisation.access import RoleRequiredMixin, ScopedMixin
-from organisation.scoping import Access
+from organisation.scoping import Access, may_act
 
 PAGE_SIZE = 25
 

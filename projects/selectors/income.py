@@ -13,7 +13,7 @@ from django.utils import timezone
 from households.choices import Relation
 from households.models import Member
 from organisation.models import Town
-from organisation.scoping import Access, towns_for
+from organisation.scoping import Access, may_act, towns_for
 from projects.models import (
     BELOW_FLOOR,
     IncomeDistribution,
@@ -25,7 +25,7 @@ from projects.models import (
     YieldAssessment,
     YieldClass,
 )
-from projects.permissions import ASSET_KEEPERS, may_act, projects_scope
+from projects.permissions import ASSET_KEEPERS, projects_scope
 from projects.rules import classify, yield_percent, yield_rate
 from projects.services.plans import may_work_on_plans
 

@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from stdnum.cn import uscc
 
 from organisation.models import Town
-from organisation.scoping import Access, towns_for
+from organisation.scoping import Access, may_act, towns_for
+from organisation.validation import date_check, role_require, text_required
 from projects.models import (
     AgreementFulfilment,
     AssistanceAgreement,
@@ -25,7 +26,7 @@ from projects.models import (
     EnterpriseKind,
     IndustryProject,
 )
-from projects.permissions import DISTRICT_DECIDERS, PROJECT_MANAGERS, may_act, projects_scope
+from projects.permissions import DISTRICT_DECIDERS, PROJECT_MANAGERS, projects_scope
 
 ZERO = Decimal("0")
 ENTERPRISE_KEEPERS = PROJECT_MANAGERS | DISTRICT_DECIDERS
@@ -45,26 +46,6 @@ def enterprise_refuse_if_blacklisted(*, enterprise: Enterprise | None, field: st
                 % {"enterprise": enterprise.name, "date": entry.decided_on, "reason": entry.reason}
             }
         )
-
-
-def _require(user, roles: frozenset) -> None:
-    if not may_act(user, roles):
-        raise PermissionDenied(_("Your post does not do this step."))
-
-
-def _check_date(value: dt.date | None, field: str) -> None:
-    if value is None:
-        raise ValidationError({field: _("Give the date.")})
-    today = timezone.localdate()
-    if value > today:
-        raise ValidationError({field: _("The date cannot be later than today (%(today)s).") % {"today": today}})
-
-
-def _required_text(value: str, field: str, message: str) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise ValidationError({field: message})
-    return value
 
 
 def _town_in_reach(user, town: Town | None, field: str = "town") -> None:
@@ -127,7 +108,7 @@ def enterprise_may_change(user, enterprise: Enterprise) -> bool:
 
 
 def _enterprise_check(*, user, enterprise: Enterprise | None, name: str, kind: str, credit_code: str, town):
-    name = _required_text(name, "name", _("Give the enterprise's registered name."))
+    name = text_required(name, "name", _("Give the enterprise's registered name."))
     if kind not in EnterpriseKind.values:
         raise ValidationError({"kind": _("Choose what kind of enterprise this is.")})
     if town is None and not may_act(user, DISTRICT_DECIDERS):
@@ -156,7 +137,7 @@ def enterprise_create(
     address: str = "",
     town: Town | None = None,
 ) -> Enterprise:
-    _require(user, ENTERPRISE_KEEPERS)
+    role_require(user, ENTERPRISE_KEEPERS)
     name, code = _enterprise_check(
         user=user, enterprise=None, name=name, kind=kind, credit_code=credit_code, town=town
     )
@@ -184,7 +165,7 @@ def enterprise_update(
     address: str = "",
     town: Town | None = None,
 ) -> Enterprise:
-    _require(user, ENTERPRISE_KEEPERS)
+    role_require(user, ENTERPRISE_KEEPERS)
     enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
     if not enterprise_may_change(user, enterprise):
         raise PermissionDenied(_("Only the district office or the staff of the enterprise's town change it."))
@@ -217,7 +198,7 @@ def agreement_create(
     other_commitments: str = "",
 ) -> AssistanceAgreement:
     """帮扶协议: an enterprise's commitments to a town's poor households; a blacklisted enterprise cannot sign one."""
-    _require(user, PROJECT_MANAGERS)
+    role_require(user, PROJECT_MANAGERS)
     if town is None:
         raise ValidationError({"town": _("Choose the town the agreement is for.")})
     _town_in_reach(user, town)
@@ -225,7 +206,7 @@ def agreement_create(
     enterprise_refuse_if_blacklisted(enterprise=enterprise, field="enterprise")
     if project is not None and project.town_id != town.pk:
         raise ValidationError({"project": _("The project is not one of %(town)s.") % {"town": town}})
-    _check_date(signed_on, "signed_on")
+    date_check(signed_on, "signed_on")
     if ends_on is None or ends_on < signed_on:
         raise ValidationError(
             {"ends_on": _("The agreement cannot end before it is signed (%(date)s).") % {"date": signed_on}}
@@ -265,7 +246,7 @@ def fulfilment_record(
     note: str = "",
 ) -> AgreementFulfilment:
     """What the enterprise did in one year of the agreement (one record a year); below a commitment is a breach."""
-    _require(user, PROJECT_MANAGERS)
+    role_require(user, PROJECT_MANAGERS)
     agreement = (
         projects_scope(user, Access.CHANGE, AssistanceAgreement.objects.select_for_update())
         .filter(pk=agreement.pk)
@@ -308,10 +289,10 @@ def fulfilment_record(
 @transaction.atomic
 def blacklist_add(*, user, enterprise: Enterprise, reason: str, decided_on: dt.date) -> BlacklistEntry:
     """The district office puts an enterprise on the blacklist: it cannot operate new projects or sign agreements."""
-    _require(user, DISTRICT_DECIDERS)
+    role_require(user, DISTRICT_DECIDERS)
     enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
-    reason = _required_text(reason, "reason", _("Say why the enterprise is blacklisted."))
-    _check_date(decided_on, "decided_on")
+    reason = text_required(reason, "reason", _("Say why the enterprise is blacklisted."))
+    date_check(decided_on, "decided_on")
     active = BlacklistEntry.objects.filter(enterprise=enterprise, lifted_on__isnull=True).first()
     if active is not None:
         raise ValidationError(
@@ -332,12 +313,12 @@ def blacklist_add(*, user, enterprise: Enterprise, reason: str, decided_on: dt.d
 @transaction.atomic
 def blacklist_lift(*, user, entry: BlacklistEntry, lifted_on: dt.date, reason: str) -> BlacklistEntry:
     """The district office lifts a blacklisting; the entry keeps who decided both and why."""
-    _require(user, DISTRICT_DECIDERS)
+    role_require(user, DISTRICT_DECIDERS)
     entry = BlacklistEntry.objects.select_for_update().select_related("enterprise").get(pk=entry.pk)
     if entry.lifted_on is not None:
         raise ValidationError(_("This blacklisting was already lifted on %(date)s.") % {"date": entry.lifted_on})
-    reason = _required_text(reason, "reason", _("Say why the blacklisting is lifted."))
-    _check_date(lifted_on, "lifted_on")
+    reason = text_required(reason, "reason", _("Say why the blacklisting is lifted."))
+    date_check(lifted_on, "lifted_on")
     if lifted_on < entry.decided_on:
         raise ValidationError(
             {

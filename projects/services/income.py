@@ -11,9 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from organisation.scoping import Access
+from organisation.scoping import Access, may_act
 from projects.models import IncomeDistribution, IncomeRecord, IncomeShare, IndustryProject, ProjectStatus
-from projects.permissions import ASSET_KEEPERS, may_act, projects_scope
+from projects.permissions import ASSET_KEEPERS, projects_scope
 
 # A project brings income once built: completed and accepted, operating, or suspended or converted since.
 EARNING_STATUSES = (

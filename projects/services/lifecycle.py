@@ -25,7 +25,8 @@ from funds.models import Allocation, Hop, Transfer
 from households.models import Household
 from organisation.models import Town, Village
 from organisation.roles import Role
-from organisation.scoping import Access, towns_for
+from organisation.scoping import Access, may_act, towns_for
+from organisation.validation import date_check, role_require
 from projects.models import (
     Category,
     Enterprise,
@@ -37,7 +38,7 @@ from projects.models import (
     ReviewDepartment,
     StatusChange,
 )
-from projects.permissions import DISTRICT_DECIDERS, DISTRICT_WRITERS, PROJECT_MANAGERS, may_act, projects_scope
+from projects.permissions import DISTRICT_DECIDERS, DISTRICT_WRITERS, PROJECT_MANAGERS, projects_scope
 from projects.services.enterprises import enterprise_refuse_if_blacklisted
 
 S = ProjectStatus
@@ -134,11 +135,6 @@ class InvestmentLine(NamedTuple):
 # --- Checks shared by every step ----------------------------------------------------------------------------------
 
 
-def require_role(user, roles: frozenset[Role]) -> None:
-    if not may_act(user, roles):
-        raise PermissionDenied(_("Your post does not do this step."))
-
-
 def require_reach(user, project: IndustryProject) -> None:
     """The project is in a town or village the user may change records of."""
     if not projects_scope(user, Access.CHANGE, IndustryProject.objects.filter(pk=project.pk)).exists():
@@ -147,11 +143,7 @@ def require_reach(user, project: IndustryProject) -> None:
 
 def check_date(value: dt.date | None, field: str, *, not_before: dt.date | None = None) -> dt.date:
     """A day a step happened: given, not after today, and not before ``not_before`` (the project's last change)."""
-    if value is None:
-        raise ValidationError({field: _("Give the date.")})
-    today = timezone.localdate()
-    if value > today:
-        raise ValidationError({field: _("The date cannot be later than today (%(today)s).") % {"today": today}})
+    date_check(value, field)
     if not_before is not None and value < not_before:
         raise ValidationError(
             {
@@ -178,7 +170,7 @@ def lock(project: IndustryProject) -> IndustryProject:
 def move_check(*, user, project: IndustryProject, move: str) -> Move:
     """The user's role makes ``move``, the project is within their reach, and its state is one the move starts from."""
     spec = MOVES[move]
-    require_role(user, spec.roles)
+    role_require(user, spec.roles)
     require_reach(user, project)
     if project.status not in spec.sources:
         raise ValidationError(
@@ -365,7 +357,7 @@ def project_propose(
     proposed_on: dt.date | None = None,
 ) -> IndustryProject:
     """Town staff propose a project of their town; it starts as a proposal, numbered, with its investments."""
-    require_role(user, PROJECT_MANAGERS)
+    role_require(user, PROJECT_MANAGERS)
     _require_town(user, town)
     text = _check_text(name=name, content=content, scale=scale, implementing_unit=implementing_unit)
     villages, lines = _check_project(
@@ -421,7 +413,7 @@ def project_update(
 ) -> IndustryProject:
     """A proposal is corrected by its town before it goes to the review (its town stays)."""
     project = lock(project)
-    require_role(user, PROJECT_MANAGERS)
+    role_require(user, PROJECT_MANAGERS)
     require_reach(user, project)
     if project.status != S.PROPOSAL:
         raise ValidationError(
@@ -595,7 +587,7 @@ def project_register_existing(
 ) -> IndustryProject:
     """Enter a project built before (point 3: every project since 2014) as completed or operating, with the days
     it was built; it did not pass the review in the system and is marked as entered existing."""
-    require_role(user, EXISTING_RECORDERS)
+    role_require(user, EXISTING_RECORDERS)
     _require_town(user, town)
     if status not in EXISTING_STATES:
         raise ValidationError({"status": _("An existing project is entered as completed or operating.")})

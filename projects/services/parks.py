@@ -8,32 +8,22 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organisation.models import Town
 from organisation.scoping import Access, towns_for
+from organisation.validation import date_check, role_require
 from projects.models import IndustrialPark, IndustryProject
-from projects.permissions import DISTRICT_DECIDERS, PROJECT_MANAGERS, may_act, projects_scope
+from projects.permissions import DISTRICT_DECIDERS, PROJECT_MANAGERS, projects_scope
 
 PARK_KEEPERS = PROJECT_MANAGERS | DISTRICT_DECIDERS
-
-
-def _require(user) -> None:
-    if not may_act(user, PARK_KEEPERS):
-        raise PermissionDenied(_("Your post does not do this step."))
 
 
 def _check(*, town: Town, name: str, established_on: dt.date, area_mu: Decimal | None, park=None) -> str:
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": _("Give the park's name.")})
-    if established_on is None:
-        raise ValidationError({"established_on": _("Give the date.")})
-    if established_on > timezone.localdate():
-        raise ValidationError(
-            {"established_on": _("The date cannot be later than today (%(today)s).") % {"today": timezone.localdate()}}
-        )
+    date_check(established_on, "established_on")
     if area_mu is not None and area_mu <= 0:
         raise ValidationError({"area_mu": _("The area must be greater than zero.")})
     others = IndustrialPark.objects.filter(town=town, name=name)
@@ -57,7 +47,7 @@ def park_create(
     leading_industry: str = "",
     note: str = "",
 ) -> IndustrialPark:
-    _require(user)
+    role_require(user, PARK_KEEPERS)
     if town is None:
         raise ValidationError({"town": _("Choose the park's town.")})
     if not towns_for(user, Access.CHANGE, DISTRICT_DECIDERS).filter(pk=town.pk).exists():
@@ -85,7 +75,7 @@ def park_update(
     note: str = "",
 ) -> IndustrialPark:
     """Change a park's details; its town stays (its projects are of that town)."""
-    _require(user)
+    role_require(user, PARK_KEEPERS)
     park = projects_scope(user, Access.CHANGE, IndustrialPark.objects.select_for_update()).filter(pk=park.pk).first()
     if park is None:
         raise PermissionDenied(_("This park is outside the towns you work for."))
@@ -99,7 +89,7 @@ def park_update(
 @transaction.atomic
 def project_assign_park(*, user, project: IndustryProject, park: IndustrialPark | None) -> IndustryProject:
     """Put a project in a park of its own town (``park=None`` takes it out)."""
-    _require(user)
+    role_require(user, PARK_KEEPERS)
     project = (
         projects_scope(user, Access.CHANGE, IndustryProject.objects.select_for_update()).filter(pk=project.pk).first()
     )

@@ -12,9 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from organisation.scoping import Access
+from organisation.scoping import Access, may_act
 from projects.models import IndustryProject, PlanStatus, RectificationPlan, Remedy
-from projects.permissions import DISTRICT_DECIDERS, PLAN_KEEPERS, may_act, projects_scope
+from projects.permissions import DISTRICT_DECIDERS, PLAN_KEEPERS, projects_scope
 
 PLAN_WORKERS = PLAN_KEEPERS | DISTRICT_DECIDERS
 

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from organisation.validation import role_require
 from projects.models import (
     IndustryProject,
     Objection,
@@ -37,7 +38,6 @@ from projects.services.lifecycle import (
     move_check,
     project_total_investment,
     require_reach,
-    require_role,
     status_label,
 )
 
@@ -81,7 +81,7 @@ def review_opinion_record(
     earlier one); a disagreement or a condition says why.
     """
     project = lock(project)
-    require_role(user, DISTRICT_DECIDERS)
+    role_require(user, DISTRICT_DECIDERS)
     require_reach(user, project)
     if project.status != ProjectStatus.REVIEW:
         raise ValidationError(
@@ -201,7 +201,7 @@ def objection_record(
     """An objection received about a project under publicity: recorded until the project is approved (one that
     arrives after the period's last day is still recorded and answered)."""
     project = lock(publicity.project)
-    require_role(user, DISTRICT_DECIDERS)
+    role_require(user, DISTRICT_DECIDERS)
     current = _open_publicity(user, project)
     if current.pk != publicity.pk:
         raise ValidationError(_("This publicity is over; record the objection on the project's current publicity."))
@@ -230,7 +230,7 @@ def objection_answer(*, user, objection: Objection, answer: str, answered_on: dt
     """The office's answer to an objection; every objection is answered before the project is approved."""
     objection = Objection.objects.select_for_update().select_related("publicity").get(pk=objection.pk)
     project = lock(objection.publicity.project)
-    require_role(user, DISTRICT_DECIDERS)
+    role_require(user, DISTRICT_DECIDERS)
     _open_publicity(user, project)
     if objection.answered_on is not None:
         raise ValidationError(_("This objection was answered on %(date)s.") % {"date": objection.answered_on})

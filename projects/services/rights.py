@@ -11,12 +11,12 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from households.models import Household
 from organisation.models import Village
 from organisation.scoping import Access
+from organisation.validation import date_check, role_require, text_required
 from projects.models import (
     AssetEncumbrance,
     EncumbranceKind,
@@ -27,7 +27,7 @@ from projects.models import (
     ProjectStatus,
     PropertyRightConfirmation,
 )
-from projects.permissions import ASSET_KEEPERS, DISTRICT_DECIDERS, PROJECT_MANAGERS, may_act, projects_scope
+from projects.permissions import ASSET_KEEPERS, DISTRICT_DECIDERS, PROJECT_MANAGERS, projects_scope
 from projects.services.enterprises import enterprise_refuse_if_blacklisted
 
 ZERO = Decimal("0")
@@ -40,11 +40,6 @@ ENCUMBRANCE_REQUESTERS = PROJECT_MANAGERS | ASSET_KEEPERS
 OPERATOR_SETTERS = PROJECT_MANAGERS | ASSET_KEEPERS
 
 
-def _require(user, roles: frozenset) -> None:
-    if not may_act(user, roles):
-        raise PermissionDenied(_("Your post does not do this step."))
-
-
 def _locked_project(user, project: IndustryProject) -> IndustryProject:
     """The project, locked, if the user may change it."""
     locked = projects_scope(user, Access.CHANGE, IndustryProject.objects.select_for_update()).filter(pk=project.pk)
@@ -52,29 +47,6 @@ def _locked_project(user, project: IndustryProject) -> IndustryProject:
     if project is None:
         raise PermissionDenied(_("This project is outside the towns and villages you work for."))
     return project
-
-
-def _check_date(value: dt.date | None, field: str, *, not_before: tuple[str, dt.date | None] | None = None) -> None:
-    """A date is given, not in the future, and (``not_before`` = (what, date)) not before the step it follows."""
-    if value is None:
-        raise ValidationError({field: _("Give the date.")})
-    today = timezone.localdate()
-    if value > today:
-        raise ValidationError({field: _("The date cannot be later than today (%(today)s).") % {"today": today}})
-    if not_before is not None and not_before[1] is not None and value < not_before[1]:
-        raise ValidationError(
-            {
-                field: _("The date cannot be earlier than %(label)s (%(date)s).")
-                % {"label": not_before[0], "date": not_before[1]}
-            }
-        )
-
-
-def _required_text(value: str, field: str, message: str) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise ValidationError({field: message})
-    return value
 
 
 def project_is_built(project: IndustryProject) -> bool:
@@ -92,17 +64,15 @@ def property_right_confirm(
 
     The owner confirmed becomes the project's ownership right.
     """
-    _require(user, ASSET_KEEPERS)
+    role_require(user, ASSET_KEEPERS)
     project = _locked_project(user, project)
     if not project_is_built(project):
         raise ValidationError(
             _("Only a built project (completed, operating, suspended or converted) has its property right confirmed.")
         )
-    certificate_number = _required_text(certificate_number, "certificate_number", _("Give the certificate number."))
-    owner = _required_text(owner, "owner", _("Name the owner the certificate confirms."))
-    _check_date(
-        confirmed_on, "confirmed_on", not_before=(_("the day the project was completed"), project.completed_on)
-    )
+    certificate_number = text_required(certificate_number, "certificate_number", _("Give the certificate number."))
+    owner = text_required(owner, "owner", _("Name the owner the certificate confirms."))
+    date_check(confirmed_on, "confirmed_on", after=(_("the day the project was completed"), project.completed_on))
     taken = PropertyRightConfirmation.objects.filter(certificate_number=certificate_number).exclude(project=project)
     if taken.exists():
         raise ValidationError(
@@ -132,9 +102,9 @@ def property_right_confirm(
 @transaction.atomic
 def three_assets_register(*, user, project: IndustryProject, number: str) -> IndustryProject:
     """三资平台: the project's number on the village collective asset register (needed before it operates)."""
-    _require(user, ASSET_KEEPERS)
+    role_require(user, ASSET_KEEPERS)
     project = _locked_project(user, project)
-    number = _required_text(number, "number", _("Give the three-assets platform number."))
+    number = text_required(number, "number", _("Give the three-assets platform number."))
     if IndustryProject.objects.filter(three_assets_number=number).exclude(pk=project.pk).exists():
         raise ValidationError(
             {
@@ -150,10 +120,10 @@ def three_assets_register(*, user, project: IndustryProject, number: str) -> Ind
 @transaction.atomic
 def asset_register(*, user, project: IndustryProject, number: str, registered_on: dt.date) -> IndustryProject:
     """扶贫资产保全登记: the asset preservation registration that guards the project's assets against loss."""
-    _require(user, ASSET_KEEPERS)
+    role_require(user, ASSET_KEEPERS)
     project = _locked_project(user, project)
-    number = _required_text(number, "number", _("Give the asset preservation registration number."))
-    _check_date(registered_on, "registered_on")
+    number = text_required(number, "number", _("Give the asset preservation registration number."))
+    date_check(registered_on, "registered_on")
     if IndustryProject.objects.filter(asset_registration_number=number).exclude(pk=project.pk).exists():
         raise ValidationError(
             {
@@ -183,7 +153,7 @@ def operator_set(
 
     A blacklisted enterprise cannot be named; an operator named before it was blacklisted stays until replaced.
     """
-    _require(user, OPERATOR_SETTERS)
+    role_require(user, OPERATOR_SETTERS)
     project = _locked_project(user, project)
     if enterprise is not None and household is not None:
         raise ValidationError(
@@ -220,7 +190,7 @@ def income_shares_set(
 ) -> list[IncomeShare]:
     """The income right: replace all the project's shares. Each share is above zero and they add up to 100% at
     most; villages are of the project's town, households registered in the project's villages."""
-    _require(user, ASSET_KEEPERS)
+    role_require(user, ASSET_KEEPERS)
     project = _locked_project(user, project)
     village_ids = set(Village.objects.filter(town_id=project.town_id).values_list("pk", flat=True))
     project_villages = set(project.villages.values_list("pk", flat=True))
@@ -285,15 +255,15 @@ def encumbrance_request(
 ) -> AssetEncumbrance:
     """Ask the district to approve a mortgage or guarantee on the project's assets; the project shows a warning
     from now on."""
-    _require(user, ENCUMBRANCE_REQUESTERS)
+    role_require(user, ENCUMBRANCE_REQUESTERS)
     project = _locked_project(user, project)
     if kind not in EncumbranceKind.values:
         raise ValidationError({"kind": _("Choose a mortgage or a guarantee.")})
-    creditor = _required_text(creditor, "creditor", _("Name the creditor."))
-    purpose = _required_text(purpose, "purpose", _("Say what the mortgage or guarantee is for."))
+    creditor = text_required(creditor, "creditor", _("Name the creditor."))
+    purpose = text_required(purpose, "purpose", _("Say what the mortgage or guarantee is for."))
     if amount is None or amount <= ZERO:
         raise ValidationError({"amount": _("The amount must be greater than zero.")})
-    _check_date(requested_on, "requested_on")
+    date_check(requested_on, "requested_on")
     return AssetEncumbrance.objects.create(
         project=project,
         kind=kind,
@@ -320,7 +290,7 @@ def encumbrance_decide(
     *, user, encumbrance: AssetEncumbrance, approve: bool, decided_on: dt.date, note: str = ""
 ) -> AssetEncumbrance:
     """The district office approves or refuses a requested mortgage or guarantee; a refusal says why."""
-    _require(user, DISTRICT_DECIDERS)
+    role_require(user, DISTRICT_DECIDERS)
     encumbrance = _locked_encumbrance(user, encumbrance)
     if encumbrance.status != EncumbranceStatus.REQUESTED:
         raise ValidationError(
@@ -329,7 +299,7 @@ def encumbrance_decide(
     note = (note or "").strip()
     if not approve and not note:
         raise ValidationError({"note": _("Say why the mortgage or guarantee is refused.")})
-    _check_date(decided_on, "decided_on", not_before=(_("the day it was requested"), encumbrance.requested_on))
+    date_check(decided_on, "decided_on", after=(_("the day it was requested"), encumbrance.requested_on))
     encumbrance.status = EncumbranceStatus.APPROVED if approve else EncumbranceStatus.REFUSED
     encumbrance.decided_on, encumbrance.decided_by, encumbrance.decision_note = decided_on, user, note
     encumbrance.save(update_fields=["status", "decided_on", "decided_by", "decision_note"])
@@ -339,11 +309,11 @@ def encumbrance_decide(
 @transaction.atomic
 def encumbrance_release(*, user, encumbrance: AssetEncumbrance, released_on: dt.date) -> AssetEncumbrance:
     """The debt is settled: the mortgage or guarantee in force is released and the warning goes."""
-    _require(user, ENCUMBRANCE_REQUESTERS | DISTRICT_DECIDERS)
+    role_require(user, ENCUMBRANCE_REQUESTERS | DISTRICT_DECIDERS)
     encumbrance = _locked_encumbrance(user, encumbrance)
     if encumbrance.status != EncumbranceStatus.APPROVED:
         raise ValidationError(_("Only an approved mortgage or guarantee in force can be released."))
-    _check_date(released_on, "released_on", not_before=(_("the day it was approved"), encumbrance.decided_on))
+    date_check(released_on, "released_on", after=(_("the day it was approved"), encumbrance.decided_on))
     encumbrance.status = EncumbranceStatus.RELEASED
     encumbrance.released_on = released_on
     encumbrance.save(update_fields=["status", "released_on"])

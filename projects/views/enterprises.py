@@ -15,10 +15,10 @@ from django.views.generic import DetailView, FormView, ListView
 
 from organisation.access import RoleRequiredMixin
 from organisation.forms import service_errors_to_form
-from organisation.scoping import Access
+from organisation.scoping import Access, may_act
 from projects import forms_enterprises as forms
 from projects.models import AssistanceAgreement, BlacklistEntry, Enterprise
-from projects.permissions import DISTRICT_DECIDERS, PROJECT_MANAGERS, may_act, projects_scope
+from projects.permissions import DISTRICT_DECIDERS, PROJECT_MANAGERS, projects_scope
 from projects.selectors import enterprises as selectors
 from projects.services import enterprises as services
 from projects.views.rights import PAGE_SIZE, ProjectsScopedMixin, RecordStepView

@@ -15,10 +15,10 @@ from django.views.generic import DetailView, FormView, TemplateView
 
 from organisation.access import RoleRequiredMixin
 from organisation.forms import service_errors_to_form
-from organisation.scoping import Access
+from organisation.scoping import Access, may_act
 from projects import forms_enterprises as forms
 from projects.models import IndustrialPark
-from projects.permissions import may_act, projects_scope
+from projects.permissions import projects_scope
 from projects.selectors import parks as selectors
 from projects.services import parks as services
 from projects.views.rights import ProjectsScopedMixin, ProjectStepView

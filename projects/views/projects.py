@@ -23,10 +23,10 @@ from django.views.generic import DetailView, FormView, ListView
 from organisation.access import ScopedMixin
 from organisation.forms import service_errors_to_form
 from organisation.roles import Role
-from organisation.scoping import Access
+from organisation.scoping import Access, may_act
 from projects import forms
 from projects.models import IndustryProject, ProjectStatus
-from projects.permissions import DISTRICT_DECIDERS, PROJECT_MANAGERS, may_act, projects_scope
+from projects.permissions import DISTRICT_DECIDERS, PROJECT_MANAGERS, projects_scope
 from projects.selectors import projects as selectors
 from projects.services import lifecycle
 from projects.services.lifecycle import EXISTING_RECORDERS, MOVES

@@ -14,9 +14,10 @@ from django.views.generic import TemplateView
 
 from organisation.access import RoleRequiredMixin
 from organisation.roles import DISTRICT_READERS
+from organisation.scoping import may_act
 from projects import forms
 from projects.models import Objection, ProjectsPolicy
-from projects.permissions import DISTRICT_DECIDERS, may_act
+from projects.permissions import DISTRICT_DECIDERS
 from projects.selectors import projects as selectors
 from projects.services import review
 from projects.views.projects import ProjectScopedMixin, ProjectStepView
