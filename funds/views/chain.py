@@ -232,7 +232,7 @@ class RecordStepView(ChainScopedMixin, FormView):
     step through its service in ``perform``.
     """
 
-    template_name = "funds/chain/step_form.html"
+    template_name = "step_form.html"
     title = ""
     success_message = ""
     date_fields: tuple[str, ...] = ()

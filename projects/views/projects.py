@@ -55,7 +55,7 @@ class ProjectStepView(ProjectScopedMixin, FormView):
 
     access = Access.CHANGE
     allowed_roles: frozenset[Role] = frozenset()
-    template_name = "projects/step_form.html"
+    template_name = "step_form.html"
     title = ""
     success_message = ""
     date_fields: tuple[str, ...] = ()

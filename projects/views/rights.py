@@ -44,7 +44,7 @@ class RecordStepView(RoleRequiredMixin, ProjectsScopedMixin, FormView):
     """
 
     access = Access.CHANGE
-    template_name = "projects/rights/step_form.html"
+    template_name = "step_form.html"
     title = ""
     success_message = ""
 
