@@ -2,12 +2,12 @@
 
 How it stays fast, flat in memory and all-or-nothing:
 
-- ``SheetReader`` streams the first worksheet of the xlsx straight from the zip with expat: about 20,000
-  rows/s here, where openpyxl's read-only ``iter_rows`` gives the same values
-  (``tests/households/test_import_sheets.py`` compares them) at about 11,000 rows/s, and 5,000 for the
-  inline strings openpyxl itself writes.
-- Rows are checked in chunks in Python (``RowParser``: codes, required cells, the GB 11643 check) and
-  copied with COPY into the temporary table ``import_row``; Python keeps no rows between chunks.
+- ``SheetReader`` (``households.sheet_reader``) streams the first worksheet of the xlsx straight from the zip,
+  reading the common shapes of rows by pattern and the rest with expat: the values openpyxl's read-only
+  ``iter_rows`` gives (``tests/households/test_import_sheets.py`` compares them), several times faster.
+- Rows are checked in chunks in Python (``RowParser``: codes, required cells, the GB 11643 check), one share of
+  the chunks per core in forked processes (``households.forked``), and copied in sheet order with COPY into
+  the temporary table ``import_row``; no process keeps rows between chunks.
 - Every rule that needs the whole file or the database (a person twice in the file, household rows that
   disagree, one head per household, file numbers and people of other towns, heads not in the file) is a
   set-based query over ``import_row`` (``_sheet_problems``).
@@ -25,22 +25,16 @@ import itertools
 import re
 import tempfile
 import time
-import zipfile
-from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 from typing import Any
-from xml.etree import ElementTree
-from xml.parsers import expat
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
-from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel, from_ISO8601
 
 from history.context import history_context
 from households.choices import (
@@ -54,17 +48,17 @@ from households.choices import (
     SchoolStage,
     Sex,
 )
+from households.forked import forked_records, processes_available
 from households.id_numbers import EARLIEST_BIRTH_YEAR, id_number_mask, id_number_parse
 from households.models import ImportJob, ImportRowError, Member
 from households.services.files import where_registered_message
+from households.sheet_reader import SheetReader, SheetRejected
 from organisation.models import Town
 
 CHUNK_ROWS = 5000
 # The register (建档立卡) began in 2014.
 FIRST_YEAR_IDENTIFIED = 2014
 MAX_ERRORS_STORED = 20000
-# A 100,000-household sheet unpacks to about 300 MB; much more is a zip bomb, not a township's sheet.
-MAX_UNPACKED_BYTES = 2 << 30
 
 # ---------------------------------------------------------------------------------------------------
 # The register form's words for each code, as township sheets write them. The first word of a code
@@ -260,14 +254,6 @@ def header_normalise(value) -> str:
     return text.replace("(", "（").replace(")", "）")
 
 
-class SheetRejected(Exception):
-    """The file as a whole cannot be read as the household sheet; ``problems`` are (column, message)."""
-
-    def __init__(self, problems: list[tuple[str, str]]):
-        super().__init__("; ".join(f"{column} {message}".strip() for column, message in problems))
-        self.problems = problems
-
-
 class ImportOutdated(Exception):
     """Data changed between the check and the confirmation: the write found problems and wrote nothing."""
 
@@ -317,283 +303,13 @@ def _check_digit(number: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------------
-# Reading the worksheet
-
-
-_SPREADSHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_RELATIONSHIP_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_PACKAGE_RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-
-
-def _column_index(reference: str) -> int:
-    index = 0
-    for char in reference:
-        if "A" <= char <= "Z":
-            index = index * 26 + ord(char) - 64
-        else:
-            break
-    return index - 1
-
-
-def _local(name: str) -> str:
-    return name.rpartition(":")[2]
-
-
-def _expat_parser() -> expat.XMLParserType:
-    parser = expat.ParserCreate()
-    parser.buffer_text = True
-    parser.buffer_size = 1 << 16
-    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-
-    def refuse_entities(*args):
-        raise ValueError("entity declarations are not allowed in a workbook")
-
-    parser.EntityDeclHandler = refuse_entities
-    return parser
-
-
-class _SharedStrings:
-    """The workbook's shared-string table, kept as one UTF-8 blob with offsets (about a quarter of the
-    memory of a list of str): every reader must hold it, since any cell may point to any string."""
-
-    def __init__(self):
-        self.blob = bytearray()
-        self.ends = array("Q")
-
-    def append(self, text: str) -> None:
-        self.blob += text.encode()
-        self.ends.append(len(self.blob))
-
-    def __getitem__(self, index: int) -> str:
-        start = self.ends[index - 1] if index else 0
-        return self.blob[start : self.ends[index]].decode()
-
-    def __len__(self):
-        return len(self.ends)
-
-
-def _read_rich_text(stream, container: str, on_text: Callable[[str], None]) -> None:
-    """Call ``on_text`` with the text of each ``container`` element (``si`` of the shared strings):
-    its ``t`` and rich-text runs' ``t``, leaving out phonetic guides (``rPh``), as openpyxl does."""
-    parser = _expat_parser()
-    parts: list[str] = []
-    state = {"text": False, "phonetic": 0}
-
-    def start(name, attrs):
-        name = _local(name)
-        if name == "t":
-            state["text"] = not state["phonetic"]
-        elif name == "rPh":
-            state["phonetic"] += 1
-        elif name == container:
-            parts.clear()
-
-    def end(name):
-        name = _local(name)
-        if name == "t":
-            state["text"] = False
-        elif name == "rPh":
-            state["phonetic"] -= 1
-        elif name == container:
-            on_text("".join(parts))
-
-    def text(data):
-        if state["text"]:
-            parts.append(data)
-
-    parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, text
-    parser.ParseFile(stream)
-
-
-class SheetReader:
-    """The first worksheet of an xlsx, row by row, as openpyxl's ``iter_rows(values_only=True)`` gives its
-    values (shared and inline strings, numbers, booleans, dates by cell style), streamed with expat."""
-
-    def __init__(self, file):
-        try:
-            self.zip = zipfile.ZipFile(file)
-            self.sheet_path, strings_path, styles_path, date1904 = self._workbook_parts()
-        except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, ValueError, StopIteration) as error:
-            raise SheetRejected([("", _("The file is not an Excel workbook (.xlsx)."))]) from error
-        unpacked = sum(info.file_size for info in self.zip.infolist())
-        if unpacked > MAX_UNPACKED_BYTES:
-            raise SheetRejected(
-                [("", _("The workbook unpacks to more than %(size)d MB.") % {"size": MAX_UNPACKED_BYTES >> 20})]
-            )
-        self.epoch = CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900
-        self.strings = _SharedStrings()
-        if strings_path:
-            with self.zip.open(strings_path) as stream:
-                _read_rich_text(stream, "si", lambda text: self.strings.append(text.replace("x005F_", "")))
-        self.date_styles, self.timedelta_styles = self._date_styles(styles_path)
-        self.max_row: int | None = None  # from the sheet's <dimension>, once reading has begun
-
-    def _workbook_parts(self):
-        names = set(self.zip.namelist())
-        workbook_path = "xl/workbook.xml"
-        rels = ElementTree.fromstring(self.zip.read("_rels/.rels"))
-        for rel in rels.iter(f"{{{_PACKAGE_RELS_NS}}}Relationship"):
-            if rel.get("Type", "").endswith("/officeDocument"):
-                workbook_path = rel.get("Target").lstrip("/")
-        workbook = ElementTree.fromstring(self.zip.read(workbook_path))
-        properties = workbook.find(f"{{{_SPREADSHEET_NS}}}workbookPr")
-        date1904 = properties is not None and properties.get("date1904") in ("1", "true")
-        first_sheet = next(workbook.iter(f"{{{_SPREADSHEET_NS}}}sheet"))
-        sheet_rel = first_sheet.get(f"{{{_RELATIONSHIP_NS}}}id")
-        base = PurePosixPath(workbook_path).parent
-        rels_path = str(base / "_rels" / (PurePosixPath(workbook_path).name + ".rels"))
-        targets, strings_path, styles_path = {}, None, None
-        for rel in ElementTree.fromstring(self.zip.read(rels_path)).iter(f"{{{_PACKAGE_RELS_NS}}}Relationship"):
-            target = rel.get("Target", "")
-            path = target.lstrip("/") if target.startswith("/") else str(base / target)
-            targets[rel.get("Id")] = path
-            if rel.get("Type", "").endswith("/sharedStrings"):
-                strings_path = path
-            elif rel.get("Type", "").endswith("/styles"):
-                styles_path = path
-        sheet_path = targets[sheet_rel]
-        if sheet_path not in names:
-            raise KeyError(sheet_path)
-        return sheet_path, strings_path if strings_path in names else None, styles_path, date1904
-
-    def _date_styles(self, styles_path) -> tuple[set[int], set[int]]:
-        if not styles_path or styles_path not in self.zip.namelist():
-            return set(), set()
-        styles = ElementTree.fromstring(self.zip.read(styles_path))
-        formats = dict(BUILTIN_FORMATS)
-        for number_format in styles.iter(f"{{{_SPREADSHEET_NS}}}numFmt"):
-            formats[int(number_format.get("numFmtId"))] = number_format.get("formatCode", "")
-        dates, timedeltas = set(), set()
-        cell_xfs = styles.find(f"{{{_SPREADSHEET_NS}}}cellXfs")
-        for index, xf in enumerate(cell_xfs if cell_xfs is not None else ()):
-            code = formats.get(int(xf.get("numFmtId", 0)), "")
-            if is_date_format(code):
-                dates.add(index)
-                if is_timedelta_format(code):
-                    timedeltas.add(index)
-        return dates, timedeltas
-
-    def rows(self) -> Iterator[tuple[int, list]]:
-        """(row number, values) for each row that has a cell; values padded with None on the left."""
-        parser = _expat_parser()
-        strings, date_styles, timedelta_styles, epoch = (
-            self.strings,
-            self.date_styles,
-            self.timedelta_styles,
-            self.epoch,
-        )
-        blob, ends = strings.blob, strings.ends
-        done: list[tuple[int, list]] = []
-        columns: dict[str, int] = {}
-        # The element names; the root tells whether the writer used a namespace prefix (x:c).
-        root = True
-        tag_c, tag_v, tag_row, tag_is, tag_t, tag_rph, tag_dimension = "c", "v", "row", "is", "t", "rPh", "dimension"
-        # The row and the cell being read.
-        row_no, values, column, kind, style = 0, [], -1, "n", None
-        text: str | None = None
-        collecting = inline = False
-        phonetic = 0
-
-        def start(name, attrs):
-            nonlocal row_no, values, column, kind, style, text, collecting, inline, phonetic, root
-            nonlocal tag_c, tag_v, tag_row, tag_is, tag_t, tag_rph, tag_dimension
-            if name == tag_c:
-                reference = attrs.get("r")
-                if reference:
-                    letters = reference.rstrip("0123456789")
-                    column = columns.get(letters)
-                    if column is None:
-                        column = columns[letters] = _column_index(letters)
-                else:
-                    column += 1
-                kind = attrs.get("t", "n")
-                style = attrs.get("s")
-                text = None
-            elif name == tag_v:
-                if kind != "inlineStr":
-                    collecting, text = True, ""
-            elif name == tag_row:
-                number = attrs.get("r")
-                row_no = int(number) if number else row_no + 1
-                values, column = [], -1
-            elif name == tag_is:
-                inline, text = True, ""
-            elif inline and name == tag_t:
-                collecting = not phonetic
-            elif inline and name == tag_rph:
-                phonetic += 1
-            elif name == tag_dimension:
-                last = attrs.get("ref", "").rpartition(":")[2].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-                self.max_row = int(last) if last.isdigit() else None
-            elif root:
-                root = False
-                prefix = name[: -len("worksheet")] if name.endswith("worksheet") else ""
-                tag_c, tag_v, tag_row, tag_is, tag_t, tag_rph, tag_dimension = (
-                    prefix + tag for tag in ("c", "v", "row", "is", "t", "rPh", "dimension")
-                )
-
-        def end(name):
-            nonlocal collecting, inline, phonetic
-            if name == tag_c:
-                value = None
-                if kind == "inlineStr":
-                    value = text
-                elif text:
-                    if kind == "s":
-                        index = int(text)
-                        value = blob[ends[index - 1] if index else 0 : ends[index]].decode()
-                    elif kind == "n":
-                        value = float(text) if ("." in text or "E" in text or "e" in text) else int(text)
-                        if style is not None and date_styles and int(style) in date_styles:
-                            try:
-                                value = from_excel(value, epoch, timedelta=int(style) in timedelta_styles)
-                            except (OverflowError, ValueError):
-                                value = "#VALUE!"
-                    elif kind == "b":
-                        value = bool(int(text))
-                    elif kind == "d":
-                        value = from_ISO8601(text)
-                    else:  # "str" (a formula's text), "e" (an error value)
-                        value = text
-                if value is not None:
-                    if len(values) == column:
-                        values.append(value)
-                    elif len(values) < column:
-                        values.extend([None] * (column - len(values)))
-                        values.append(value)
-                    else:
-                        values[column] = value
-            elif name in (tag_v, tag_t):
-                collecting = False
-            elif name == tag_row:
-                if values:
-                    done.append((row_no, values))
-            elif name == tag_is:
-                inline = False
-            elif name == tag_rph and inline:
-                phonetic -= 1
-
-        def characters(data):
-            nonlocal text
-            if collecting:
-                text += data
-
-        parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, characters
-        with self.zip.open(self.sheet_path) as stream:
-            while block := stream.read(1 << 18):
-                parser.Parse(block, False)
-                yield from done
-                done.clear()
-            parser.Parse(b"", True)
-            yield from done
-
-
-# ---------------------------------------------------------------------------------------------------
 # Checking one row
 
 
 def cell_text(value) -> str:
     """A cell as text: Excel keeps long digit strings (file numbers, phones) as numbers."""
+    if value.__class__ is str:  # most cells, first
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -661,10 +377,15 @@ class RowParser:
         problems: list[RowProblem] = []
         count = len(values)
         # None for an optional column the sheet lacks, "" for an empty cell.
-        cells = {
-            key: None if index is None else (cell_text(values[index]) if index < count else "")
-            for key, index in self.index.items()
-        }
+        cells = {}
+        for key, index in self.index.items():
+            if index is None:
+                cells[key] = None
+            elif index < count:
+                value = values[index]
+                cells[key] = value.strip() if value.__class__ is str else cell_text(value)
+            else:
+                cells[key] = ""
 
         def problem(key: str, message: str, value: str | None = None) -> None:
             problems.append(RowProblem(row_no, HEADER[key], cells[key] if value is None else value, message))
@@ -807,6 +528,12 @@ def _stage_table_create(cursor, *, on_commit_drop: bool) -> None:
     cursor.execute(f"CREATE TEMPORARY TABLE import_row ({columns}){' ON COMMIT DROP' if on_commit_drop else ''}")
 
 
+def _stage_analyse(cursor) -> None:
+    """Statistics for the planner on the columns the rules join and group on: without them it guesses a
+    temporary table's size and picks nested loops; with all 26 columns ANALYZE took a tenth of the check."""
+    cursor.execute("ANALYZE import_row (row_no, file_number, id_number, relation, village_id)")
+
+
 def _sheet_problems(cursor, *, town: Town, user) -> Iterator[RowProblem]:
     """The rules that need the whole file or the database, over ``import_row``; each query is one pass."""
     # A person twice in the file.
@@ -824,22 +551,20 @@ def _sheet_problems(cursor, *, town: Town, user) -> Iterator[RowProblem]:
             _("This person is also on row %(row)d of the sheet.") % {"row": first_row},
         )  # fmt: skip
 
-    # Rows of one household that disagree on a household column.
-    firsts = ", ".join(f"first_value({name}) OVER household AS first_{name}" for name, _key in HOUSEHOLD_STAGE_COLUMNS)
-    pairs = ", ".join(
-        f"({index}, {name}::text, first_{name}::text)" for index, (name, _key) in enumerate(HOUSEHOLD_STAGE_COLUMNS)
-    )
+    # Rows of one household that disagree on a household column: each row against the household's first,
+    # column by column only where the whole rows differ.
+    columns = [name for name, _key in HOUSEHOLD_STAGE_COLUMNS]
+    pairs = ", ".join(f"({index}, r.{name}::text, f.{name}::text)" for index, name in enumerate(columns))
+    row, first = (", ".join(f"{alias}.{name}" for name in columns) for alias in ("r", "f"))
     cursor.execute(
         f"""
-        SELECT r.row_no, r.file_number, r.first_row, d.column_index, d.value, d.first_value
-        FROM (
-            SELECT *, first_value(row_no) OVER household AS first_row, {firsts}
-            FROM import_row WHERE file_number IS NOT NULL
-            WINDOW household AS (PARTITION BY file_number ORDER BY row_no)
-        ) r
+        SELECT r.row_no, r.file_number, f.row_no, d.column_index, d.value, d.first_value
+        FROM import_row r
+        JOIN (SELECT DISTINCT ON (file_number) * FROM import_row WHERE file_number IS NOT NULL
+              ORDER BY file_number, row_no) f ON f.file_number = r.file_number AND f.row_no <> r.row_no
         CROSS JOIN LATERAL (VALUES {pairs}) AS d(column_index, value, first_value)
-        WHERE r.row_no <> r.first_row AND d.value IS NOT NULL AND d.first_value IS NOT NULL
-          AND d.value <> d.first_value
+        WHERE ({row}) IS DISTINCT FROM ({first})
+          AND d.value IS NOT NULL AND d.first_value IS NOT NULL AND d.value <> d.first_value
         ORDER BY r.row_no, d.column_index
         """
     )
@@ -999,6 +724,62 @@ def staged_name(job: ImportJob) -> str:
     return f"imports/staged/job-{job.pk}.copy"
 
 
+@dataclass
+class CheckedChunk:
+    """The checked rows of one chunk of the sheet, as COPY text for ``import_row``, and their problems."""
+
+    index: int
+    copy_data: bytes = b""
+    problems: list[RowProblem] = field(default_factory=list)
+    rows: int = 0
+
+
+def _chunks_checked(
+    reader: SheetReader, parser: "RowParser", header_row: int, share: int, shares: int
+) -> Iterator[CheckedChunk]:
+    """Read and check the rows below the header of chunks ``share``, ``share + shares`` … of the sheet."""
+    chunk, lines = None, []
+    for index, row_no, values in reader.rows_in_chunks(chunk_rows=CHUNK_ROWS, share=share, shares=shares):
+        if values is None:  # a chunk begins
+            if chunk is not None:
+                chunk.copy_data = "".join(lines).encode()
+                yield chunk
+            chunk, lines = CheckedChunk(index), []
+        elif row_no > header_row and any(value is not None and value != "" for value in values):
+            row, problems = parser.parse(row_no, values)
+            lines.append(copy_line(row))
+            chunk.problems.extend(problems)
+            chunk.rows += 1
+    if chunk is not None:
+        chunk.copy_data = "".join(lines).encode()
+        yield chunk
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_field(value) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, str):  # codes are str enums: their text is their value
+        return str.translate(value, _COPY_ESCAPES)
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, int | dt.date):
+        return str(value)
+    if isinstance(value, list):
+        items = (item.replace("\\", "\\\\").replace('"', '\\"') for item in value)
+        return ("{" + ",".join(f'"{item}"' for item in items) + "}").translate(_COPY_ESCAPES)
+    raise TypeError(f"no COPY text for {value!r}")
+
+
+def copy_line(row: tuple) -> str:
+    """A staged row as a line of COPY's text format (as psycopg's ``write_row`` would send it)."""
+    return "\t".join(map(_copy_field, row)) + "\n"
+
+
 def sheet_check(
     job: ImportJob, *, user, on_progress: Callable[[int, int | None], None] | None = None, timings: bool = False
 ) -> CheckOutcome:
@@ -1006,7 +787,7 @@ def sheet_check(
     checked rows (staged) for the write. ``SheetRejected`` when the file itself is unusable."""
     clock = time.perf_counter
     outcome = CheckOutcome()
-    spent = {"read": 0.0, "check": 0.0, "stage": 0.0, "rules": 0.0}
+    spent = {"read": 0.0, "read and check": 0.0, "stage": 0.0, "rules": 0.0}
     town = job.town
     stored = 0
 
@@ -1020,43 +801,42 @@ def sheet_check(
 
     with job.file.open("rb") as upload:
         reader = SheetReader(upload)
-        rows = reader.rows()
         started = clock()
-        header_row, header = _header_find(rows)
+        header_row, header = _header_find(reader.rows())
         parser = RowParser(header, town=town)
         total = (reader.max_row - header_row) if reader.max_row else None
+        processes = settings.HOUSEHOLD_IMPORT_PROCESSES or processes_available()
+        if processes > 1:
+
+            def work(share: int, shares: int) -> Iterator[CheckedChunk]:
+                with job.file.storage.open(job.file.name, "rb") as own:
+                    yield from _chunks_checked(reader.reopened(own), parser, header_row, share, shares)
+
+            chunks = forked_records(work, processes)
+        else:
+            chunks = _chunks_checked(reader, parser, header_row, 0, 1)
         spent["read"] += clock() - started
         with connection.cursor() as cursor:
             _stage_table_create(cursor, on_commit_drop=False)
             try:
                 while True:
                     started = clock()
-                    chunk = list(itertools.islice(rows, CHUNK_ROWS))
-                    middle = clock()
-                    spent["read"] += middle - started
-                    if not chunk:
-                        break
-                    staged, problems = [], []
-                    for row_no, values in chunk:
-                        if not any(value is not None and value != "" for value in values):
-                            continue
-                        row, row_problems = parser.parse(row_no, values)
-                        staged.append(row)
-                        problems.extend(row_problems)
+                    chunk = next(chunks, None)
                     checked = clock()
-                    spent["check"] += checked - middle
+                    spent["read and check"] += checked - started
+                    if chunk is None:
+                        break
                     with cursor.copy(f"COPY import_row ({', '.join(STAGE_NAMES)}) FROM STDIN") as copy:
-                        for row in staged:
-                            copy.write_row(row)
-                    store(problems)
-                    outcome.rows += len(staged)
+                        copy.write(chunk.copy_data)
+                    store(chunk.problems)
+                    outcome.rows += chunk.rows
                     spent["stage"] += clock() - checked
                     if on_progress:
                         on_progress(outcome.rows, total)
                 if not outcome.rows:
                     raise SheetRejected([("", _("The sheet has no rows below its header."))])
                 started = clock()
-                cursor.execute("ANALYZE import_row")
+                _stage_analyse(cursor)
                 batch: list[RowProblem] = []
                 for problem in _sheet_problems(cursor, town=town, user=user):
                     batch.append(problem)
@@ -1161,6 +941,28 @@ def _changed(target: str, updates) -> str:
     return f"({columns}) IS DISTINCT FROM ({values})"
 
 
+def _stage_parts(cursor, table: str, select: str, *, parts: int) -> list[int]:
+    """Create the temporary ``table`` from ``select`` (which gives each row its ``part``, 0 to parts - 1),
+    numbering the rows of each part in sheet order as ``seq``; the number of rows of each part."""
+    cursor.execute(
+        f"""
+        CREATE TEMPORARY TABLE {table} ON COMMIT DROP AS
+        SELECT row_number() OVER (PARTITION BY part ORDER BY row_no) AS seq, staged.*
+        FROM ({select}) staged
+        """
+    )
+    cursor.execute(f"CREATE INDEX ON {table} (part, seq)")
+    cursor.execute(f"SELECT part, count(*) FROM {table} GROUP BY part")
+    counts = dict(cursor.fetchall())
+    return [counts.get(part, 0) for part in range(parts)]
+
+
+def _chunks(count: int) -> Iterator[list[int]]:
+    """The bounds of seq of each chunk of ``count`` rows."""
+    for low in range(1, count + 1, CHUNK_ROWS):
+        yield [low, low + CHUNK_ROWS - 1]
+
+
 def sheet_write(job: ImportJob, *, user, timings: bool = False) -> WriteOutcome:
     """Write the rows the check staged, all or nothing, in one transaction. ``ImportOutdated`` (nothing
     written) when the rules find a problem now that they did not find at the check."""
@@ -1188,7 +990,7 @@ def sheet_write(job: ImportJob, *, user, timings: bool = False) -> WriteOutcome:
                 copy.write(data)
         if digest.hexdigest() != expected:
             raise RuntimeError(f"the staged rows of import {job.pk} are not those the check made")
-        cursor.execute("ANALYZE import_row")
+        _stage_analyse(cursor)
         spent["load"] = clock() - started
 
         started = clock()
@@ -1207,27 +1009,32 @@ def sheet_write(job: ImportJob, *, user, timings: bool = False) -> WriteOutcome:
         spent["recheck"] = clock() - started
 
         started = clock()
-        cursor.execute(
+        # Each row to write is numbered within its part (new, or an update), and the parts are written in
+        # chunks of CHUNK_ROWS through an index: a statement's history (its transition table, the events it
+        # seals) stays bounded, and no chunk scans the whole table.
+        new_households, old_households = _stage_parts(
+            cursor,
+            "import_household",
             """
-            CREATE TEMPORARY TABLE import_household ON COMMIT DROP AS
-            SELECT row_number() OVER (ORDER BY s.row_no) AS seq, s.*, h.id AS household_id
+            SELECT s.*, h.id AS household_id, (h.id IS NOT NULL)::int AS part
             FROM (SELECT DISTINCT ON (file_number) * FROM import_row ORDER BY file_number, row_no) s
             LEFT JOIN households_household h ON h.file_number = s.file_number
-            """
+            """,
+            parts=2,
         )
-        count = cursor.rowcount
-        for low in range(1, count + 1, CHUNK_ROWS):
-            bounds = [low, low + CHUNK_ROWS - 1]
+        for bounds in _chunks(old_households):
             cursor.execute(
                 f"""
                 UPDATE households_household h
                 SET {", ".join(f"{column} = {value}" for column, value in HOUSEHOLD_UPDATES)}, updated_at = now()
                 FROM import_household s
-                WHERE h.id = s.household_id AND s.seq BETWEEN %s AND %s AND {_changed("h", HOUSEHOLD_UPDATES)}
+                WHERE h.id = s.household_id AND s.part = 1 AND s.seq BETWEEN %s AND %s
+                  AND {_changed("h", HOUSEHOLD_UPDATES)}
                 """,
                 bounds,
             )
             outcome.households_changed += cursor.rowcount
+        for bounds in _chunks(new_households):
             cursor.execute(
                 """
                 INSERT INTO households_household (
@@ -1239,7 +1046,7 @@ def sheet_write(job: ImportJob, *, user, timings: bool = False) -> WriteOutcome:
                        coalesce(s.bank_account, ''), s.identification_standard, s.attribute, s.main_cause,
                        s.other_causes::varchar(20)[], s.year_identified, %s, false, '', '', '', false, now(), now()
                 FROM import_household s
-                WHERE s.household_id IS NULL AND s.seq BETWEEN %s AND %s
+                WHERE s.part = 0 AND s.seq BETWEEN %s AND %s
                 ORDER BY s.seq
                 """,
                 [HouseholdStatus.NOT_OUT, *bounds],
@@ -1248,31 +1055,34 @@ def sheet_write(job: ImportJob, *, user, timings: bool = False) -> WriteOutcome:
         spent["households"] = clock() - started
 
         started = clock()
-        cursor.execute(
-            """
-            CREATE TEMPORARY TABLE import_member ON COMMIT DROP AS
-            SELECT row_number() OVER (ORDER BY r.row_no) AS seq, r.*, h.id AS household_id, m.id AS member_id
+        # Part 1 updates members who stay or become other than head, part 2 heads: a head who stops being one
+        # makes room before another member becomes head.
+        new_members, other_members, heads = _stage_parts(
+            cursor,
+            "import_member",
+            f"""
+            SELECT r.*, h.id AS household_id, m.id AS member_id,
+                   CASE WHEN m.id IS NULL THEN 0 WHEN r.relation = '{Relation.HEAD}' THEN 2 ELSE 1 END AS part
             FROM import_row r
             JOIN households_household h ON h.file_number = r.file_number
             LEFT JOIN households_member m ON m.id_number = r.id_number
-            """
+            """,
+            parts=3,
         )
-        count = cursor.rowcount
         changed = _changed("m", MEMBER_UPDATES)
         assignments = ", ".join(f"{column} = {value}" for column, value in MEMBER_UPDATES)
-        # Heads last: a head who stops being one makes room before another member becomes head.
-        for heads in (False, True):
-            for low in range(1, count + 1, CHUNK_ROWS):
+        for part, count in ((1, other_members), (2, heads)):
+            for bounds in _chunks(count):
                 cursor.execute(
                     f"""
                     UPDATE households_member m SET {assignments}
                     FROM import_member s
-                    WHERE m.id = s.member_id AND (s.relation = %s) = %s AND s.seq BETWEEN %s AND %s AND {changed}
+                    WHERE m.id = s.member_id AND s.part = %s AND s.seq BETWEEN %s AND %s AND {changed}
                     """,
-                    [Relation.HEAD, heads, low, low + CHUNK_ROWS - 1],
+                    [part, *bounds],
                 )
                 outcome.members_changed += cursor.rowcount
-        for low in range(1, count + 1, CHUNK_ROWS):
+        for bounds in _chunks(new_members):
             cursor.execute(
                 """
                 INSERT INTO households_member (
@@ -1283,10 +1093,10 @@ def sheet_write(job: ImportJob, *, user, timings: bool = False) -> WriteOutcome:
                        s.education, s.school_stage, s.health, s.labour_ability, s.migrant_worker, s.in_dibao,
                        s.medical_insurance, s.pension_insurance, false
                 FROM import_member s
-                WHERE s.member_id IS NULL AND s.seq BETWEEN %s AND %s
+                WHERE s.part = 0 AND s.seq BETWEEN %s AND %s
                 ORDER BY s.seq
                 """,
-                [low, low + CHUNK_ROWS - 1],
+                bounds,
             )
             outcome.members_created += cursor.rowcount
         spent["members"] = clock() - started

@@ -149,6 +149,9 @@ DJANGO_CELERY_BEAT_TZ_AWARE = True
 # reads "beat is alive" from the heartbeat's last_run_at.
 CELERY_BEAT_SYNC_EVERY = 1
 CELERY_IMPORTS = ["households.tasks_import"]  # modules autodiscovery misses: it finds <app>.tasks only
+# Processes the household import's check reads and checks the sheet in (households.forked); 0: one per core
+# this process may use.
+HOUSEHOLD_IMPORT_PROCESSES = env.int("HOUSEHOLD_IMPORT_PROCESSES", default=0)
 # bin/demo without a Redis server (lanshan/demo.py) sets CELERY_BROKER_URL=filesystem://: Kombu then
 # keeps each queue as files in one folder, which lanshan/demo.py creates.
 if CELERY_BROKER_URL.startswith("filesystem://"):
