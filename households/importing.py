@@ -27,6 +27,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 from django.conf import settings
@@ -248,6 +249,14 @@ HOUSEHOLD_STAGE_COLUMNS = (
 )
 
 
+# The codes as plain values (an enum's value, not the enum): staged rows are formatted for COPY by type.
+CODES = {
+    column.key: {label: code.value if isinstance(code, Enum) else code for label, code in column.labels.items()}
+    for column in COLUMNS
+    if column.labels
+}
+
+
 def header_normalise(value) -> str:
     """Township sheets mark required columns with * and mix half- and full-width brackets."""
     text = re.sub(r"[\s*＊]", "", str(value or ""))
@@ -413,7 +422,7 @@ class RowParser:
                 problem(key, self.messages["required"])
                 return None
             try:
-                return column.labels[value]
+                return CODES[key][value]
             except KeyError:
                 problem(key, self.messages["allowed"] % {"value": value, "allowed": "、".join(column.labels)})
                 return None
@@ -755,14 +764,16 @@ def _chunks_checked(
         yield chunk
 
 
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+# A line is built with NUL between fields and \x01 for NULL (neither can come out of an xlsx: XML 1.0 has no
+# such characters), then escaped for COPY in one pass, which turns them into the tab and \N.
+_FIELD, _NULL = "\x00", "\x01"
+_COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
+_COPY_LINE = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", _FIELD: "\t", _NULL: "\\N"})
 
 
-def _copy_field(value) -> str:
-    if value is None:
-        return "\\N"
+def _copy_text(value) -> str:
     if isinstance(value, str):  # codes are str enums: their text is their value
-        return str.translate(value, _COPY_ESCAPES)
+        return str.__str__(value)
     if value is True:
         return "t"
     if value is False:
@@ -771,13 +782,20 @@ def _copy_field(value) -> str:
         return str(value)
     if isinstance(value, list):
         items = (item.replace("\\", "\\\\").replace('"', '\\"') for item in value)
-        return ("{" + ",".join(f'"{item}"' for item in items) + "}").translate(_COPY_ESCAPES)
+        return "{" + ",".join(f'"{item}"' for item in items) + "}"
     raise TypeError(f"no COPY text for {value!r}")
 
 
 def copy_line(row: tuple) -> str:
     """A staged row as a line of COPY's text format (as psycopg's ``write_row`` would send it)."""
-    return "\t".join(map(_copy_field, row)) + "\n"
+    line = _FIELD.join(
+        [_NULL if value is None else value if value.__class__ is str else _copy_text(value) for value in row]
+    )
+    if line.count(_FIELD) != len(row) - 1 or line.count(_NULL) != row.count(None):
+        raise ValueError("a cell holds a control character that no worksheet can hold")
+    if _COPY_SPECIAL.search(line):  # rare: translate() looks up every character
+        return line.translate(_COPY_LINE) + "\n"
+    return line.replace(_FIELD, "\t").replace(_NULL, "\\N") + "\n"
 
 
 def sheet_check(
