@@ -1,37 +1,89 @@
 import pgtrigger
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.db.models import F, Func, Q, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 
-class Seal(models.Model):
-    """One link of the hash chain: the digest of one history event and of the link before it.
+def _events_covered():
+    # A scheme-1 seal covers one event and has no event_ids (NULL).
+    return Coalesce(Func(F("event_ids"), function="cardinality", output_field=models.IntegerField()), Value(1))
 
-    Written only by the ``seal`` trigger that every tracked event table carries.
+
+class SealQuerySet(models.QuerySet):
+    def with_event_total(self):
+        """Each seal with ``event_total``, the number of history events it covers."""
+        return self.annotate(event_total=_events_covered())
+
+    def event_count(self) -> int:
+        """How many history events these seals cover."""
+        return self.aggregate(events=Coalesce(Sum(_events_covered()), Value(0)))["events"]
+
+
+class Seal(models.Model):
+    """One link of the hash chain: the digest of the history events one statement wrote, and of the link before.
+
+    Written only by the ``seal`` trigger that every tracked event table carries, through
+    ``history_seal_events()`` (history/migrations/0003).
     """
 
+    class Scheme(models.IntegerChoices):
+        # Seals written before 0003: digest = history_digest(prev_digest, event_table, payload of event_id).
+        EVENT = 1, _("one event per seal")
+        # digest = history_statement_digest(prev_digest, event_table, event_digests), and each event's
+        # digest is kept, so verify_history can tell which event of the statement was changed.
+        STATEMENT = 2, _("one statement per seal")
+
     event_table = models.CharField(_("event table"), max_length=63)
-    event_id = models.BigIntegerField(_("event id"))
-    # The event's columns when it was sealed: a column added to the history table later does not
+    scheme = models.PositiveSmallIntegerField(_("sealing scheme"), choices=Scheme.choices)
+    event_id = models.BigIntegerField(_("event id"), null=True, blank=True)
+    # In pgh_id order, each event's sha256 at the same position as its id.
+    event_ids = ArrayField(models.BigIntegerField(), verbose_name=_("event ids"), null=True, blank=True)
+    event_digests = ArrayField(models.BinaryField(), verbose_name=_("event digests"), null=True, blank=True)
+    # The events' columns when they were sealed: a column added to the history table later does not
     # change what an old entry's digest covers, and dropping a sealed column is reported.
     columns = ArrayField(models.CharField(max_length=63), verbose_name=_("sealed columns"))
-    # NULL, not "", on the first seal: the trigger and history_digest treat "no previous seal" as NULL.
+    # NULL, not "", on the first seal: the trigger and the digest functions treat "no previous seal" as NULL.
     prev_digest = models.CharField(_("previous digest"), max_length=64, null=True)  # noqa: DJ001
     digest = models.CharField(_("digest"), max_length=64)
     sealed_at = models.DateTimeField(_("sealed at"))
+
+    objects = SealQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("history seal")
         verbose_name_plural = _("history seals")
         constraints = [
-            models.UniqueConstraint(fields=["event_table", "event_id"], name="history_seal_unique_event"),
+            models.UniqueConstraint(
+                fields=["event_table", "event_id"], condition=Q(scheme=1), name="history_seal_unique_event"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(scheme=1, event_id__isnull=False, event_ids__isnull=True, event_digests__isnull=True)
+                    | Q(
+                        scheme=2,
+                        event_id__isnull=True,
+                        # Explicit: a CHECK passes when its expression is NULL, as the lengths of NULL arrays are.
+                        event_ids__isnull=False,
+                        event_digests__isnull=False,
+                        event_ids__len__gt=0,
+                        event_digests__len=F("event_ids__len"),
+                    )
+                ),
+                name="history_seal_scheme_shape",
+            ),
+        ]
+        # verify_history looks up each event table's seals: scheme 1 through the unique index above.
+        indexes = [
+            models.Index(fields=["event_table"], condition=Q(scheme=2), name="history_seal_statement_table"),
         ]
         triggers = [
             pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete),
         ]
 
     def __str__(self):
-        return f"{self.event_table}#{self.event_id}"
+        return f"#{self.pk} {self.event_table}"
 
 
 class Checkpoint(models.Model):

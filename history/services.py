@@ -31,7 +31,7 @@ def checkpoint_signature_is_valid(*, seal_id: int, digest: str, signature: str) 
 
 def history_checkpoint_write() -> Checkpoint | None:
     """Sign the current chain head; nothing to do when the chain is empty or its head is signed already."""
-    head = Seal.objects.order_by("-id").first()
+    head = Seal.objects.order_by("-id").only("id", "digest").first()
     if head is None or Checkpoint.objects.filter(seal=head).exists():
         return None
     try:

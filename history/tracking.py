@@ -3,8 +3,8 @@
 Decorate the model with ``@track_history()``. django-pghistory then writes an event row from a
 PostgreSQL trigger on every insert, update and delete, so bulk_create, queryset.update() and raw
 SQL are recorded exactly like a form save. Each event table is append-only (pgtrigger.Protect),
-and a second trigger seals every new event into one hash chain (``history.Seal``), which
-``manage.py verify_history`` re-checks.
+and a second trigger seals each statement's new events together into one hash chain
+(``history.Seal``), which ``manage.py verify_history`` re-checks.
 """
 
 import pghistory
@@ -12,7 +12,7 @@ import pgtrigger
 from django.db import connection
 
 # Once per statement, the trigger hands the statement's new events, in id order, to
-# ``history_seal_events()`` (history/migrations/0002): the sealing logic lives in one SQL function,
+# ``history_seal_events()`` (history/migrations/0003): the sealing logic lives in one SQL function,
 # so changing it never touches the trigger of every tracked model.
 SEAL_FUNC = """
     PERFORM history_seal_events(

@@ -1,8 +1,10 @@
 """Re-check the sealed history: every event against its seal, the chain, and the signed checkpoints.
 
-Set-based: one query per event table, one for the chain, one for the checkpoints, whatever the
-number of rows. Digests are recomputed in SQL with ``history_payload`` and ``history_digest``, the
-functions the seal trigger used, so a row renders to exactly the same text as when it was sealed.
+Set-based: two queries per event table, one for the seals' own digests, one for the chain, one for
+the checkpoints, whatever the number of rows. Digests are recomputed in SQL with the functions the
+seal trigger used (``history_payload``, then ``history_event_digest`` and ``history_statement_digest``,
+or ``history_digest`` for a seal of scheme 1), so a row renders to exactly the same text as when it
+was sealed.
 """
 
 from dataclasses import dataclass
@@ -18,6 +20,8 @@ from history.services import checkpoint_signature_is_valid
 EVENT_ALTERED = "event_altered"
 EVENT_MISSING = "event_missing"
 EVENT_UNSEALED = "event_unsealed"
+EVENT_SEALED_TWICE = "event_sealed_twice"
+SEAL_ALTERED = "seal_altered"
 UNKNOWN_TABLE = "unknown_table"
 CHAIN_BROKEN = "chain_broken"
 CHECKPOINT_FORGED = "checkpoint_forged"
@@ -74,6 +78,7 @@ def history_verify() -> list[Problem]:
     for model in existing:
         problems += _event_table_problems(model._meta.db_table, model._meta.pk.column)
     problems += _unknown_table_problems([model._meta.db_table for model in existing])
+    problems += _seal_problems()
     problems += _chain_problems()
     problems += _checkpoint_problems()
     return problems
@@ -85,28 +90,48 @@ def _existing(models: list) -> list:
     return [model for model in models if model._meta.db_table in tables]
 
 
+def _sealed_events_sql() -> str:
+    """One row per (seal, event) of the event table given as %(table)s: a scheme-2 seal unnested."""
+    seal_table = connection.ops.quote_name(Seal._meta.db_table)
+    return f"""
+        SELECT s.id AS seal_id, s.scheme, s.event_id, s.columns, s.prev_digest, s.digest,
+               NULL::bytea AS event_digest, 1::bigint AS position
+        FROM {seal_table} s
+        WHERE s.event_table = %(table)s AND s.scheme = {Seal.Scheme.EVENT.value}
+        UNION ALL
+        SELECT s.id, s.scheme, sealed.event_id, s.columns, s.prev_digest, s.digest,
+               sealed.event_digest, sealed.position
+        FROM {seal_table} s
+        CROSS JOIN LATERAL unnest(s.event_ids, s.event_digests) WITH ORDINALITY
+            AS sealed(event_id, event_digest, position)
+        WHERE s.event_table = %(table)s AND s.scheme = {Seal.Scheme.STATEMENT.value}
+    """
+
+
 def _event_table_problems(table: str, pk_column: str) -> list[Problem]:
     quoted_table, quoted_pk = connection.ops.quote_name(table), connection.ops.quote_name(pk_column)
-    seal_table = connection.ops.quote_name(Seal._meta.db_table)
     # The row is rendered by the trigger's own history_payload(), then narrowed to the columns it
     # had when sealed: a column added since does not count, a sealed column dropped since does.
+    payload = """
+        (SELECT coalesce(jsonb_object_agg(field.key, field.value), '{}'::jsonb)
+         FROM jsonb_each(history_payload(e)) AS field
+         WHERE field.key = ANY(s.columns))
+    """
     sql = f"""
-        SELECT s.id, s.event_id, e.{quoted_pk}
-        FROM (SELECT * FROM {seal_table} WHERE event_table = %s) s
+        SELECT s.seal_id, s.event_id, e.{quoted_pk}
+        FROM ({_sealed_events_sql()}) s
         FULL OUTER JOIN {quoted_table} e ON e.{quoted_pk} = s.event_id
-        WHERE s.id IS NULL
+        WHERE s.seal_id IS NULL
            OR e.{quoted_pk} IS NULL
-           OR history_digest(
-                  s.prev_digest,
-                  s.event_table,
-                  (SELECT coalesce(jsonb_object_agg(field.key, field.value), '{{}}'::jsonb)
-                   FROM jsonb_each(history_payload(e)) AS field
-                   WHERE field.key = ANY(s.columns))
-              ) IS DISTINCT FROM s.digest
-        ORDER BY coalesce(s.event_id, e.{quoted_pk})
+           OR CASE s.scheme
+                  WHEN {Seal.Scheme.EVENT.value} THEN
+                      history_digest(s.prev_digest, %(table)s, {payload}) IS DISTINCT FROM s.digest
+                  ELSE history_event_digest({payload}) IS DISTINCT FROM s.event_digest
+              END
+        ORDER BY coalesce(s.event_id, e.{quoted_pk}), s.seal_id, s.position
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [table])
+        cursor.execute(sql, {"table": table})
         rows = cursor.fetchall()
     problems = []
     for seal_id, sealed_event_id, event_id in rows:
@@ -129,7 +154,32 @@ def _event_table_problems(table: str, pk_column: str) -> list[Problem]:
                 seal_id=seal_id,
             )
         )
-    return problems
+    return problems + _sealed_twice_problems(table)
+
+
+def _sealed_twice_problems(table: str) -> list[Problem]:
+    # The trigger seals each event once, when it is written: a second seal was added by hand.
+    sql = f"""
+        SELECT s.event_id, array_agg(s.seal_id ORDER BY s.seal_id, s.position)
+        FROM ({_sealed_events_sql()}) s
+        GROUP BY s.event_id
+        HAVING count(*) > 1
+        ORDER BY s.event_id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"table": table})
+        rows = cursor.fetchall()
+    return [
+        Problem(
+            kind=EVENT_SEALED_TWICE,
+            message=_("%(table)s #%(id)s is sealed more than once, by seals %(seals)s: a seal was added by hand.")
+            % {"table": table, "id": event_id, "seals": ", ".join(f"#{seal_id}" for seal_id in seal_ids)},
+            event_table=table,
+            event_id=event_id,
+            seal_id=seal_ids[-1],
+        )
+        for event_id, seal_ids in rows
+    ]
 
 
 def _unknown_table_problems(tables: list[str]) -> list[Problem]:
@@ -151,6 +201,31 @@ def _unknown_table_problems(tables: list[str]) -> list[Problem]:
             seal_id=first,
         )
         for table, first, total in rows
+    ]
+
+
+def _seal_problems() -> list[Problem]:
+    # A scheme-2 seal's digest covers its event digests: editing one, to match an edited event, shows here.
+    seal_table = connection.ops.quote_name(Seal._meta.db_table)
+    sql = f"""
+        SELECT id, event_table
+        FROM {seal_table}
+        WHERE scheme = {Seal.Scheme.STATEMENT.value}
+          AND history_statement_digest(prev_digest, event_table, event_digests) IS DISTINCT FROM digest
+        ORDER BY id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+    return [
+        Problem(
+            kind=SEAL_ALTERED,
+            message=_("Seal #%(seal)s of %(table)s does not match the event digests it holds: the seal was changed.")
+            % {"seal": seal_id, "table": table},
+            event_table=table,
+            seal_id=seal_id,
+        )
+        for seal_id, table in rows
     ]
 
 
