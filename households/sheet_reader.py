@@ -439,14 +439,20 @@ class _CellValues:
                 if not text:
                     continue
                 value = reader.cell_value(kind, style, text.decode())
-            if len(values) == column:
-                values.append(value)
-            elif len(values) < column:
-                values.extend([None] * (column - len(values)))
+            if len(values) == column:  # the next column: most cells
                 values.append(value)
             else:
-                values[column] = value
+                _value_place(values, column, value)
         return values
+
+
+def _value_place(values: list, column: int, value) -> None:
+    """Put ``value`` in its column: after empty cells (None) or over a cell given twice."""
+    if len(values) <= column:
+        values.extend([None] * (column - len(values)))
+        values.append(value)
+    else:
+        values[column] = value
 
 
 class _ExpatRows:
@@ -524,14 +530,7 @@ class _ExpatRows:
                 else:
                     value = self.reader.cell_value(kind, self.style, text)
             if value is not None:
-                values, column = self.values, self.column
-                if len(values) == column:
-                    values.append(value)
-                elif len(values) < column:
-                    values.extend([None] * (column - len(values)))
-                    values.append(value)
-                else:
-                    values[column] = value
+                _value_place(self.values, self.column, value)
         elif name in (tag_v, tag_t):
             self.collecting = False
         elif name == tag_row:

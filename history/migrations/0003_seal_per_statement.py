@@ -1,3 +1,5 @@
+from importlib import import_module
+
 import django.contrib.postgres.fields
 from django.db import migrations, models
 
@@ -71,40 +73,15 @@ END;
 $$;
 """
 
-# 0002's history_seal_events, back before the scheme column goes.
-DROP = """
-CREATE OR REPLACE FUNCTION history_seal_events(event_table text, event_ids bigint[], payloads jsonb[])
-RETURNS void
-LANGUAGE plpgsql
-AS $$
-DECLARE
-    previous text;
-    previous_digests text[] := '{}';
-    digests text[] := '{}';
-BEGIN
-    IF coalesce(array_length(event_ids, 1), 0) = 0 THEN
-        RETURN;
-    END IF;
-    PERFORM pg_advisory_xact_lock(371302);
-    SELECT digest INTO previous FROM history_seal ORDER BY id DESC LIMIT 1;
-    FOR i IN 1 .. array_length(event_ids, 1) LOOP
-        previous_digests[i] := previous;
-        previous := history_digest(previous, event_table, payloads[i]);
-        digests[i] := previous;
-    END LOOP;
-    -- Seal ids follow the chain's order, which verify_history walks.
-    INSERT INTO history_seal (event_table, event_id, columns, prev_digest, digest, sealed_at)
-    SELECT event_table, e.event_id, ARRAY(SELECT jsonb_object_keys(e.payload)), e.prev_digest, e.digest, now()
-    FROM unnest(event_ids, payloads, previous_digests, digests) WITH ORDINALITY
-        AS e(event_id, payload, prev_digest, digest, position)
-    ORDER BY e.position;
-END;
-$$;
-
+# Back: 0002's functions as 0002 made them (its history_seal_events), before the scheme column goes.
+DROP = (
+    import_module("history.migrations.0002_history_functions").CREATE
+    + """
 DROP FUNCTION IF EXISTS history_statement_digest(text, text, bytea[]);
 DROP FUNCTION IF EXISTS history_event_digest(jsonb);
 ALTER TABLE history_seal ALTER COLUMN event_digests SET STORAGE EXTENDED;
 """
+)
 
 
 class Migration(migrations.Migration):

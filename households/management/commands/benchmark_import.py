@@ -20,6 +20,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import tablib
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.core.management.base import BaseCommand
@@ -30,6 +31,7 @@ from openpyxl.utils import get_column_letter
 from stdnum.cn import ric
 
 from households import importing
+from households.forked import processes_available
 from households.models import Household, ImportJob, Member
 from households.resources import HouseholdResource, MemberResource, sheet_headers
 from organisation.models import District, Town, TownKind, Village
@@ -245,19 +247,23 @@ class Command(BaseCommand):
         )
         self._environment()
 
-        self.say("\nParsing only (rows/s):")
+        self.say("\nParsing only, one process (rows/s):")
         reader_rate = self._parse_fast(path, rows)
         sample = min(households, 20000)
         sample_path = workdir / "sample.xlsx"
         sample_rows = generator.write(sample_path, households=sample)
         openpyxl_rate = self._parse_openpyxl(sample_path, sample_rows)
         self.say(
-            f"  households.importing.SheetReader (expat): {reader_rate:>9,.0f}\n"
+            f"  households.sheet_reader.SheetReader:       {reader_rate:>9,.0f}\n"
             f"  openpyxl read_only iter_rows(values_only): {openpyxl_rate:>9,.0f}"
             f"  (on the first {sample:,} households, {sample_rows:,} rows)"
         )
 
-        self.say("\nFast pipeline, whole sheet (check + write, history triggers and seals included):")
+        processes = settings.HOUSEHOLD_IMPORT_PROCESSES or processes_available()
+        self.say(
+            "\nFast pipeline, whole sheet (check + write, history triggers and seals included; the check in "
+            f"{processes} processes):"
+        )
         fast = self._measure(lambda town, user: self._pipeline(path, town, user))
         check, write = fast["check"], fast["write"]
         total = check["seconds"] + write["seconds"]
@@ -268,6 +274,12 @@ class Command(BaseCommand):
             f"write alone {rows / write['seconds']:,.0f}); history events written: {write['events']:,}"
         )
         fast_rate = rows / total
+        if processes > 1:
+            single = self._measure(lambda town, user: self._check_alone(path, town, user, processes=1))
+            self.say(
+                f"  the same check in one process: {single:.1f} s ({single / check['seconds']:.2f}x the time in "
+                f"{processes})"
+            )
 
         self.say(
             f"\nReference writes of the first {min(rows, REFERENCE_ROWS):,} member rows of the same sheet (no checks;"
@@ -370,6 +382,13 @@ class Command(BaseCommand):
             "check": {"seconds": check_seconds, "parts": check.timings, "errors": check.error_count},
             "write": {"seconds": write_seconds, "parts": write.timings, "events": self._events() - events_before},
         }
+
+    def _check_alone(self, path, town, user, *, processes):
+        job = self._job(path, town, user)
+        started = time.perf_counter()
+        with override_settings(HOUSEHOLD_IMPORT_PROCESSES=processes):
+            importing.sheet_check(job, user=user)
+        return time.perf_counter() - started
 
     def _job(self, path, town, user):
         job = ImportJob(town=town, uploaded_by=user, original_name=path.name)
