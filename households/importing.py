@@ -962,6 +962,8 @@ def _changed(target: str, updates) -> str:
 def _stage_parts(cursor, table: str, select: str, *, parts: int) -> list[int]:
     """Create the temporary ``table`` from ``select`` (which gives each row its ``part``, 0 to parts - 1),
     numbering the rows of each part in sheet order as ``seq``; the number of rows of each part."""
+    # Dropped at the commit, or here when an enclosing transaction (a benchmark's) writes twice.
+    cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{table}")
     cursor.execute(
         f"""
         CREATE TEMPORARY TABLE {table} ON COMMIT DROP AS
