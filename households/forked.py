@@ -18,6 +18,7 @@ import os
 import pickle
 import signal
 import struct
+import sys
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
@@ -33,7 +34,10 @@ class ChildFailed(RuntimeError):
 
 
 def processes_available() -> int:
-    """The cores this process may run on."""
+    """The cores this process may run on; 1 off Linux, where forking a process that has started threads or
+    system frameworks is not safe (macOS) or possible (Windows)."""
+    if not sys.platform.startswith("linux"):
+        return 1
     return len(os.sched_getaffinity(0))
 
 

@@ -13,7 +13,7 @@ import pytest
 from django.db import connection
 from django.test import override_settings
 
-from households import importing
+from households import forked, importing
 from households.choices import PovertyCause, Relation
 from households.forked import ChildFailed, forked_records
 from households.importing import STAGE_COLUMNS, STAGE_NAMES, copy_line
@@ -197,3 +197,13 @@ def test_the_check_stages_the_same_rows_and_problems_whatever_the_number_of_proc
     assert outcomes[1][3] == ImportStatus.CHECKED and outcomes[1][4] == 12
     assert outcomes[2] == outcomes[1]
     assert outcomes[3] == outcomes[1]
+
+
+def test_processes_are_forked_on_linux_only(monkeypatch):
+    assert forked.processes_available() == len(os.sched_getaffinity(0))
+
+    # when the app runs elsewhere
+    monkeypatch.setattr(forked.sys, "platform", "darwin")
+
+    # then the check runs in the app's own process
+    assert forked.processes_available() == 1
