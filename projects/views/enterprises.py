@@ -21,7 +21,7 @@ from projects.models import AssistanceAgreement, BlacklistEntry, Enterprise
 from projects.permissions import DISTRICT_DECIDERS, PROJECT_MANAGERS, projects_scope
 from projects.selectors import enterprises as selectors
 from projects.services import enterprises as services
-from projects.views.rights import PAGE_SIZE, ProjectsScopedMixin, RecordStepView
+from projects.views.projects import PAGE_SIZE, ProjectsScopedMixin, RecordStepView
 
 # --- Enterprises -----------------------------------------------------------------------------------------------------
 
@@ -191,6 +191,9 @@ class BlacklistLiftView(RecordStepView):
 
     def get_success_url(self):
         return self.object.enterprise.get_absolute_url()
+
+    def get_back_url(self):
+        return self.get_success_url()
 
 
 # --- Agreements ------------------------------------------------------------------------------------------------------

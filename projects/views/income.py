@@ -15,13 +15,13 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
-from organisation.access import RoleRequiredMixin, ScopedMixin
+from organisation.access import RoleRequiredMixin
 from organisation.forms import service_errors_to_form
 from organisation.roles import Role
 from organisation.scoping import Access, role_of
 from projects.forms_income import IncomeRecordForm, MarkPaidForm, YieldFilterForm, YieldRunForm
-from projects.models import IncomeRecord, IndustryProject, YieldAssessment
-from projects.permissions import ASSET_KEEPERS, projects_scope
+from projects.models import IncomeRecord, YieldAssessment
+from projects.permissions import ASSET_KEEPERS
 from projects.rules import yield_percent
 from projects.selectors.income import (
     income_distributions,
@@ -34,27 +34,14 @@ from projects.selectors.income import (
 )
 from projects.services.income import income_distribute, income_distribution_mark_paid, income_record
 from projects.services.yields import yield_assessment_request
+from projects.views.projects import PAGE_SIZE, ProjectsScopedMixin
 
-PAGE_SIZE = 25
 # Who may start the yield job by hand; beat runs it every month anyway.
 YIELD_RUNNERS = frozenset({Role.DISTRICT_OFFICE})
 
 
 def may_run_yield_job(user) -> bool:
     return user.is_authenticated and (user.is_superuser or role_of(user) in YIELD_RUNNERS)
-
-
-class ProjectsScopedMixin(ScopedMixin):
-    """Records of ``model`` from projects_scope; set ``access`` to change for the pages that write."""
-
-    scope = staticmethod(projects_scope)
-    model = IndustryProject
-    access = Access.VIEW
-    related = ()
-
-    def get_queryset(self):
-        queryset = self.model._default_manager.select_related(*self.related)
-        return projects_scope(self.request.user, self.access, queryset)
 
 
 class ProjectRecordMixin(ProjectsScopedMixin):

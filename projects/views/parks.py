@@ -21,7 +21,8 @@ from projects.models import IndustrialPark
 from projects.permissions import projects_scope
 from projects.selectors import parks as selectors
 from projects.services import parks as services
-from projects.views.rights import ProjectsScopedMixin, ProjectStepView
+from projects.views.projects import ProjectsScopedMixin
+from projects.views.rights import RightsStepView
 
 
 class ParkListView(ProjectsScopedMixin, TemplateView):
@@ -105,7 +106,7 @@ class ParkFormView(RoleRequiredMixin, ProjectsScopedMixin, FormView):
         return HttpResponseRedirect(park.get_absolute_url())
 
 
-class ParkAssignView(ProjectStepView):
+class ParkAssignView(RightsStepView):
     """Put a project in one of its town's parks, or take it out."""
 
     allowed_roles = services.PARK_KEEPERS

@@ -29,7 +29,8 @@ from projects.selectors.income import (
     yield_overview_towns,
 )
 from projects.services.plans import PLAN_WORKERS, plan_complete, plan_start, plan_update
-from projects.views.income import PAGE_SIZE, ProjectRecordMixin, ProjectsScopedMixin
+from projects.views.income import ProjectRecordMixin
+from projects.views.projects import PAGE_SIZE, ProjectsScopedMixin
 
 PLAN_RELATED = ("project__town", "assessment", "paired_project")
 

@@ -36,17 +36,22 @@ PAGE_SIZE = 25
 PROJECT_SECTIONS = ("projects/rights/project_section.html", "projects/income/project_section.html")
 
 
-class ProjectScopedMixin(ScopedMixin):
-    """Records of ``model`` from ``projects_scope`` with ``access``."""
+class ProjectsScopedMixin(ScopedMixin):
+    """Records of ``model`` from ``projects_scope`` with ``access`` (set it to change for the pages that write),
+    with the relations named in ``related`` joined."""
 
     scope = staticmethod(projects_scope)
     model = IndustryProject
+    related: tuple[str, ...] = ()
 
     def get_queryset(self):
-        return projects_scope(self.request.user, self.access, self.model._default_manager.all())
+        queryset = self.model._default_manager.all()
+        if self.related:
+            queryset = queryset.select_related(*self.related)
+        return projects_scope(self.request.user, self.access, queryset)
 
 
-class ProjectStepView(ProjectScopedMixin, FormView):
+class RecordStepView(ProjectsScopedMixin, FormView):
     """A step on one record: 404 outside the user's reach (change access), 403 for a role that does not do it.
 
     Subclasses set ``model`` (default: the project), ``allowed_roles``, ``form_class``, ``title`` and
@@ -71,27 +76,25 @@ class ProjectStepView(ProjectScopedMixin, FormView):
     def roles(self) -> frozenset[Role]:
         return self.allowed_roles
 
-    @property
-    def project(self) -> IndustryProject:
-        return self.object
-
     def get_initial(self):
         return {**super().get_initial(), **dict.fromkeys(self.date_fields, timezone.localdate())}
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            title=self.get_title(), subject=self.project, facts=self.facts(), notes=self.notes(), **kwargs
+            title=self.get_title(),
+            subject=self.subject,
+            back_url=self.get_back_url(),
+            facts=self.facts(),
+            notes=self.notes(),
+            **kwargs,
         )
 
     def get_title(self) -> str:
         return self.title
 
     def facts(self) -> list[tuple[str, object]]:
-        project = self.project
-        return [
-            (IndustryProject._meta.get_field("town").verbose_name, project.town.name),
-            (IndustryProject._meta.get_field("status").verbose_name, project.get_status_display()),
-        ]
+        """Lines about the record shown above the form."""
+        return []
 
     def notes(self) -> list[str]:
         """Lines shown above the form (what the step will check, what it will do)."""
@@ -112,8 +115,36 @@ class ProjectStepView(ProjectScopedMixin, FormView):
     def get_success_message(self, result) -> str:
         return self.success_message
 
+    @property
+    def subject(self):
+        """What the step is about, named above the form: the record, unless a step says otherwise."""
+        return self.object
+
     def get_success_url(self):
-        return self.project.get_absolute_url()
+        return self.subject.get_absolute_url()
+
+    def get_back_url(self) -> str:
+        """Where the subject and the Cancel link lead: the subject's own page unless a step says otherwise."""
+        return self.subject.get_absolute_url()
+
+
+class ProjectStepView(RecordStepView):
+    """A step on one project (or on a record of it: ``project`` then says which)."""
+
+    @property
+    def project(self) -> IndustryProject:
+        return self.object
+
+    @property
+    def subject(self):
+        return self.project
+
+    def facts(self) -> list[tuple[str, object]]:
+        project = self.project
+        return [
+            (IndustryProject._meta.get_field("town").verbose_name, project.town.name),
+            (IndustryProject._meta.get_field("status").verbose_name, project.get_status_display()),
+        ]
 
 
 def may_change(user, project: IndustryProject) -> bool:
@@ -123,7 +154,7 @@ def may_change(user, project: IndustryProject) -> bool:
 # --- The list -----------------------------------------------------------------------------------------------------
 
 
-class ProjectListView(ProjectScopedMixin, ListView):
+class ProjectListView(ProjectsScopedMixin, ListView):
     paginate_by = PAGE_SIZE
     template_name = "projects/project_list.html"
     context_object_name = "projects"
@@ -160,7 +191,7 @@ def section_templates() -> list[str]:
     return found
 
 
-class ProjectDetailView(ProjectScopedMixin, DetailView):
+class ProjectDetailView(ProjectsScopedMixin, DetailView):
     template_name = "projects/project_detail.html"
 
     def get_queryset(self):
@@ -199,7 +230,7 @@ class ProjectDetailView(ProjectScopedMixin, DetailView):
 # --- Proposal, change, an existing project ------------------------------------------------------------------------
 
 
-class ProjectFormMixin(ProjectScopedMixin):
+class ProjectFormMixin(ProjectsScopedMixin):
     """A project's form with its investments' formset, saved together by one service or not at all."""
 
     template_name = "projects/project_form.html"

@@ -20,10 +20,10 @@ from projects.models import Objection, ProjectsPolicy
 from projects.permissions import DISTRICT_DECIDERS
 from projects.selectors import projects as selectors
 from projects.services import review
-from projects.views.projects import ProjectScopedMixin, ProjectStepView
+from projects.views.projects import ProjectsScopedMixin, ProjectStepView
 
 
-class ReviewBoardView(RoleRequiredMixin, ProjectScopedMixin, TemplateView):
+class ReviewBoardView(RoleRequiredMixin, ProjectsScopedMixin, TemplateView):
     """Every project under joint review, with each member department's opinion in its current round."""
 
     allowed_roles = DISTRICT_READERS

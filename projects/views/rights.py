@@ -9,81 +9,19 @@ Requests run in one transaction (``ATOMIC_REQUESTS``), so a refused step leaves 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils.translation import gettext_lazy
-from django.views.generic import FormView, ListView
+from django.views.generic import ListView
 
-from organisation.access import RoleRequiredMixin, ScopedMixin
-from organisation.forms import service_errors_to_form
-from organisation.scoping import Access
 from projects import forms_rights as forms
 from projects.models import AssetEncumbrance, IndustryProject
-from projects.permissions import ASSET_KEEPERS, DISTRICT_DECIDERS, projects_scope
+from projects.permissions import ASSET_KEEPERS, DISTRICT_DECIDERS
 from projects.selectors import rights as selectors
 from projects.services import rights as services
-
-PAGE_SIZE = 25
-
-
-class ProjectsScopedMixin(ScopedMixin):
-    """Records of ``model`` from ``projects_scope`` with ``access``."""
-
-    scope = staticmethod(projects_scope)
-    model = IndustryProject
-
-    def get_queryset(self):
-        return projects_scope(self.request.user, self.access, self.model._default_manager.all())
+from projects.views.projects import PAGE_SIZE, ProjectsScopedMixin, RecordStepView
 
 
-class RecordStepView(RoleRequiredMixin, ProjectsScopedMixin, FormView):
-    """A step on one record: 403 for a role not in ``allowed_roles``, 404 for a record the user may not change.
-
-    Subclasses set ``model``, ``allowed_roles``, ``form_class``, ``title`` and ``success_message`` and do the step
-    through its service in ``perform``.
-    """
-
-    access = Access.CHANGE
-    template_name = "step_form.html"
-    title = ""
-    success_message = ""
-
-    def get(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        return super().get(request, *args, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        return super().post(request, *args, **kwargs)
-
-    def get_object(self):
-        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            title=self.title, subject=self.object, facts=self.facts(), back_url=self.get_success_url(), **kwargs
-        )
-
-    def facts(self) -> list[tuple[str, object]]:
-        return []
-
-    def form_valid(self, form):
-        try:
-            self.perform(**form.cleaned_data)
-        except ValidationError as error:
-            service_errors_to_form(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, self.success_message)
-        return HttpResponseRedirect(self.get_success_url())
-
-    def perform(self, **data):
-        raise NotImplementedError
-
-    def get_success_url(self):
-        return self.object.get_absolute_url()
-
-
-class ProjectStepView(RecordStepView):
+class RightsStepView(RecordStepView):
     """A step on one project's rights; the form is given the project."""
 
     def get_form_kwargs(self):
@@ -101,7 +39,7 @@ class ProjectStepView(RecordStepView):
 # --- One project's rights ----------------------------------------------------------------------------------------
 
 
-class RightConfirmView(ProjectStepView):
+class RightConfirmView(RightsStepView):
     allowed_roles = ASSET_KEEPERS
     form_class = forms.RightConfirmationForm
     title = gettext_lazy("Property-right confirmation")
@@ -111,7 +49,7 @@ class RightConfirmView(ProjectStepView):
         services.property_right_confirm(user=self.request.user, project=self.object, **data)
 
 
-class ThreeAssetsView(ProjectStepView):
+class ThreeAssetsView(RightsStepView):
     allowed_roles = ASSET_KEEPERS
     form_class = forms.ThreeAssetsForm
     title = gettext_lazy("Three-assets platform registration")
@@ -121,7 +59,7 @@ class ThreeAssetsView(ProjectStepView):
         services.three_assets_register(user=self.request.user, project=self.object, number=number)
 
 
-class AssetRegisterView(ProjectStepView):
+class AssetRegisterView(RightsStepView):
     allowed_roles = ASSET_KEEPERS
     form_class = forms.AssetRegistrationForm
     title = gettext_lazy("Asset preservation registration")
@@ -131,7 +69,7 @@ class AssetRegisterView(ProjectStepView):
         services.asset_register(user=self.request.user, project=self.object, **data)
 
 
-class OperatorSetView(ProjectStepView):
+class OperatorSetView(RightsStepView):
     allowed_roles = services.OPERATOR_SETTERS
     form_class = forms.OperatorForm
     title = gettext_lazy("Operator of the project (operation right)")
@@ -153,7 +91,7 @@ class OperatorSetView(ProjectStepView):
         )
 
 
-class IncomeSharesView(ProjectStepView):
+class IncomeSharesView(RightsStepView):
     """All the beneficiaries of the income right at once: they replace the shares recorded before."""
 
     allowed_roles = ASSET_KEEPERS
@@ -188,7 +126,7 @@ class IncomeSharesView(ProjectStepView):
         return context
 
 
-class EncumbranceRequestView(ProjectStepView):
+class EncumbranceRequestView(RightsStepView):
     allowed_roles = services.ENCUMBRANCE_REQUESTERS
     form_class = forms.EncumbranceRequestForm
     title = gettext_lazy("Request approval of a mortgage or guarantee")
@@ -211,6 +149,9 @@ class EncumbranceStepView(RecordStepView):
 
     def get_success_url(self):
         return self.object.project.get_absolute_url()
+
+    def get_back_url(self):
+        return self.get_success_url()
 
     def facts(self):
         encumbrance, field = self.object, AssetEncumbrance._meta.get_field
