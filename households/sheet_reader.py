@@ -291,13 +291,6 @@ class SheetReader:
         expat_rows = _ExpatRows(self)
         position = 0  # rows of the XML so far; of rows with values when expat reads throughout
 
-        def begins(count: int) -> Iterator[tuple[int, None, None]]:
-            """The markers of the chunks of this share that begin among the next ``count`` rows."""
-            first = -(-position // chunk_rows)
-            for chunk in range(first, (position + count - 1) // chunk_rows + 1):
-                if chunk % shares == share:
-                    yield chunk, None, None
-
         with self.zip.open(self.sheet_path) as stream:
             head = stream.read(HEAD_BYTES)
             start = _rows_start(head)
@@ -306,11 +299,12 @@ class SheetReader:
                 data, final = head, False
                 while True:
                     for row_no, values in expat_rows.feed(data, final=final):
-                        yield from begins(1)
                         chunk = position // chunk_rows
-                        position += 1
                         if chunk % shares == share:
+                            if position % chunk_rows == 0:
+                                yield chunk, None, None
                             yield chunk, row_no, values
+                        position += 1
                     if final:
                         return
                     data = stream.read(BLOCK_BYTES)
@@ -329,10 +323,10 @@ class SheetReader:
                 done = []
                 for piece in pieces:
                     chunk = position // chunk_rows
-                    if position % chunk_rows == 0 and chunk % shares == share:
+                    mine = chunk % shares == share
+                    if mine and position % chunk_rows == 0:
                         done.append((chunk, None, None))
                     position += 1
-                    mine = chunk % shares == share
                     begin = piece.find(b"<row")
                     opened = piece.find(b">", begin)
                     number = _ROW_NUMBER.search(piece, begin, opened)
