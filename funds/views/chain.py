@@ -23,6 +23,7 @@ from funds.services import chain as services
 from organisation.access import ScopedMixin
 from organisation.forms import service_errors_to_form
 from organisation.scoping import Access, towns_for, villages_for
+from organisation.steps import StepFormView
 
 PAGE_SIZE = 25
 
@@ -35,10 +36,6 @@ class ChainScopedMixin(ScopedMixin):
 
     def get_queryset(self):
         return funds_scope(self.request.user, self.access, self.model._default_manager.all())
-
-
-def _today_initial(*names: str) -> dict:
-    return dict.fromkeys(names, timezone.localdate())
 
 
 # --- What waits for me --------------------------------------------------------------------------------------------
@@ -225,17 +222,12 @@ class PaymentRequestDetailView(ChainScopedMixin, DetailView):
 # --- Steps --------------------------------------------------------------------------------------------------------
 
 
-class RecordStepView(ChainScopedMixin, FormView):
+class RecordStepView(ChainScopedMixin, StepFormView):
     """A step on one record: 404 outside the user's view, 403 for a role that does not do the step here.
 
     Subclasses set ``model``, ``form_class``, ``title`` and ``success_message``, name the unit acting and do the
     step through its service in ``perform``.
     """
-
-    template_name = "step_form.html"
-    title = ""
-    success_message = ""
-    date_fields: tuple[str, ...] = ()
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
@@ -256,30 +248,6 @@ class RecordStepView(ChainScopedMixin, FormView):
             messages.warning(request, _("This step is already done, or not yet due, on this record."))
             return HttpResponseRedirect(self.object.get_absolute_url())
         return super().get(request, *args, **kwargs)
-
-    def get_initial(self):
-        return {**super().get_initial(), **_today_initial(*self.date_fields)}
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(title=self.title, subject=self.object, facts=self.facts(), **kwargs)
-
-    def facts(self) -> list[tuple[str, object]]:
-        return []
-
-    def form_valid(self, form):
-        try:
-            result = self.perform(**form.cleaned_data)
-        except ValidationError as error:
-            service_errors_to_form(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, self.success_message)
-        return HttpResponseRedirect(self.get_success_url(result))
-
-    def perform(self, **data):
-        raise NotImplementedError
-
-    def get_success_url(self, result=None):
-        return self.object.get_absolute_url()
 
 
 def _transfer_facts(transfer: Transfer) -> list[tuple[str, object]]:
@@ -334,13 +302,13 @@ class TransferReceiveView(TransferStepView):
     def perform(self, *, received_on):
         return services.transfer_receive(user=self.request.user, transfer=self.object, received_on=received_on)
 
-    def get_success_url(self, result=None):
+    def get_success_url(self):
         # The finance office's receipt starts its forwarding to the station: that is the next thing to do.
-        if result is not None and result.hop == Hop.TO_TOWN:
-            onward = Transfer.objects.filter(source=result).first()
+        if self.result is not None and self.result.hop == Hop.TO_TOWN:
+            onward = Transfer.objects.filter(source=self.result).first()
             if onward is not None:
                 return onward.get_absolute_url()
-        return super().get_success_url(result)
+        return super().get_success_url()
 
 
 class AllocationAllotView(RecordStepView):

@@ -24,6 +24,7 @@ from organisation.access import ScopedMixin
 from organisation.forms import service_errors_to_form
 from organisation.roles import Role
 from organisation.scoping import Access, may_act
+from organisation.steps import StepFormView
 from projects import forms
 from projects.models import IndustryProject, ProjectStatus
 from projects.permissions import DISTRICT_DECIDERS, PROJECT_MANAGERS, projects_scope
@@ -51,7 +52,7 @@ class ProjectsScopedMixin(ScopedMixin):
         return projects_scope(self.request.user, self.access, queryset)
 
 
-class RecordStepView(ProjectsScopedMixin, FormView):
+class RecordStepView(ProjectsScopedMixin, StepFormView):
     """A step on one record: 404 outside the user's reach (change access), 403 for a role that does not do it.
 
     Subclasses set ``model`` (default: the project), ``allowed_roles``, ``form_class``, ``title`` and
@@ -60,10 +61,6 @@ class RecordStepView(ProjectsScopedMixin, FormView):
 
     access = Access.CHANGE
     allowed_roles: frozenset[Role] = frozenset()
-    template_name = "step_form.html"
-    title = ""
-    success_message = ""
-    date_fields: tuple[str, ...] = ()
 
     def dispatch(self, request, *args, **kwargs):
         # The role first: a post that never does this step is refused whatever the record.
@@ -75,57 +72,6 @@ class RecordStepView(ProjectsScopedMixin, FormView):
 
     def roles(self) -> frozenset[Role]:
         return self.allowed_roles
-
-    def get_initial(self):
-        return {**super().get_initial(), **dict.fromkeys(self.date_fields, timezone.localdate())}
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            title=self.get_title(),
-            subject=self.subject,
-            back_url=self.get_back_url(),
-            facts=self.facts(),
-            notes=self.notes(),
-            **kwargs,
-        )
-
-    def get_title(self) -> str:
-        return self.title
-
-    def facts(self) -> list[tuple[str, object]]:
-        """Lines about the record shown above the form."""
-        return []
-
-    def notes(self) -> list[str]:
-        """Lines shown above the form (what the step will check, what it will do)."""
-        return []
-
-    def form_valid(self, form):
-        try:
-            result = self.perform(**form.cleaned_data)
-        except ValidationError as error:
-            service_errors_to_form(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, self.get_success_message(result))
-        return HttpResponseRedirect(self.get_success_url())
-
-    def perform(self, **data):
-        raise NotImplementedError
-
-    def get_success_message(self, result) -> str:
-        return self.success_message
-
-    @property
-    def subject(self):
-        """What the step is about, named above the form: the record, unless a step says otherwise."""
-        return self.object
-
-    def get_success_url(self):
-        return self.subject.get_absolute_url()
-
-    def get_back_url(self) -> str:
-        """Where the subject and the Cancel link lead: the subject's own page unless a step says otherwise."""
-        return self.subject.get_absolute_url()
 
 
 class ProjectStepView(RecordStepView):
