@@ -5,9 +5,8 @@ of its town, the blacklist only by the district office. Agreements are the town'
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,7 +20,7 @@ from projects.models import AssistanceAgreement, BlacklistEntry, Enterprise
 from projects.permissions import DISTRICT_DECIDERS, PROJECT_MANAGERS, projects_scope
 from projects.selectors import enterprises as selectors
 from projects.services import enterprises as services
-from projects.views.projects import PAGE_SIZE, ProjectsScopedMixin, RecordStepView
+from projects.views.projects import PAGE_SIZE, ProjectsScopedMixin, RecordFormView, RecordStepView
 
 # --- Enterprises -----------------------------------------------------------------------------------------------------
 
@@ -74,51 +73,23 @@ class EnterpriseDetailView(ProjectsScopedMixin, DetailView):
         )
 
 
-class EnterpriseFormView(RoleRequiredMixin, ProjectsScopedMixin, FormView):
+class EnterpriseFormView(RecordFormView):
     """Add an enterprise (no pk) or change one (pk), through the enterprise services."""
 
     allowed_roles = services.ENTERPRISE_KEEPERS
     model = Enterprise
-    access = Access.CHANGE
     form_class = forms.EnterpriseForm
     template_name = "projects/enterprises/enterprise_form.html"
+    context_object_name = "enterprise"
 
-    def dispatch(self, request, *args, **kwargs):
-        self.object = None
-        return super().dispatch(request, *args, **kwargs)
+    def may_change(self, record):
+        return services.enterprise_may_change(self.request.user, record)
 
-    def load(self):
-        if "pk" in self.kwargs:
-            self.object = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
-            if not services.enterprise_may_change(self.request.user, self.object):
-                raise PermissionDenied
+    def create(self, user, **data):
+        return services.enterprise_create(user=user, **data)
 
-    def get(self, request, *args, **kwargs):
-        self.load()
-        return super().get(request, *args, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        self.load()
-        return super().post(request, *args, **kwargs)
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user, "instance": self.object}
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(enterprise=self.object, **kwargs)
-
-    def form_valid(self, form):
-        user = self.request.user
-        try:
-            if self.object is None:
-                enterprise = services.enterprise_create(user=user, **form.cleaned_data)
-            else:
-                enterprise = services.enterprise_update(user=user, enterprise=self.object, **form.cleaned_data)
-        except ValidationError as error:
-            service_errors_to_form(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("%(name)s saved.") % {"name": enterprise.name})
-        return HttpResponseRedirect(enterprise.get_absolute_url())
+    def update(self, user, record, **data):
+        return services.enterprise_update(user=user, enterprise=record, **data)
 
 
 # --- The blacklist ---------------------------------------------------------------------------------------------------

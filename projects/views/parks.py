@@ -2,26 +2,19 @@
 
 import datetime as dt
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone
 from django.utils.dateparse import parse_date
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import DetailView, FormView, TemplateView
+from django.views.generic import DetailView, TemplateView
 
-from organisation.access import RoleRequiredMixin
-from organisation.forms import service_errors_to_form
 from organisation.scoping import Access, may_act
 from projects import forms_enterprises as forms
 from projects.models import IndustrialPark
 from projects.permissions import projects_scope
 from projects.selectors import parks as selectors
 from projects.services import parks as services
-from projects.views.projects import ProjectsScopedMixin
+from projects.views.projects import ProjectsScopedMixin, RecordFormView
 from projects.views.rights import RightsStepView
 
 
@@ -64,46 +57,21 @@ class ParkDetailView(ProjectsScopedMixin, DetailView):
         )
 
 
-class ParkFormView(RoleRequiredMixin, ProjectsScopedMixin, FormView):
+class ParkFormView(RecordFormView):
     """Add a park (no pk) or change one (pk)."""
 
     allowed_roles = services.PARK_KEEPERS
     model = IndustrialPark
-    access = Access.CHANGE
+    related = ("town",)
     form_class = forms.ParkForm
     template_name = "projects/parks/park_form.html"
+    context_object_name = "park"
 
-    def load(self):
-        self.object = None
-        if "pk" in self.kwargs:
-            self.object = get_object_or_404(self.get_queryset().select_related("town"), pk=self.kwargs["pk"])
+    def create(self, user, **data):
+        return services.park_create(user=user, **data)
 
-    def get(self, request, *args, **kwargs):
-        self.load()
-        return super().get(request, *args, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        self.load()
-        return super().post(request, *args, **kwargs)
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user, "instance": self.object}
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(park=self.object, **kwargs)
-
-    def form_valid(self, form):
-        user = self.request.user
-        try:
-            if self.object is None:
-                park = services.park_create(user=user, **form.cleaned_data)
-            else:
-                park = services.park_update(user=user, park=self.object, **form.cleaned_data)
-        except ValidationError as error:
-            service_errors_to_form(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("%(name)s saved.") % {"name": park.name})
-        return HttpResponseRedirect(park.get_absolute_url())
+    def update(self, user, record, **data):
+        return services.park_update(user=user, park=record, **data)
 
 
 class ParkAssignView(RightsStepView):

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, FormView, ListView
 
-from organisation.access import ScopedMixin
+from organisation.access import RoleRequiredMixin, ScopedMixin
 from organisation.forms import service_errors_to_form
 from organisation.roles import Role
 from organisation.scoping import Access, may_act
@@ -72,6 +72,57 @@ class RecordStepView(ProjectsScopedMixin, StepFormView):
 
     def roles(self) -> frozenset[Role]:
         return self.allowed_roles
+
+
+class RecordFormView(RoleRequiredMixin, ProjectsScopedMixin, FormView):
+    """Add a record (no pk) or change one (pk) through its services: ``create(user, **data)`` and
+    ``update(user, record, **data)``. ``may_change`` refuses a record the user reaches but may not change."""
+
+    access = Access.CHANGE
+    context_object_name = "object"
+
+    def load(self):
+        self.object = None
+        if "pk" in self.kwargs:
+            self.object = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+            if not self.may_change(self.object):
+                raise PermissionDenied
+
+    def may_change(self, record) -> bool:
+        return True
+
+    def get(self, request, *args, **kwargs):
+        self.load()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.load()
+        return super().post(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user, "instance": self.object}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**{self.context_object_name: self.object}, **kwargs)
+
+    def form_valid(self, form):
+        user = self.request.user
+        try:
+            if self.object is None:
+                record = self.create(user, **form.cleaned_data)
+            else:
+                record = self.update(user, self.object, **form.cleaned_data)
+        except ValidationError as error:
+            service_errors_to_form(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("%(name)s saved.") % {"name": record.name})
+        return HttpResponseRedirect(record.get_absolute_url())
+
+    def create(self, user, **data):
+        raise NotImplementedError
+
+    def update(self, user, record, **data):
+        raise NotImplementedError
 
 
 class ProjectStepView(RecordStepView):
