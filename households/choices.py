@@ -92,12 +92,6 @@ class SchoolStage(models.TextChoices):  # A10
     HIGHER = "higher", _("Higher education")
 
 
-# A child of compulsory-school age (6 to 15) counts as in school at any of these stages: a six-year-old
-# may still be in pre-school, a fifteen-year-old already in senior secondary school.
-COMPULSORY_SCHOOL_AGES = range(6, 16)
-COMPULSORY_STAGES = tuple(stage for stage in SchoolStage if stage != SchoolStage.NOT_IN_SCHOOL)
-
-
 class HousingGrade(models.TextChoices):  # housing safety appraisal; C and D are dilapidated (危房)
     A = "A", _("Grade A (safe)")
     B = "B", _("Grade B (basically safe)")
@@ -124,6 +118,3 @@ class WaterSource(models.TextChoices):
     RIVER = "river", _("River or lake")
     RAINWATER = "rainwater", _("Rainwater")
     OTHER = "other", _("Other")
-
-
-SAFE_WATER_SOURCES = (WaterSource.TAP, WaterSource.PROTECTED_WELL)

@@ -52,13 +52,12 @@ from households.choices import (
 from households.forked import forked_records, processes_available
 from households.id_numbers import EARLIEST_BIRTH_YEAR, id_number_mask, id_number_parse
 from households.models import ImportJob, ImportRowError, Member
+from households.rules import REGISTER_START_YEAR
 from households.services.files import where_registered_message
 from households.sheet_reader import SheetReader, SheetRejected
 from organisation.models import Town
 
 CHUNK_ROWS = 5000
-# The register (建档立卡) began in 2014.
-FIRST_YEAR_IDENTIFIED = 2014
 MAX_ERRORS_STORED = 20000
 
 # ---------------------------------------------------------------------------------------------------
@@ -355,7 +354,7 @@ class RowParser:
         self.town = town
         self.villages, self.ambiguous_villages = self._villages(town)
         self.today = timezone.localdate()
-        self.years = range(FIRST_YEAR_IDENTIFIED, self.today.year + 1)
+        self.years = range(REGISTER_START_YEAR, self.today.year + 1)
         self.messages = {
             "required": _("This cell is required."),
             "too_long": _("At most %(max)d characters."),

@@ -42,8 +42,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from households.choices import (
-    COMPULSORY_SCHOOL_AGES,
-    COMPULSORY_STAGES,
     OUT_OF_POVERTY,
     UNSAFE_GRADES,
     HouseholdStatus,
@@ -63,9 +61,8 @@ from households.models import (
     RenovationPlan,
     StatusEvent,
 )
+from households.rules import COMPULSORY_SCHOOL_AGES, COMPULSORY_STAGES, REGISTER_START_YEAR
 
-# The national register (建档立卡) began in 2014: a household cannot have been identified earlier.
-FIRST_REGISTER_YEAR = 2014
 # A household identified while its per-capita income was more than this many times that year's
 # poverty line was most likely not poor: the margin leaves room for income that varies within a year.
 IDENTIFICATION_INCOME_FACTOR = Decimal("2")
@@ -593,15 +590,15 @@ def main_cause_missing(*, today) -> QuerySet:
     ),
 )
 def year_identified_impossible(*, today) -> QuerySet:
-    """Households whose ``year_identified`` is before ``FIRST_REGISTER_YEAR`` or after the year of the
+    """Households whose ``year_identified`` is before ``REGISTER_START_YEAR`` or after the year of the
     day of the check."""
     households = Household.objects.filter(
-        Q(year_identified__lt=FIRST_REGISTER_YEAR) | Q(year_identified__gt=today.year)
+        Q(year_identified__lt=REGISTER_START_YEAR) | Q(year_identified__gt=today.year)
     )
     detail = sentence(
         gettext("The year identified, %(year)s, is before %(first)s or in the future."),
         year=F("year_identified"),
-        first=Value(str(FIRST_REGISTER_YEAR)),
+        first=Value(str(REGISTER_START_YEAR)),
     )
     return household_rows(households, detail)
 

@@ -15,6 +15,7 @@ from openpyxl.styles import Font, PatternFill
 from households import importing
 from households.id_numbers import id_number_parse
 from households.models import Household, Member
+from households.rules import REGISTER_START_YEAR
 from organisation.models import Village
 
 H = importing.HEADER
@@ -169,7 +170,7 @@ def template_workbook() -> bytes:
         elif column.key == "id_number":
             words = _("18 characters; a final x is read as X. Sex and birth date are taken from it.")
         elif column.key == "year_identified":
-            words = _("A year from %(first)d on.") % {"first": importing.FIRST_YEAR_IDENTIFIED}
+            words = _("A year from %(first)d on.") % {"first": REGISTER_START_YEAR}
         elif column.key == "town":
             words = _("The town the file is imported into.")
         elif column.key == "village":

@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from households.choices import COMPULSORY_SCHOOL_AGES, COMPULSORY_STAGES, SAFE_WATER_SOURCES, HousingGrade
 from households.id_numbers import age_on
 from households.models import (
     CADRE_HOUSEHOLD_LIMIT,
@@ -22,10 +21,9 @@ from households.models import (
     StatusEvent,
 )
 from households.permissions import households_scope
+from households.rules import COMPULSORY_SCHOOL_AGES, COMPULSORY_STAGES, SAFE_GRADES, SAFE_WATER_SOURCES
 from organisation.roles import DISTRICT_READERS, Role
 from organisation.scoping import Access, has_district_reach, role_of
-
-SAFE_GRADES = (HousingGrade.A, HousingGrade.B)
 
 # Cadres belong to no town: district users see them all, town users those who help their households.
 CADRE_VIEWERS = DISTRICT_READERS | {Role.TOWN_STAFF, Role.TOWN_FINANCE, Role.TOWN_STATION}

@@ -27,7 +27,7 @@ from django.db.models.functions import Coalesce, Round
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from households.choices import UNSAFE_GRADES, HouseholdStatus, SchoolStage
+from households.choices import UNSAFE_GRADES, SchoolStage
 from households.models import (
     DibaoStandard,
     HospitalStay,
@@ -40,22 +40,12 @@ from households.models import (
     WaterSupplySurvey,
 )
 from households.permissions import households_scope
+from households.rules import COMPULSORY_SCHOOL_AGES, INSURED_STATUSES, LEFT_BEHIND_AGE_LIMIT, SELF_PAY_LIMIT
 from organisation.models import Town, Village
 from organisation.scoping import Access, villages_for
 
 HUNDRED = Decimal("100")
 CENT = Decimal("0.01")
-
-# Point 9: at a designated hospital the self-paid share must stay *under* 10%, so 10.00% is flagged.
-SELF_PAY_LIMIT = Decimal("10.00")
-
-# Point 9 buys the insurance for people not yet out of poverty and those out whose policies continue.
-INSURED_STATUSES = (HouseholdStatus.NOT_OUT, HouseholdStatus.OUT_CONTINUING)
-
-# Compulsory-education age that the dropout-prevention list watches (控辍保学).
-SCHOOL_AGE_FIRST, SCHOOL_AGE_LAST = 6, 15
-# A left-behind child (留守儿童) is under 16.
-LEFT_BEHIND_AGE_LIMIT = 16
 
 
 def percentage(numerator, denominator) -> Decimal | None:
@@ -342,8 +332,8 @@ def water_latest_year(*, villages: QuerySet[Village]) -> int | None:
 def members_of_school_age(queryset: QuerySet[Member], today: dt.date | None = None) -> QuerySet[Member]:
     today = today or timezone.localdate()
     return queryset.filter(
-        birth_date__lte=years_before(today, SCHOOL_AGE_FIRST),
-        birth_date__gt=years_before(today, SCHOOL_AGE_LAST + 1),
+        birth_date__lte=years_before(today, COMPULSORY_SCHOOL_AGES.start),
+        birth_date__gt=years_before(today, COMPULSORY_SCHOOL_AGES.stop),
     )
 
 

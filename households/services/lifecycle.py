@@ -20,6 +20,7 @@ from households.models import (
     StatusEvent,
 )
 from households.permissions import households_scope
+from households.rules import FIRST_INCOME_YEAR, MAY_RETURN_FROM
 from households.selectors.lifecycle import cadre_load, cadres_visible, checklist_failures, household_exit_checklist
 from organisation.roles import Role
 from organisation.scoping import Access, role_of
@@ -29,13 +30,9 @@ STATUS_RECORDERS = frozenset({Role.DISTRICT_OFFICE, Role.TOWN_STAFF})
 # Point 13: the district organises the cadres; the district office and town staff enter and assign them.
 CADRE_MANAGERS = frozenset({Role.DISTRICT_OFFICE, Role.TOWN_STAFF})
 
-# Identification in 2014 looked at the income of 2013; nothing earlier belongs in the file.
-FIRST_INCOME_YEAR = 2013
 MAX_AMOUNT = Decimal("999999999.99")
 MAX_HOUSEHOLD_SIZE = 50
 CADRE_LIMIT_CONSTRAINT = "cadre_household_limit"
-# A household may only return to poverty from a status in which it was not counted as poor.
-MAY_RETURN_FROM = (*OUT_OF_POVERTY, HouseholdStatus.MARGINAL)
 
 
 def may_record_status(user) -> bool:

@@ -30,11 +30,10 @@ from households.models import (
     WaterSample,
     WaterSupplySurvey,
 )
+from households.rules import REGISTER_START_YEAR
 from households.selectors.welfare import INSURED_STATUSES, LEFT_BEHIND_AGE_LIMIT, insurance_eligible_members
 from organisation.models import Village
 
-# Households were first registered (建档立卡) in 2014; earlier years are typing mistakes.
-FIRST_RECORD_YEAR = 2014
 SAFE_GRADES = (HousingGrade.A, HousingGrade.B)
 
 
@@ -56,9 +55,9 @@ def _not_in_future(errors: Errors, field: str, day: dt.date | None) -> None:
 
 def _year_in_range(errors: Errors, field: str, year: int) -> None:
     last = timezone.localdate().year
-    if not FIRST_RECORD_YEAR <= year <= last:
+    if not REGISTER_START_YEAR <= year <= last:
         errors.add(
-            field, _("The year must be between %(first)d and %(last)d.") % {"first": FIRST_RECORD_YEAR, "last": last}
+            field, _("The year must be between %(first)d and %(last)d.") % {"first": REGISTER_START_YEAR, "last": last}
         )
 
 
@@ -378,8 +377,8 @@ def water_sample_record(
 ) -> WaterSample:
     errors = Errors()
     _not_in_future(errors, "sampled_on", sampled_on)
-    if sampled_on.year < FIRST_RECORD_YEAR:
-        errors.add("sampled_on", _("Samples are recorded from %(year)d on.") % {"year": FIRST_RECORD_YEAR})
+    if sampled_on.year < REGISTER_START_YEAR:
+        errors.add("sampled_on", _("Samples are recorded from %(year)d on.") % {"year": REGISTER_START_YEAR})
     if not sampling_point.strip():
         errors.add("sampling_point", _("Say where the sample was taken."))
     errors.raise_any()

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
+from households.rules import REGISTER_START_YEAR
 from organisation.models import Town
 from organisation.scoping import Access, towns_for
 from projects.models import (
@@ -24,7 +25,7 @@ from projects.models import (
 from projects.permissions import projects_scope
 
 # Point 3: "2014年以来" — property rights are confirmed for every project built since 2014.
-CONFIRMATION_SINCE = dt.date(2014, 1, 1)
+CONFIRMATION_SINCE = dt.date(REGISTER_START_YEAR, 1, 1)
 # Built since 2014: completed (and accepted) in 2014 or later, whether entered through the system or as an
 # existing project; an operating project with no completion date recorded is counted too (it is built, and
 # nothing shows it was before 2014).

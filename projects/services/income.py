@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from households.rules import REGISTER_START_YEAR
 from organisation.scoping import Access, may_act
 from projects.models import IncomeDistribution, IncomeRecord, IncomeShare, IndustryProject, ProjectStatus
 from projects.permissions import ASSET_KEEPERS, projects_scope
@@ -23,7 +24,7 @@ EARNING_STATUSES = (
     ProjectStatus.CONVERTED,
 )
 # Point 3 covers the projects built since 2014: no income of theirs is older.
-FIRST_INCOME_DAY = dt.date(2014, 1, 1)
+FIRST_INCOME_DAY = dt.date(REGISTER_START_YEAR, 1, 1)
 # Rent paid ahead is common; a period may start up to a year after the money arrived, no later.
 ADVANCE_LIMIT = dt.timedelta(days=366)
 CENT = Decimal("0.01")
