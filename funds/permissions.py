@@ -1,4 +1,5 @@
-"""Who may see and change which funds records: the funds app's one scope function, and who does which step.
+"""Who may see and change which funds records: the funds app's role sets, its ``may_*`` checks and its one scope
+function, :func:`funds_scope`.
 
 Reach (which towns and villages) comes from ``organisation.scoping.restrict``; the step a user may do
 (send, confirm, review, decide a loan) is the role's, checked by the services with ``organisation.scoping.may_act``.
@@ -9,7 +10,7 @@ read everything, with its history (point 6).
 from django.db.models import Exists, Model, OuterRef, QuerySet
 
 from funds import models as m
-from funds.models.chain import Hop, Unit
+from funds.choices import Hop, Unit
 from organisation.roles import Role
 from organisation.scoping import Access, has_district_reach, may_act, restrict, villages_for
 
@@ -43,6 +44,13 @@ REPORT_ROLES = frozenset({Role.TOWN_FINANCE, Role.TOWN_STATION, Role.TOWN_STAFF}
 REPORT_REVIEWERS = frozenset({Role.DISTRICT_OFFICE})
 # Point 6: who may raise a finding on any funds record.
 FINDING_ROLES = frozenset({Role.AUDIT})
+# Who may start the overdue scan by hand ("run the scan now"); beat runs it every hour anyway.
+SCAN_RUNNERS = frozenset({Role.DISTRICT_OFFICE})
+# Who the scan tells of everything overdue in the district, and who besides is told of loans falling behind.
+OVERDUE_WATCHERS = frozenset({Role.DISTRICT_OFFICE})
+LOAN_RISK_WATCHERS = OVERDUE_WATCHERS | {Role.DISTRICT_FINANCE}
+# The district office and the auditors follow the chain as counts (they do none of its steps).
+CHAIN_COUNT_READERS = frozenset({Role.DISTRICT_OFFICE, Role.AUDIT})
 
 
 def funds_scope(user, access: Access = Access.VIEW, queryset: QuerySet | None = None) -> QuerySet:
@@ -78,3 +86,11 @@ def _allocations(queryset: QuerySet, user, access: Access) -> QuerySet:
 
 def may_act_for(user, unit: Unit) -> bool:
     return may_act(user, UNIT_ROLES[unit])
+
+
+def may_enter_loans(user) -> bool:
+    return may_act(user, LOAN_ROLES)
+
+
+def may_run_overdue_scan(user) -> bool:
+    return may_act(user, SCAN_RUNNERS)

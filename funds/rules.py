@@ -9,7 +9,7 @@ day, the due day ends at 24:00 Beijing time) is organisation.workdays' business.
 
 import datetime as dt
 
-from funds.models.chain import Hop
+from funds.choices import Hop
 from organisation.workdays import Deadline, WorkingCalendar, add_calendar_days, add_working_days
 
 # District finance bureau -> town finance office: 15 calendar days from the district's receipt.

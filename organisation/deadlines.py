@@ -1,14 +1,16 @@
 """Deadlines stored on records, kept right when the calendar changes.
 
-A domain model with a deadline derives from :class:`StoredDeadline` and declares its rule on the
-class, for example a reminder due 5 working days after its clock starts::
+A domain model with a deadline derives from :class:`StoredDeadline` and computes its rule in
+``compute_deadline``, calling the rule's function with its own dates, for example a reminder due 5
+working days after its clock starts::
 
     class Reminder(StoredDeadline):
-        deadline_days = 5
-        deadline_kind = DeadlineKind.WORKING
+        def compute_deadline(self, calendar, policy=None):
+            return add_working_days(self.clock_start, 5, calendar=calendar)
 
-(a model whose rule differs per row, like ``funds.Transfer`` with its three hops, overrides
-``compute_deadline`` instead)
+A rule that reads figures the office may change (the funds policy's report due day) names them in
+``deadline_policy``: they are loaded once for a whole recompute and handed to every row, so
+recomputing many deadlines costs the queries of one.
 
 It sets ``clock_start`` (the day the clock starts: receipt, approval) and calls
 ``refresh_due(WorkingCalendar.load())`` in its service before saving. When the office enters or
@@ -17,7 +19,7 @@ corrects a year's schedule, :func:`stored_deadlines_recompute` (run by the task
 """
 
 import datetime as dt
-from typing import ClassVar
+from typing import Any
 
 from django.apps import apps
 from django.core import checks
@@ -25,21 +27,12 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from organisation.workdays import Deadline, WorkingCalendar, add_calendar_days, add_working_days
+from organisation.workdays import Deadline, WorkingCalendar
 
 RECOMPUTE_BATCH_SIZE = 500
 
 
-class DeadlineKind(models.TextChoices):
-    WORKING = "working", _("working days")
-    CALENDAR = "calendar", _("calendar days")
-
-
 class StoredDeadline(models.Model):
-    # The rule, declared by each concrete model: ``deadline_days`` of ``deadline_kind`` after clock_start.
-    deadline_days: ClassVar[int | None] = None
-    deadline_kind: ClassVar[str | None] = None
-
     clock_start = models.DateField(_("clock starts on"), null=True, blank=True)
     due_date = models.DateField(_("due date"), null=True, blank=True, editable=False)
     due_is_provisional = models.BooleanField(
@@ -53,22 +46,23 @@ class StoredDeadline(models.Model):
         abstract = True
 
     @classmethod
-    def deadline_for(cls, clock_start: dt.date, calendar: WorkingCalendar) -> Deadline:
-        if cls.deadline_kind == DeadlineKind.CALENDAR:
-            return add_calendar_days(clock_start, cls.deadline_days, calendar=calendar)
-        return add_working_days(clock_start, cls.deadline_days, calendar=calendar)
+    def deadline_policy(cls) -> Any:
+        """The figures the rule reads besides the row and the calendar (``None``: the rule reads none)."""
+        return None
 
-    def compute_deadline(self, calendar: WorkingCalendar) -> Deadline:
-        """This row's deadline. A model whose rule differs per row (a transfer's hop) overrides this
-        instead of declaring ``deadline_days``; ``clock_start`` is set when it is called."""
-        return self.deadline_for(self.clock_start, calendar)
+    def compute_deadline(self, calendar: WorkingCalendar, policy: Any) -> Deadline:
+        """This row's deadline under ``policy`` (what ``deadline_policy`` loaded); ``clock_start`` is set."""
+        raise NotImplementedError(f"{type(self).__name__} must compute its deadline.")
 
-    def refresh_due(self, calendar: WorkingCalendar) -> bool:
-        """Set ``due_date`` and ``due_is_provisional`` from ``clock_start``; whether they changed."""
+    def refresh_due(self, calendar: WorkingCalendar, policy: Any = None) -> bool:
+        """Set ``due_date`` and ``due_is_provisional`` from ``clock_start``; whether they changed.
+
+        ``policy`` is the model's ``deadline_policy()``, loaded here when not given.
+        """
         if self.clock_start is None:
             due_date, provisional = None, False
         else:
-            deadline = self.compute_deadline(calendar)
+            deadline = self.compute_deadline(calendar, self.deadline_policy() if policy is None else policy)
             due_date, provisional = deadline.due_date, deadline.provisional
         changed = (self.due_date, self.due_is_provisional) != (due_date, provisional)
         self.due_date, self.due_is_provisional = due_date, provisional
@@ -109,6 +103,7 @@ def _rows_touching(years: set[int] | None) -> Q:
 def model_deadlines_recompute(model: type[StoredDeadline], condition: Q, calendar: WorkingCalendar) -> int:
     """Recompute the deadlines of ``model``'s rows matching ``condition``, in locked batches; rows changed."""
     changed, last_pk = 0, None
+    policy = model.deadline_policy()
     while True:
         with transaction.atomic():
             rows = model._base_manager.filter(condition).order_by("pk").select_for_update(of=("self",))
@@ -117,7 +112,7 @@ def model_deadlines_recompute(model: type[StoredDeadline], condition: Q, calenda
             batch = list(rows[:RECOMPUTE_BATCH_SIZE])
             if not batch:
                 return changed
-            stale = [row for row in batch if row.refresh_due(calendar)]
+            stale = [row for row in batch if row.refresh_due(calendar, policy)]
             model._base_manager.bulk_update(stale, ["due_date", "due_is_provisional"])
         changed += len(stale)
         last_pk = batch[-1].pk
@@ -125,24 +120,12 @@ def model_deadlines_recompute(model: type[StoredDeadline], condition: Q, calenda
 
 @checks.register()
 def check_deadline_rules(app_configs=None, **kwargs):
-    errors = []
-    for model in stored_deadline_models():
-        if model.compute_deadline is not StoredDeadline.compute_deadline:
-            continue  # the model computes its rule per row
-        if not (isinstance(model.deadline_days, int) and model.deadline_days >= 1):
-            errors.append(
-                checks.Error(
-                    f"{model._meta.label} must declare deadline_days, a whole number of days of at least 1.",
-                    obj=model,
-                    id="organisation.E101",
-                )
-            )
-        if model.deadline_kind not in DeadlineKind.values:
-            errors.append(
-                checks.Error(
-                    f"{model._meta.label}.deadline_kind must be one of {DeadlineKind.values}.",
-                    obj=model,
-                    id="organisation.E102",
-                )
-            )
-    return errors
+    return [
+        checks.Error(
+            f"{model._meta.label} must compute its deadline: override compute_deadline.",
+            obj=model,
+            id="organisation.E101",
+        )
+        for model in stored_deadline_models()
+        if model.compute_deadline is StoredDeadline.compute_deadline
+    ]

@@ -1,8 +1,9 @@
-from funds.models.chain import Allocation, Holding, Hop, PaymentRequest, PaymentRequestStatus, Transfer, Unit
+from funds.choices import Hop, LoanStatus, PaymentRequestStatus, RepaymentInterval, ReportStatus, RiskBand, Unit
+from funds.models.chain import Allocation, Holding, PaymentRequest, Transfer
 from funds.models.findings import SupervisionFinding
-from funds.models.loans import Installment, Loan, LoanStatus, Repayment, RepaymentInterval, RiskBand
+from funds.models.loans import Installment, Loan, Repayment
 from funds.models.policy import FundsPolicy
-from funds.models.reports import MonthlyReport, MonthlyReportLine, ReportStatus
+from funds.models.reports import MonthlyReport, MonthlyReportLine
 
 __all__ = [
     "Allocation",

@@ -19,28 +19,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from funds.choices import RECEIVER, SENDER, Hop, PaymentRequestStatus, Unit
 from funds.models.policy import MONEY
+from funds.rules import transfer_deadline
 from history.tracking import track_history
 from organisation.deadlines import StoredDeadline
 from organisation.models import Town, Village
 from organisation.workdays import Deadline, WorkingCalendar
-
-
-class Unit(models.TextChoices):
-    DISTRICT_FINANCE = "district_finance", _("District finance bureau")
-    TOWN_FINANCE = "town_finance", _("Town finance office")
-    STATION = "station", _("Town economic management station")
-    VILLAGE = "village", pgettext_lazy("unit of the chain", "Village")
-
-
-class Hop(models.TextChoices):
-    TO_TOWN = "to_town", _("District finance bureau → town finance office")
-    TO_STATION = "to_station", _("Town finance office → economic management station")
-    TO_VILLAGE = "to_village", _("Economic management station → village")
-
-
-SENDER = {Hop.TO_TOWN: Unit.DISTRICT_FINANCE, Hop.TO_STATION: Unit.TOWN_FINANCE, Hop.TO_VILLAGE: Unit.STATION}
-RECEIVER = {Hop.TO_TOWN: Unit.TOWN_FINANCE, Hop.TO_STATION: Unit.STATION, Hop.TO_VILLAGE: Unit.VILLAGE}
 
 
 @track_history()
@@ -116,12 +101,6 @@ class Holding(models.Model):
     @property
     def balance(self):
         return self.received - self.committed
-
-
-class PaymentRequestStatus(models.TextChoices):
-    SUBMITTED = "submitted", _("Submitted, awaiting review")
-    APPROVED = "approved", _("Approved")
-    RETURNED = "returned", _("Returned")
 
 
 @track_history()
@@ -280,9 +259,8 @@ class Transfer(StoredDeadline):
     def get_absolute_url(self):
         return reverse("funds:transfer_detail", args=[self.pk])
 
-    def compute_deadline(self, calendar: WorkingCalendar) -> Deadline:
-        from funds.rules import transfer_deadline
-
+    def compute_deadline(self, calendar: WorkingCalendar, policy=None) -> Deadline:
+        # The hops' periods are fixed by the work plan: no policy figure moves them.
         return transfer_deadline(Hop(self.hop), self.clock_start, calendar=calendar)
 
     @property

@@ -7,34 +7,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from funds.models.policy import MONEY
+from funds.choices import LoanStatus, RepaymentInterval, RiskBand
+from funds.models.policy import MONEY, FundsPolicy
+from funds.rules import loan_processing_deadline
 from history.tracking import track_history
 from households.models import Household, Member
 from organisation.deadlines import StoredDeadline
 from organisation.workdays import Deadline, WorkingCalendar
-
-
-class LoanStatus(models.TextChoices):
-    APPLIED = "applied", _("Applied, awaiting the bank's decision")
-    APPROVED = "approved", _("Approved, awaiting disbursement")
-    REJECTED = "rejected", _("Rejected")
-    DISBURSED = "disbursed", _("Disbursed, being repaid")
-    SETTLED = "settled", _("Repaid in full")
-
-
-class RepaymentInterval(models.TextChoices):
-    MONTHLY = "monthly", _("Monthly")
-    QUARTERLY = "quarterly", _("Quarterly")
-    AT_MATURITY = "maturity", _("Whole principal at maturity")
-
-
-class RiskBand(models.IntegerChoices):
-    """Days the oldest unpaid instalment is overdue, in the bands of the risk warning."""
-
-    NONE = 0, _("No overdue instalment of 30 days")
-    OVERDUE_30 = 30, _("Overdue 30 days or more")
-    OVERDUE_60 = 60, _("Overdue 60 days or more")
-    OVERDUE_90 = 90, _("Overdue 90 days or more")
 
 
 @track_history()
@@ -116,12 +95,13 @@ class Loan(StoredDeadline):
     def get_absolute_url(self):
         return reverse("funds:loan_detail", args=[self.pk])
 
-    def compute_deadline(self, calendar: WorkingCalendar) -> Deadline:
-        from funds.models.policy import FundsPolicy
-        from funds.rules import loan_processing_deadline
+    @classmethod
+    def deadline_policy(cls) -> FundsPolicy:
+        return FundsPolicy.current()
 
+    def compute_deadline(self, calendar: WorkingCalendar, policy: FundsPolicy) -> Deadline:
         return loan_processing_deadline(
-            self.clock_start, working_days=FundsPolicy.current().loan_processing_working_days, calendar=calendar
+            self.clock_start, working_days=policy.loan_processing_working_days, calendar=calendar
         )
 
     @property

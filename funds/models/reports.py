@@ -6,19 +6,14 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from funds.choices import ReportStatus
 from funds.models.chain import Allocation
-from funds.models.policy import MONEY
+from funds.models.policy import MONEY, FundsPolicy
+from funds.rules import report_deadline
 from history.tracking import track_history
 from organisation.deadlines import StoredDeadline
 from organisation.models import Town
 from organisation.workdays import Deadline, WorkingCalendar
-
-
-class ReportStatus(models.TextChoices):
-    DRAFT = "draft", _("Not submitted")
-    SUBMITTED = "submitted", _("Submitted, awaiting the district office")
-    ACCEPTED = "accepted", _("Accepted")
-    RETURNED = "returned", _("Returned for correction")
 
 
 @track_history()
@@ -63,13 +58,12 @@ class MonthlyReport(StoredDeadline):
     def get_absolute_url(self):
         return reverse("funds:report_detail", args=[self.pk])
 
-    def compute_deadline(self, calendar: WorkingCalendar) -> Deadline:
-        from funds.models.policy import FundsPolicy
-        from funds.rules import report_deadline
+    @classmethod
+    def deadline_policy(cls) -> FundsPolicy:
+        return FundsPolicy.current()
 
-        return report_deadline(
-            self.month, due_working_day=FundsPolicy.current().report_due_working_day, calendar=calendar
-        )
+    def compute_deadline(self, calendar: WorkingCalendar, policy: FundsPolicy) -> Deadline:
+        return report_deadline(self.month, due_working_day=policy.report_due_working_day, calendar=calendar)
 
 
 @track_history()

@@ -43,9 +43,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from funds.choices import SENDER
 from funds.models import Allocation, Hop, Installment, Loan, LoanStatus, MonthlyReport, RiskBand, Transfer
-from funds.models.chain import SENDER
-from funds.permissions import LOAN_ROLES, REPORT_ROLES, UNIT_ROLES
+from funds.permissions import LOAN_RISK_WATCHERS, LOAN_ROLES, OVERDUE_WATCHERS, REPORT_ROLES, UNIT_ROLES
 from funds.selectors.loans import BAND_THRESHOLDS
 from funds.selectors.overdue import overdue_today
 from funds.services.reports import monthly_reports_ensure
@@ -55,9 +55,6 @@ from households.models import Household, Member
 from notifications.services import Notice, notices_send, staff_of
 from organisation.models import Town, Village
 from organisation.roles import Role
-
-OFFICE = frozenset({Role.DISTRICT_OFFICE})
-DISTRICT_FINANCE = frozenset({Role.DISTRICT_FINANCE})
 
 
 @dataclass
@@ -184,7 +181,7 @@ def _transfers_flag(*, now: dt.datetime, today: dt.date, staff: StaffDirectory) 
     )
     if not rows:
         return []
-    office = staff.users(OFFICE)
+    office = staff.users(OVERDUE_WATCHERS)
     hops = {hop: str(hop.label) for hop in Hop}
     due = _provisional_due()
     subject = cache(
@@ -246,7 +243,7 @@ def _reports_flag(*, now: dt.datetime, today: dt.date, staff: StaffDirectory) ->
     )
     if not rows:
         return []
-    office = staff.users(OFFICE)
+    office = staff.users(OVERDUE_WATCHERS)
     due = _provisional_due()
     subject = cache(
         lambda days: ngettext(
@@ -313,7 +310,7 @@ def _loan_applications_flag(*, now: dt.datetime, today: dt.date, staff: StaffDir
     )
     if not rows:
         return []
-    office = staff.users(OFFICE)
+    office = staff.users(OVERDUE_WATCHERS)
     due = _provisional_due()
     subject = _("Loan application not decided in time: %(borrower)s, %(amount)s yuan")
     lines = (
@@ -406,7 +403,7 @@ def _loan_risks_update(*, now: dt.datetime, today: dt.date, staff: StaffDirector
     raised = [row for row in rows if row["band"] > row["old_band"]]
     if not raised:
         return [], len(rows)
-    watchers = staff.users(OFFICE) | staff.users(DISTRICT_FINANCE)
+    watchers = staff.users(LOAN_RISK_WATCHERS)
     bands = {band: str(band.label) for band in RiskBand}
     subject = _("Loan risk warning, %(band)s: %(borrower)s")
     lines = (

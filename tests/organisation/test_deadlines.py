@@ -10,7 +10,7 @@ from django.core import checks
 
 from organisation import deadlines
 from organisation.calendar_services import calendar_day_delete, calendar_day_save, calendar_year_load
-from organisation.deadlines import DeadlineKind, StoredDeadline, stored_deadline_models, stored_deadlines_recompute
+from organisation.deadlines import StoredDeadline, stored_deadline_models, stored_deadlines_recompute
 from organisation.models import CalendarDayKind
 from organisation.tasks import recompute_deadlines
 from organisation.workdays import WorkingCalendar
@@ -129,13 +129,13 @@ def test_a_row_without_a_clock_has_no_due_date():
 def test_every_concrete_stored_deadline_model_is_found_and_declares_its_rule():
     assert Reminder in stored_deadline_models()
     assert ReminderEvent not in stored_deadline_models()
-    assert (Reminder.deadline_days, Reminder.deadline_kind) == (5, DeadlineKind.WORKING)
+    assert Reminder.compute_deadline is not StoredDeadline.compute_deadline
     assert deadlines.check_deadline_rules() == []
 
 
 def test_a_model_without_a_rule_fails_the_system_check(monkeypatch):
     # given a model that forgot its rule
-    monkeypatch.setattr(Reminder, "deadline_days", None)
+    monkeypatch.setattr(Reminder, "compute_deadline", StoredDeadline.compute_deadline)
     # when the checks run
     errors = deadlines.check_deadline_rules()
     # then it is named
