@@ -1,15 +1,23 @@
-"""The deadlines of point 5 of the work plan, each in one place, with its tests in tests/funds/test_rules.py.
+"""The rules of points 5 and 7 of the work plan, each in one function, with its tests in tests/funds/test_rules.py.
 
-"区级财政部门对上级下达的已明确到镇的专项扶贫资金要在15日内拨付至镇财政所；镇财政所收到上级财政专项扶贫
-资金后5个工作日内拨付到镇经管部门；乡镇经管部门对项目村提报的资金拨付申请，在审核无误后5个工作日内拨付到位。"
+Point 5, the disbursement chain: "区级财政部门对上级下达的已明确到镇的专项扶贫资金要在15日内拨付至镇财政所；
+镇财政所收到上级财政专项扶贫资金后5个工作日内拨付到镇经管部门；乡镇经管部门对项目村提报的资金拨付申请，
+在审核无误后5个工作日内拨付到位。" One function per hop; ``transfer_deadline`` picks the hop's.
 
 How days are counted (start day not counted, a period ending on a rest day runs to the next working
-day, the due day ends at 24:00 Beijing time) is organisation.workdays' business.
+day, the due day ends at 24:00 Beijing time) is organisation.workdays' business; where a month starts
+and ends is organisation.periods'.
 """
 
 import datetime as dt
+from collections.abc import Callable
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from funds.choices import Hop
+from households.id_numbers import age_on
+from organisation.periods import month_end
 from organisation.workdays import Deadline, WorkingCalendar, add_calendar_days, add_working_days
 
 # District finance bureau -> town finance office: 15 calendar days from the district's receipt.
@@ -19,19 +27,41 @@ TO_STATION_WORKING_DAYS = 5
 # Station -> village: 5 working days from the approval of the village's payment request.
 TO_VILLAGE_WORKING_DAYS = 5
 
+# Who may borrow. The national guidance on 扶贫小额信贷 leaves the details to local practice, and the common
+# rule of the schemes is a borrower of working age, 18 to 60 (completed years, on the day the application is
+# received), who belongs to the registered household. These two figures are the district's choice.
+BORROWER_MIN_AGE = 18
+BORROWER_MAX_AGE = 60
 
-def transfer_deadline(hop: Hop, clock_start: dt.date, *, calendar: WorkingCalendar) -> Deadline:
-    """The due date of a transfer of ``hop`` whose clock started on ``clock_start``."""
-    if hop == Hop.TO_TOWN:
-        return add_calendar_days(clock_start, TO_TOWN_CALENDAR_DAYS, calendar=calendar)
-    if hop == Hop.TO_STATION:
-        return add_working_days(clock_start, TO_STATION_WORKING_DAYS, calendar=calendar)
+
+def to_town_deadline(clock_start: dt.date, *, calendar: WorkingCalendar) -> Deadline:
+    """ "区级财政部门对上级下达的已明确到镇的专项扶贫资金要在15日内拨付至镇财政所": the district finance bureau
+    sends a town's share to the town finance office within 15 calendar days of the district's receipt."""
+    return add_calendar_days(clock_start, TO_TOWN_CALENDAR_DAYS, calendar=calendar)
+
+
+def to_station_deadline(clock_start: dt.date, *, calendar: WorkingCalendar) -> Deadline:
+    """ "镇财政所收到上级财政专项扶贫资金后5个工作日内拨付到镇经管部门": the town finance office forwards what it
+    received to the economic management station within 5 working days of its receipt."""
+    return add_working_days(clock_start, TO_STATION_WORKING_DAYS, calendar=calendar)
+
+
+def to_village_deadline(clock_start: dt.date, *, calendar: WorkingCalendar) -> Deadline:
+    """ "乡镇经管部门对项目村提报的资金拨付申请，在审核无误后5个工作日内拨付到位": the station pays a village
+    within 5 working days of approving the village's payment request."""
     return add_working_days(clock_start, TO_VILLAGE_WORKING_DAYS, calendar=calendar)
 
 
-def month_end(month: dt.date) -> dt.date:
-    """The last day of ``month``'s month."""
-    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+HOP_DEADLINES: dict[Hop, Callable[..., Deadline]] = {
+    Hop.TO_TOWN: to_town_deadline,
+    Hop.TO_STATION: to_station_deadline,
+    Hop.TO_VILLAGE: to_village_deadline,
+}
+
+
+def transfer_deadline(hop: Hop, clock_start: dt.date, *, calendar: WorkingCalendar) -> Deadline:
+    """The due date of a transfer of ``hop`` whose clock started on ``clock_start``: the hop's rule."""
+    return HOP_DEADLINES[Hop(hop)](clock_start, calendar=calendar)
 
 
 def report_deadline(month: dt.date, *, due_working_day: int, calendar: WorkingCalendar) -> Deadline:
@@ -42,6 +72,19 @@ def report_deadline(month: dt.date, *, due_working_day: int, calendar: WorkingCa
 def loan_processing_deadline(received_on: dt.date, *, working_days: int, calendar: WorkingCalendar) -> Deadline:
     """限时办结: a microcredit application is decided within ``working_days`` working days of its receipt."""
     return add_working_days(received_on, working_days, calendar=calendar)
+
+
+def borrower_age_check(*, name: str, birth_date: dt.date, received_on: dt.date) -> None:
+    """A microcredit borrower is aged 18 to 60 in completed years on the day the application is received;
+    ``ValidationError`` on the borrower otherwise."""
+    age = age_on(birth_date, received_on)
+    if not BORROWER_MIN_AGE <= age <= BORROWER_MAX_AGE:
+        raise ValidationError(
+            {
+                "borrower": _("%(name)s is %(age)d years old on %(date)s; a borrower must be aged %(min)d to %(max)d.")
+                % {"name": name, "age": age, "date": received_on, "min": BORROWER_MIN_AGE, "max": BORROWER_MAX_AGE}
+            }
+        )
 
 
 def days_late(due_date: dt.date | None, done_on: dt.date) -> int:

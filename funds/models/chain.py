@@ -20,11 +20,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from funds.choices import RECEIVER, SENDER, Hop, PaymentRequestStatus, Unit
-from funds.models.policy import MONEY
 from funds.rules import transfer_deadline
 from history.tracking import track_history
 from organisation.deadlines import StoredDeadline
 from organisation.models import Town, Village
+from organisation.money import MONEY
 from organisation.workdays import Deadline, WorkingCalendar
 
 

@@ -8,11 +8,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from funds.choices import LoanStatus, RepaymentInterval, RiskBand
-from funds.models.policy import MONEY, FundsPolicy
+from funds.models.policy import FundsPolicy
 from funds.rules import loan_processing_deadline
 from history.tracking import track_history
 from households.models import Household, Member
 from organisation.deadlines import StoredDeadline
+from organisation.money import MONEY
 from organisation.workdays import Deadline, WorkingCalendar
 
 

@@ -7,8 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from history.tracking import track_history
-
-MONEY = {"max_digits": 14, "decimal_places": 2}
+from organisation.money import MONEY
 
 
 @track_history()

@@ -8,11 +8,12 @@ from django.utils.translation import gettext_lazy as _
 
 from funds.choices import ReportStatus
 from funds.models.chain import Allocation
-from funds.models.policy import MONEY, FundsPolicy
+from funds.models.policy import FundsPolicy
 from funds.rules import report_deadline
 from history.tracking import track_history
 from organisation.deadlines import StoredDeadline
 from organisation.models import Town
+from organisation.money import MONEY
 from organisation.workdays import Deadline, WorkingCalendar
 
 

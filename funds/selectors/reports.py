@@ -13,15 +13,10 @@ from django.db.models import BooleanField, ExpressionWrapper, Min, Q, QuerySet
 from funds.models import Allocation, FundsPolicy, MonthlyReport, MonthlyReportLine, ReportStatus
 from funds.permissions import DISTRICT_WRITERS, REPORT_REVIEWERS, REPORT_ROLES, funds_scope
 from funds.rules import report_deadline
-from funds.services.reports import (
-    SUBMITTABLE,
-    ZERO,
-    month_has_ended,
-    month_start,
-    previous_month,
-    report_figures,
-)
+from funds.services.reports import SUBMITTABLE, month_has_ended, report_figures
 from organisation.models import Town
+from organisation.money import ZERO
+from organisation.periods import month_start, previous_month
 from organisation.scoping import Access, has_district_reach, may_act, towns_for
 from organisation.workdays import WorkingCalendar
 

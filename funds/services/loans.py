@@ -22,24 +22,17 @@ from django.utils.translation import gettext as _
 
 from funds.models import FundsPolicy, Installment, Loan, LoanStatus, Repayment, RepaymentInterval
 from funds.permissions import LOAN_ROLES, funds_scope
-from funds.rules import days_late
+from funds.rules import borrower_age_check, days_late
 from funds.selectors.loans import OPEN_STATUSES, risk_band_for
 from households.choices import HouseholdStatus
-from households.id_numbers import age_on
 from households.models import Household, Member
 from households.permissions import households_scope
+from organisation.money import ZERO
 from organisation.scoping import Access
 from organisation.validation import date_check, role_require
 from organisation.workdays import WorkingCalendar
 
-ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
-
-# Who may borrow. The national guidance on 扶贫小额信贷 leaves the details to local practice, and the common
-# rule of the schemes is a borrower of working age, 18 to 60 (completed years, on the day the application is
-# received), who belongs to the registered household. These two figures are the district's choice.
-BORROWER_MIN_AGE = 18
-BORROWER_MAX_AGE = 60
 
 # Months between instalments for each way of repaying; None: the whole principal at maturity.
 INTERVAL_MONTHS = {
@@ -156,7 +149,7 @@ def loan_apply(
     The borrower must be a member of the household aged 18 to 60 (completed years) on the day of receipt.
     That is the common rule of 扶贫小额信贷, which lends to working-age members of registered households who
     can put the money to productive use; the national guidance leaves the exact ages to local practice, so
-    18 to 60 is the district's choice, held in ``BORROWER_MIN_AGE`` / ``BORROWER_MAX_AGE``.
+    18 to 60 is the district's choice, held in ``funds.rules.borrower_age_check``.
     A household out of poverty with its policies ended no longer qualifies. Amount and term are capped by
     ``FundsPolicy``; a household has one open loan at a time (the database holds that rule too).
     """
@@ -176,20 +169,7 @@ def loan_apply(
             }
         )
     date_check(received_on, "received_on", missing=_("Enter the date."))
-    age = age_on(borrower.birth_date, received_on)
-    if not BORROWER_MIN_AGE <= age <= BORROWER_MAX_AGE:
-        raise ValidationError(
-            {
-                "borrower": _("%(name)s is %(age)d years old on %(date)s; a borrower must be aged %(min)d to %(max)d.")
-                % {
-                    "name": borrower.name,
-                    "age": age,
-                    "date": received_on,
-                    "min": BORROWER_MIN_AGE,
-                    "max": BORROWER_MAX_AGE,
-                }
-            }
-        )
+    borrower_age_check(name=borrower.name, birth_date=borrower.birth_date, received_on=received_on)
     if household.status == HouseholdStatus.OUT_ENDED:
         raise ValidationError(
             {

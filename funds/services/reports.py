@@ -24,9 +24,10 @@ from django.utils.translation import gettext as _
 from funds.models import Allocation, FundsPolicy, Hop, MonthlyReport, MonthlyReportLine, ReportStatus, Transfer
 from funds.models.policy import MONEY
 from funds.permissions import DISTRICT_WRITERS, REPORT_REVIEWERS, REPORT_ROLES, funds_scope
-from funds.rules import days_late, month_end, report_deadline
+from funds.rules import days_late, report_deadline
 from organisation.models import Town
 from organisation.models.calendar import FIRST_CALENDAR_YEAR
+from organisation.periods import month_end, month_start, next_month, previous_month
 from organisation.scoping import Access, towns_for
 from organisation.validation import role_require
 from organisation.workdays import WorkingCalendar
@@ -35,14 +36,6 @@ ZERO = Decimal("0.00")
 
 # A town corrects a returned report and submits it again; a submitted or accepted one is closed to it.
 SUBMITTABLE = (ReportStatus.DRAFT, ReportStatus.RETURNED)
-
-
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def previous_month(month: dt.date) -> dt.date:
-    return month_start(month - dt.timedelta(days=1))
 
 
 def month_has_ended(month: dt.date, today: dt.date) -> bool:
@@ -140,7 +133,7 @@ def monthly_reports_ensure(*, today: dt.date | None = None) -> int:
     month = month_start(first)
     while month <= last_month:
         months.append(month)
-        month = month_start(month_end(month) + dt.timedelta(days=1))
+        month = next_month(month)
     existing = set(MonthlyReport.objects.filter(month__gte=months[0]).values_list("town_id", "month"))
     calendar = WorkingCalendar.load()
     due_working_day = FundsPolicy.current().report_due_working_day

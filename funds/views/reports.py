@@ -21,6 +21,7 @@ from funds.permissions import REPORT_REVIEWERS, REPORT_ROLES, funds_scope
 from funds.selectors import reports as selectors
 from funds.services import reports as services
 from organisation.access import RoleRequiredMixin, ScopedMixin
+from organisation.periods import previous_month
 from organisation.scoping import Access, may_act
 
 PAGE_SIZE = 25
@@ -77,7 +78,7 @@ class ReportListView(ReportScopedMixin, ListView):
         open_form = None
         if towns.exists():
             open_form = ReportOpenForm(
-                towns=towns, initial={"month": services.previous_month(services.month_start(self.today))}
+                towns=towns, initial={"month": previous_month(self.today)}
             )
         return super().get_context_data(
             filter_form=self.filter_form,
@@ -207,7 +208,7 @@ class ReportOpenView(RoleRequiredMixin, FormView):
         return {**super().get_form_kwargs(), "towns": selectors.towns_to_report(self.request.user)}
 
     def get_initial(self):
-        return {"month": services.previous_month(services.month_start(timezone.localdate()))}
+        return {"month": previous_month(timezone.localdate())}
 
     def post(self, request, *args, **kwargs):
         town = request.POST.get("town", "").strip()

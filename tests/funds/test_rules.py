@@ -7,9 +7,20 @@ National Day 2024: holidays 1 - 7 Oct, make-up workdays Sun 29 Sep and Sat 12 Oc
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from funds.models import Hop
-from funds.rules import days_late, report_deadline, transfer_deadline
+from funds.rules import (
+    HOP_DEADLINES,
+    borrower_age_check,
+    days_late,
+    loan_processing_deadline,
+    report_deadline,
+    to_station_deadline,
+    to_town_deadline,
+    to_village_deadline,
+    transfer_deadline,
+)
 from organisation.workdays import WorkingCalendar
 
 # The package's schedule only: no day entered by the office.
@@ -37,6 +48,37 @@ def test_each_hop_is_due_on_the_day_its_rule_gives(hop, clock_start, due, why):
     deadline = transfer_deadline(hop, clock_start, calendar=PACKAGE_ONLY)
     assert deadline.due_date == due, why
     assert deadline.provisional is False
+
+
+def test_to_town_is_due_15_calendar_days_after_the_district_receives_the_allocation():
+    # 14 Jan 2025 + 15 days = 29 Jan, inside the Spring Festival holidays: the next working day, Wed 5 Feb
+    assert to_town_deadline(dt.date(2025, 1, 14), calendar=PACKAGE_ONLY).due_date == dt.date(2025, 2, 5)
+
+
+def test_to_station_is_due_5_working_days_after_the_finance_office_receives_the_money():
+    # Fri 27 Sep 2024: Sun 29 (make-up) 1, Mon 30 2, National Day holidays, 8 Oct 3, 9 Oct 4, 10 Oct 5
+    assert to_station_deadline(dt.date(2024, 9, 27), calendar=PACKAGE_ONLY).due_date == dt.date(2024, 10, 10)
+
+
+def test_to_village_is_due_5_working_days_after_the_station_approves_the_request():
+    # Fri 24 Jan 2025: Sun 26 (make-up) 1, Mon 27 2, Spring Festival holidays, 5 Feb 3, 6 Feb 4, 7 Feb 5
+    assert to_village_deadline(dt.date(2025, 1, 24), calendar=PACKAGE_ONLY).due_date == dt.date(2025, 2, 7)
+
+
+@pytest.mark.parametrize("hop", list(Hop))
+def test_a_transfer_takes_the_rule_of_its_hop(hop):
+    # given a clock started on the eve of Spring Festival 2025, where calendar and working days part ways
+    clock_start = dt.date(2025, 1, 24)
+    # then a transfer of each hop is due when that hop's own rule says, and every hop has a rule
+    expected = {
+        Hop.TO_TOWN: to_town_deadline,
+        Hop.TO_STATION: to_station_deadline,
+        Hop.TO_VILLAGE: to_village_deadline,
+    }
+    assert HOP_DEADLINES[hop] is expected[hop]
+    assert transfer_deadline(hop, clock_start, calendar=PACKAGE_ONLY) == expected[hop](
+        clock_start, calendar=PACKAGE_ONLY
+    )
 
 
 def test_a_period_running_into_a_year_without_a_schedule_is_provisional():
@@ -69,3 +111,40 @@ def test_the_monthly_report_is_due_on_the_fifth_working_day_of_the_next_month():
 )
 def test_days_late_count_from_the_end_of_the_due_day(done_on, late):
     assert days_late(dt.date(2025, 2, 5), done_on) == late
+
+
+def test_a_loan_application_is_decided_within_the_policy_s_working_days():
+    # Fri 27 Sep 2024 + 7 working days: Sun 29 (make-up) 1, Mon 30 2, holidays, 8-11 Oct 3-6, Sat 12 Oct (make-up) 7
+    deadline = loan_processing_deadline(dt.date(2024, 9, 27), working_days=7, calendar=PACKAGE_ONLY)
+    assert deadline.due_date == dt.date(2024, 10, 12)
+
+
+BORN = dt.date(1966, 3, 10)
+
+
+@pytest.mark.parametrize(
+    ("received_on", "may_borrow"),
+    [
+        (dt.date(1984, 3, 9), False),  # 17, the day before the 18th birthday
+        (dt.date(1984, 3, 10), True),  # 18 on the day
+        (dt.date(2026, 3, 10), True),  # 60 on the day
+        (dt.date(2027, 3, 9), True),  # still 60 on the day before the 61st birthday
+        (dt.date(2027, 3, 10), False),  # 61
+    ],
+)
+def test_a_borrower_is_aged_18_to_60_on_the_day_the_application_is_received(received_on, may_borrow):
+    if may_borrow:
+        borrower_age_check(name="张秀兰", birth_date=BORN, received_on=received_on)
+    else:
+        with pytest.raises(ValidationError) as refused:
+            borrower_age_check(name="张秀兰", birth_date=BORN, received_on=received_on)
+        assert list(refused.value.message_dict) == ["borrower"]
+
+
+@pytest.mark.english
+def test_a_borrower_too_old_is_told_the_age_and_the_rule():
+    with pytest.raises(ValidationError) as refused:
+        borrower_age_check(name="张秀兰", birth_date=BORN, received_on=dt.date(2027, 3, 10))
+    assert refused.value.message_dict["borrower"] == [
+        "张秀兰 is 61 years old on 2027-03-10; a borrower must be aged 18 to 60."
+    ]
