@@ -7,6 +7,8 @@ from django.utils import translation
 from organisation.roles import Role
 from tests.factories.organisation import TownFactory, UserFactory, VillageFactory, post_user
 
+pytest_plugins = ["tests.fixtures.database"]
+
 
 @pytest.fixture
 def town(db):
