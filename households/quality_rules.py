@@ -43,12 +43,12 @@ from django.utils.translation import gettext_lazy as _
 
 from households.choices import (
     OUT_OF_POVERTY,
-    UNSAFE_GRADES,
     HouseholdStatus,
     HousingGrade,
     PovertyCause,
     Relation,
     Sex,
+    WaterSource,
 )
 from households.id_numbers import EARLIEST_BIRTH_YEAR
 from households.models import (
@@ -58,10 +58,16 @@ from households.models import (
     Member,
     PovertyLine,
     ProblemClass,
-    RenovationPlan,
     StatusEvent,
 )
-from households.rules import COMPULSORY_SCHOOL_AGES, COMPULSORY_STAGES, REGISTER_START_YEAR
+from households.rules import (
+    COMPULSORY_SCHOOL_AGES,
+    EXIT_YEAR,
+    REGISTER_START_YEAR,
+    exit_failing_households,
+    exit_failing_members,
+    member_age,
+)
 
 # A household identified while its per-capita income was more than this many times that year's
 # poverty line was most likely not poor: the margin leaves room for income that varies within a year.
@@ -145,16 +151,6 @@ def money(expression: Expression) -> Expression:
     return Func(expression, Value("FM999,999,999,990.00"), function="to_char", output_field=CharField())
 
 
-def age_on(today) -> Expression:
-    """Full years between the member's recorded birth date and ``today``."""
-    return Func(
-        Value(today),
-        F("birth_date"),
-        template="date_part('year', age(%(expressions)s))::integer",
-        output_field=IntegerField(),
-    )
-
-
 def count_of(queryset: QuerySet, *, by: str = "household") -> Expression:
     """How many rows of ``queryset`` (filtered with an OuterRef) there are, 0 for none."""
     counted = queryset.order_by().values(by).annotate(n=Func(F("pk"), function="COUNT")).values("n")
@@ -189,10 +185,6 @@ def income_rows(incomes: QuerySet, detail: Expression) -> QuerySet:
     return (
         incomes.order_by().annotate(member_id=NO_MEMBER, detail=detail).values("household_id", "member_id", "detail")
     )
-
-
-def out_of_poverty() -> Q:
-    return Q(status__in=OUT_OF_POVERTY)
 
 
 # GB 11643 in SQL. The CASE evaluates its branches in order, so the digit casts of the later branches
@@ -378,7 +370,9 @@ def income_far_above_line_when_identified(*, today) -> QuerySet:
     return income_rows(incomes, detail)
 
 
-# 退出不准: inaccurate exit
+# 退出不准: inaccurate exit. One rule for each check of the exit standard (households.rules.EXIT_CHECKS), over
+# the households marked out of poverty, judged on their latest recorded income: the exit checklist evaluates
+# the same conditions, so a household these rules pass is one the checklist lets out.
 
 
 @rule(
@@ -394,21 +388,48 @@ def income_far_above_line_when_identified(*, today) -> QuerySet:
 def exit_income_not_above_line(*, today) -> QuerySet:
     """Households with an out-of-poverty status whose latest Income row has ``per_capita_net_income``
     ≤ the PovertyLine amount of the same year."""
-    incomes = (
-        Income.objects.filter(latest_income(), Q(household__status__in=OUT_OF_POVERTY))
-        .annotate(line=poverty_line_of("year"))
-        .filter(per_capita_net_income__lte=F("line"))
+    income = Income.objects.filter(household=OuterRef("pk"), year=OuterRef(EXIT_YEAR))
+    households = exit_failing_households("exit_income_not_above_line", on=today).annotate(
+        income=Subquery(income.values("per_capita_net_income")[:1]), line=poverty_line_of(EXIT_YEAR)
     )
     detail = sentence(
         gettext(
             "Marked out of poverty, but the per-capita net income of %(year)s is %(income)s yuan, not above "
             "that year's poverty line of %(line)s yuan."
         ),
-        year=F("year"),
-        income=money(F("per_capita_net_income")),
+        year=F(EXIT_YEAR),
+        income=money(F("income")),
         line=money(F("line")),
     )
-    return income_rows(incomes, detail)
+    return household_rows(households, detail)
+
+
+@rule(
+    code="exit_income_line_missing",
+    problem_class=ProblemClass.EXIT,
+    label=_("Out of poverty, but no poverty line for the year of the income"),
+    explanation=_(
+        "The household is marked out of poverty, but no poverty line is entered for the year of its latest "
+        "recorded income, so nothing shows that the income is above the line: the exit checklist refuses an "
+        "exit until the district office enters that year's line."
+    ),
+)
+def exit_income_line_missing(*, today) -> QuerySet:
+    """Households with an out-of-poverty status that have an Income row and no PovertyLine of the year of their
+    latest Income row."""
+    income = Income.objects.filter(household=OuterRef("pk"), year=OuterRef(EXIT_YEAR))
+    households = exit_failing_households("exit_income_line_missing", on=today).annotate(
+        income=Subquery(income.values("per_capita_net_income")[:1])
+    )
+    detail = sentence(
+        gettext(
+            "Marked out of poverty, but no poverty line is entered for %(year)s, the year of the latest income "
+            "(%(income)s yuan per person)."
+        ),
+        year=F(EXIT_YEAR),
+        income=money(F("income")),
+    )
+    return household_rows(households, detail)
 
 
 @rule(
@@ -422,31 +443,25 @@ def exit_income_not_above_line(*, today) -> QuerySet:
 )
 def exit_without_income(*, today) -> QuerySet:
     """Households with an out-of-poverty status and no Income row."""
-    households = Household.objects.filter(out_of_poverty()).exclude(
-        Exists(Income.objects.filter(household=OuterRef("pk")))
-    )
+    households = exit_failing_households("exit_without_income", on=today)
     return household_rows(households, Value(gettext("Marked out of poverty, but no income is recorded.")))
 
 
 @rule(
-    code="exit_unsafe_house",
+    code="exit_food_and_clothing_not_secure",
     problem_class=ProblemClass.EXIT,
-    label=_("Out of poverty in an unsafe house"),
+    label=_("Out of poverty, but food and clothing not secure"),
     explanation=_(
-        "The household is marked out of poverty, but its house is appraised as grade C or D (dilapidated) "
-        "and no renovation of it is completed: safe housing is one of the exit standards."
+        "The household is marked out of poverty, but its file does not record food and clothing as secure: "
+        "no worry about food and clothing (两不愁) is one of the exit standards."
     ),
 )
-def exit_unsafe_house(*, today) -> QuerySet:
-    """Households with an out-of-poverty status, ``housing_grade`` C or D, and no RenovationPlan with
-    ``completed_on`` on or before the day of the check."""
-    completed = RenovationPlan.objects.filter(household=OuterRef("pk"), completed_on__lte=today)
-    households = Household.objects.filter(out_of_poverty(), housing_grade__in=UNSAFE_GRADES).exclude(Exists(completed))
-    detail = sentence(
-        gettext("Marked out of poverty, but the house is %(grade)s and no renovation of it is completed."),
-        grade=choice_label("housing_grade", HousingGrade.choices),
+def exit_food_and_clothing_not_secure(*, today) -> QuerySet:
+    """Households with an out-of-poverty status whose ``food_and_clothing_secure`` is not set."""
+    households = exit_failing_households("exit_food_and_clothing_not_secure", on=today)
+    return household_rows(
+        households, Value(gettext("Marked out of poverty, but food and clothing are not recorded as secure."))
     )
-    return household_rows(households, detail)
 
 
 @rule(
@@ -462,18 +477,150 @@ def exit_unsafe_house(*, today) -> QuerySet:
 def exit_child_out_of_school(*, today) -> QuerySet:
     """Members of households with an out-of-poverty status, aged 6-15 on the day of the check (from
     ``birth_date``), whose ``school_stage`` is none of ``COMPULSORY_STAGES`` (that is, empty)."""
-    members = (
-        Member.objects.filter(household__status__in=OUT_OF_POVERTY)
-        .annotate(age=age_on(today))
-        .filter(age__range=(COMPULSORY_AGE_FROM, COMPULSORY_AGE_TO))
-        .exclude(school_stage__in=COMPULSORY_STAGES)
-    )
+    members = exit_failing_members("exit_child_out_of_school", on=today).annotate(age=member_age(today))
     detail = sentence(
         gettext("%(name)s, aged %(age)s, is not in school, yet the household is marked out of poverty."),
         name=F("name"),
         age=F("age"),
     )
     return member_rows(members, detail)
+
+
+@rule(
+    code="exit_dropout_risk",
+    problem_class=ProblemClass.EXIT,
+    label=_("Out of poverty with a member at risk of dropping out"),
+    explanation=_(
+        "The household is marked out of poverty, but a member is recorded as at risk of dropping out of "
+        "school: compulsory education is one of the exit standards, and the exit checklist refuses an exit "
+        "while anyone is at risk."
+    ),
+)
+def exit_dropout_risk(*, today) -> QuerySet:
+    """Members of households with an out-of-poverty status whose ``dropout_risk`` is set."""
+    members = exit_failing_members("exit_dropout_risk", on=today)
+    detail = sentence(
+        gettext("%(name)s is at risk of dropping out of school, yet the household is marked out of poverty."),
+        name=F("name"),
+    )
+    return member_rows(members, detail)
+
+
+@rule(
+    code="exit_member_uninsured",
+    problem_class=ProblemClass.EXIT,
+    label=_("Out of poverty with a member not in medical insurance"),
+    explanation=_(
+        "The household is marked out of poverty, but a member is not in the rural cooperative medical "
+        "insurance: basic medical cover is one of the exit standards."
+    ),
+)
+def exit_member_uninsured(*, today) -> QuerySet:
+    """Members of households with an out-of-poverty status whose ``medical_insurance`` is not set."""
+    members = exit_failing_members("exit_member_uninsured", on=today)
+    detail = sentence(
+        gettext(
+            "%(name)s is not in the rural cooperative medical insurance, yet the household is marked out of poverty."
+        ),
+        name=F("name"),
+    )
+    return member_rows(members, detail)
+
+
+@rule(
+    code="exit_without_members",
+    problem_class=ProblemClass.EXIT,
+    label=_("Out of poverty with no members"),
+    explanation=_(
+        "The household is marked out of poverty, but its file lists no members, so their medical cover (one "
+        "of the exit standards) cannot be shown. A household not marked out of poverty with no members is "
+        "reported as inaccurate information instead."
+    ),
+)
+def exit_without_members(*, today) -> QuerySet:
+    """Households with an out-of-poverty status and no Member."""
+    households = exit_failing_households("exit_without_members", on=today)
+    return household_rows(households, Value(gettext("Marked out of poverty, but no members are recorded.")))
+
+
+@rule(
+    code="exit_unsafe_house",
+    problem_class=ProblemClass.EXIT,
+    label=_("Out of poverty in an unsafe house"),
+    explanation=_(
+        "The household is marked out of poverty, but its house is appraised as grade C or D (dilapidated) "
+        "and no renovation of it is completed: safe housing is one of the exit standards."
+    ),
+)
+def exit_unsafe_house(*, today) -> QuerySet:
+    """Households with an out-of-poverty status, ``housing_grade`` C or D, and no RenovationPlan with
+    ``completed_on`` on or before the day of the check."""
+    households = exit_failing_households("exit_unsafe_house", on=today)
+    detail = sentence(
+        gettext("Marked out of poverty, but the house is %(grade)s and no renovation of it is completed."),
+        grade=choice_label("housing_grade", HousingGrade.choices),
+    )
+    return household_rows(households, detail)
+
+
+@rule(
+    code="exit_house_not_appraised",
+    problem_class=ProblemClass.EXIT,
+    label=_("Out of poverty in a house not appraised"),
+    explanation=_(
+        "The household is marked out of poverty, but its house has no safety grade (A to D), so nothing "
+        "shows that it is safe: safe housing is one of the exit standards. A house not appraised in a "
+        "household not marked out of poverty is reported as a non-standard file instead."
+    ),
+)
+def exit_house_not_appraised(*, today) -> QuerySet:
+    """Households with an out-of-poverty status and an empty ``housing_grade``."""
+    households = exit_failing_households("exit_house_not_appraised", on=today)
+    return household_rows(households, Value(gettext("Marked out of poverty, but the house has no safety grade.")))
+
+
+@rule(
+    code="exit_unsafe_water_source",
+    problem_class=ProblemClass.EXIT,
+    label=_("Out of poverty without a safe drinking-water source"),
+    explanation=_(
+        "The household is marked out of poverty, but its drinking-water source is not recorded or is not a "
+        "safe one (treated tap water, or a protected well or spring): safe drinking water is one of the exit "
+        "standards."
+    ),
+)
+def exit_unsafe_water_source(*, today) -> QuerySet:
+    """Households with an out-of-poverty status whose ``water_source`` is empty or none of
+    ``SAFE_WATER_SOURCES`` (tap, protected well)."""
+    households = exit_failing_households("exit_unsafe_water_source", on=today)
+    detail = text_case(
+        When(
+            water_source="",
+            then=Value(gettext("Marked out of poverty, but the drinking-water source is not recorded.")),
+        ),
+        default=sentence(
+            gettext("Marked out of poverty, but the drinking-water source (%(source)s) is not safe."),
+            source=choice_label("water_source", WaterSource.choices),
+        ),
+    )
+    return household_rows(households, detail)
+
+
+@rule(
+    code="exit_drinking_water_difficult",
+    problem_class=ProblemClass.EXIT,
+    label=_("Out of poverty with drinking water difficult"),
+    explanation=_(
+        "The household is marked out of poverty, but its drinking water is recorded as difficult to obtain: "
+        "safe drinking water is one of the exit standards."
+    ),
+)
+def exit_drinking_water_difficult(*, today) -> QuerySet:
+    """Households with an out-of-poverty status whose ``drinking_water_difficult`` is set."""
+    households = exit_failing_households("exit_drinking_water_difficult", on=today)
+    return household_rows(
+        households, Value(gettext("Marked out of poverty, but drinking water is recorded as difficult."))
+    )
 
 
 # 信息不准: inaccurate information
@@ -494,7 +641,7 @@ def school_age_without_stage(*, today) -> QuerySet:
     marked out of poverty (those are ``exit_child_out_of_school``)."""
     members = (
         Member.objects.exclude(household__status__in=OUT_OF_POVERTY)
-        .annotate(age=age_on(today))
+        .annotate(age=member_age(today))
         .filter(age__range=(COMPULSORY_AGE_FROM, COMPULSORY_AGE_TO), school_stage="")
     )
     detail = sentence(gettext("%(name)s, aged %(age)s, has no school stage recorded."), name=F("name"), age=F("age"))
@@ -607,11 +754,16 @@ def year_identified_impossible(*, today) -> QuerySet:
     code="household_without_members",
     problem_class=ProblemClass.INFORMATION,
     label=_("No members"),
-    explanation=_("The household file lists no members at all."),
+    explanation=_(
+        "The household file lists no members at all. In a household marked out of poverty the same fact is "
+        "reported as an inaccurate exit instead, so it is counted once."
+    ),
 )
 def household_without_members(*, today) -> QuerySet:
-    """Households with no Member."""
-    households = Household.objects.exclude(Exists(Member.objects.filter(household=OuterRef("pk"))))
+    """Households with no Member, not marked out of poverty (those are ``exit_without_members``)."""
+    households = Household.objects.exclude(status__in=OUT_OF_POVERTY).exclude(
+        Exists(Member.objects.filter(household=OuterRef("pk")))
+    )
     return household_rows(households, Value(gettext("No members are recorded.")))
 
 
@@ -675,9 +827,13 @@ def status_history_missing(*, today) -> QuerySet:
     code="housing_not_appraised",
     problem_class=ProblemClass.FILE,
     label=_("House not appraised"),
-    explanation=_("The household's house has no safety grade (A to D): it has not been appraised."),
+    explanation=_(
+        "The household's house has no safety grade (A to D): it has not been appraised. In a household "
+        "marked out of poverty the same fact is reported as an inaccurate exit instead, so it is counted once."
+    ),
 )
 def housing_not_appraised(*, today) -> QuerySet:
-    """Households with an empty ``housing_grade``."""
-    households = Household.objects.filter(housing_grade="")
+    """Households with an empty ``housing_grade``, not marked out of poverty (those are
+    ``exit_house_not_appraised``)."""
+    households = Household.objects.exclude(status__in=OUT_OF_POVERTY).filter(housing_grade="")
     return household_rows(households, Value(gettext("The house has no safety grade.")))

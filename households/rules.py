@@ -7,9 +7,29 @@ data-quality rules (``households.quality_rules``) evaluate for the whole distric
 (``tests/households/test_exit_standards.py`` proves it).
 """
 
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.lookups import Range
+from django.utils.translation import gettext_lazy as _
+
 from households.choices import OUT_OF_POVERTY, UNSAFE_GRADES, HouseholdStatus, HousingGrade, SchoolStage, WaterSource
+from households.models import Household, Income, Member, PovertyLine, RenovationPlan
 
 # The national register of poor households (建档立卡) began in 2014: no household was identified earlier, no
 # record of the register (a safety net, a sample, a survey) is older. Point 3 of the work plan takes the same
@@ -41,3 +61,167 @@ COMPULSORY_STAGES = tuple(stage for stage in SchoolStage if stage != SchoolStage
 SAFE_GRADES = tuple(grade for grade in HousingGrade if grade not in UNSAFE_GRADES)
 # Safe drinking water: treated tap water or a protected well or spring.
 SAFE_WATER_SOURCES = (WaterSource.TAP, WaterSource.PROTECTED_WELL)
+
+
+# The exit standard (脱贫标准): 两不愁三保障 (no worry about food and clothing; compulsory education, basic
+# medical cover and safe housing guaranteed), income above the year's poverty line, and safe drinking water.
+# The standards in the checklist's order, each with its label.
+EXIT_STANDARDS = {
+    "income": _("Income above the poverty line"),
+    "food_and_clothing": _("No worry about food and clothing"),
+    "compulsory_education": _("Compulsory education"),
+    "medical_cover": _("Basic medical cover"),
+    "safe_housing": _("Safe housing"),
+    "safe_water": _("Safe drinking water"),
+}
+
+# The income test judges one year's income. The checklist takes the year it is asked for; the data-quality
+# rules each household's latest recorded year. The conditions read the year from this annotation.
+EXIT_YEAR = "exit_year"
+
+
+def exit_households(households: QuerySet[Household], *, year: int | None = None) -> QuerySet[Household]:
+    """``households`` with the year whose income the exit standard judges: ``year``, or when None each
+    household's latest recorded year (NULL for a household with no income recorded)."""
+    latest = Income.objects.filter(household=OuterRef("pk")).order_by("-year").values("year")[:1]
+    judged = Value(year) if year is not None else Subquery(latest)
+    return households.annotate(**{EXIT_YEAR: ExpressionWrapper(judged, output_field=IntegerField())})
+
+
+def member_age(on: dt.date) -> Func:
+    """A member's full years on ``on``, from the recorded birth date (PostgreSQL's ``age``)."""
+    return Func(
+        Value(on),
+        F("birth_date"),
+        template="date_part('year', age(%(expressions)s))::integer",
+        output_field=IntegerField(),
+    )
+
+
+def income_above_line(per_capita_net_income: Decimal, line: Decimal) -> bool:
+    """The income test: per-capita net income strictly above the poverty line (at the line is not above it).
+    ``income_not_above_line`` is the same test in SQL."""
+    return per_capita_net_income > line
+
+
+def _income_of_exit_year() -> QuerySet[Income]:
+    return Income.objects.filter(household=OuterRef("pk"), year=OuterRef(EXIT_YEAR))
+
+
+def income_missing(on: dt.date) -> Q:
+    """No Income row of the judged year (with the latest year judged: no income recorded at all)."""
+    return ~Q(Exists(_income_of_exit_year()))
+
+
+def poverty_line_missing(on: dt.date) -> Q:
+    """The judged year's income is recorded, but no PovertyLine of that year is entered."""
+    return Q(Exists(_income_of_exit_year())) & ~Q(Exists(PovertyLine.objects.filter(year=OuterRef(EXIT_YEAR))))
+
+
+def income_not_above_line(on: dt.date) -> Q:
+    """The judged year's ``per_capita_net_income`` is at or below that year's PovertyLine amount."""
+    line = PovertyLine.objects.filter(year=OuterRef("year")).values("amount")[:1]
+    return Q(Exists(_income_of_exit_year().filter(per_capita_net_income__lte=Subquery(line))))
+
+
+def food_and_clothing_not_secure(on: dt.date) -> Q:
+    """``food_and_clothing_secure`` is not set."""
+    return Q(food_and_clothing_secure=False)
+
+
+def child_out_of_school(on: dt.date) -> Q:
+    """A member aged 6 to 15 on the day (from ``birth_date``) whose ``school_stage`` is none of
+    ``COMPULSORY_STAGES`` (that is, not in school)."""
+    ages = (COMPULSORY_SCHOOL_AGES.start, COMPULSORY_SCHOOL_AGES.stop - 1)
+    return Q(Range(member_age(on), ages)) & ~Q(school_stage__in=COMPULSORY_STAGES)
+
+
+def dropout_risk(on: dt.date) -> Q:
+    """A member flagged ``dropout_risk`` (at risk of dropping out of school), whatever the age."""
+    return Q(dropout_risk=True)
+
+
+def without_members(on: dt.date) -> Q:
+    """No Member at all: nobody's medical cover can be shown."""
+    return ~Q(Exists(Member.objects.filter(household=OuterRef("pk"))))
+
+
+def member_uninsured(on: dt.date) -> Q:
+    """A member not in the rural cooperative medical insurance (``medical_insurance`` not set)."""
+    return Q(medical_insurance=False)
+
+
+def house_not_appraised(on: dt.date) -> Q:
+    """An empty ``housing_grade``: the house has not been appraised."""
+    return Q(housing_grade="")
+
+
+def house_unsafe(on: dt.date) -> Q:
+    """A ``housing_grade`` other than A or B (C or D, dilapidated) and no RenovationPlan with ``completed_on``
+    on or before the day."""
+    renovated = RenovationPlan.objects.filter(household=OuterRef("pk"), completed_on__lte=on)
+    return ~Q(housing_grade="") & ~Q(housing_grade__in=SAFE_GRADES) & ~Q(Exists(renovated))
+
+
+def water_source_unsafe(on: dt.date) -> Q:
+    """A ``water_source`` that is empty (not recorded) or none of ``SAFE_WATER_SOURCES``."""
+    return ~Q(water_source__in=SAFE_WATER_SOURCES)
+
+
+def drinking_water_difficult(on: dt.date) -> Q:
+    """``drinking_water_difficult`` is set."""
+    return Q(drinking_water_difficult=True)
+
+
+@dataclass(frozen=True)
+class ExitCheck:
+    """One way of failing an exit standard. ``condition(on)`` holds for a Household (annotated by
+    ``exit_households``) that fails it, or with ``of_members`` for each Member that makes the household fail
+    it; ``on`` is the day members' ages and completed renovations are taken. The data-quality rule ``code``
+    reports it."""
+
+    standard: str
+    code: str
+    condition: Callable[[dt.date], Q]
+    of_members: bool = False
+
+
+# Every check of every standard, in the order the checklist states its reasons.
+EXIT_CHECKS = (
+    ExitCheck("income", "exit_without_income", income_missing),
+    ExitCheck("income", "exit_income_line_missing", poverty_line_missing),
+    ExitCheck("income", "exit_income_not_above_line", income_not_above_line),
+    ExitCheck("food_and_clothing", "exit_food_and_clothing_not_secure", food_and_clothing_not_secure),
+    ExitCheck("compulsory_education", "exit_child_out_of_school", child_out_of_school, of_members=True),
+    ExitCheck("compulsory_education", "exit_dropout_risk", dropout_risk, of_members=True),
+    ExitCheck("medical_cover", "exit_without_members", without_members),
+    ExitCheck("medical_cover", "exit_member_uninsured", member_uninsured, of_members=True),
+    ExitCheck("safe_housing", "exit_house_not_appraised", house_not_appraised),
+    ExitCheck("safe_housing", "exit_unsafe_house", house_unsafe),
+    ExitCheck("safe_water", "exit_unsafe_water_source", water_source_unsafe),
+    ExitCheck("safe_water", "exit_drinking_water_difficult", drinking_water_difficult),
+)
+EXIT_CHECK_BY_CODE = {check.code: check for check in EXIT_CHECKS}
+
+
+def exit_check_flags(queryset: QuerySet, checks, on: dt.date) -> QuerySet:
+    """``queryset`` with a boolean annotation per check (named by its code): whether the row fails it."""
+    return queryset.annotate(
+        **{check.code: ExpressionWrapper(check.condition(on), output_field=BooleanField()) for check in checks}
+    )
+
+
+def exit_failing_households(code: str, *, on: dt.date) -> QuerySet[Household]:
+    """The households marked out of poverty that fail the check ``code``, judged on their latest income."""
+    check = EXIT_CHECK_BY_CODE[code]
+    if check.of_members:
+        raise ValueError(f"{code} is a check of members")
+    return exit_households(Household.objects.filter(status__in=OUT_OF_POVERTY)).filter(check.condition(on))
+
+
+def exit_failing_members(code: str, *, on: dt.date) -> QuerySet[Member]:
+    """The members, in households marked out of poverty, that make their household fail the check ``code``."""
+    check = EXIT_CHECK_BY_CODE[code]
+    if not check.of_members:
+        raise ValueError(f"{code} is a check of the household")
+    return Member.objects.filter(household__status__in=OUT_OF_POVERTY).filter(check.condition(on))

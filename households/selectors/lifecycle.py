@@ -1,15 +1,14 @@
 """Reads about a household's lifecycle: income against the poverty line, the exit checklist, its cadre."""
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from households.id_numbers import age_on
 from households.models import (
     CADRE_HOUSEHOLD_LIMIT,
     Cadre,
@@ -21,7 +20,14 @@ from households.models import (
     StatusEvent,
 )
 from households.permissions import households_scope
-from households.rules import COMPULSORY_SCHOOL_AGES, COMPULSORY_STAGES, SAFE_GRADES, SAFE_WATER_SOURCES
+from households.rules import (
+    EXIT_CHECKS,
+    EXIT_STANDARDS,
+    exit_check_flags,
+    exit_households,
+    income_above_line,
+    member_age,
+)
 from organisation.roles import DISTRICT_READERS, Role
 from organisation.scoping import Access, has_district_reach, role_of
 
@@ -49,7 +55,7 @@ class IncomeStanding:
         """Whether per-capita net income is above the line; None while either is missing."""
         if self.income is None or self.line is None:
             return None
-        return self.income.per_capita_net_income > self.line.amount
+        return income_above_line(self.income.per_capita_net_income, self.line.amount)
 
     @property
     def message(self) -> str:
@@ -105,33 +111,31 @@ class ChecklistItem:
     reason: str = ""
 
 
-CHECKLIST_LABELS = {
-    "income": gettext_lazy("Income above the poverty line"),
-    "food_and_clothing": gettext_lazy("No worry about food and clothing"),
-    "compulsory_education": gettext_lazy("Compulsory education"),
-    "medical_cover": gettext_lazy("Basic medical cover"),
-    "safe_housing": gettext_lazy("Safe housing"),
-    "safe_water": gettext_lazy("Safe drinking water"),
-}
-
-
 def checklist_date(year: int) -> dt.date:
     """The day the checklist of ``year`` looks at: the year's last day, or today while the year runs."""
     return min(dt.date(year, 12, 31), timezone.localdate())
 
 
 def household_exit_checklist(*, household: Household, year: int, on: dt.date | None = None) -> list[ChecklistItem]:
-    """Every item of the exit standard for ``household`` in ``year``; members' ages are taken ``on``
-    (default: see ``checklist_date``)."""
+    """Every standard of ``households.rules.EXIT_STANDARDS`` for ``household`` in ``year``. A standard fails when
+    one of its checks (``households.rules.EXIT_CHECKS``: the conditions the ``exit_*`` data-quality rules query)
+    holds, with a reason for each; members' ages and completed renovations are taken ``on`` (default: see
+    ``checklist_date``)."""
     on = on or checklist_date(year)
-    members = list(Member.objects.filter(household=household).order_by("id"))
+    household_checks = [check for check in EXIT_CHECKS if not check.of_members]
+    member_checks = [check for check in EXIT_CHECKS if check.of_members]
+    judged = exit_households(Household.objects.filter(pk=household.pk), year=year)
+    judged = exit_check_flags(judged, household_checks, on).get()
+    members = exit_check_flags(Member.objects.filter(household=household), member_checks, on)
+    members = list(members.annotate(age=member_age(on)).order_by("id"))
+    reasons: dict[str, list[str]] = {key: [] for key in EXIT_STANDARDS}
+    for check in EXIT_CHECKS:
+        failing = [member for member in members if getattr(member, check.code)] if check.of_members else []
+        if failing or (not check.of_members and getattr(judged, check.code)):
+            reasons[check.standard].append(EXIT_REASONS[check.code](judged, failing, year, on))
     return [
-        _income_item(household, year),
-        _food_and_clothing_item(household),
-        _compulsory_education_item(members, on),
-        _medical_cover_item(members),
-        _safe_housing_item(household, on),
-        _safe_water_item(household),
+        ChecklistItem(key=key, label=str(label), passed=not reasons[key], reason=" ".join(reasons[key]))
+        for key, label in EXIT_STANDARDS.items()
     ]
 
 
@@ -139,82 +143,54 @@ def checklist_failures(items: list[ChecklistItem]) -> list[ChecklistItem]:
     return [item for item in items if not item.passed]
 
 
-def _item(key: str, reasons: list[str]) -> ChecklistItem:
-    return ChecklistItem(key=key, label=str(CHECKLIST_LABELS[key]), passed=not reasons, reason=" ".join(reasons))
-
-
 def _names(members: list[Member]) -> str:
     return ", ".join(member.name for member in members)
 
 
-def _income_item(household: Household, year: int) -> ChecklistItem:
-    standing = household_income_standing(household=household, year=year)
-    return _item("income", [] if standing.above else [standing.message])
+def _income_reason(household: Household, members: list[Member], year: int, on: dt.date) -> str:
+    return household_income_standing(household=household, year=year).message
 
 
-def _food_and_clothing_item(household: Household) -> ChecklistItem:
-    reasons = [] if household.food_and_clothing_secure else [_("Food and clothing are not recorded as secure.")]
-    return _item("food_and_clothing", reasons)
+def _out_of_school_reason(household: Household, members: list[Member], year: int, on: dt.date) -> str:
+    named = ", ".join(f"{member.name} ({member.age})" for member in members)
+    return _("Aged 6 to 15 on %(date)s but not in school: %(members)s.") % {"date": on.isoformat(), "members": named}
 
 
-def _compulsory_education_item(members: list[Member], on: dt.date) -> ChecklistItem:
-    reasons = []
-    out_of_school = [
-        f"{member.name} ({age_on(member.birth_date, on)})"
-        for member in members
-        if age_on(member.birth_date, on) in COMPULSORY_SCHOOL_AGES and member.school_stage not in COMPULSORY_STAGES
-    ]
-    if out_of_school:
-        reasons.append(
-            _("Aged 6 to 15 on %(date)s but not in school: %(members)s.")
-            % {"date": on.isoformat(), "members": ", ".join(out_of_school)}
-        )
-    if at_risk := [member for member in members if member.dropout_risk]:
-        reasons.append(_("At risk of dropping out of school: %(members)s.") % {"members": _names(at_risk)})
-    return _item("compulsory_education", reasons)
-
-
-def _medical_cover_item(members: list[Member]) -> ChecklistItem:
-    if not members:
-        return _item("medical_cover", [_("No members are recorded, so their medical cover cannot be checked.")])
-    uninsured = [member for member in members if not member.medical_insurance]
-    reasons = []
-    if uninsured:
-        reasons.append(
-            _("Not in the rural cooperative medical insurance: %(members)s.") % {"members": _names(uninsured)}
-        )
-    return _item("medical_cover", reasons)
-
-
-def _safe_housing_item(household: Household, on: dt.date) -> ChecklistItem:
-    grade = household.housing_grade
-    if not grade:
-        return _item("safe_housing", [_("The house has not been appraised for safety.")])
-    if grade in SAFE_GRADES:
-        return _item("safe_housing", [])
-    plans = household.renovation_plans.all()
-    if plans.filter(completed_on__isnull=False, completed_on__lte=on).exists():
-        return _item("safe_housing", [])
+def _unsafe_house_reason(household: Household, members: list[Member], year: int, on: dt.date) -> str:
     values = {"grade": household.get_housing_grade_display()}
-    if plan := plans.filter(Q(completed_on__isnull=True) | Q(completed_on__gt=on)).order_by("-planned_start").first():
+    unfinished = household.renovation_plans.filter(Q(completed_on__isnull=True) | Q(completed_on__gt=on))
+    if plan := unfinished.order_by("-planned_start").first():
         values["date"] = plan.planned_completion.isoformat()
-        reason = _("The house is %(grade)s and its renovation is not completed (planned for %(date)s).") % values
-    else:
-        reason = _("The house is %(grade)s and has no renovation plan.") % values
-    return _item("safe_housing", [reason])
+        return _("The house is %(grade)s and its renovation is not completed (planned for %(date)s).") % values
+    return _("The house is %(grade)s and has no renovation plan.") % values
 
 
-def _safe_water_item(household: Household) -> ChecklistItem:
-    reasons = []
+def _water_source_reason(household: Household, members: list[Member], year: int, on: dt.date) -> str:
     if not household.water_source:
-        reasons.append(_("The drinking-water source is not recorded."))
-    elif household.water_source not in SAFE_WATER_SOURCES:
-        reasons.append(
-            _("The drinking-water source (%(source)s) is not safe.") % {"source": household.get_water_source_display()}
-        )
-    if household.drinking_water_difficult:
-        reasons.append(_("Drinking water is recorded as difficult."))
-    return _item("safe_water", reasons)
+        return _("The drinking-water source is not recorded.")
+    return _("The drinking-water source (%(source)s) is not safe.") % {"source": household.get_water_source_display()}
+
+
+# Why the checklist refuses, for each check of households.rules.EXIT_CHECKS: (household, the members that fail
+# a check of members, the year, the day) -> the reason.
+EXIT_REASONS: dict[str, Callable[[Household, list[Member], int, dt.date], str]] = {
+    "exit_without_income": _income_reason,
+    "exit_income_line_missing": _income_reason,
+    "exit_income_not_above_line": _income_reason,
+    "exit_food_and_clothing_not_secure": lambda *_args: _("Food and clothing are not recorded as secure."),
+    "exit_child_out_of_school": _out_of_school_reason,
+    "exit_dropout_risk": lambda household, members, *_args: (
+        _("At risk of dropping out of school: %(members)s.") % {"members": _names(members)}
+    ),
+    "exit_without_members": lambda *_args: _("No members are recorded, so their medical cover cannot be checked."),
+    "exit_member_uninsured": lambda household, members, *_args: (
+        _("Not in the rural cooperative medical insurance: %(members)s.") % {"members": _names(members)}
+    ),
+    "exit_house_not_appraised": lambda *_args: _("The house has not been appraised for safety."),
+    "exit_unsafe_house": _unsafe_house_reason,
+    "exit_unsafe_water_source": _water_source_reason,
+    "exit_drinking_water_difficult": lambda *_args: _("Drinking water is recorded as difficult."),
+}
 
 
 # Status history

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
-from households.choices import HouseholdStatus, HousingGrade, Relation, ReturnCause, SchoolStage, Sex
+from households.choices import HouseholdStatus, HousingGrade, Relation, ReturnCause, SchoolStage, Sex, WaterSource
 from households.id_numbers import id_number_parse
 from households.models import Cadre, CadreAssignment, Income, Member, PovertyLine, RenovationPlan, StatusEvent
 from households.quality_rules import RULES, ProblemClass, rule_get
@@ -56,8 +56,14 @@ def status_record(household, status, *, on=dt.date(2016, 4, 1)) -> StatusEvent:
 
 def clean_household(village, *, status=HouseholdStatus.NOT_OUT, **fields):
     """One member (the head), identified in 2016 with income under twice the line, above the line in
-    2018, a cadre, a status history ending in ``status`` and a safe house."""
-    fields = {"year_identified": 2016, "housing_grade": HousingGrade.B, **fields}
+    2018, a cadre, a status history ending in ``status``, a safe house, safe water and food and clothing secure."""
+    fields = {
+        "year_identified": 2016,
+        "housing_grade": HousingGrade.B,
+        "water_source": WaterSource.TAP,
+        "food_and_clothing_secure": True,
+        **fields,
+    }
     household = HouseholdFactory(village=village, status=status, **fields)
     member_add(household)
     income_add(household, year=2016, per_capita="2500")
