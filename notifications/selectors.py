@@ -1,14 +1,7 @@
 from django.db.models import Q, QuerySet
 
 from notifications.models import Notification
-from organisation.scoping import Access
-
-
-def notifications_scope(user, access: Access = Access.VIEW) -> QuerySet[Notification]:
-    """A user's own notices, and nobody else's (whatever the role)."""
-    if not (user.is_authenticated and user.is_active):
-        return Notification.objects.none()
-    return Notification.objects.filter(recipient=user)
+from notifications.permissions import notifications_scope
 
 
 def notification_search(*, user, query: str = "", unread_only: bool = False) -> QuerySet[Notification]:

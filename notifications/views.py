@@ -4,7 +4,8 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import ListView, View
 
-from notifications.selectors import notification_search, notifications_scope
+from notifications.permissions import notifications_scope
+from notifications.selectors import notification_search
 from notifications.services import notification_mark_read
 from organisation.access import ScopedMixin
 

@@ -31,12 +31,11 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from funds.models import Allocation, Hop, PaymentRequest, PaymentRequestStatus, Transfer, Unit
-from funds.permissions import funds_scope, may_act_for
+from funds.permissions import CHAIN_COUNT_READERS, funds_scope, may_act_for
 from organisation.models import Town
-from organisation.roles import Role
-from organisation.scoping import Access, role_of, towns_for
+from organisation.money import ZERO
+from organisation.scoping import Access, may_act, towns_for
 
-ZERO = Decimal("0.00")
 # How many rows of each queue the overview shows; the rest are one click away in the filtered list.
 QUEUE_ROWS = 20
 
@@ -445,8 +444,7 @@ class HopCounts:
 
 
 def shows_chain_counts(user) -> bool:
-    """The district office and the auditors follow the chain as counts (they do none of its steps)."""
-    return user.is_superuser or role_of(user) in (Role.DISTRICT_OFFICE, Role.AUDIT)
+    return may_act(user, CHAIN_COUNT_READERS)
 
 
 def chain_counts(user) -> tuple[list[HopCounts], dict]:

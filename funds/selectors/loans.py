@@ -7,13 +7,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from funds.models import Installment, Loan, LoanStatus, RiskBand
-from funds.permissions import LOAN_ROLES, funds_scope
+from funds.permissions import funds_scope
 from organisation.models import Town, Village
-from organisation.scoping import Access, may_act, towns_for, villages_for
+from organisation.money import MONEY_FIELD, ZERO
+from organisation.scoping import Access, towns_for, villages_for
 
 # A household has one of these at a time (the database's constraint ``loan_one_open_per_household``).
 OPEN_STATUSES = (LoanStatus.APPLIED, LoanStatus.APPROVED, LoanStatus.DISBURSED)
@@ -22,7 +23,6 @@ BAND_THRESHOLDS = ((RiskBand.OVERDUE_90, 90), (RiskBand.OVERDUE_60, 60), (RiskBa
 OVERDUE_DAYS = 30
 HUNDRED = Decimal("100")
 CENT = Decimal("0.01")
-ZERO = Decimal("0.00")
 
 
 def risk_band_for(oldest_unpaid_due: dt.date | None, today: dt.date) -> RiskBand:
@@ -48,10 +48,6 @@ def oldest_unpaid_due() -> Subquery:
 
 def loans_for(user, access: Access = Access.VIEW) -> QuerySet[Loan]:
     return funds_scope(user, access, Loan.objects.all())
-
-
-def may_enter_loans(user) -> bool:
-    return may_act(user, LOAN_ROLES)
 
 
 # --- The list -------------------------------------------------------------------------------------------------------
@@ -195,7 +191,7 @@ def loan_book_by_town(*, user, today: dt.date) -> tuple[list[TownLoanBook], Town
     """
     towns = list(towns_for_filter(user).order_by("code"))
     oldest = {band: today - dt.timedelta(days=days) for band, days in BAND_THRESHOLDS}
-    unpaid = ExpressionWrapper(F("amount") - F("repaid"), output_field=DecimalField(max_digits=14, decimal_places=2))
+    unpaid = ExpressionWrapper(F("amount") - F("repaid"), output_field=MONEY_FIELD)
     outstanding = Q(status=LoanStatus.DISBURSED)
     overdue = outstanding & Q(oldest_unpaid_due__lte=oldest[RiskBand.OVERDUE_30])
     band_filters = {

@@ -14,12 +14,8 @@ from django.utils import timezone
 from funds.models import Loan, LoanStatus, MonthlyReport, RiskBand, Transfer
 from funds.permissions import funds_scope
 from organisation.models import Town
-from organisation.roles import Role
-from organisation.scoping import role_of, towns_for
+from organisation.scoping import towns_for
 from organisation.workdays import LEGAL_TIME_ZONE
-
-# Who may start the scan by hand ("run the scan now"); beat runs it every hour anyway.
-SCAN_RUNNERS = frozenset({Role.DISTRICT_OFFICE})
 
 
 @dataclass(frozen=True)
@@ -31,10 +27,6 @@ class OverdueTotals:
 def overdue_today(now: dt.datetime | None = None) -> dt.date:
     """The legal (Beijing) day of ``now``: every due date before it has ended."""
     return (now or timezone.now()).astimezone(LEGAL_TIME_ZONE).date()
-
-
-def may_run_overdue_scan(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or role_of(user) in SCAN_RUNNERS)
 
 
 def overdue_towns(*, user) -> QuerySet[Town]:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from funds.models import Allocation, Holding, Hop, PaymentRequest, PaymentRequestStatus, Transfer, Unit
 from funds.permissions import funds_scope, may_act_for
 from funds.rules import days_late
+from organisation.locking import locked_in_reach
 from organisation.models import Town, Village
 from organisation.scoping import Access, villages_for
 from organisation.validation import date_check
@@ -39,11 +40,6 @@ class Share:
 def _require(user, unit: Unit) -> None:
     if not may_act_for(user, unit):
         raise PermissionDenied(_("Only the %(unit)s does this step.") % {"unit": unit.label})
-
-
-def _require_reach(user, record) -> None:
-    if not funds_scope(user, Access.CHANGE, type(record)._default_manager.filter(pk=record.pk)).exists():
-        raise PermissionDenied(_("This record is outside the towns and villages you work for."))
 
 
 def _check_amount(amount: Decimal, field: str = "amount") -> None:
@@ -105,7 +101,7 @@ def allocation_record(
 def allocation_allot(*, user, allocation: Allocation, share: Share) -> Transfer:
     """Allot part of an allocation to one more town."""
     _require(user, Unit.DISTRICT_FINANCE)
-    allocation = Allocation.objects.select_for_update().get(pk=allocation.pk)
+    allocation = locked_in_reach(funds_scope, user, allocation)
     if Transfer.objects.filter(allocation=allocation, town=share.town, hop=Hop.TO_TOWN).exists():
         raise ValidationError({"town": _("%(town)s already has a share of this allocation.") % {"town": share.town}})
     return _allot(allocation, share, WorkingCalendar.load(), field="amount")
@@ -148,9 +144,9 @@ def _allot(allocation: Allocation, share: Share, calendar: WorkingCalendar, *, f
 @transaction.atomic
 def transfer_send(*, user, transfer: Transfer, sent_on: dt.date, voucher_number: str = "") -> Transfer:
     """The sending unit records that the money went out; a late sending keeps its days late."""
-    transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
+    # The hop, and so the sender, never changes: the role is checked before the row is locked.
     _require(user, transfer.sender)
-    _require_reach(user, transfer)
+    transfer = locked_in_reach(funds_scope, user, transfer)
     if transfer.sent_on is not None:
         raise ValidationError(_("This transfer was already sent on %(date)s.") % {"date": transfer.sent_on})
     date_check(sent_on, "sent_on", after=(_("the day the clock started"), transfer.clock_start))
@@ -169,9 +165,8 @@ def transfer_receive(*, user, transfer: Transfer, received_on: dt.date) -> Trans
     A town finance office's receipt creates its transfer on to the station (the whole amount, due in
     5 working days); a station's receipt adds to what it may pay villages.
     """
-    transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
     _require(user, transfer.receiver)
-    _require_reach(user, transfer)
+    transfer = locked_in_reach(funds_scope, user, transfer)
     if transfer.sent_on is None:
         raise ValidationError(_("The money has not been sent yet: its receipt cannot be confirmed."))
     if transfer.received_on is not None:
@@ -262,9 +257,8 @@ def payment_request_resubmit(
     *, user, request: PaymentRequest, project_name: str, purpose: str, amount: Decimal
 ) -> PaymentRequest:
     """A returned request, corrected and sent for review again."""
-    request = PaymentRequest.objects.select_for_update().get(pk=request.pk)
     _require(user, Unit.VILLAGE)
-    _require_reach(user, request)
+    request = locked_in_reach(funds_scope, user, request)
     if request.status != PaymentRequestStatus.RETURNED:
         raise ValidationError(_("Only a returned request can be corrected and submitted again."))
     _check_request(
@@ -282,9 +276,8 @@ def payment_request_resubmit(
 
 
 def _reviewable(user, request: PaymentRequest) -> PaymentRequest:
-    request = PaymentRequest.objects.select_for_update(of=("self",)).select_related("village").get(pk=request.pk)
     _require(user, Unit.STATION)
-    _require_reach(user, request)
+    request = locked_in_reach(funds_scope, user, request)
     if request.status != PaymentRequestStatus.SUBMITTED:
         raise ValidationError(_("This request has already been reviewed."))
     return request

@@ -14,7 +14,7 @@ import calendar as month_calendar
 import datetime as dt
 from decimal import ROUND_DOWN, Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -27,8 +27,8 @@ from funds.selectors.loans import OPEN_STATUSES, risk_band_for
 from households.choices import HouseholdStatus
 from households.models import Household, Member
 from households.permissions import households_scope
+from organisation.locking import locked_in_reach
 from organisation.money import ZERO
-from organisation.scoping import Access
 from organisation.validation import date_check, role_require
 from organisation.workdays import WorkingCalendar
 
@@ -91,10 +91,9 @@ def _require_role(user) -> None:
 def _locked_loan(user, loan: Loan) -> Loan:
     """The loan, locked, if the user may change it."""
     _require_role(user)
-    locked = funds_scope(user, Access.CHANGE, Loan.objects.filter(pk=loan.pk)).select_for_update(of=("self",)).first()
-    if locked is None:
-        raise PermissionDenied(_("This loan is outside the towns and villages you work for."))
-    return locked
+    return locked_in_reach(
+        funds_scope, user, loan, message=_("This loan is outside the towns and villages you work for.")
+    )
 
 
 def _check_status(loan: Loan, expected: LoanStatus) -> None:
@@ -154,13 +153,9 @@ def loan_apply(
     ``FundsPolicy``; a household has one open loan at a time (the database holds that rule too).
     """
     _require_role(user)
-    household = (
-        households_scope(user, Access.CHANGE, Household.objects.filter(pk=household.pk))
-        .select_for_update(of=("self",))
-        .first()
+    household = locked_in_reach(
+        households_scope, user, household, message=_("This household is outside the towns and villages you work for.")
     )
-    if household is None:
-        raise PermissionDenied(_("This household is outside the towns and villages you work for."))
     if borrower.household_id != household.pk:
         raise ValidationError(
             {

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from funds.models import Allocation, FundsPolicy, Hop, MonthlyReport, MonthlyReportLine, ReportStatus, Transfer
 from funds.models.policy import MONEY
 from funds.permissions import DISTRICT_WRITERS, REPORT_REVIEWERS, REPORT_ROLES, funds_scope
+from organisation.locking import locked_in_reach
 from funds.rules import days_late, report_deadline
 from organisation.models import Town
 from organisation.models.calendar import FIRST_CALENDAR_YEAR
@@ -187,10 +188,9 @@ def monthly_report_open(*, user, town: Town, month: dt.date) -> MonthlyReport:
 
 def _locked(user, report: MonthlyReport, access: Access) -> MonthlyReport:
     """The report, locked, if the user reaches it with ``access``."""
-    reached = funds_scope(user, access, MonthlyReport.objects.filter(pk=report.pk)).exists()
-    if not reached:
-        raise PermissionDenied(_("This report is outside the towns you work for."))
-    return MonthlyReport.objects.select_for_update().select_related("town").get(pk=report.pk)
+    return locked_in_reach(
+        funds_scope, user, report, access=access, message=_("This report is outside the towns you work for.")
+    )
 
 
 @transaction.atomic

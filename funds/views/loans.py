@@ -24,7 +24,7 @@ from funds.forms_loans import (
     RepaymentForm,
 )
 from funds.models import Loan, LoanStatus
-from funds.permissions import LOAN_ROLES, funds_scope
+from funds.permissions import LOAN_ROLES, funds_scope, may_enter_loans
 from funds.selectors import loans as selectors
 from funds.services import loans as services
 from households.choices import Relation
@@ -73,7 +73,7 @@ class LoanListView(LoanScopedMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(filter_form=self.filter_form, today=self.today, **kwargs)
         context["rows"] = [(loan, selectors.processing_clock(loan, self.today)) for loan in context["object_list"]]
-        context["may_apply"] = selectors.may_enter_loans(self.request.user)
+        context["may_apply"] = may_enter_loans(self.request.user)
         return context
 
 
@@ -168,9 +168,7 @@ class LoanDetailView(LoanScopedMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         loan, user, today = self.object, self.request.user, timezone.localdate()
-        may_change = (
-            selectors.may_enter_loans(user) and selectors.loans_for(user, Access.CHANGE).filter(pk=loan.pk).exists()
-        )
+        may_change = may_enter_loans(user) and selectors.loans_for(user, Access.CHANGE).filter(pk=loan.pk).exists()
         return super().get_context_data(
             today=today,
             clock=selectors.processing_clock(loan, today),

@@ -18,11 +18,9 @@ from django.views import View
 from django.views.generic import ListView
 
 from funds.models import Hop
-from funds.permissions import funds_scope
+from funds.permissions import SCAN_RUNNERS, funds_scope, may_run_overdue_scan
 from funds.selectors.overdue import (
-    SCAN_RUNNERS,
     loan_risk_list,
-    may_run_overdue_scan,
     overdue_loan_application_list,
     overdue_report_list,
     overdue_today,

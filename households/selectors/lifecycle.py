@@ -5,7 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,11 +28,7 @@ from households.rules import (
     income_above_line,
     member_age,
 )
-from organisation.roles import DISTRICT_READERS, Role
-from organisation.scoping import Access, has_district_reach, role_of
-
-# Cadres belong to no town: district users see them all, town users those who help their households.
-CADRE_VIEWERS = DISTRICT_READERS | {Role.TOWN_STAFF, Role.TOWN_FINANCE, Role.TOWN_STATION}
+from organisation.scoping import Access
 
 
 def money(amount: Decimal) -> str:
@@ -204,31 +200,12 @@ def household_status_events(*, household: Household) -> QuerySet[StatusEvent]:
 # Assistance cadres
 
 
-def may_view_cadres(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or role_of(user) in CADRE_VIEWERS)
-
-
 def current_assignments() -> QuerySet[CadreAssignment]:
     return CadreAssignment.objects.filter(released_on__isnull=True)
 
 
-def cadres_visible(*, user, access: Access = Access.VIEW) -> QuerySet[Cadre]:
-    """The cadres ``user`` may see (or change): with district reach, all; otherwise the cadres who now help
-    a household in the user's scope, and the cadres who help nobody yet (free to be assigned)."""
-    if not may_view_cadres(user):
-        return Cadre.objects.none()
-    cadres = Cadre.objects.annotate(
-        households_helped=Count("assignments", filter=Q(assignments__released_on__isnull=True))
-    )
-    if has_district_reach(user, access):
-        return cadres
-    helping_here = households_scope(user, access, current_assignments()).values("cadre_id")
-    busy = current_assignments().filter(cadre=OuterRef("pk"))
-    return cadres.filter(Q(pk__in=helping_here) | ~Exists(busy))
-
-
 def cadres_search(*, user, query: str = "") -> QuerySet[Cadre]:
-    cadres = cadres_visible(user=user)
+    cadres = households_scope(user, Access.VIEW, Cadre.objects.all())
     if query := query.strip():
         cadres = cadres.filter(Q(name__icontains=query) | Q(work_unit__icontains=query) | Q(phone__icontains=query))
     return cadres.order_by("name", "id")

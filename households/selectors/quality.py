@@ -5,17 +5,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from households.models import Household, QualityProblem, QualityRun, QualityRunStatus, TownQualityScore
 from households.permissions import households_scope
 from organisation.models import Town
-from organisation.roles import Role
-from organisation.scoping import Access, has_district_reach, role_of, towns_for, villages_for
+from organisation.scoping import Access, towns_for, villages_for
 
-# Who may start a check ("check now"): the district office and town staff (the run covers the district).
-QUALITY_RUNNERS = frozenset({Role.DISTRICT_OFFICE, Role.TOWN_STAFF})
 # A queued or running run older than this is taken as abandoned (its worker died): "check now" starts anew.
 RUN_REUSE_WINDOW = timedelta(hours=1)
 # The scorecard's trend: this many of the latest completed runs.
@@ -32,33 +29,19 @@ class ProblemState:
 # Runs
 
 
-def may_run_quality_check(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or role_of(user) in QUALITY_RUNNERS)
-
-
-def quality_runs_scope(user, access: Access = Access.VIEW) -> QuerySet[QualityRun]:
-    """The runs ``user`` may watch: every run with district reach; otherwise the nightly runs and those
-    asked for by the user or by someone whose post is in a town the user reaches."""
-    if not (user.is_authenticated and user.is_active):
-        return QualityRun.objects.none()
-    runs = QualityRun.objects.all()
-    if has_district_reach(user, access):
-        return runs
-    return runs.filter(
-        Q(requested_by__isnull=True)
-        | Q(requested_by=user)
-        | Q(requested_by__staff_post__town__in=towns_for(user, access))
-    )
+def quality_runs_visible(user) -> QuerySet[QualityRun]:
+    """The runs ``user`` may watch (``households_scope``)."""
+    return households_scope(user, Access.VIEW, QualityRun.objects.all())
 
 
 def quality_run_latest(*, user) -> QualityRun | None:
-    return quality_runs_scope(user).order_by("-queued_at", "-pk").first()
+    return quality_runs_visible(user).order_by("-queued_at", "-pk").first()
 
 
 def quality_run_unfinished(*, user) -> QualityRun | None:
     """A queued or running run the user can watch, unless it has waited so long it was abandoned."""
     return (
-        quality_runs_scope(user)
+        quality_runs_visible(user)
         .filter(
             status__in=[QualityRunStatus.QUEUED, QualityRunStatus.RUNNING],
             queued_at__gte=timezone.now() - RUN_REUSE_WINDOW,

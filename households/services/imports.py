@@ -18,19 +18,15 @@ from django.utils.translation import gettext as _
 
 from households import importing
 from households.models import ImportJob, ImportRowError, ImportStatus
+from households.permissions import households_scope
 from organisation.models import Town
-from organisation.scoping import Access, restrict, towns_for
+from organisation.scoping import Access, towns_for
 
 logger = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 XLSX_SIGNATURE = b"PK\x03\x04"
 FINISHED = (ImportStatus.REJECTED, ImportStatus.IMPORTED, ImportStatus.FAILED)
-
-
-def import_jobs_scope(user, access: Access = Access.VIEW) -> QuerySet[ImportJob]:
-    """The import jobs ``user`` may see (or act on): those of the towns they reach."""
-    return restrict(ImportJob.objects.select_related("town", "uploaded_by"), user, access=access, town_path="town")
 
 
 def import_towns(user) -> QuerySet[Town]:
@@ -71,7 +67,7 @@ def import_job_create(*, user, town: Town, upload, language: str | None = None) 
 
 def import_job_confirm(*, user, job: ImportJob) -> ImportJob:
     """Send a checked job without problems to be written. Refused for any other job."""
-    if not import_jobs_scope(user, Access.CHANGE).filter(pk=job.pk).exists():
+    if not households_scope(user, Access.CHANGE, ImportJob.objects.filter(pk=job.pk)).exists():
         raise PermissionDenied
     # One update decides: two clicks (or two users) cannot send the same job twice.
     sent = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.CHECKED, error_count=0).update(

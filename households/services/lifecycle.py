@@ -19,28 +19,15 @@ from households.models import (
     Income,
     StatusEvent,
 )
-from households.permissions import households_scope
+from households.permissions import CADRE_MANAGERS, STATUS_RECORDERS, households_scope
 from households.rules import FIRST_INCOME_YEAR, MAY_RETURN_FROM
-from households.selectors.lifecycle import cadre_load, cadres_visible, checklist_failures, household_exit_checklist
-from organisation.roles import Role
-from organisation.scoping import Access, role_of
-
-# Marking a household out of (or back into) poverty is decided at town level or above, not by the village.
-STATUS_RECORDERS = frozenset({Role.DISTRICT_OFFICE, Role.TOWN_STAFF})
-# Point 13: the district organises the cadres; the district office and town staff enter and assign them.
-CADRE_MANAGERS = frozenset({Role.DISTRICT_OFFICE, Role.TOWN_STAFF})
+from households.selectors.lifecycle import cadre_load, checklist_failures, household_exit_checklist
+from organisation.scoping import Access
+from organisation.validation import role_require
 
 MAX_AMOUNT = Decimal("999999999.99")
 MAX_HOUSEHOLD_SIZE = 50
 CADRE_LIMIT_CONSTRAINT = "cadre_household_limit"
-
-
-def may_record_status(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or role_of(user) in STATUS_RECORDERS)
-
-
-def may_manage_cadres(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or role_of(user) in CADRE_MANAGERS)
 
 
 def household_change_check(*, user, household: Household) -> None:
@@ -148,8 +135,7 @@ def household_status_change(
     Out of poverty only when every item of the exit checklist of ``effective_on``'s year passes;
     back into poverty (returned) only with its cause, illness or disaster (point 12).
     """
-    if not may_record_status(user):
-        raise PermissionDenied(_("Only the district office and town staff may change a household's status."))
+    role_require(user, STATUS_RECORDERS, _("Only the district office and town staff may change a household's status."))
     household_change_check(user=user, household=household)
     locked = Household.objects.select_for_update().get(pk=household.pk)
 
@@ -215,8 +201,9 @@ def household_status_change(
 
 
 def cadre_managers_check(user) -> None:
-    if not may_manage_cadres(user):
-        raise PermissionDenied(_("Only the district office and town staff may enter and assign assistance cadres."))
+    role_require(
+        user, CADRE_MANAGERS, _("Only the district office and town staff may enter and assign assistance cadres.")
+    )
 
 
 @transaction.atomic
@@ -228,7 +215,7 @@ def cadre_create(*, user, name: str, work_unit: str, phone: str) -> Cadre:
 @transaction.atomic
 def cadre_update(*, user, cadre: Cadre, name: str, work_unit: str, phone: str) -> Cadre:
     cadre_managers_check(user)
-    if not cadres_visible(user=user, access=Access.CHANGE).filter(pk=cadre.pk).exists():
+    if not households_scope(user, Access.CHANGE, Cadre.objects.filter(pk=cadre.pk)).exists():
         raise PermissionDenied(_("You may not change this cadre."))
     cadre.name, cadre.work_unit, cadre.phone = name.strip(), work_unit.strip(), phone.strip()
     cadre.save(update_fields=["name", "work_unit", "phone"])
@@ -280,7 +267,7 @@ def cadre_assign(
     """
     cadre_managers_check(user)
     household_change_check(user=user, household=household)
-    if not cadres_visible(user=user, access=Access.CHANGE).filter(pk=cadre.pk).exists():
+    if not households_scope(user, Access.CHANGE, Cadre.objects.filter(pk=cadre.pk)).exists():
         raise PermissionDenied(_("You may not assign this cadre."))
     if term_ends_on < starts_on:
         raise ValidationError(

@@ -25,9 +25,8 @@ from projects.models import (
     YieldAssessment,
     YieldClass,
 )
-from projects.permissions import ASSET_KEEPERS, projects_scope
+from projects.permissions import ASSET_KEEPERS, may_work_on_plans, projects_scope
 from projects.rules import classify, yield_percent, yield_rate
-from projects.services.plans import may_work_on_plans
 
 # The worst first: how the overview orders a period's assessments.
 SEVERITY = [YieldClass.STRUGGLING, YieldClass.IDLE, YieldClass.WEAK, YieldClass.NO_INVESTMENT, YieldClass.MEETING]

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum.cn import uscc
 
+from organisation.locking import locked_in_reach
 from organisation.models import Town
 from organisation.scoping import Access, may_act, towns_for
 from organisation.validation import date_check, role_require, text_required
@@ -26,10 +27,15 @@ from projects.models import (
     EnterpriseKind,
     IndustryProject,
 )
-from projects.permissions import DISTRICT_DECIDERS, PROJECT_MANAGERS, projects_scope
+from projects.permissions import (
+    DISTRICT_DECIDERS,
+    ENTERPRISE_KEEPERS,
+    PROJECT_MANAGERS,
+    may_change_enterprise,
+    projects_scope,
+)
 
 ZERO = Decimal("0")
-ENTERPRISE_KEEPERS = PROJECT_MANAGERS | DISTRICT_DECIDERS
 # GB 32100-2015: the characters a unified social credit code is written in (no I, O, S, V or Z).
 CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
@@ -96,17 +102,6 @@ def credit_code_clean(value: str) -> str:
     return code
 
 
-def enterprise_may_change(user, enterprise: Enterprise) -> bool:
-    """The district office keeps every enterprise; town staff those of a town they work for."""
-    if not may_act(user, ENTERPRISE_KEEPERS):
-        return False
-    if not projects_scope(user, Access.CHANGE, Enterprise.objects.filter(pk=enterprise.pk)).exists():
-        return False
-    if may_act(user, DISTRICT_DECIDERS):
-        return True
-    return enterprise.town_id is not None and towns_for(user, Access.CHANGE).filter(pk=enterprise.town_id).exists()
-
-
 def _enterprise_check(*, user, enterprise: Enterprise | None, name: str, kind: str, credit_code: str, town):
     name = text_required(name, "name", _("Give the enterprise's registered name."))
     if kind not in EnterpriseKind.values:
@@ -166,9 +161,10 @@ def enterprise_update(
     town: Town | None = None,
 ) -> Enterprise:
     role_require(user, ENTERPRISE_KEEPERS)
-    enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
-    if not enterprise_may_change(user, enterprise):
-        raise PermissionDenied(_("Only the district office or the staff of the enterprise's town change it."))
+    refused = _("Only the district office or the staff of the enterprise's town change it.")
+    enterprise = locked_in_reach(projects_scope, user, enterprise, message=refused)
+    if not may_change_enterprise(user, enterprise):
+        raise PermissionDenied(refused)
     name, code = _enterprise_check(
         user=user, enterprise=enterprise, name=name, kind=kind, credit_code=credit_code, town=town
     )
@@ -202,7 +198,8 @@ def agreement_create(
     if town is None:
         raise ValidationError({"town": _("Choose the town the agreement is for.")})
     _town_in_reach(user, town)
-    enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+    # Every post reads the registry; the lock makes a blacklisting decided at this moment wait for the agreement.
+    enterprise = locked_in_reach(projects_scope, user, enterprise, access=Access.VIEW)
     enterprise_refuse_if_blacklisted(enterprise=enterprise, field="enterprise")
     if project is not None and project.town_id != town.pk:
         raise ValidationError({"project": _("The project is not one of %(town)s.") % {"town": town}})
@@ -247,13 +244,9 @@ def fulfilment_record(
 ) -> AgreementFulfilment:
     """What the enterprise did in one year of the agreement (one record a year); below a commitment is a breach."""
     role_require(user, PROJECT_MANAGERS)
-    agreement = (
-        projects_scope(user, Access.CHANGE, AssistanceAgreement.objects.select_for_update())
-        .filter(pk=agreement.pk)
-        .first()
+    agreement = locked_in_reach(
+        projects_scope, user, agreement, message=_("This agreement is outside the towns you work for.")
     )
-    if agreement is None:
-        raise PermissionDenied(_("This agreement is outside the towns you work for."))
     today = timezone.localdate()
     if year is None or not (agreement.signed_on.year <= year <= agreement.ends_on.year):
         raise ValidationError(
@@ -290,7 +283,7 @@ def fulfilment_record(
 def blacklist_add(*, user, enterprise: Enterprise, reason: str, decided_on: dt.date) -> BlacklistEntry:
     """The district office puts an enterprise on the blacklist: it cannot operate new projects or sign agreements."""
     role_require(user, DISTRICT_DECIDERS)
-    enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+    enterprise = locked_in_reach(projects_scope, user, enterprise)
     reason = text_required(reason, "reason", _("Say why the enterprise is blacklisted."))
     date_check(decided_on, "decided_on")
     active = BlacklistEntry.objects.filter(enterprise=enterprise, lifted_on__isnull=True).first()
@@ -314,7 +307,7 @@ def blacklist_add(*, user, enterprise: Enterprise, reason: str, decided_on: dt.d
 def blacklist_lift(*, user, entry: BlacklistEntry, lifted_on: dt.date, reason: str) -> BlacklistEntry:
     """The district office lifts a blacklisting; the entry keeps who decided both and why."""
     role_require(user, DISTRICT_DECIDERS)
-    entry = BlacklistEntry.objects.select_for_update().select_related("enterprise").get(pk=entry.pk)
+    entry = locked_in_reach(projects_scope, user, entry)
     if entry.lifted_on is not None:
         raise ValidationError(_("This blacklisting was already lifted on %(date)s.") % {"date": entry.lifted_on})
     reason = text_required(reason, "reason", _("Say why the blacklisting is lifted."))

@@ -12,7 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from households.rules import REGISTER_START_YEAR
-from organisation.scoping import Access, may_act
+from organisation.locking import locked_in_reach
+from organisation.scoping import Access
+from organisation.validation import role_require
 from projects.models import IncomeDistribution, IncomeRecord, IncomeShare, IndustryProject, ProjectStatus
 from projects.permissions import ASSET_KEEPERS, projects_scope
 
@@ -31,9 +33,14 @@ CENT = Decimal("0.01")
 FULL_SHARE = Decimal("100")
 
 
+def _require_keeper(user) -> None:
+    role_require(
+        user, ASSET_KEEPERS, _("Only the town's economic management station records income and its distribution.")
+    )
+
+
 def _refuse_unless_keeper(user, project: IndustryProject) -> None:
-    if not may_act(user, ASSET_KEEPERS):
-        raise PermissionDenied(_("Only the town's economic management station records income and its distribution."))
+    _require_keeper(user)
     if not projects_scope(user, Access.CHANGE).filter(pk=project.pk).exists():
         raise PermissionDenied(_("This project is not in your town."))
 
@@ -101,10 +108,10 @@ def distribution_amounts(amount: Decimal, percents: list[Decimal]) -> list[Decim
 @transaction.atomic
 def income_distribute(*, user, income: IncomeRecord) -> list[IncomeDistribution]:
     """Split ``income`` among the project's income shares, replacing any earlier split of it not yet paid."""
-    project = income.project
-    _refuse_unless_keeper(user, project)
+    _require_keeper(user)
     # Locked: two distributions of the same income at once would both delete and insert.
-    income = IncomeRecord.objects.select_for_update().get(pk=income.pk)
+    income = locked_in_reach(projects_scope, user, income, message=_("This project is not in your town."))
+    project = income.project
     shares = list(IncomeShare.objects.filter(project=project).order_by("pk"))
     if not shares:
         raise ValidationError(

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from funds.models import Allocation, Hop, Transfer
 from households.models import Household
+from organisation.locking import locked_in_reach
 from organisation.models import Town, Village
 from organisation.roles import Role
 from organisation.scoping import Access, may_act, towns_for
@@ -38,7 +39,15 @@ from projects.models import (
     ReviewDepartment,
     StatusChange,
 )
-from projects.permissions import DISTRICT_DECIDERS, DISTRICT_WRITERS, PROJECT_MANAGERS, projects_scope
+from projects.permissions import (
+    COURSE_CHANGERS,
+    DISTRICT_DECIDERS,
+    DISTRICT_WRITERS,
+    EXISTING_RECORDERS,
+    PROJECT_MANAGERS,
+    PROJECT_OUT_OF_REACH,
+    projects_scope,
+)
 from projects.services.enterprises import enterprise_refuse_if_blacklisted
 
 S = ProjectStatus
@@ -96,7 +105,7 @@ MOVES: dict[str, Move] = {
             gettext_lazy("Suspend"),
             frozenset({S.APPROVED, S.CONSTRUCTION, S.COMPLETED, S.OPERATING}),
             S.SUSPENDED,
-            PROJECT_MANAGERS | DISTRICT_DECIDERS,
+            COURSE_CHANGERS,
             needs_reason=True,
         ),
         Move(
@@ -104,22 +113,20 @@ MOVES: dict[str, Move] = {
             gettext_lazy("Resume"),
             frozenset({S.SUSPENDED}),
             None,
-            PROJECT_MANAGERS | DISTRICT_DECIDERS,
+            COURSE_CHANGERS,
         ),
         Move(
             "convert",
             gettext_lazy("Convert"),
             frozenset({S.COMPLETED, S.OPERATING, S.SUSPENDED}),
             S.CONVERTED,
-            PROJECT_MANAGERS | DISTRICT_DECIDERS,
+            COURSE_CHANGERS,
             needs_reason=True,
         ),
     ]
 }
 # The moves a project's own page offers (the review's have pages of their own).
 LIFECYCLE_MOVES = ("submit", "start_construction", "complete", "start_operation", "suspend", "resume", "convert")
-# Who enters a project built before the system was in use.
-EXISTING_RECORDERS = PROJECT_MANAGERS | DISTRICT_DECIDERS
 # A project entered as existing is entered at one of these states.
 EXISTING_STATES = (S.COMPLETED, S.OPERATING)
 
@@ -133,12 +140,6 @@ class InvestmentLine(NamedTuple):
 
 
 # --- Checks shared by every step ----------------------------------------------------------------------------------
-
-
-def require_reach(user, project: IndustryProject) -> None:
-    """The project is in a town or village the user may change records of."""
-    if not projects_scope(user, Access.CHANGE, IndustryProject.objects.filter(pk=project.pk)).exists():
-        raise PermissionDenied(_("This project is outside the towns and villages you work for."))
 
 
 def check_date(value: dt.date | None, field: str, *, not_before: dt.date | None = None) -> dt.date:
@@ -162,22 +163,18 @@ def status_label(status: str) -> str:
     return str(S(status).label) if status in S.values else status
 
 
-def lock(project: IndustryProject) -> IndustryProject:
-    """The project's row, locked for the rest of the transaction, as it is now."""
-    return IndustryProject.objects.select_for_update().get(pk=project.pk)
-
-
-def move_check(*, user, project: IndustryProject, move: str) -> Move:
-    """The user's role makes ``move``, the project is within their reach, and its state is one the move starts from."""
+def locked_for_move(*, user, project: IndustryProject, move: str) -> IndustryProject:
+    """The project, locked for the rest of the transaction, once the user's role makes ``move``, the project is
+    within their reach, and its state is one the move starts from."""
     spec = MOVES[move]
     role_require(user, spec.roles)
-    require_reach(user, project)
+    project = locked_in_reach(projects_scope, user, project, message=PROJECT_OUT_OF_REACH)
     if project.status not in spec.sources:
         raise ValidationError(
             _("“%(move)s” cannot be done on a project that is “%(status)s”.")
             % {"move": spec.label, "status": status_label(project.status)}
         )
-    return spec
+    return project
 
 
 def move_apply(
@@ -190,8 +187,8 @@ def move_apply(
     fields: dict | None = None,
     date_field: str = "changed_on",
 ) -> IndustryProject:
-    """Make ``move`` (already checked by :func:`move_check`) on a project the caller has locked (:func:`lock`):
-    the one place a project's status changes. ``fields`` are saved with the new status."""
+    """Make ``move`` on a project the caller has checked and locked with :func:`locked_for_move`: the one place a
+    project's status changes. ``fields`` are saved with the new status."""
     spec = MOVES[move]
     note = note.strip()
     if spec.needs_reason and not note:
@@ -210,8 +207,8 @@ def move_apply(
 
 
 def project_move(*, user, project: IndustryProject, move: str, changed_on: dt.date, **kwargs) -> IndustryProject:
-    """:func:`move_check` then :func:`move_apply`, for a move with no condition of its own."""
-    move_check(user=user, project=project, move=move)
+    """:func:`locked_for_move` then :func:`move_apply`, for a move with no condition of its own."""
+    project = locked_for_move(user=user, project=project, move=move)
     return move_apply(user=user, project=project, move=move, changed_on=changed_on, **kwargs)
 
 
@@ -412,9 +409,8 @@ def project_update(
     operator_household: Household | None = None,
 ) -> IndustryProject:
     """A proposal is corrected by its town before it goes to the review (its town stays)."""
-    project = lock(project)
     role_require(user, PROJECT_MANAGERS)
-    require_reach(user, project)
+    project = locked_in_reach(projects_scope, user, project, message=PROJECT_OUT_OF_REACH)
     if project.status != S.PROPOSAL:
         raise ValidationError(
             _("Only a proposal can be changed; this project is “%(status)s”.")
@@ -458,8 +454,7 @@ def project_submit_for_review(
     *, user, project: IndustryProject, submitted_on: dt.date | None = None, note: str = ""
 ) -> IndustryProject:
     """A proposal goes to the review committee: a new review round, whose opinions start empty."""
-    project = lock(project)
-    move_check(user=user, project=project, move="submit")
+    project = locked_for_move(user=user, project=project, move="submit")
     missing = []
     if not project.investments.exists():
         missing.append(_("Enter at least one investment before the project goes to the joint review."))
@@ -484,7 +479,6 @@ def project_submit_for_review(
 def project_start_construction(
     *, user, project: IndustryProject, started_on: dt.date, note: str = ""
 ) -> IndustryProject:
-    project = lock(project)
     return project_move(
         user=user,
         project=project,
@@ -498,7 +492,6 @@ def project_start_construction(
 @transaction.atomic
 def project_complete(*, user, project: IndustryProject, accepted_on: dt.date, note: str = "") -> IndustryProject:
     """Construction finished and accepted (竣工验收) on ``accepted_on``."""
-    project = lock(project)
     return project_move(
         user=user,
         project=project,
@@ -524,8 +517,7 @@ def _require_three_assets(project: IndustryProject) -> None:
 @transaction.atomic
 def project_start_operation(*, user, project: IndustryProject, started_on: dt.date, note: str = "") -> IndustryProject:
     """A completed project starts operating; point 3: only once it is on the three-assets platform."""
-    project = lock(project)
-    move_check(user=user, project=project, move="start_operation")
+    project = locked_for_move(user=user, project=project, move="start_operation")
     _require_three_assets(project)
     return move_apply(
         user=user,
@@ -539,15 +531,13 @@ def project_start_operation(*, user, project: IndustryProject, started_on: dt.da
 
 @transaction.atomic
 def project_suspend(*, user, project: IndustryProject, suspended_on: dt.date, reason: str) -> IndustryProject:
-    project = lock(project)
     return project_move(user=user, project=project, move="suspend", changed_on=suspended_on, note=reason)
 
 
 @transaction.atomic
 def project_resume(*, user, project: IndustryProject, resumed_on: dt.date, note: str = "") -> IndustryProject:
     """A suspended project goes back to the state it was suspended from (operating again needs the platform)."""
-    project = lock(project)
-    move_check(user=user, project=project, move="resume")
+    project = locked_for_move(user=user, project=project, move="resume")
     if _status_before_suspension(project) == S.OPERATING:
         _require_three_assets(project)
     return move_apply(user=user, project=project, move="resume", changed_on=resumed_on, note=note)
@@ -556,7 +546,6 @@ def project_resume(*, user, project: IndustryProject, resumed_on: dt.date, note:
 @transaction.atomic
 def project_convert(*, user, project: IndustryProject, converted_on: dt.date, reason: str) -> IndustryProject:
     """The project is converted into another use (转化提升): it leaves the lifecycle, with the reason."""
-    project = lock(project)
     return project_move(user=user, project=project, move="convert", changed_on=converted_on, note=reason)
 
 

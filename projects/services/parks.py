@@ -10,13 +10,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from organisation.locking import locked_in_reach
 from organisation.models import Town
 from organisation.scoping import Access, towns_for
 from organisation.validation import date_check, role_require
 from projects.models import IndustrialPark, IndustryProject
-from projects.permissions import DISTRICT_DECIDERS, PROJECT_MANAGERS, projects_scope
-
-PARK_KEEPERS = PROJECT_MANAGERS | DISTRICT_DECIDERS
+from projects.permissions import DISTRICT_DECIDERS, PARK_KEEPERS, PROJECT_OUT_OF_REACH, projects_scope
 
 
 def _check(*, town: Town, name: str, established_on: dt.date, area_mu: Decimal | None, park=None) -> str:
@@ -76,9 +75,7 @@ def park_update(
 ) -> IndustrialPark:
     """Change a park's details; its town stays (its projects are of that town)."""
     role_require(user, PARK_KEEPERS)
-    park = projects_scope(user, Access.CHANGE, IndustrialPark.objects.select_for_update()).filter(pk=park.pk).first()
-    if park is None:
-        raise PermissionDenied(_("This park is outside the towns you work for."))
+    park = locked_in_reach(projects_scope, user, park, message=_("This park is outside the towns you work for."))
     park.name = _check(town=park.town, name=name, established_on=established_on, area_mu=area_mu, park=park)
     park.established_on, park.area_mu = established_on, area_mu
     park.leading_industry, park.note = (leading_industry or "").strip(), (note or "").strip()
@@ -90,11 +87,7 @@ def park_update(
 def project_assign_park(*, user, project: IndustryProject, park: IndustrialPark | None) -> IndustryProject:
     """Put a project in a park of its own town (``park=None`` takes it out)."""
     role_require(user, PARK_KEEPERS)
-    project = (
-        projects_scope(user, Access.CHANGE, IndustryProject.objects.select_for_update()).filter(pk=project.pk).first()
-    )
-    if project is None:
-        raise PermissionDenied(_("This project is outside the towns and villages you work for."))
+    project = locked_in_reach(projects_scope, user, project, message=PROJECT_OUT_OF_REACH)
     if park is not None and park.town_id != project.town_id:
         raise ValidationError(
             {

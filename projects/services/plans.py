@@ -7,31 +7,21 @@ station (``PLAN_KEEPERS``) and the district office work on plans.
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from organisation.scoping import Access, may_act
+from organisation.locking import locked_in_reach
+from organisation.validation import role_require
 from projects.models import IndustryProject, PlanStatus, RectificationPlan, Remedy
-from projects.permissions import DISTRICT_DECIDERS, PLAN_KEEPERS, projects_scope
-
-PLAN_WORKERS = PLAN_KEEPERS | DISTRICT_DECIDERS
-
-
-def may_work_on_plans(user) -> bool:
-    return may_act(user, PLAN_WORKERS)
+from projects.permissions import PLAN_WORKERS, projects_scope
 
 
 def _locked_plan(user, plan: RectificationPlan) -> RectificationPlan:
     """The plan, locked for the change, if ``user`` may work on it; PermissionDenied otherwise."""
-    if not may_work_on_plans(user):
-        raise PermissionDenied(_("Only the town's staff, its station and the district office work on plans."))
-    plans = projects_scope(user, Access.CHANGE, RectificationPlan.objects.select_for_update(of=("self",)))
-    locked = plans.filter(pk=plan.pk).first()
-    if locked is None:
-        raise PermissionDenied(_("This plan is not in your town."))
-    return locked
+    role_require(user, PLAN_WORKERS, _("Only the town's staff, its station and the district office work on plans."))
+    return locked_in_reach(projects_scope, user, plan, message=_("This plan is not in your town."))
 
 
 def _opened_on(plan: RectificationPlan) -> dt.date:

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from organisation.locking import locked_in_reach
 from organisation.validation import role_require
 from projects.models import (
     IndustryProject,
@@ -28,16 +29,14 @@ from projects.models import (
     ReviewDepartment,
     ReviewOpinion,
 )
-from projects.permissions import DISTRICT_DECIDERS
+from projects.permissions import DISTRICT_DECIDERS, PROJECT_OUT_OF_REACH, projects_scope
 from projects.selectors.projects import RoundStanding, review_round_standing
 from projects.services.lifecycle import (
     check_date,
     last_change_date,
-    lock,
+    locked_for_move,
     move_apply,
-    move_check,
     project_total_investment,
-    require_reach,
     status_label,
 )
 
@@ -80,9 +79,8 @@ def review_opinion_record(
     A department's opinion may be corrected while the project is still under review (the history keeps the
     earlier one); a disagreement or a condition says why.
     """
-    project = lock(project)
     role_require(user, DISTRICT_DECIDERS)
-    require_reach(user, project)
+    project = locked_in_reach(projects_scope, user, project, message=PROJECT_OUT_OF_REACH)
     if project.status != ProjectStatus.REVIEW:
         raise ValidationError(
             _("Opinions are recorded while the project is under joint review; it is “%(status)s”.")
@@ -120,8 +118,7 @@ def review_return(
     reasons go into the status change's note (with the office's own note). Under publicity (an objection upheld):
     the office says why. The town corrects the proposal and submits it again, which opens a new round.
     """
-    project = lock(project)
-    move_check(user=user, project=project, move="return")
+    project = locked_for_move(user=user, project=project, move="return")
     note = (note or "").strip()
     reasons = []
     if project.status == ProjectStatus.REVIEW:
@@ -151,8 +148,7 @@ def review_return(
 def publicity_open(*, user, project: IndustryProject, starts_on: dt.date) -> Publicity:
     """Publish the project's content, scale, deadline and investment for the policy's number of days, once every
     member department agreed in the current round; the project is then under publicity."""
-    project = lock(project)
-    move_check(user=user, project=project, move="publicity")
+    project = locked_for_move(user=user, project=project, move="publicity")
     problems = _standing_problems(review_round_standing(project=project))
     if problems:
         raise ValidationError([_("The publicity cannot open yet."), *problems])
@@ -183,9 +179,8 @@ def current_publicity(project: IndustryProject) -> Publicity | None:
     return project.publicities.order_by("-starts_on", "-pk").first()
 
 
-def _open_publicity(user, project: IndustryProject) -> Publicity:
+def _open_publicity(project: IndustryProject) -> Publicity:
     """The publicity the project is under now (locked project, checked user)."""
-    require_reach(user, project)
     publicity = current_publicity(project) if project.status == ProjectStatus.PUBLICITY else None
     if publicity is None:
         raise ValidationError(
@@ -200,9 +195,9 @@ def objection_record(
 ) -> Objection:
     """An objection received about a project under publicity: recorded until the project is approved (one that
     arrives after the period's last day is still recorded and answered)."""
-    project = lock(publicity.project)
     role_require(user, DISTRICT_DECIDERS)
-    current = _open_publicity(user, project)
+    project = locked_in_reach(projects_scope, user, publicity.project, message=PROJECT_OUT_OF_REACH)
+    current = _open_publicity(project)
     if current.pk != publicity.pk:
         raise ValidationError(_("This publicity is over; record the objection on the project's current publicity."))
     content = (content or "").strip()
@@ -228,10 +223,10 @@ def objection_record(
 @transaction.atomic
 def objection_answer(*, user, objection: Objection, answer: str, answered_on: dt.date) -> Objection:
     """The office's answer to an objection; every objection is answered before the project is approved."""
-    objection = Objection.objects.select_for_update().select_related("publicity").get(pk=objection.pk)
-    project = lock(objection.publicity.project)
     role_require(user, DISTRICT_DECIDERS)
-    _open_publicity(user, project)
+    objection = locked_in_reach(projects_scope, user, objection, message=PROJECT_OUT_OF_REACH)
+    project = locked_in_reach(projects_scope, user, objection.publicity.project, message=PROJECT_OUT_OF_REACH)
+    _open_publicity(project)
     if objection.answered_on is not None:
         raise ValidationError(_("This objection was answered on %(date)s.") % {"date": objection.answered_on})
     answer = (answer or "").strip()
@@ -257,8 +252,7 @@ def project_approve(*, user, project: IndustryProject, approved_on: dt.date) -> 
 
     A refusal lists every reason at once.
     """
-    project = lock(project)
-    move_check(user=user, project=project, move="approve")
+    project = locked_for_move(user=user, project=project, move="approve")
     check_date(approved_on, "approved_on", not_before=last_change_date(project))
     publicity = current_publicity(project)
     reasons = []

@@ -9,13 +9,13 @@ access), locks the project or record it changes, and raises ``ValidationError`` 
 import datetime as dt
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from households.models import Household
+from organisation.locking import locked_in_reach
 from organisation.models import Village
-from organisation.scoping import Access
 from organisation.validation import date_check, role_require, text_required
 from projects.models import (
     AssetEncumbrance,
@@ -27,7 +27,15 @@ from projects.models import (
     ProjectStatus,
     PropertyRightConfirmation,
 )
-from projects.permissions import ASSET_KEEPERS, DISTRICT_DECIDERS, PROJECT_MANAGERS, projects_scope
+from projects.permissions import (
+    ASSET_KEEPERS,
+    DISTRICT_DECIDERS,
+    ENCUMBRANCE_RELEASERS,
+    ENCUMBRANCE_REQUESTERS,
+    OPERATOR_SETTERS,
+    PROJECT_OUT_OF_REACH,
+    projects_scope,
+)
 from projects.services.enterprises import enterprise_refuse_if_blacklisted
 
 ZERO = Decimal("0")
@@ -35,18 +43,6 @@ HUNDRED = Decimal("100")
 CENT = Decimal("0.01")
 # A project is built once it is completed and accepted; a project entered as existing was built before.
 BUILT_STATUSES = (ProjectStatus.COMPLETED, ProjectStatus.OPERATING, ProjectStatus.SUSPENDED, ProjectStatus.CONVERTED)
-# Who may ask for a mortgage or guarantee on a project's assets, and who operates the project's four rights.
-ENCUMBRANCE_REQUESTERS = PROJECT_MANAGERS | ASSET_KEEPERS
-OPERATOR_SETTERS = PROJECT_MANAGERS | ASSET_KEEPERS
-
-
-def _locked_project(user, project: IndustryProject) -> IndustryProject:
-    """The project, locked, if the user may change it."""
-    locked = projects_scope(user, Access.CHANGE, IndustryProject.objects.select_for_update()).filter(pk=project.pk)
-    project = locked.first()
-    if project is None:
-        raise PermissionDenied(_("This project is outside the towns and villages you work for."))
-    return project
 
 
 def project_is_built(project: IndustryProject) -> bool:
@@ -65,7 +61,7 @@ def property_right_confirm(
     The owner confirmed becomes the project's ownership right.
     """
     role_require(user, ASSET_KEEPERS)
-    project = _locked_project(user, project)
+    project = locked_in_reach(projects_scope, user, project, message=PROJECT_OUT_OF_REACH)
     if not project_is_built(project):
         raise ValidationError(
             _("Only a built project (completed, operating, suspended or converted) has its property right confirmed.")
@@ -103,7 +99,7 @@ def property_right_confirm(
 def three_assets_register(*, user, project: IndustryProject, number: str) -> IndustryProject:
     """三资平台: the project's number on the village collective asset register (needed before it operates)."""
     role_require(user, ASSET_KEEPERS)
-    project = _locked_project(user, project)
+    project = locked_in_reach(projects_scope, user, project, message=PROJECT_OUT_OF_REACH)
     number = text_required(number, "number", _("Give the three-assets platform number."))
     if IndustryProject.objects.filter(three_assets_number=number).exclude(pk=project.pk).exists():
         raise ValidationError(
@@ -121,7 +117,7 @@ def three_assets_register(*, user, project: IndustryProject, number: str) -> Ind
 def asset_register(*, user, project: IndustryProject, number: str, registered_on: dt.date) -> IndustryProject:
     """扶贫资产保全登记: the asset preservation registration that guards the project's assets against loss."""
     role_require(user, ASSET_KEEPERS)
-    project = _locked_project(user, project)
+    project = locked_in_reach(projects_scope, user, project, message=PROJECT_OUT_OF_REACH)
     number = text_required(number, "number", _("Give the asset preservation registration number."))
     date_check(registered_on, "registered_on")
     if IndustryProject.objects.filter(asset_registration_number=number).exclude(pk=project.pk).exists():
@@ -154,7 +150,7 @@ def operator_set(
     A blacklisted enterprise cannot be named; an operator named before it was blacklisted stays until replaced.
     """
     role_require(user, OPERATOR_SETTERS)
-    project = _locked_project(user, project)
+    project = locked_in_reach(projects_scope, user, project, message=PROJECT_OUT_OF_REACH)
     if enterprise is not None and household is not None:
         raise ValidationError(
             {"operator_household": _("A project has one operator: choose an enterprise or a household, not both.")}
@@ -191,7 +187,7 @@ def income_shares_set(
     """The income right: replace all the project's shares. Each share is above zero and they add up to 100% at
     most; villages are of the project's town, households registered in the project's villages."""
     role_require(user, ASSET_KEEPERS)
-    project = _locked_project(user, project)
+    project = locked_in_reach(projects_scope, user, project, message=PROJECT_OUT_OF_REACH)
     village_ids = set(Village.objects.filter(town_id=project.town_id).values_list("pk", flat=True))
     project_villages = set(project.villages.values_list("pk", flat=True))
     seen: set[tuple[str, int]] = set()
@@ -256,7 +252,7 @@ def encumbrance_request(
     """Ask the district to approve a mortgage or guarantee on the project's assets; the project shows a warning
     from now on."""
     role_require(user, ENCUMBRANCE_REQUESTERS)
-    project = _locked_project(user, project)
+    project = locked_in_reach(projects_scope, user, project, message=PROJECT_OUT_OF_REACH)
     if kind not in EncumbranceKind.values:
         raise ValidationError({"kind": _("Choose a mortgage or a guarantee.")})
     creditor = text_required(creditor, "creditor", _("Name the creditor."))
@@ -275,23 +271,13 @@ def encumbrance_request(
     )
 
 
-def _locked_encumbrance(user, encumbrance: AssetEncumbrance) -> AssetEncumbrance:
-    locked = projects_scope(user, Access.CHANGE, AssetEncumbrance.objects.select_for_update()).filter(
-        pk=encumbrance.pk
-    )
-    encumbrance = locked.first()
-    if encumbrance is None:
-        raise PermissionDenied(_("This project is outside the towns and villages you work for."))
-    return encumbrance
-
-
 @transaction.atomic
 def encumbrance_decide(
     *, user, encumbrance: AssetEncumbrance, approve: bool, decided_on: dt.date, note: str = ""
 ) -> AssetEncumbrance:
     """The district office approves or refuses a requested mortgage or guarantee; a refusal says why."""
     role_require(user, DISTRICT_DECIDERS)
-    encumbrance = _locked_encumbrance(user, encumbrance)
+    encumbrance = locked_in_reach(projects_scope, user, encumbrance, message=PROJECT_OUT_OF_REACH)
     if encumbrance.status != EncumbranceStatus.REQUESTED:
         raise ValidationError(
             _("This request was already decided (%(status)s).") % {"status": encumbrance.get_status_display()}
@@ -309,8 +295,8 @@ def encumbrance_decide(
 @transaction.atomic
 def encumbrance_release(*, user, encumbrance: AssetEncumbrance, released_on: dt.date) -> AssetEncumbrance:
     """The debt is settled: the mortgage or guarantee in force is released and the warning goes."""
-    role_require(user, ENCUMBRANCE_REQUESTERS | DISTRICT_DECIDERS)
-    encumbrance = _locked_encumbrance(user, encumbrance)
+    role_require(user, ENCUMBRANCE_RELEASERS)
+    encumbrance = locked_in_reach(projects_scope, user, encumbrance, message=PROJECT_OUT_OF_REACH)
     if encumbrance.status != EncumbranceStatus.APPROVED:
         raise ValidationError(_("Only an approved mortgage or guarantee in force can be released."))
     date_check(released_on, "released_on", after=(_("the day it was approved"), encumbrance.decided_on))

@@ -43,7 +43,6 @@ from django.utils.translation import gettext as _
 from history.context import history_context
 from notifications.services import Notice, notices_send, staff_of
 from organisation.models import Town
-from organisation.roles import Role
 from organisation.workdays import LEGAL_TIME_ZONE
 from projects.models import (
     BELOW_FLOOR,
@@ -56,12 +55,11 @@ from projects.models import (
     YieldAssessment,
     YieldClass,
 )
-from projects.permissions import PLAN_KEEPERS
+from projects.permissions import PLAN_WORKERS
 from projects.rules import classify, is_month_end, twelve_months_ending, yield_percent, yield_rate
 
 # pg_advisory_xact_lock key: one yield run at a time.
 RUN_LOCK_KEY = 4_0004
-DISTRICT_OFFICE = frozenset({Role.DISTRICT_OFFICE})
 MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
 ZERO = Decimal("0.00")
 
@@ -284,7 +282,7 @@ class NoticeText:
 
 
 def _notices(rows: list[dict], *, plans: dict[int, int], period_start: dt.date, period_end: dt.date) -> list[Notice]:
-    staff = staff_of(roles=PLAN_KEEPERS | DISTRICT_OFFICE, town_ids={row["town_id"] for row in rows})
+    staff = staff_of(roles=PLAN_WORKERS, town_ids={row["town_id"] for row in rows})
     towns = dict(Town.objects.filter(pk__in={row["town_id"] for row in rows}).values_list("pk", "name"))
     office = staff.get(None, set())
     text = NoticeText()

@@ -17,7 +17,13 @@ from organisation.forms import service_errors_to_form
 from organisation.scoping import Access, may_act
 from projects import forms_enterprises as forms
 from projects.models import AssistanceAgreement, BlacklistEntry, Enterprise
-from projects.permissions import DISTRICT_DECIDERS, PROJECT_MANAGERS, projects_scope
+from projects.permissions import (
+    DISTRICT_DECIDERS,
+    ENTERPRISE_KEEPERS,
+    PROJECT_MANAGERS,
+    may_change_enterprise,
+    projects_scope,
+)
 from projects.selectors import enterprises as selectors
 from projects.services import enterprises as services
 from projects.views.projects import PAGE_SIZE, ProjectsScopedMixin, RecordFormView, RecordStepView
@@ -44,7 +50,7 @@ class EnterpriseListView(ProjectsScopedMixin, ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            filter_form=self.filter_form, may_add=may_act(self.request.user, services.ENTERPRISE_KEEPERS), **kwargs
+            filter_form=self.filter_form, may_add=may_act(self.request.user, ENTERPRISE_KEEPERS), **kwargs
         )
 
 
@@ -66,7 +72,7 @@ class EnterpriseDetailView(ProjectsScopedMixin, DetailView):
             projects=selectors.enterprise_operated_projects(user, enterprise),
             blacklist_entries=entries,
             active_entry=next((entry for entry in entries if entry.lifted_on is None), None),
-            may_change=services.enterprise_may_change(user, enterprise),
+            may_change=may_change_enterprise(user, enterprise),
             may_decide=may_decide,
             may_add_agreement=may_act(user, PROJECT_MANAGERS) and enterprise.blacklisted_on is None,
             **kwargs,
@@ -76,14 +82,14 @@ class EnterpriseDetailView(ProjectsScopedMixin, DetailView):
 class EnterpriseFormView(RecordFormView):
     """Add an enterprise (no pk) or change one (pk), through the enterprise services."""
 
-    allowed_roles = services.ENTERPRISE_KEEPERS
+    allowed_roles = ENTERPRISE_KEEPERS
     model = Enterprise
     form_class = forms.EnterpriseForm
     template_name = "projects/enterprises/enterprise_form.html"
     context_object_name = "enterprise"
 
     def may_change(self, record):
-        return services.enterprise_may_change(self.request.user, record)
+        return may_change_enterprise(self.request.user, record)
 
     def create(self, user, **data):
         return services.enterprise_create(user=user, **data)

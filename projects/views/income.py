@@ -21,7 +21,7 @@ from organisation.roles import Role
 from organisation.scoping import Access, role_of
 from projects.forms_income import IncomeRecordForm, MarkPaidForm, YieldFilterForm, YieldRunForm
 from projects.models import IncomeRecord, YieldAssessment
-from projects.permissions import ASSET_KEEPERS
+from projects.permissions import ASSET_KEEPERS, YIELD_RUNNERS, may_run_yield_job
 from projects.rules import yield_percent
 from projects.selectors.income import (
     income_distributions,
@@ -35,13 +35,6 @@ from projects.selectors.income import (
 from projects.services.income import income_distribute, income_distribution_mark_paid, income_record
 from projects.services.yields import yield_assessment_request
 from projects.views.projects import PAGE_SIZE, ProjectsScopedMixin
-
-# Who may start the yield job by hand; beat runs it every month anyway.
-YIELD_RUNNERS = frozenset({Role.DISTRICT_OFFICE})
-
-
-def may_run_yield_job(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or role_of(user) in YIELD_RUNNERS)
 
 
 class ProjectRecordMixin(ProjectsScopedMixin):

@@ -11,7 +11,7 @@ from django.views.generic import DetailView, TemplateView
 from organisation.scoping import Access, may_act
 from projects import forms_enterprises as forms
 from projects.models import IndustrialPark
-from projects.permissions import projects_scope
+from projects.permissions import PARK_KEEPERS, projects_scope
 from projects.selectors import parks as selectors
 from projects.services import parks as services
 from projects.views.projects import ProjectsScopedMixin, RecordFormView
@@ -35,7 +35,7 @@ class ParkListView(ProjectsScopedMixin, TemplateView):
         user = self.request.user
         return super().get_context_data(
             overview=selectors.parks_by_town(user, self.as_of()),
-            may_add=may_act(user, services.PARK_KEEPERS),
+            may_add=may_act(user, PARK_KEEPERS),
             **kwargs,
         )
 
@@ -51,7 +51,7 @@ class ParkDetailView(ProjectsScopedMixin, DetailView):
         user, park = self.request.user, self.object
         return super().get_context_data(
             projects=list(selectors.park_projects(user, park)),
-            may_change=may_act(user, services.PARK_KEEPERS)
+            may_change=may_act(user, PARK_KEEPERS)
             and projects_scope(user, Access.CHANGE, IndustrialPark.objects.filter(pk=park.pk)).exists(),
             **kwargs,
         )
@@ -60,7 +60,7 @@ class ParkDetailView(ProjectsScopedMixin, DetailView):
 class ParkFormView(RecordFormView):
     """Add a park (no pk) or change one (pk)."""
 
-    allowed_roles = services.PARK_KEEPERS
+    allowed_roles = PARK_KEEPERS
     model = IndustrialPark
     related = ("town",)
     form_class = forms.ParkForm
@@ -77,7 +77,7 @@ class ParkFormView(RecordFormView):
 class ParkAssignView(RightsStepView):
     """Put a project in one of its town's parks, or take it out."""
 
-    allowed_roles = services.PARK_KEEPERS
+    allowed_roles = PARK_KEEPERS
     form_class = forms.ParkAssignForm
     title = gettext_lazy("Industrial park of the project")
     success_message = gettext_lazy("Industrial park recorded.")

@@ -19,6 +19,7 @@ from organisation.forms import service_errors_to_form
 from organisation.scoping import Access
 from projects.forms_income import PlanCompleteForm, PlanFilterForm, PlanForm
 from projects.models import RectificationPlan
+from projects.permissions import PLAN_WORKERS
 from projects.rules import yield_percent
 from projects.selectors.income import (
     PlanFilters,
@@ -28,7 +29,7 @@ from projects.selectors.income import (
     plan_list,
     yield_overview_towns,
 )
-from projects.services.plans import PLAN_WORKERS, plan_complete, plan_start, plan_update
+from projects.services.plans import plan_complete, plan_start, plan_update
 from projects.views.income import ProjectRecordMixin
 from projects.views.projects import PAGE_SIZE, ProjectsScopedMixin
 

@@ -27,10 +27,10 @@ from organisation.scoping import Access, may_act
 from organisation.steps import StepFormView
 from projects import forms
 from projects.models import IndustryProject, ProjectStatus
-from projects.permissions import DISTRICT_DECIDERS, PROJECT_MANAGERS, projects_scope
+from projects.permissions import DISTRICT_DECIDERS, EXISTING_RECORDERS, PROJECT_MANAGERS, projects_scope
 from projects.selectors import projects as selectors
 from projects.services import lifecycle
-from projects.services.lifecycle import EXISTING_RECORDERS, MOVES
+from projects.services.lifecycle import MOVES
 
 PAGE_SIZE = 25
 # The sections other areas of the app add to a project's page, shown where their template exists.

@@ -15,7 +15,13 @@ from django.views.generic import ListView
 
 from projects import forms_rights as forms
 from projects.models import AssetEncumbrance, IndustryProject
-from projects.permissions import ASSET_KEEPERS, DISTRICT_DECIDERS
+from projects.permissions import (
+    ASSET_KEEPERS,
+    DISTRICT_DECIDERS,
+    ENCUMBRANCE_RELEASERS,
+    ENCUMBRANCE_REQUESTERS,
+    OPERATOR_SETTERS,
+)
 from projects.selectors import rights as selectors
 from projects.services import rights as services
 from projects.views.projects import PAGE_SIZE, ProjectsScopedMixin, RecordStepView
@@ -70,7 +76,7 @@ class AssetRegisterView(RightsStepView):
 
 
 class OperatorSetView(RightsStepView):
-    allowed_roles = services.OPERATOR_SETTERS
+    allowed_roles = OPERATOR_SETTERS
     form_class = forms.OperatorForm
     title = gettext_lazy("Operator of the project (operation right)")
     success_message = gettext_lazy("Operator recorded.")
@@ -127,7 +133,7 @@ class IncomeSharesView(RightsStepView):
 
 
 class EncumbranceRequestView(RightsStepView):
-    allowed_roles = services.ENCUMBRANCE_REQUESTERS
+    allowed_roles = ENCUMBRANCE_REQUESTERS
     form_class = forms.EncumbranceRequestForm
     title = gettext_lazy("Request approval of a mortgage or guarantee")
     success_message = gettext_lazy("Request recorded: the district office decides it. The project shows a warning.")
@@ -183,7 +189,7 @@ class EncumbranceDecideView(EncumbranceStepView):
 
 
 class EncumbranceReleaseView(EncumbranceStepView):
-    allowed_roles = services.ENCUMBRANCE_REQUESTERS | DISTRICT_DECIDERS
+    allowed_roles = ENCUMBRANCE_RELEASERS
     form_class = forms.EncumbranceReleaseForm
     title = gettext_lazy("Release a mortgage or guarantee")
     success_message = gettext_lazy("Released: the warning is gone from the project.")

@@ -7,7 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from households.models import DEFAULT_TERM_END, Cadre, CadreAssignment
-from households.selectors.lifecycle import cadres_visible, households_without_cadre
+from households.permissions import households_scope
+from households.selectors.lifecycle import households_without_cadre
 from households.services.lifecycle import cadre_assign
 from households.views.base import PAGE_SIZE
 from organisation.roles import Role
@@ -123,9 +124,9 @@ def test_town_users_see_the_cadres_of_their_households_and_the_free_ones(make_us
     helping(there, [HouseholdFactory(village=other_village)])
     # then town staff see the first and the free one; the district office sees all
     staff = make_user(Role.TOWN_STAFF, town=village.town)
-    assert set(cadres_visible(user=staff)) == {here, free}
-    assert set(cadres_visible(user=make_user(Role.DISTRICT_OFFICE))) == {here, there, free}
-    assert not cadres_visible(user=make_user(Role.VILLAGE_CLERK, village=village)).exists()
+    assert set(households_scope(staff, queryset=Cadre.objects.all())) == {here, free}
+    assert set(households_scope(make_user(Role.DISTRICT_OFFICE), queryset=Cadre.objects.all())) == {here, there, free}
+    assert not households_scope(make_user(Role.VILLAGE_CLERK, village=village), queryset=Cadre.objects.all()).exists()
 
 
 def test_households_with_no_cadre_are_listed_per_scope_and_town(make_user, village, other_village, cadre):

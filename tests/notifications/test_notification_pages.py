@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 
 from notifications.models import Notification
-from notifications.selectors import notifications_scope, unread_count
+from notifications.permissions import notifications_scope
+from notifications.selectors import unread_count
 from notifications.services import Notice, notices_send
 from organisation.roles import Role
 from tests.factories.organisation import UserFactory

@@ -12,6 +12,7 @@ from stdnum.cn import uscc
 
 from organisation.roles import Role
 from projects.models import AssistanceAgreement, BlacklistEntry, Enterprise, EnterpriseKind
+from projects.permissions import may_change_enterprise
 from projects.selectors import enterprises as selectors
 from projects.services import enterprises as services
 from tests.factories.projects import EnterpriseFactory, ProjectFactory
@@ -84,14 +85,14 @@ def test_town_staff_add_an_enterprise_of_their_town(staff, town):
         town=town,
     )
     assert (enterprise.town, enterprise.credit_code) == (town, VALID_CODE)
-    assert services.enterprise_may_change(staff, enterprise)
+    assert may_change_enterprise(staff, enterprise)
 
 
 def test_town_staff_cannot_add_or_change_another_towns_enterprise(staff, other_town, office_user):
     with pytest.raises(PermissionDenied):
         services.enterprise_create(user=staff, name="外镇企业", town=other_town)
     theirs = services.enterprise_create(user=office_user, name="外镇企业", town=other_town)
-    assert not services.enterprise_may_change(staff, theirs)
+    assert not may_change_enterprise(staff, theirs)
     with pytest.raises(PermissionDenied):
         services.enterprise_update(user=staff, enterprise=theirs, name="改名", kind=EnterpriseKind.ENTERPRISE)
 
