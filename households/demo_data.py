@@ -10,7 +10,6 @@ import random
 from decimal import Decimal
 
 from django.db import transaction
-from stdnum.cn import ric
 
 from households.choices import (
     Health,
@@ -22,7 +21,7 @@ from households.choices import (
     SchoolStage,
     WaterSource,
 )
-from households.id_numbers import id_number_parse
+from households.id_numbers import id_check_character, id_number_parse
 from households.models import (
     Cadre,
     CadreAssignment,
@@ -46,7 +45,7 @@ def _id_number(rng: random.Random, birth_date: dt.date, female: bool, used: set[
     while True:
         order = rng.randrange(0, 500) * 2 + (0 if female else 1)
         body = f"371302{birth_date:%Y%m%d}{order:03d}"
-        number = body + ric.calc_check_digit(body + "0")
+        number = body + id_check_character(body)
         if number not in used:
             used.add(number)
             return number

@@ -50,7 +50,13 @@ from households.choices import (
     Sex,
 )
 from households.forked import forked_records, processes_available
-from households.id_numbers import EARLIEST_BIRTH_YEAR, id_number_mask, id_number_parse
+from households.id_numbers import (
+    CHECK_CHARACTERS,
+    EARLIEST_BIRTH_YEAR,
+    ID_NUMBER_PATTERN,
+    id_number_mask,
+    id_number_parse,
+)
 from households.models import ImportJob, ImportRowError, Member
 from households.rules import REGISTER_START_YEAR
 from households.services.files import where_registered_message
@@ -274,7 +280,7 @@ class ImportOutdated(Exception):
 # Resident ID numbers in bulk
 
 
-_ID_SHAPE = re.compile(r"[0-9]{17}[0-9Xx]", re.ASCII)
+_ID_SHAPE = re.compile(ID_NUMBER_PATTERN, re.ASCII | re.IGNORECASE)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -297,17 +303,17 @@ def id_number_parse_fast(value: str, today: dt.date) -> tuple[str, dt.date, str]
             birth_date is not None
             and birth_date.year >= EARLIEST_BIRTH_YEAR
             and birth_date <= today
-            and number[17] == _check_digit(number)
+            and number[17] == _check_character(number)
         ):
             return number, birth_date, Sex.MALE if int(number[16]) % 2 else Sex.FEMALE
     resident = id_number_parse(value)
     return resident.number, resident.birth_date, resident.sex
 
 
-def _check_digit(number: str) -> str:
-    # ISO 7064 MOD 11-2, as python-stdnum computes it: the weights 2^(17-i) mod 11 are powers of 2 in base 13.
-    checksum = (1 - 2 * int(number[:17], 13)) % 11
-    return "X" if checksum == 10 else str(checksum)
+def _check_character(number: str) -> str:
+    """``id_check_character`` six times faster: the weights are 2^(18 - i) modulo 11 (``CHECK_WEIGHTS``) and
+    13 = 2 modulo 11, so the 17 digits read in base 13 and doubled are the weighted sum modulo 11."""
+    return CHECK_CHARACTERS[2 * int(number[:17], 13) % 11]
 
 
 # ---------------------------------------------------------------------------------------------------

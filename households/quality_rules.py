@@ -50,7 +50,7 @@ from households.choices import (
     Sex,
     WaterSource,
 )
-from households.id_numbers import EARLIEST_BIRTH_YEAR
+from households.id_numbers import CHECK_CHARACTERS, CHECK_WEIGHTS, EARLIEST_BIRTH_YEAR, ID_NUMBER_PATTERN
 from households.models import (
     CadreAssignment,
     Household,
@@ -74,12 +74,6 @@ from households.rules import (
 IDENTIFICATION_INCOME_FACTOR = Decimal("2")
 # Compulsory education (义务教育), as the exit checklist counts it.
 COMPULSORY_AGE_FROM, COMPULSORY_AGE_TO = COMPULSORY_SCHOOL_AGES[0], COMPULSORY_SCHOOL_AGES[-1]
-
-ID_NUMBER_PATTERN = r"^[0-9]{17}[0-9X]$"
-# GB 11643 / ISO 7064 MOD 11-2: the weight of each of the first 17 digits, and the check character
-# for each remainder of the weighted sum modulo 11.
-CHECK_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-CHECK_CHARACTERS = "10X98765432"
 
 
 @dataclass(frozen=True)
@@ -187,8 +181,9 @@ def income_rows(incomes: QuerySet, detail: Expression) -> QuerySet:
     )
 
 
-# GB 11643 in SQL. The CASE evaluates its branches in order, so the digit casts of the later branches
-# only ever see numbers that passed the pattern.
+# GB 11643 in SQL, with the reference's pattern, weights and check characters (households.id_numbers). The CASE
+# evaluates its branches in order, so the digit casts of the later branches only ever see numbers that passed
+# the pattern.
 
 
 def id_digits(start: int, length: int) -> Expression:
@@ -222,7 +217,7 @@ def id_number_problem(today) -> Expression:
     name = F("name")
     return text_case(
         When(
-            ~Q(id_number__regex=ID_NUMBER_PATTERN),
+            ~Q(id_number__regex=f"^{ID_NUMBER_PATTERN}$"),
             then=sentence(gettext("%(name)s: the ID number is not 17 digits followed by a digit or X."), name=name),
         ),
         When(

@@ -27,6 +27,7 @@ from households.choices import (
     Sex,
     WaterSource,
 )
+from households.id_numbers import ID_NUMBER_PATTERN
 from organisation.models import Village
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -202,7 +203,7 @@ class Member(models.Model):
                 fields=["household"], condition=models.Q(relation=Relation.HEAD), name="member_one_head_per_household"
             ),
             models.CheckConstraint(
-                name="member_id_number_upper_case", condition=models.Q(id_number__regex=r"^[0-9]{17}[0-9X]$")
+                name="member_id_number_upper_case", condition=models.Q(id_number__regex=f"^{ID_NUMBER_PATTERN}$")
             ),
             models.CheckConstraint(
                 name="member_disability_grade_range",

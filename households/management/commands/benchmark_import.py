@@ -28,10 +28,10 @@ from django.db import DatabaseError, connection, transaction
 from django.test import override_settings
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
-from stdnum.cn import ric
 
 from households import importing
 from households.forked import processes_available
+from households.id_numbers import id_check_character
 from households.models import Household, ImportJob, Member
 from households.resources import HouseholdResource, MemberResource, sheet_headers
 from organisation.models import District, Town, TownKind, Village
@@ -168,7 +168,7 @@ class SheetGenerator:
                     "name": rng.choice(SURNAMES)
                     + rng.choice(GIVEN)
                     + (rng.choice(GIVEN) if rng.random() < 0.6 else ""),
-                    "id_number": body + ric.calc_check_digit(body + "0"),
+                    "id_number": body + id_check_character(body),
                     "sex": "男" if int(body[16]) % 2 else "女",
                     "relation": relation,
                     "ethnicity": "汉族",
