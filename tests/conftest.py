@@ -7,7 +7,21 @@ from django.utils import translation
 from organisation.roles import Role
 from tests.factories.organisation import TownFactory, UserFactory, VillageFactory, post_user
 
-pytest_plugins = ["tests.fixtures.database"]
+pytest_plugins = ["tests.fixtures.database", "tests.fixtures.clock", "tests.fixtures.workers"]
+
+# The slow lanes: a test using one of these fixtures carries the marker, so `-m "not browser and not
+# celery_worker"` leaves it out (README, "Development").
+LANE_FIXTURES = {
+    "browser": {"page", "browser", "live_server"},
+    "celery_worker": {"worker"},
+}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        for marker, fixtures in LANE_FIXTURES.items():
+            if fixtures & set(item.fixturenames) and item.get_closest_marker(marker) is None:
+                item.add_marker(marker)
 
 
 @pytest.fixture

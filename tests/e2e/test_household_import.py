@@ -1,12 +1,9 @@
 """A township user imports households from Excel in the browser: a bad row, the fix, confirmation, the result."""
 
-import uuid
 from pathlib import Path
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 
-from lanshan.celery import app as celery_app
 from organisation.roles import Role
 from tests.factories.households import valid_id_number
 from tests.factories.organisation import PASSWORD, VillageFactory
@@ -15,17 +12,8 @@ from tests.households.test_import_sheets import file_number, sheet_bytes, sheet_
 pytestmark = [pytest.mark.browser, pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def import_queue(settings):
-    name = f"import-e2e-{uuid.uuid4().hex[:12]}"
-    settings.HOUSEHOLD_IMPORT_QUEUE = name
-    yield name
-    with celery_app.connection_for_write() as connection:
-        connection.default_channel.client.delete(f"_kombu.binding.{name}", f"_kombu.binding_permanent.{name}")
-
-
 def test_town_staff_fix_a_bad_row_import_the_sheet_and_find_the_household(
-    live_server, page, make_user, town, import_queue, tmp_path
+    live_server, page, make_user, town, import_queue, worker, tmp_path
 ):
     # given a town user and a sheet of two households, one member with a mistyped ID number
     village = VillageFactory(town=town, name="王家庄村")
@@ -43,7 +31,7 @@ def test_town_staff_fix_a_bad_row_import_the_sheet_and_find_the_household(
     rows[1]["公民身份号码"] = good_id
     fixed_file.write_bytes(sheet_bytes(rows))
 
-    with start_worker(celery_app, pool="solo", perform_ping_check=False, queues=[import_queue], shutdown_timeout=30):
+    with worker():
         page.goto(f"{live_server.url}/login/")
         page.get_by_label("用户名").fill("wanggou")
         page.get_by_label("密码").fill(PASSWORD)

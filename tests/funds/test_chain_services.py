@@ -10,17 +10,12 @@ from django.utils import timezone
 from funds.models import Holding, Hop, PaymentRequestStatus, Transfer, Unit
 from funds.services import chain
 from organisation.roles import Role
-from tests.factories.funds import ChainPeople, allocation_for, request_for, to_station, to_town_transfer
+from tests.factories.funds import allocation_for, request_for, to_station, to_town_transfer
 from tests.factories.organisation import post_user
 
 pytestmark = pytest.mark.english
 
 TODAY = timezone.localdate
-
-
-@pytest.fixture
-def people(town, village):
-    return ChainPeople.for_town(town, village)
 
 
 def test_an_allocation_gives_each_town_a_share_due_in_15_days(people, town, other_town):

@@ -17,7 +17,7 @@ from funds.models import Allocation, Hop, PaymentRequest, PaymentRequestStatus, 
 from funds.selectors.chain import days_left
 from funds.services import chain
 from organisation.roles import Role
-from tests.factories.funds import ChainPeople, allocation_for, request_for, to_station, to_town_transfer
+from tests.factories.funds import allocation_for, request_for, to_station, to_town_transfer
 from tests.factories.organisation import TownFactory, VillageFactory, post_user
 from tests.permission_checks import history_head
 
@@ -37,11 +37,6 @@ def label_zh(verbose_name: str) -> str:
 
 
 REQUIRED = "这个字段是必填项。"  # Django's own Chinese for a missing field
-
-
-@pytest.fixture
-def people(town, village):
-    return ChainPeople.for_town(town, village)
 
 
 @pytest.fixture

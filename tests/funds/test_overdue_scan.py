@@ -107,11 +107,6 @@ def disbursed_loan(village, user, *, instalment_due: dt.date) -> Loan:
 
 
 @pytest.fixture
-def people(town, village):
-    return ChainPeople.for_town(town, village)
-
-
-@pytest.fixture
 def office(make_user):
     return make_user(Role.DISTRICT_OFFICE, email="office@lanshan.example")
 

@@ -14,7 +14,6 @@ from funds import tasks
 from funds.models import Hop, LoanStatus, MonthlyReport, RiskBand, Transfer
 from funds.services import chain
 from organisation.roles import Role
-from tests.factories.funds import ChainPeople
 from tests.funds.test_overdue_scan import disbursed_loan, loan_for, share_due, shares_due
 from tests.permission_checks import assert_other_town_refused
 
@@ -30,11 +29,6 @@ def days_ago(days: int) -> dt.date:
 
 def shown(response) -> list[int]:
     return [row.pk for row in response.context["object_list"]]
-
-
-@pytest.fixture
-def people(town, village):
-    return ChainPeople.for_town(town, village)
 
 
 @pytest.fixture

@@ -2,17 +2,14 @@
 
 import datetime as dt
 import time
-import uuid
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.urls import reverse
 from django.utils import timezone
 
 from funds.models import Transfer
 from funds.tasks import flag_overdue
 from jobs.models import JobRun, JobRunStatus
-from lanshan.celery import app as celery_app
 from notifications.models import Notification
 from organisation.roles import Role
 from tests.factories.funds import ChainPeople
@@ -22,28 +19,19 @@ from tests.funds.test_overdue_scan import share_due
 FLAG_OVERDUE_TASK = "funds.tasks.flag_overdue"
 
 
-@pytest.fixture
-def private_queue():
-    """A queue of this test only: a worker left running elsewhere on the test Redis never takes our task."""
-    name = f"overdue-test-{uuid.uuid4().hex[:12]}"
-    yield name
-    with celery_app.connection_for_write() as connection:
-        connection.default_channel.client.delete(f"_kombu.binding.{name}", f"_kombu.binding_permanent.{name}")
-
-
 def a_week_ago():
     return timezone.localdate() - dt.timedelta(days=7)
 
 
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
-def test_the_task_flags_an_overdue_transfer_on_a_worker(town, village, private_queue):
+def test_the_task_flags_an_overdue_transfer_on_a_worker(town, village, private_queue, worker):
     # given a share a week overdue and a district office user
     people = ChainPeople.for_town(town, village)
     office = post_user(Role.DISTRICT_OFFICE)
     transfer = share_due(people, town, a_week_ago())
     # when beat's task runs on a worker
-    with start_worker(celery_app, pool="solo", perform_ping_check=False, queues=[private_queue], shutdown_timeout=30):
+    with worker():
         result = flag_overdue.apply_async(queue=private_queue)
         counts = result.get(timeout=60)
     # then it flagged the transfer, told the office, and its job run says it succeeded
@@ -57,13 +45,13 @@ def test_the_task_flags_an_overdue_transfer_on_a_worker(town, village, private_q
 
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
-def test_run_the_scan_now_queues_it_for_a_worker(client, town, village, private_queue, monkeypatch):
+def test_run_the_scan_now_queues_it_for_a_worker(client, town, village, private_queue, worker, monkeypatch):
     # given a share a week overdue, and the office pressing "run the scan now" (sent to this test's queue)
     people = ChainPeople.for_town(town, village)
     transfer = share_due(people, town, a_week_ago())
     monkeypatch.setattr(flag_overdue, "delay", lambda: flag_overdue.apply_async(queue=private_queue))
     client.force_login(post_user(Role.DISTRICT_OFFICE))
-    with start_worker(celery_app, pool="solo", perform_ping_check=False, queues=[private_queue], shutdown_timeout=30):
+    with worker():
         response = client.post(reverse("funds:overdue_scan_run"))
         # when the worker has run it
         deadline = time.monotonic() + 60

@@ -9,7 +9,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from funds.models import MonthlyReport, MonthlyReportLine, ReportStatus
 from funds.services import chain
@@ -21,7 +20,7 @@ from funds.services.reports import (
 )
 from organisation.roles import Role
 from organisation.workdays import PACKAGE_YEARS
-from tests.factories.funds import ChainPeople, allocation_for, request_for, to_station
+from tests.factories.funds import allocation_for, request_for, to_station
 from tests.factories.organisation import TownFactory, post_user
 from tests.permission_checks import assert_other_town_refused
 
@@ -35,21 +34,9 @@ SEPTEMBER, OCTOBER = D("2026-09-01"), D("2026-10-01")
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    """The app's today is ``clock.today`` (times of day stay real)."""
-    clock = SimpleNamespace(today=TODAY)
-    real_localdate = timezone.localdate
-
-    def localdate(value=None, timezone=None):
-        return clock.today if value is None else real_localdate(value, timezone)
-
-    monkeypatch.setattr("django.utils.timezone.localdate", localdate)
-    return clock
-
-
-@pytest.fixture
-def people(town, village):
-    return ChainPeople.for_town(town, village)
+def clock_today():
+    """The day ``clock`` (tests/fixtures/clock.py) starts on."""
+    return TODAY
 
 
 @pytest.fixture

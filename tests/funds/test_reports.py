@@ -12,7 +12,6 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from funds.models import FundsPolicy, Hop, MonthlyReport, MonthlyReportLine, ReportStatus, Transfer
 from funds.services import chain
@@ -29,6 +28,7 @@ from organisation.roles import Role
 from organisation.workdays import PACKAGE_YEARS
 from tests.factories.funds import ChainPeople, allocation_for, request_for, to_station, to_town_transfer
 from tests.factories.organisation import TownFactory, post_user
+from tests.fixtures.clock import Clock
 
 pytestmark = pytest.mark.django_db
 
@@ -41,32 +41,10 @@ OCTOBER = D("2026-10-01")
 SEPTEMBER_DUE = D("2026-10-13")
 
 
-class Clock:
-    """The day ``timezone.localdate()`` returns while a test runs (times of day stay real)."""
-
-    def __init__(self, today: dt.date):
-        self.today = today
-
-    def set(self, day: str | dt.date) -> dt.date:
-        self.today = D(day) if isinstance(day, str) else day
-        return self.today
-
-
 @pytest.fixture
-def clock(monkeypatch):
-    clock = Clock(D("2026-11-20"))
-    real_localdate = timezone.localdate
-
-    def localdate(value=None, timezone=None):
-        return clock.today if value is None else real_localdate(value, timezone)
-
-    monkeypatch.setattr("django.utils.timezone.localdate", localdate)
-    return clock
-
-
-@pytest.fixture
-def people(town, village):
-    return ChainPeople.for_town(town, village)
+def clock_today():
+    """The day ``clock`` (tests/fixtures/clock.py) starts on."""
+    return D("2026-11-20")
 
 
 @pytest.fixture

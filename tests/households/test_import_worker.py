@@ -1,26 +1,13 @@
 """The import's check and write on a real Celery worker, through the real test Redis, end to end."""
 
 import time
-import uuid
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 
 from households.models import Household, HouseholdEvent, ImportJob, ImportStatus
 from households.services.imports import import_job_confirm, import_job_create
-from lanshan.celery import app as celery_app
 from organisation.roles import Role
 from tests.households.test_import_sheets import file_number, sheet_row, sheet_upload
-
-
-@pytest.fixture
-def import_queue(settings):
-    """A queue of this test run only, which the import's tasks are sent to."""
-    name = f"import-test-{uuid.uuid4().hex[:12]}"
-    settings.HOUSEHOLD_IMPORT_QUEUE = name
-    yield name
-    with celery_app.connection_for_write() as connection:
-        connection.default_channel.client.delete(f"_kombu.binding.{name}", f"_kombu.binding_permanent.{name}")
 
 
 def wait_for(job: ImportJob, *statuses: ImportStatus, timeout: float = 60) -> ImportJob:
@@ -35,7 +22,7 @@ def wait_for(job: ImportJob, *statuses: ImportStatus, timeout: float = 60) -> Im
 
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_checks_and_then_imports_a_sheet(import_queue, make_user, town, village):
+def test_a_worker_checks_and_then_imports_a_sheet(import_queue, worker, make_user, town, village):
     # given a town user and a sheet of two households
     staff = make_user(Role.TOWN_STAFF, town=town)
     first, second = file_number(), file_number()
@@ -44,7 +31,7 @@ def test_a_worker_checks_and_then_imports_a_sheet(import_queue, make_user, town,
         sheet_row(town=town, village=village, file=first, 与户主关系="配偶"),
         sheet_row(town=town, village=village, file=second),
     ]
-    with start_worker(celery_app, pool="solo", perform_ping_check=False, queues=[import_queue], shutdown_timeout=30):
+    with worker():
         # when it is uploaded, the check runs on the worker
         job = import_job_create(user=staff, town=town, upload=sheet_upload(rows), language="en")
         job = wait_for(job, ImportStatus.CHECKED, ImportStatus.REJECTED, ImportStatus.FAILED)

@@ -1,34 +1,22 @@
 """The data-quality check end to end: "check now" queues the task, a real Celery worker runs it."""
 
 import time
-import uuid
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.urls import reverse
 
 from households.models import QualityProblem, QualityRun, QualityRunStatus, TownQualityScore
 from households.tasks import check_data_quality
-from lanshan.celery import app as celery_app
 from organisation.roles import Role
 from tests.factories.households import HouseholdFactory
 
 FINISHED = (QualityRunStatus.DONE, QualityRunStatus.FAILED)
 
 
-@pytest.fixture
-def private_queue():
-    """A queue of this test only: a worker left running elsewhere on the test Redis never takes our task."""
-    name = f"quality-test-{uuid.uuid4().hex[:12]}"
-    yield name
-    with celery_app.connection_for_write() as connection:
-        connection.default_channel.client.delete(f"_kombu.binding.{name}", f"_kombu.binding_permanent.{name}")
-
-
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
 def test_check_now_runs_on_a_worker_and_records_the_problems(
-    client, make_user, town, village, private_queue, monkeypatch
+    client, make_user, town, village, private_queue, worker, monkeypatch
 ):
     # given a household with problems (no members, no cadre, no status history, no housing grade)
     household = HouseholdFactory(village=village)
@@ -39,7 +27,7 @@ def test_check_now_runs_on_a_worker_and_records_the_problems(
         lambda **kwargs: check_data_quality.apply_async(kwargs=kwargs, queue=private_queue),
     )
     client.force_login(make_user(Role.TOWN_STAFF, town=town))
-    with start_worker(celery_app, pool="solo", perform_ping_check=False, queues=[private_queue], shutdown_timeout=30):
+    with worker():
         client.post(reverse("households:quality_run_create"))
         run = QualityRun.objects.get()
         # when the worker has run it (watched as the progress fragment does)

@@ -1,7 +1,6 @@
 """The heartbeat on a real Celery worker and the real test Redis: the path beat takes every minute."""
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.utils import timezone
 
 from jobs.models import JobRun, JobRunStatus, WorkerHeartbeat
@@ -12,10 +11,10 @@ from lanshan.celery import app as celery_app
 
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
-def test_heartbeat_runs_on_a_worker_and_updates_its_job_run(private_queue):
+def test_heartbeat_runs_on_a_worker_and_updates_its_job_run(private_queue, worker):
     # given a worker in this process, reading a queue of this test run only
     before = timezone.now()
-    with start_worker(celery_app, pool="solo", perform_ping_check=False, queues=[private_queue], shutdown_timeout=30):
+    with worker():
         # when the heartbeat is sent through the broker
         result = heartbeat.apply_async(queue=private_queue)
         hostname = result.get(timeout=30)
@@ -36,9 +35,9 @@ def always_fails():
 
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
-def test_a_failing_task_leaves_its_error_on_the_job_run(private_queue):
+def test_a_failing_task_leaves_its_error_on_the_job_run(private_queue, worker):
     # given a worker and a task that always raises
-    with start_worker(celery_app, pool="solo", perform_ping_check=False, queues=[private_queue], shutdown_timeout=30):
+    with worker():
         # when it runs
         result = always_fails.apply_async(queue=private_queue)
         with pytest.raises(ValueError):

@@ -6,7 +6,6 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
-from django.utils import timezone
 
 from organisation.roles import Role
 from projects.models import (
@@ -27,22 +26,10 @@ def days_ago(days: int) -> dt.date:
     return TODAY - dt.timedelta(days=days)
 
 
-class Clock(SimpleNamespace):
-    def ago(self, days: int) -> dt.date:
-        return self.today - dt.timedelta(days=days)
-
-
 @pytest.fixture
-def clock(monkeypatch):
-    """The app's today is ``clock.today`` (2026-06-15 unless set); times of day stay real."""
-    clock = Clock(today=TODAY)
-    real_localdate = timezone.localdate
-
-    def localdate(value=None, timezone=None):
-        return clock.today if value is None else real_localdate(value, timezone)
-
-    monkeypatch.setattr("django.utils.timezone.localdate", localdate)
-    return clock
+def clock_today():
+    """The ``clock`` fixture (tests/fixtures/clock.py) starts on TODAY, 2026-06-15."""
+    return TODAY
 
 
 @pytest.fixture

@@ -1,13 +1,10 @@
 """The yield job end to end: "run now" queues the task, a real Celery worker runs it."""
 
 import time
-import uuid
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.urls import reverse
 
-from lanshan.celery import app as celery_app
 from notifications.models import Notification
 from organisation.roles import Role
 from projects.models import PlanStatus, RectificationPlan, YieldAssessment, YieldClass
@@ -16,18 +13,9 @@ from projects.tasks import assess_yields
 from tests.factories.projects import operating_project
 
 
-@pytest.fixture
-def private_queue():
-    """A queue of this test only: a worker left running elsewhere on the test Redis never takes our task."""
-    name = f"yield-test-{uuid.uuid4().hex[:12]}"
-    yield name
-    with celery_app.connection_for_write() as connection:
-        connection.default_channel.client.delete(f"_kombu.binding.{name}", f"_kombu.binding_permanent.{name}")
-
-
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
-def test_run_now_assesses_on_a_worker(client, make_user, town, private_queue, monkeypatch):
+def test_run_now_assesses_on_a_worker(client, make_user, town, private_queue, worker, monkeypatch):
     # given an operating project that brought no income, and the town's staff
     project = operating_project(town=town)
     staff = make_user(Role.TOWN_STAFF, town=town)
@@ -38,7 +26,7 @@ def test_run_now_assesses_on_a_worker(client, make_user, town, private_queue, mo
         lambda **kwargs: assess_yields.apply_async(kwargs=kwargs, queue=private_queue),
     )
     client.force_login(make_user(Role.DISTRICT_OFFICE))
-    with start_worker(celery_app, pool="solo", perform_ping_check=False, queues=[private_queue], shutdown_timeout=30):
+    with worker():
         client.post(reverse("projects:yield_run"))
         # when the worker has run it
         deadline = time.monotonic() + 60
