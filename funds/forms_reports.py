@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from funds.models import ReportStatus
+from organisation.periods import month_start
 
 TEXT_LIMIT = 4000
 
@@ -16,7 +17,7 @@ class MonthField(forms.DateField):
 
     def to_python(self, value):
         day = super().to_python(value)
-        return day.replace(day=1) if day else day
+        return month_start(day) if day else day
 
 
 class ReportFilterForm(forms.Form):

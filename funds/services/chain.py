@@ -22,11 +22,10 @@ from funds.permissions import funds_scope, may_act_for
 from funds.rules import days_late
 from organisation.locking import locked_in_reach
 from organisation.models import Town, Village
+from organisation.money import ZERO
 from organisation.scoping import Access, villages_for
 from organisation.validation import date_check
 from organisation.workdays import WorkingCalendar
-
-ZERO = Decimal("0.00")
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,6 @@ hourly scan is a matter of milliseconds.
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from decimal import Decimal
 from functools import cache
 
 from django.conf import settings
@@ -54,6 +53,7 @@ from history.tracking import history_plans_forget
 from households.models import Household, Member
 from notifications.services import Notice, notices_send, staff_of
 from organisation.models import Town, Village
+from organisation.money import money_text
 from organisation.roles import Role
 
 
@@ -140,10 +140,6 @@ def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def _money(amount: Decimal) -> str:
-    return f"{amount:,.2f}"
-
-
 def _fill(lines: tuple[str, ...], values: dict) -> str:
     return "\n".join(line % values for line in lines)
 
@@ -207,7 +203,7 @@ def _transfers_flag(*, now: dt.datetime, today: dt.date, staff: StaffDirectory) 
             "hop": hops[hop],
             "place": f"{row['town']} {row['village']}" if row["village"] else row["town"],
             "document": row["document_number"],
-            "amount": _money(row["amount"]),
+            "amount": money_text(row["amount"]),
             "due": due(row["due_date"], row["due_is_provisional"]),
             "days": (today - row["due_date"]).days,
         }
@@ -328,7 +324,7 @@ def _loan_applications_flag(*, now: dt.datetime, today: dt.date, staff: StaffDir
             "file_number": row["file_number"],
             "place": f"{row['town']} {row['village']}",
             "bank": row["bank"],
-            "amount": _money(row["amount"]),
+            "amount": money_text(row["amount"]),
             "due": due(row["due_date"], row["due_is_provisional"]),
             "days": (today - row["due_date"]).days,
         }
@@ -423,7 +419,7 @@ def _loan_risks_update(*, now: dt.datetime, today: dt.date, staff: StaffDirector
             "file_number": row["file_number"],
             "place": f"{row['town']} {row['village']}",
             "contract": row["contract_number"] or "-",
-            "outstanding": _money(row["amount"] - row["repaid"]),
+            "outstanding": money_text(row["amount"] - row["repaid"]),
             "oldest": row["oldest_due_on"].isoformat(),
             "days": (today - row["oldest_due_on"]).days,
         }

@@ -16,24 +16,22 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import DecimalField, Min, Q, Sum, Value
+from django.db.models import Min, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from funds.models import Allocation, FundsPolicy, Hop, MonthlyReport, MonthlyReportLine, ReportStatus, Transfer
-from funds.models.policy import MONEY
 from funds.permissions import DISTRICT_WRITERS, REPORT_REVIEWERS, REPORT_ROLES, funds_scope
 from organisation.locking import locked_in_reach
 from funds.rules import days_late, report_deadline
 from organisation.models import Town
 from organisation.models.calendar import FIRST_CALENDAR_YEAR
+from organisation.money import MONEY_FIELD, ZERO
 from organisation.periods import month_end, month_start, next_month, previous_month
 from organisation.scoping import Access, towns_for
 from organisation.validation import role_require
 from organisation.workdays import WorkingCalendar
-
-ZERO = Decimal("0.00")
 
 # A town corrects a returned report and submits it again; a submitted or accepted one is closed to it.
 SUBMITTABLE = (ReportStatus.DRAFT, ReportStatus.RETURNED)
@@ -73,7 +71,7 @@ class ReportFigures:
 
 
 def _total(**condition) -> Coalesce:
-    return Coalesce(Sum("amount", filter=Q(**condition)), Value(ZERO), output_field=DecimalField(**MONEY))
+    return Coalesce(Sum("amount", filter=Q(**condition)), Value(ZERO), output_field=MONEY_FIELD)
 
 
 def report_figures(*, town: Town, month: dt.date) -> list[ReportFigures]:

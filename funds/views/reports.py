@@ -77,9 +77,7 @@ class ReportListView(ReportScopedMixin, ListView):
         towns = selectors.towns_to_report(user)
         open_form = None
         if towns.exists():
-            open_form = ReportOpenForm(
-                towns=towns, initial={"month": previous_month(self.today)}
-            )
+            open_form = ReportOpenForm(towns=towns, initial={"month": previous_month(self.today)})
         return super().get_context_data(
             filter_form=self.filter_form,
             matrix=selectors.report_matrix(user=user, today=self.today),
