@@ -1,7 +1,10 @@
+"""The households app's background work, found by Celery's autodiscovery: each task takes ids and calls one service."""
+
 from celery import shared_task
 from django.db import OperationalError
 
 from households.models import QualityRun
+from households.services.imports import import_job_check, import_job_write
 from households.services.quality import quality_check_run, quality_run_create
 
 RETRY_DELAY_SECONDS = 60
@@ -18,3 +21,15 @@ def check_data_quality(self, run_id: int | None = None) -> int:
         # The database went away for a moment: try the same run again.
         raise self.retry(exc=error, kwargs={"run_id": run.pk}, countdown=RETRY_DELAY_SECONDS) from error
     return run.pk
+
+
+@shared_task
+def check_import(job_id: int) -> str:
+    """Check an uploaded sheet (queued when it is uploaded). Returns the job's status."""
+    return import_job_check(job_id=job_id).status
+
+
+@shared_task
+def run_import(job_id: int) -> str:
+    """Write a checked sheet (queued when it is confirmed). Returns the job's status."""
+    return import_job_write(job_id=job_id).status

@@ -1,7 +1,7 @@
 """Excel imports of households and members: upload, background check, confirmation, background write.
 
 The rules of the sheet and the fast pipeline are in ``households.importing``; this module keeps the
-job's states and who may move it. Tasks (``households.tasks_import``) take a job id and call
+job's states and who may move it. Tasks (``households.tasks``) take a job id and call
 ``import_job_check`` or ``import_job_write``; the queue is ``settings.HOUSEHOLD_IMPORT_QUEUE`` when set
 (tests give each run a private one), Celery's default otherwise.
 """
@@ -61,7 +61,9 @@ def import_job_create(*, user, town: Town, upload, language: str | None = None) 
         original_name=name[-200:],
         summary={"language": language or translation.get_language() or settings.LANGUAGE_CODE},
     )
-    transaction.on_commit(lambda: _enqueue("check_import", job.pk))
+    from households.tasks import check_import  # households.tasks imports this module
+
+    transaction.on_commit(lambda: _enqueue(check_import, job.pk))
     return job
 
 
@@ -75,15 +77,15 @@ def import_job_confirm(*, user, job: ImportJob) -> ImportJob:
     )
     if not sent:
         raise ValidationError(_("Only a checked file without problems can be imported."))
-    transaction.on_commit(lambda: _enqueue("run_import", job.pk))
+    from households.tasks import run_import  # households.tasks imports this module
+
+    transaction.on_commit(lambda: _enqueue(run_import, job.pk))
     job.refresh_from_db()
     return job
 
 
-def _enqueue(task_name: str, job_id: int) -> None:
-    from households import tasks_import
-
-    getattr(tasks_import, task_name).apply_async(args=[job_id], **_queue_options())
+def _enqueue(task, job_id: int) -> None:
+    task.apply_async(args=[job_id], **_queue_options())
 
 
 def _progress(job_id: int):

@@ -148,7 +148,6 @@ DJANGO_CELERY_BEAT_TZ_AWARE = True
 # Beat writes a task's last_run_at after every send (not every 3 minutes): the job status page
 # reads "beat is alive" from the heartbeat's last_run_at.
 CELERY_BEAT_SYNC_EVERY = 1
-CELERY_IMPORTS = ["households.tasks_import"]  # modules autodiscovery misses: it finds <app>.tasks only
 # Processes the household import's check reads and checks the sheet in (households.forked); 0: one per core
 # this process may use.
 HOUSEHOLD_IMPORT_PROCESSES = env.int("HOUSEHOLD_IMPORT_PROCESSES", default=0)

@@ -13,7 +13,7 @@ import pytest
 from django.db import connection
 from django.test import override_settings
 
-from households import forked, importing
+from households import forked
 from households.choices import PovertyCause, Relation
 from households.forked import ChildFailed, forked_records
 from households.importing import STAGE_COLUMNS, STAGE_NAMES, copy_line
@@ -161,7 +161,7 @@ def test_the_check_stages_the_same_rows_and_problems_whatever_the_number_of_proc
     monkeypatch, make_user, town, village
 ):
     # given a sheet of several chunks (of three rows) with problems in different chunks
-    monkeypatch.setattr(importing, "CHUNK_ROWS", 3)
+    monkeypatch.setattr("households.importing.check.CHUNK_ROWS", 3)
     staff = make_user(Role.TOWN_STAFF, town=town)
     rows = []
     for number in range(6):

@@ -49,7 +49,7 @@ def test_a_worker_checks_and_then_imports_a_sheet(import_queue, worker, make_use
     assert household.members.count() == 2
     context = HouseholdEvent.objects.get(pgh_obj_id=household.pk).pgh_context
     assert (context["task"], context["import_job"], context["user"]) == (
-        "households.tasks_import.run_import",
+        "households.tasks.run_import",
         job.pk,
         staff.pk,
     )
