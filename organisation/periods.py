@@ -38,8 +38,3 @@ def twelve_months_ending(period_end: dt.date) -> tuple[dt.date, dt.date]:
     """The first and last day of the twelve calendar months ending with ``period_end``'s month."""
     first_month = period_end.year * MONTHS_IN_YEAR + period_end.month - MONTHS_IN_YEAR
     return dt.date(first_month // MONTHS_IN_YEAR, first_month % MONTHS_IN_YEAR + 1, 1), month_end(period_end)
-
-
-def calendar_year(year: int) -> tuple[dt.date, dt.date]:
-    """The first and last day of ``year``."""
-    return dt.date(year, 1, 1), dt.date(year, 12, 31)

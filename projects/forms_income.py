@@ -6,11 +6,11 @@ from django.utils.translation import pgettext_lazy
 
 from organisation.calendar_forms import BootstrapFormMixin
 from organisation.models import Town
+from organisation.money import MONEY
 from projects.models import PlanStatus, Remedy, YieldClass
 from projects.selectors.income import PlanFilters, YieldFilters, project_for_pairing
 
 DATE_WIDGET = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
-MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
 class IncomeRecordForm(BootstrapFormMixin, forms.Form):

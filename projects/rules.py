@@ -17,18 +17,16 @@ percentage with two decimals, rounded half up. So a weak 5.996% reads "6.00%": t
 rounded figure, says whether the floor is met.
 """
 
-import calendar
-import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext_lazy as _
 
+from organisation.periods import MONTHS_IN_YEAR
 from projects.models import YieldClass
 
 YIELD_FLOOR = Decimal("0.06")
 RATE_PLACES = Decimal("0.000001")
 PERCENT_PLACES = Decimal("0.01")
-MONTHS_IN_YEAR = 12
 NO_INVESTMENT_MESSAGE = _("No investment recorded: the yield cannot be computed.")
 
 
@@ -68,21 +66,3 @@ def classify(
     if income < investment * YIELD_FLOOR:
         return YieldClass.WEAK
     return YieldClass.MEETING
-
-
-def month_end(day: dt.date) -> dt.date:
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
-
-
-def is_month_end(day: dt.date) -> bool:
-    return day == month_end(day)
-
-
-def twelve_months_ending(period_end: dt.date) -> tuple[dt.date, dt.date]:
-    """The first and last day of the twelve calendar months ending with ``period_end``'s month."""
-    first_month = period_end.year * 12 + period_end.month - 1 - (MONTHS_IN_YEAR - 1)
-    return dt.date(first_month // 12, first_month % 12 + 1, 1), month_end(period_end)
-
-
-def calendar_year(year: int) -> tuple[dt.date, dt.date]:
-    return dt.date(year, 1, 1), dt.date(year, 12, 31)

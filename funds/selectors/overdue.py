@@ -14,6 +14,7 @@ from django.utils import timezone
 from funds.models import Loan, LoanStatus, MonthlyReport, RiskBand, Transfer
 from funds.permissions import funds_scope
 from organisation.models import Town
+from organisation.money import ZERO
 from organisation.scoping import towns_for
 from organisation.workdays import LEGAL_TIME_ZONE
 
@@ -59,7 +60,7 @@ def overdue_transfer_list(
 def overdue_totals(transfers: QuerySet[Transfer]) -> OverdueTotals:
     """The number and the total amount of ``transfers``, in one query."""
     totals = transfers.order_by().aggregate(count=Count("pk"), amount=Sum("amount"))
-    return OverdueTotals(count=totals["count"], amount=totals["amount"] or Decimal("0.00"))
+    return OverdueTotals(count=totals["count"], amount=totals["amount"] or ZERO)
 
 
 def overdue_report_list(*, user, today: dt.date, town: Town | None = None) -> QuerySet[MonthlyReport]:

@@ -9,8 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from history.tracking import track_history
 from organisation.models import Town
-
-MONEY = {"max_digits": 14, "decimal_places": 2}
+from organisation.money import MONEY
 
 
 class EnterpriseKind(models.TextChoices):

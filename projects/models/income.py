@@ -11,7 +11,7 @@ from django.utils.translation import pgettext_lazy
 from history.tracking import track_history
 from households.models import Household
 from organisation.models import Village
-from projects.models.enterprises import MONEY
+from organisation.money import MONEY
 from projects.models.project import IndustryProject
 
 

@@ -17,7 +17,8 @@ from django.utils.translation import pgettext_lazy
 from history.tracking import track_history
 from households.models import Household
 from organisation.models import Town, Village
-from projects.models.enterprises import MONEY, Enterprise
+from organisation.money import MONEY
+from projects.models.enterprises import Enterprise
 from projects.models.parks import IndustrialPark
 
 

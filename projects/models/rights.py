@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from history.tracking import track_history
 from households.models import Household
 from organisation.models import Village
-from projects.models.enterprises import MONEY
+from organisation.money import MONEY
 from projects.models.project import IndustryProject
 
 

@@ -23,11 +23,10 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from organisation.models import Town
+from organisation.money import ZERO
 from projects.models import AgreementFulfilment, AssistanceAgreement, BlacklistEntry, Enterprise, IndustryProject
 from projects.permissions import projects_scope
 from projects.selectors.rights import with_active_encumbrances
-
-ZERO = Decimal("0")
 
 # A year's fulfilment below any of the agreement's commitments is a breach of the agreement.
 BELOW_A_COMMITMENT = (

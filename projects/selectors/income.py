@@ -13,6 +13,7 @@ from django.utils import timezone
 from households.choices import Relation
 from households.models import Member
 from organisation.models import Town
+from organisation.money import ZERO
 from organisation.scoping import Access, may_act, towns_for
 from projects.models import (
     BELOW_FLOOR,
@@ -62,7 +63,7 @@ class IncomeYear:
 
 def _year_yield(year: int, income: Decimal, investments: list[tuple[dt.date | None, Decimal]], agreed) -> YearYield:
     year_end = dt.date(year, 12, 31)
-    invested = sum((amount for day, amount in investments if day is None or day <= year_end), Decimal("0.00"))
+    invested = sum((amount for day, amount in investments if day is None or day <= year_end), ZERO)
     return YearYield(
         year=year,
         income=income,
@@ -86,8 +87,7 @@ def project_year_yields(*, user, project: IndustryProject, years: list[int]) -> 
         projects_scope(user, queryset=Investment.objects.filter(project=project)).values_list("invested_on", "amount")
     )
     return {
-        year: _year_yield(year, incomes.get(year, Decimal("0.00")), investments, project.agreed_annual_income)
-        for year in years
+        year: _year_yield(year, incomes.get(year, ZERO), investments, project.agreed_annual_income) for year in years
     }
 
 
@@ -109,7 +109,7 @@ def project_income_section(*, user, project: IndustryProject) -> dict:
     for record in records:
         years.setdefault(record.received_on.year, IncomeYear(year=record.received_on.year)).records.append(record)
     for income_year in years.values():
-        total = sum((record.amount for record in income_year.records), Decimal("0.00"))
+        total = sum((record.amount for record in income_year.records), ZERO)
         income_year.yield_ = _year_yield(income_year.year, total, investments, project.agreed_annual_income)
     assessment = (
         projects_scope(user, queryset=YieldAssessment.objects.filter(project=project)).order_by("-period_end").first()

@@ -27,6 +27,7 @@ from django.db.models.functions import Coalesce, ExtractYear
 from households.choices import Relation
 from households.models import Member
 from organisation.models import Town, Village
+from organisation.money import MONEY_FIELD, ZERO
 from organisation.scoping import Access, towns_for, villages_for
 from projects.models import (
     ACTIVE_ENCUMBRANCE,
@@ -47,9 +48,6 @@ from projects.models import (
 from projects.permissions import DISTRICT_WRITERS, projects_scope
 from projects.selectors.income import mask_name
 from projects.selectors.rights import with_active_encumbrances
-
-ZERO = Decimal("0.00")
-MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
 
 
 def _total_investment() -> Coalesce:

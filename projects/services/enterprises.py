@@ -17,6 +17,7 @@ from stdnum.cn import uscc
 
 from organisation.locking import locked_in_reach
 from organisation.models import Town
+from organisation.money import ZERO
 from organisation.scoping import Access, may_act, towns_for
 from organisation.validation import date_check, role_require, text_required
 from projects.models import (
@@ -35,7 +36,6 @@ from projects.permissions import (
     projects_scope,
 )
 
-ZERO = Decimal("0")
 # GB 32100-2015: the characters a unified social credit code is written in (no I, O, S, V or Z).
 CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 

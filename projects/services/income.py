@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from households.rules import REGISTER_START_YEAR
 from organisation.locking import locked_in_reach
+from organisation.money import ZERO
 from organisation.scoping import Access
 from organisation.validation import role_require
 from projects.models import IncomeDistribution, IncomeRecord, IncomeShare, IndustryProject, ProjectStatus
@@ -101,7 +102,7 @@ def distribution_amounts(amount: Decimal, percents: list[Decimal]) -> list[Decim
     so that the parts add up to the amount exactly and the largest beneficiary absorbs the fen."""
     parts = [(amount * percent / FULL_SHARE).quantize(CENT, rounding=ROUND_HALF_UP) for percent in percents]
     largest = max(range(len(percents)), key=lambda index: (percents[index], -index))
-    parts[largest] += amount - sum(parts, Decimal("0.00"))
+    parts[largest] += amount - sum(parts, ZERO)
     return parts
 
 

@@ -25,6 +25,7 @@ from funds.models import Allocation, Hop, Transfer
 from households.models import Household
 from organisation.locking import locked_in_reach
 from organisation.models import Town, Village
+from organisation.money import ZERO
 from organisation.roles import Role
 from organisation.scoping import Access, may_act, towns_for
 from organisation.validation import date_check, role_require
@@ -51,7 +52,6 @@ from projects.permissions import (
 from projects.services.enterprises import enterprise_refuse_if_blacklisted
 
 S = ProjectStatus
-ZERO = Decimal("0.00")
 
 
 @dataclass(frozen=True)

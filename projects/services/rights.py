@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from households.models import Household
 from organisation.locking import locked_in_reach
 from organisation.models import Village
+from organisation.money import ZERO
 from organisation.validation import date_check, role_require, text_required
 from projects.models import (
     AssetEncumbrance,
@@ -38,7 +39,6 @@ from projects.permissions import (
 )
 from projects.services.enterprises import enterprise_refuse_if_blacklisted
 
-ZERO = Decimal("0")
 HUNDRED = Decimal("100")
 CENT = Decimal("0.01")
 # A project is built once it is completed and accepted; a project entered as existing was built before.

@@ -28,13 +28,12 @@ per class, project and period, so a notice is never sent twice. Two runs at once
 import datetime as dt
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from decimal import Decimal
 from urllib.parse import quote
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import DecimalField, Exists, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Exists, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -43,6 +42,8 @@ from django.utils.translation import gettext as _
 from history.context import history_context
 from notifications.services import Notice, notices_send, staff_of
 from organisation.models import Town
+from organisation.money import MONEY_FIELD, ZERO, money_text
+from organisation.periods import is_month_end, month_end, previous_month, twelve_months_ending
 from organisation.workdays import LEGAL_TIME_ZONE
 from projects.models import (
     BELOW_FLOOR,
@@ -56,12 +57,10 @@ from projects.models import (
     YieldClass,
 )
 from projects.permissions import PLAN_WORKERS
-from projects.rules import classify, is_month_end, twelve_months_ending, yield_percent, yield_rate
+from projects.rules import classify, yield_percent, yield_rate
 
 # pg_advisory_xact_lock key: one yield run at a time.
 RUN_LOCK_KEY = 4_0004
-MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
-ZERO = Decimal("0.00")
 
 
 @dataclass
@@ -83,7 +82,7 @@ class YieldRunResult:
 def default_period_end(now: dt.datetime | None = None) -> dt.date:
     """The last day of the month before ``now``'s month, Beijing time."""
     today = (now or timezone.now()).astimezone(LEGAL_TIME_ZONE).date()
-    return today.replace(day=1) - dt.timedelta(days=1)
+    return month_end(previous_month(today))
 
 
 def yield_period_check(*, period_end: dt.date, now: dt.datetime | None = None) -> None:
@@ -297,8 +296,8 @@ def _notices(rows: list[dict], *, plans: dict[int, int], period_start: dt.date, 
             "town": towns.get(row["town_id"], ""),
             "start": period_start.isoformat(),
             "end": period_end.isoformat(),
-            "income": f"{row['income']:,.2f}",
-            "investment": f"{row['investment'] or ZERO:,.2f}",
+            "income": money_text(row["income"]),
+            "investment": money_text(row["investment"] or ZERO),
             "yield": yield_percent(row["rate"]) if row["rate"] is not None else text.no_investment,
         }
         lines = [
@@ -308,7 +307,7 @@ def _notices(rows: list[dict], *, plans: dict[int, int], period_start: dt.date, 
             text.investment % values,
         ]
         if classification == YieldClass.STRUGGLING:
-            lines.append(text.agreed % {"agreed": f"{row['agreed_annual_income']:,.2f}"})
+            lines.append(text.agreed % {"agreed": money_text(row["agreed_annual_income"])})
         if plan_id:
             lines.append(text.plan)
         notices.append(

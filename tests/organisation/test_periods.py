@@ -5,7 +5,6 @@ import datetime as dt
 import pytest
 
 from organisation.periods import (
-    calendar_year,
     is_month_end,
     month_end,
     month_start,
@@ -55,7 +54,3 @@ def test_the_months_before_and_after_are_named_by_their_first_day(day, before, a
 )
 def test_twelve_months_end_with_the_month_of_the_period_end(period_end, first, last):
     assert twelve_months_ending(D(period_end)) == (D(first), D(last))
-
-
-def test_a_calendar_year_runs_from_1_january_to_31_december():
-    assert calendar_year(2025) == (D("2025-01-01"), D("2025-12-31"))

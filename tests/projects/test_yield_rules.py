@@ -5,15 +5,9 @@ from decimal import Decimal
 
 import pytest
 
+from organisation.periods import twelve_months_ending
 from projects.models import YieldClass
-from projects.rules import (
-    NO_INVESTMENT_MESSAGE,
-    YIELD_FLOOR,
-    classify,
-    twelve_months_ending,
-    yield_percent,
-    yield_rate,
-)
+from projects.rules import NO_INVESTMENT_MESSAGE, YIELD_FLOOR, classify, yield_percent, yield_rate
 
 MILLION = Decimal("1000000.00")
 

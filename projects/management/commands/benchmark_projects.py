@@ -28,6 +28,7 @@ from django.urls import NoReverseMatch, reverse
 
 from notifications.models import Notification
 from organisation.models import District, Town, TownKind, Village
+from organisation.periods import month_end, previous_month, twelve_months_ending
 from organisation.roles import Role
 from organisation.services import staff_post_assign
 from projects.models import (
@@ -40,7 +41,6 @@ from projects.models import (
     RectificationPlan,
     YieldAssessment,
 )
-from projects.rules import twelve_months_ending
 from projects.services.yields import default_period_end, yield_assessment_run
 
 TOWNS = 15
@@ -279,11 +279,11 @@ class Command(BaseCommand):
                 # first: a period never assessed, every project below the floor flagged (the worst case); second:
                 # the same period again (nothing to do); another month: the month before, once the first run's plans
                 # are open (what a monthly run does in steady state: every assessment new, few new flags).
-                previous_month = self.period_end.replace(day=1) - dt.timedelta(days=1)
+                month_before = month_end(previous_month(self.period_end))
                 for label, period_end in (
                     ("first", self.period_end),
                     ("second", self.period_end),
-                    ("month", previous_month),
+                    ("month", month_before),
                 ):
                     with CaptureQueriesContext(connection) as queries:
                         started = time.perf_counter()
