@@ -12,7 +12,6 @@ from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
-    DecimalField,
     Exists,
     OuterRef,
     Prefetch,
