@@ -30,4 +30,4 @@ class FundsPolicyAdmin(ReferenceDataAdmin):
         return super().get_queryset(request)
 
     def save_model(self, request, obj, form, change):
-        funds_policy_save(policy=obj, changed=form.changed_data)
+        funds_policy_save(user=request.user, policy=obj, changed=form.changed_data)

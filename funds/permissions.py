@@ -44,6 +44,8 @@ REPORT_ROLES = frozenset({Role.TOWN_FINANCE, Role.TOWN_STATION, Role.TOWN_STAFF}
 REPORT_REVIEWERS = frozenset({Role.DISTRICT_OFFICE})
 # Point 6: who may raise a finding on any funds record.
 FINDING_ROLES = frozenset({Role.AUDIT})
+# The funds policy (report due day, loan processing limit and caps) is the district office's.
+POLICY_KEEPERS = frozenset({Role.DISTRICT_OFFICE})
 # Who may start the overdue scan by hand ("run the scan now"); beat runs it every hour anyway.
 SCAN_RUNNERS = frozenset({Role.DISTRICT_OFFICE})
 # Who the scan tells of everything overdue in the district, and who besides is told of loans falling behind.

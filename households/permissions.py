@@ -6,11 +6,13 @@ checked by the services with ``organisation.validation.role_require`` and offere
 checks below.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, Model, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy
 
 from households import models as m
 from organisation.roles import DISTRICT_READERS, Role
-from organisation.scoping import Access, has_district_reach, may_act, restrict, towns_for
+from organisation.scoping import Access, has_district_reach, may_act, restrict, towns_for, villages_for
 
 # The lookup from each kind of record to its village; the town is that village's town.
 VILLAGE_PATH: dict[type[Model], str] = {
@@ -51,6 +53,10 @@ ID_NUMBER_REVEALERS = frozenset({Role.DISTRICT_OFFICE, Role.AUDIT, Role.TOWN_STA
 REVEAL_LOG_READERS = frozenset({Role.DISTRICT_OFFICE, Role.AUDIT})
 # Who reads the checks of the district's yearly reference data (poverty line, dibao standard, insurance funding).
 REFERENCE_CHECKERS = frozenset({Role.DISTRICT_OFFICE, Role.AUDIT})
+
+# What a write says to a user whose reach (the scope's change access) the household or village is beyond.
+HOUSEHOLD_OUT_OF_REACH = gettext_lazy("This household is outside the towns and villages you work for.")
+VILLAGE_OUT_OF_REACH = gettext_lazy("This village is outside the towns and villages you work for.")
 
 
 def households_scope(user, access: Access = Access.VIEW, queryset: QuerySet | None = None) -> QuerySet:
@@ -94,6 +100,13 @@ def _cadres(queryset: QuerySet, user, access: Access) -> QuerySet:
     helping_here = households_scope(user, access, current).values("cadre_id")
     busy = current.filter(cadre=OuterRef("pk"))
     return cadres.filter(Q(pk__in=helping_here) | ~Exists(busy))
+
+
+def village_change_require(user, village) -> None:
+    """A record entered for a village (a water survey or sample, a care room): the village must be one whose
+    records the user may change; ``PermissionDenied`` otherwise."""
+    if not villages_for(user, Access.CHANGE).filter(pk=village.pk).exists():
+        raise PermissionDenied(VILLAGE_OUT_OF_REACH)
 
 
 def may_reveal_id_numbers(user) -> bool:

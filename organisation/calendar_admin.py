@@ -36,7 +36,7 @@ class CalendarDayAdmin(admin.ModelAdmin):
         obj.pk = saved.pk
 
     def delete_model(self, request, obj):
-        calendar_day_delete(day=obj)
+        calendar_day_delete(user=request.user, day=obj)
 
 
 @admin.register(CalendarYear)
@@ -56,4 +56,4 @@ class CalendarYearAdmin(admin.ModelAdmin):
         obj.pk = saved.pk
 
     def delete_model(self, request, obj):
-        calendar_year_delete(calendar_year=obj)
+        calendar_year_delete(user=request.user, calendar_year=obj)

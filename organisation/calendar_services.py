@@ -1,4 +1,8 @@
-"""Writes to the working-day calendar. Each one has the stored deadlines recomputed once it commits."""
+"""Writes to the working-day calendar. Each one has the stored deadlines recomputed once it commits.
+
+The calendar belongs to the whole district: every write is the district office's (``CALENDAR_KEEPERS``), checked
+here whoever calls (the calendar pages, the admin site).
+"""
 
 import datetime as dt
 import re
@@ -12,7 +16,9 @@ from django.utils.translation import gettext as _
 
 from organisation.models import CalendarDay, CalendarDayKind, CalendarYear
 from organisation.models.calendar import FIRST_CALENDAR_YEAR, LAST_CALENDAR_YEAR, YEAR_RANGE_MESSAGE
+from organisation.permissions import CALENDAR_KEEPERS
 from organisation.tasks import recompute_deadlines
+from organisation.validation import role_require
 from organisation.workdays import ONE_DAY, default_is_working_day
 
 # The words a pasted schedule may use for a kind: the State Council notice says 放假 and 上班.
@@ -71,6 +77,7 @@ def calendar_day_save(
     user,
 ) -> CalendarDay:
     """Enter a day (``day`` None) or correct the office's entry ``day``."""
+    role_require(user, CALENDAR_KEEPERS)
     calendar_day_check(date=date, kind=kind, exclude_pk=day.pk if day else None)
     if day is None:
         entry, years = CalendarDay(), {date.year}
@@ -85,8 +92,9 @@ def calendar_day_save(
 
 
 @transaction.atomic
-def calendar_day_delete(*, day: CalendarDay) -> None:
+def calendar_day_delete(*, user, day: CalendarDay) -> None:
     """Remove the office's entry: the package (or the weekday rule) decides the day again."""
+    role_require(user, CALENDAR_KEEPERS)
     year = day.date.year
     day.delete()
     _recompute_after_commit({year})
@@ -95,6 +103,7 @@ def calendar_day_delete(*, day: CalendarDay) -> None:
 @transaction.atomic
 def calendar_year_mark(*, year: int, user, source: str = "", note: str = "") -> CalendarYear:
     """Record that the office has entered ``year``'s official schedule: its deadlines are no longer provisional."""
+    role_require(user, CALENDAR_KEEPERS)
     calendar_year_check(year)
     calendar_year = CalendarYear.objects.select_for_update().filter(year=year).first() or CalendarYear(year=year)
     calendar_year.source, calendar_year.note = source.strip(), note.strip()
@@ -106,8 +115,9 @@ def calendar_year_mark(*, year: int, user, source: str = "", note: str = "") -> 
 
 
 @transaction.atomic
-def calendar_year_delete(*, calendar_year: CalendarYear) -> None:
+def calendar_year_delete(*, user, calendar_year: CalendarYear) -> None:
     """Withdraw the mark: the year's deadlines become provisional again (its entered days stay)."""
+    role_require(user, CALENDAR_KEEPERS)
     year = calendar_year.year
     calendar_year.delete()
     _recompute_after_commit({year})
@@ -128,6 +138,7 @@ def calendar_year_load(*, year: int, lines_text: str, user, source: str = "", no
     ``2027-02-14 workday 春节调休`` (kinds also 休/放假 and 班/上班). The lines replace the office's
     entries of the year; for a year the package knows, they override it day by day.
     """
+    role_require(user, CALENDAR_KEEPERS)
     calendar_year_check(year)
     schedule = schedule_parse(year=year, lines_text=lines_text)
     entries = {entry.date: entry for entry in CalendarDay.objects.select_for_update().filter(date__year=year)}

@@ -107,7 +107,7 @@ class CalendarDayDeleteView(CalendarOfficeMixin, DeleteView):
 
     def form_valid(self, form):
         day = self.object
-        calendar_day_delete(day=day)
+        calendar_day_delete(user=self.request.user, day=day)
         messages.success(self.request, _("%(day)s removed from the office's entries.") % {"day": day})
         return HttpResponseRedirect(calendar_year_url(day.date.year))
 

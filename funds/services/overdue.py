@@ -44,7 +44,14 @@ from django.utils.translation import ngettext
 
 from funds.choices import SENDER
 from funds.models import Allocation, Hop, Installment, Loan, LoanStatus, MonthlyReport, RiskBand, Transfer
-from funds.permissions import LOAN_RISK_WATCHERS, LOAN_ROLES, OVERDUE_WATCHERS, REPORT_ROLES, UNIT_ROLES
+from funds.permissions import (
+    LOAN_RISK_WATCHERS,
+    LOAN_ROLES,
+    OVERDUE_WATCHERS,
+    REPORT_ROLES,
+    SCAN_RUNNERS,
+    UNIT_ROLES,
+)
 from funds.selectors.loans import BAND_THRESHOLDS
 from funds.selectors.overdue import overdue_today
 from funds.services.reports import monthly_reports_ensure
@@ -55,6 +62,7 @@ from notifications.services import Notice, notices_send, staff_of
 from organisation.models import Town, Village
 from organisation.money import money_text
 from organisation.roles import Role
+from organisation.validation import role_require
 
 
 @dataclass
@@ -102,8 +110,9 @@ def overdue_scan(*, now: dt.datetime | None = None) -> ScanResult:
     return result
 
 
-def overdue_scan_request() -> None:
+def overdue_scan_request(*, user) -> None:
     """ "Run the scan now": queue the scan once the request's transaction has committed."""
+    role_require(user, SCAN_RUNNERS)
     # Imported here: the task module imports this one.
     from funds.tasks import flag_overdue
 

@@ -138,7 +138,7 @@ class OverdueScanRunView(RoleRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request):
-        overdue_scan_request()
+        overdue_scan_request(user=request.user)
         messages.info(request, _("The overdue scan is queued; new flags and notices appear within a minute."))
         return redirect("funds:overdue_list")
 

@@ -7,8 +7,9 @@ from django.utils.translation import gettext as _
 from households.choices import PovertyCause, Relation
 from households.id_numbers import id_number_parse
 from households.models import Household, IdNumberReveal, Member
-from households.permissions import households_scope, may_reveal_id_numbers
+from households.permissions import HOUSEHOLD_KEEPERS, households_scope, may_reveal_id_numbers
 from organisation.scoping import Access, has_district_reach, villages_for
+from organisation.validation import role_require
 
 HOUSEHOLD_FIELDS = (
     "file_number", "village", "group", "address", "phone", "bank_name", "bank_account", "identification_standard",
@@ -38,6 +39,7 @@ def household_save(*, user, household: Household | None = None, **data) -> House
     unknown = set(data) - set(HOUSEHOLD_FIELDS)
     if unknown:
         raise TypeError(f"not household fields: {sorted(unknown)}")
+    role_require(user, HOUSEHOLD_KEEPERS)
     if household is not None and not households_scope(user, Access.CHANGE).filter(pk=household.pk).exists():
         raise PermissionDenied
     village = data.get("village", household.village if household else None)
@@ -73,6 +75,7 @@ def member_save(*, user, household: Household, member: Member | None = None, **d
     unknown = set(data) - set(MEMBER_FIELDS)
     if unknown:
         raise TypeError(f"not member fields: {sorted(unknown)}")
+    role_require(user, HOUSEHOLD_KEEPERS)
     if not households_scope(user, Access.CHANGE).filter(pk=household.pk).exists():
         raise PermissionDenied
     if member is not None and member.household_id != household.pk:

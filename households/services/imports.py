@@ -18,9 +18,10 @@ from django.utils.translation import gettext as _
 
 from households import importing
 from households.models import ImportJob, ImportRowError, ImportStatus
-from households.permissions import households_scope
+from households.permissions import HOUSEHOLD_KEEPERS, households_scope
 from organisation.models import Town
 from organisation.scoping import Access, towns_for
+from organisation.validation import role_require
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +42,7 @@ def _queue_options() -> dict:
 
 def import_job_create(*, user, town: Town, upload, language: str | None = None) -> ImportJob:
     """Keep the uploaded xlsx as a new job and have it checked in the background."""
+    role_require(user, HOUSEHOLD_KEEPERS)
     if not import_towns(user).filter(pk=town.pk).exists():
         raise PermissionDenied
     name = upload.name or ""
@@ -69,6 +71,7 @@ def import_job_create(*, user, town: Town, upload, language: str | None = None) 
 
 def import_job_confirm(*, user, job: ImportJob) -> ImportJob:
     """Send a checked job without problems to be written. Refused for any other job."""
+    role_require(user, HOUSEHOLD_KEEPERS)
     if not households_scope(user, Access.CHANGE, ImportJob.objects.filter(pk=job.pk)).exists():
         raise PermissionDenied
     # One update decides: two clicks (or two users) cannot send the same job twice.

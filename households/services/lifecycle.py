@@ -19,9 +19,10 @@ from households.models import (
     Income,
     StatusEvent,
 )
-from households.permissions import CADRE_MANAGERS, STATUS_RECORDERS, households_scope
+from households.permissions import CADRE_MANAGERS, HOUSEHOLD_KEEPERS, STATUS_RECORDERS, households_scope
 from households.rules import FIRST_INCOME_YEAR, MAY_RETURN_FROM
 from households.selectors.lifecycle import cadre_load, checklist_failures, household_exit_checklist
+from organisation.locking import locked_in_reach
 from organisation.scoping import Access
 from organisation.validation import role_require
 
@@ -30,9 +31,9 @@ MAX_HOUSEHOLD_SIZE = 50
 CADRE_LIMIT_CONSTRAINT = "cadre_household_limit"
 
 
-def household_change_check(*, user, household: Household) -> None:
-    if not households_scope(user, Access.CHANGE).filter(pk=household.pk).exists():
-        raise PermissionDenied(_("You may not change this household."))
+def _locked_household(user, household: Household) -> Household:
+    """The household, locked, if the user may change it: two people writing to it wait for each other."""
+    return locked_in_reach(households_scope, user, household, message=_("You may not change this household."))
 
 
 # Income
@@ -95,7 +96,9 @@ def income_record(
     household_size: int,
 ) -> Income:
     """Record the household's income of ``year``, or correct it if that year is already recorded."""
-    household_change_check(user=user, household=household)
+    role_require(user, HOUSEHOLD_KEEPERS)
+    # The household's lock makes two people entering the same year wait for each other, not collide.
+    _locked_household(user, household)
     amounts = {
         "wages": wages,
         "business": business,
@@ -104,8 +107,6 @@ def income_record(
         "business_costs": business_costs,
     }
     income_check(year=year, household_size=household_size, **amounts)
-    # The household's lock makes two people entering the same year wait for each other, not collide.
-    Household.objects.select_for_update().get(pk=household.pk)
     income = Income.objects.filter(household_id=household.pk, year=year).first() or Income(
         household_id=household.pk, year=year
     )
@@ -136,8 +137,7 @@ def household_status_change(
     back into poverty (returned) only with its cause, illness or disaster (point 12).
     """
     role_require(user, STATUS_RECORDERS, _("Only the district office and town staff may change a household's status."))
-    household_change_check(user=user, household=household)
-    locked = Household.objects.select_for_update().get(pk=household.pk)
+    locked = _locked_household(user, household)
 
     errors = {}
     if status not in HouseholdStatus.values:
@@ -266,7 +266,6 @@ def cadre_assign(
     assignments of the same cadre at the same moment cannot both pass it.
     """
     cadre_managers_check(user)
-    household_change_check(user=user, household=household)
     if not households_scope(user, Access.CHANGE, Cadre.objects.filter(pk=cadre.pk)).exists():
         raise PermissionDenied(_("You may not assign this cadre."))
     if term_ends_on < starts_on:
@@ -275,7 +274,7 @@ def cadre_assign(
         )
     try:
         with transaction.atomic():
-            Household.objects.select_for_update().get(pk=household.pk)
+            _locked_household(user, household)
             current = CadreAssignment.objects.select_for_update().filter(household_id=household.pk, released_on=None)
             if current := current.first():
                 if current.cadre_id == cadre.pk:

@@ -19,9 +19,11 @@ from django.utils import timezone, translation
 
 from history.context import history_context
 from households.models import Household, QualityProblem, QualityRun, QualityRunStatus, TownQualityScore
+from households.permissions import QUALITY_RUNNERS
 from households.quality_rules import RULES, Rule
 from households.selectors.quality import quality_run_unfinished
 from organisation.models import Town, Village
+from organisation.validation import role_require
 
 # pg_advisory_lock key: one run at a time (a nightly run and a "check now" would otherwise interleave).
 RUN_LOCK_KEY = 19_0019
@@ -35,12 +37,13 @@ def quality_run_create(*, requested_by=None) -> QualityRun:
     return QualityRun.objects.create(requested_by=requested_by, rules_total=len(RULES))
 
 
-def quality_run_request(*, requested_by) -> QualityRun:
-    """The run ``requested_by`` asked for: one already queued or running that they can watch, or a new
+def quality_run_request(*, user) -> QualityRun:
+    """The run ``user`` asked for ("check now"): one already queued or running that they can watch, or a new
     one, sent to a worker once the request's transaction commits."""
-    if run := quality_run_unfinished(user=requested_by):
+    role_require(user, QUALITY_RUNNERS)
+    if run := quality_run_unfinished(user=user):
         return run
-    run = quality_run_create(requested_by=requested_by)
+    run = quality_run_create(requested_by=user)
     # Imported here: the task module imports this one.
     from households.tasks import check_data_quality
 

@@ -1,14 +1,17 @@
 """Writes of the welfare area: safety nets (points 8, 9), housing and water (point 10), education (point 11).
 
-Each service checks its rules and raises ``ValidationError`` keyed by the field at fault (the same
-names as the service's arguments, so a form shows the message beside the field). The views have
-already scoped the household, member or village; the history triggers record every write.
+Each service takes the acting ``user`` and checks role and reach itself before anything else (whatever the caller
+checked already): the role is one of ``HOUSEHOLD_KEEPERS``, and the household record is loaded locked through
+``households_scope`` with change access, or the village is one whose records the user may change;
+``PermissionDenied`` otherwise. Then it checks its rules and raises ``ValidationError`` keyed by the field at fault
+(the same names as the service's arguments, so a form shows the message beside the field). The history triggers
+record every write.
 """
 
 import datetime as dt
 from decimal import Decimal
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -30,9 +33,18 @@ from households.models import (
     WaterSample,
     WaterSupplySurvey,
 )
+from households.permissions import (
+    HOUSEHOLD_KEEPERS,
+    HOUSEHOLD_OUT_OF_REACH,
+    households_scope,
+    village_change_require,
+)
 from households.rules import REGISTER_START_YEAR
 from households.selectors.welfare import INSURED_STATUSES, LEFT_BEHIND_AGE_LIMIT, insurance_eligible_members
+from organisation.locking import locked_in_reach
 from organisation.models import Village
+from organisation.scoping import Access
+from organisation.validation import role_require
 
 SAFE_GRADES = (HousingGrade.A, HousingGrade.B)
 
@@ -66,16 +78,34 @@ def _positive(errors: Errors, field: str, amount: Decimal | None) -> None:
         errors.add(field, _("The amount must be more than zero."))
 
 
+def _locked_record(user, record):
+    """``record`` (a household, a member, or a record of one), locked, once ``user``'s role keeps the household
+    file and the record is within their reach."""
+    role_require(user, HOUSEHOLD_KEEPERS)
+    return locked_in_reach(households_scope, user, record, message=HOUSEHOLD_OUT_OF_REACH)
+
+
+def _village_require(user, village: Village) -> None:
+    role_require(user, HOUSEHOLD_KEEPERS)
+    village_change_require(user, village)
+
+
 # --- Point 8: dibao ---------------------------------------------------------------------------------------------
 
 
 @transaction.atomic
 def dibao_enrolment_add(
-    *, household: Household, monthly_amount: Decimal, persons: int, starts_on: dt.date, ends_on: dt.date | None = None
+    *,
+    user,
+    household: Household,
+    monthly_amount: Decimal,
+    persons: int,
+    starts_on: dt.date,
+    ends_on: dt.date | None = None,
 ) -> DibaoEnrolment:
     """Enrol ``household`` in the rural minimum living allowance; periods of one household may not overlap."""
     # One writer per household at a time, so two overlapping enrolments cannot both pass the check.
-    household = Household.objects.select_for_update().get(pk=household.pk)
+    household = _locked_record(user, household)
     errors = Errors()
     _positive(errors, "monthly_amount", monthly_amount)
     member_count = household.members.count()
@@ -108,8 +138,8 @@ def dibao_enrolment_add(
 
 
 @transaction.atomic
-def dibao_enrolment_end(*, enrolment: DibaoEnrolment, ends_on: dt.date) -> DibaoEnrolment:
-    enrolment = DibaoEnrolment.objects.select_for_update().get(pk=enrolment.pk)
+def dibao_enrolment_end(*, user, enrolment: DibaoEnrolment, ends_on: dt.date) -> DibaoEnrolment:
+    enrolment = _locked_record(user, enrolment)
     errors = Errors()
     if enrolment.ends_on is not None:
         errors.add(
@@ -132,10 +162,13 @@ def dibao_enrolment_end(*, enrolment: DibaoEnrolment, ends_on: dt.date) -> Dibao
 
 
 @transaction.atomic
-def insurance_enrol_households(*, scheme: InsuranceScheme, households: QuerySet[Household]) -> int:
+def insurance_enrol_households(*, user, scheme: InsuranceScheme, households: QuerySet[Household]) -> int:
     """Enrol, in one statement, every member of ``households`` whose household is not yet out of poverty
     or out with policies continuing, in ``scheme``'s year; members already enrolled are left as they are.
-    Returns the number of new enrolments."""
+    Returns the number of new enrolments. Refused if any of ``households`` is beyond the user's reach."""
+    role_require(user, HOUSEHOLD_KEEPERS)
+    if households.exclude(pk__in=households_scope(user, Access.CHANGE).values("pk")).exists():
+        raise PermissionDenied(HOUSEHOLD_OUT_OF_REACH)
     members_sql, params = insurance_eligible_members(households).values("pk").query.sql_with_params()
     quote = connection.ops.quote_name
     meta = InsuranceEnrolment._meta
@@ -151,7 +184,8 @@ def insurance_enrol_households(*, scheme: InsuranceScheme, households: QuerySet[
 
 
 @transaction.atomic
-def insurance_enrol_household(*, household: Household, scheme: InsuranceScheme) -> int:
+def insurance_enrol_household(*, user, household: Household, scheme: InsuranceScheme) -> int:
+    household = _locked_record(user, household)
     if household.status not in INSURED_STATUSES:
         raise ValidationError(
             _(
@@ -160,12 +194,13 @@ def insurance_enrol_household(*, household: Household, scheme: InsuranceScheme) 
             )
             % {"status": household.get_status_display()}
         )
-    return insurance_enrol_households(scheme=scheme, households=Household.objects.filter(pk=household.pk))
+    return insurance_enrol_households(user=user, scheme=scheme, households=Household.objects.filter(pk=household.pk))
 
 
 @transaction.atomic
 def hospital_stay_add(
     *,
+    user,
     member: Member,
     hospital: str,
     designated: bool,
@@ -174,6 +209,7 @@ def hospital_stay_add(
     total_cost: Decimal,
     self_paid: Decimal,
 ) -> HospitalStay:
+    member = _locked_record(user, member)
     errors = Errors()
     if not hospital.strip():
         errors.add("hospital", _("Name the hospital."))
@@ -209,14 +245,14 @@ def hospital_stay_add(
 
 
 @transaction.atomic
-def housing_grade_set(*, household: Household, housing_grade: str, housing_appraised_on: dt.date) -> Household:
+def housing_grade_set(*, user, household: Household, housing_grade: str, housing_appraised_on: dt.date) -> Household:
     """Record the housing safety appraisal of ``household``."""
+    household = _locked_record(user, household)
     errors = Errors()
     if housing_grade not in HousingGrade.values:
         errors.add("housing_grade", _("Choose a housing safety grade from A to D."))
     _not_in_future(errors, "housing_appraised_on", housing_appraised_on)
     errors.raise_any()
-    household = Household.objects.select_for_update().get(pk=household.pk)
     household.housing_grade, household.housing_appraised_on = housing_grade, housing_appraised_on
     household.save(update_fields=["housing_grade", "housing_appraised_on", "updated_at"])
     return household
@@ -230,6 +266,7 @@ def _renovation_dates_check(errors: Errors, *, planned_start: dt.date, planned_c
 @transaction.atomic
 def renovation_plan_add(
     *,
+    user,
     household: Household,
     planned_start: dt.date,
     planned_completion: dt.date,
@@ -237,7 +274,7 @@ def renovation_plan_add(
     note: str = "",
 ) -> RenovationPlan:
     """A renovation plan for a dilapidated (grade C or D) house; one plan under way at a time."""
-    household = Household.objects.select_for_update().get(pk=household.pk)
+    household = _locked_record(user, household)
     errors = Errors()
     if household.housing_grade not in UNSAFE_GRADES:
         errors.add(
@@ -266,6 +303,7 @@ def renovation_plan_add(
 @transaction.atomic
 def renovation_plan_update(
     *,
+    user,
     plan: RenovationPlan,
     planned_start: dt.date,
     planned_completion: dt.date,
@@ -276,7 +314,7 @@ def renovation_plan_update(
 ) -> RenovationPlan:
     """Change a plan or record its completion; a completed renovation re-appraises the house with the grade
     accepted after it."""
-    plan = RenovationPlan.objects.select_for_update().get(pk=plan.pk)
+    plan = _locked_record(user, plan)
     errors = Errors()
     _renovation_dates_check(errors, planned_start=planned_start, planned_completion=planned_completion)
     if subsidy is not None and subsidy < 0:
@@ -302,7 +340,9 @@ def renovation_plan_update(
     plan.full_clean()
     plan.save()
     if completing:
-        housing_grade_set(household=plan.household, housing_grade=accepted_grade, housing_appraised_on=completed_on)
+        housing_grade_set(
+            user=user, household=plan.household, housing_grade=accepted_grade, housing_appraised_on=completed_on
+        )
     return plan
 
 
@@ -314,6 +354,7 @@ SURVEY_COUNTS = ("centralised_households", "tap_households", "guaranteed_househo
 @transaction.atomic
 def water_survey_record(
     *,
+    user,
     village: Village,
     year: int,
     households: int,
@@ -323,6 +364,9 @@ def water_survey_record(
     survey: WaterSupplySurvey | None = None,
 ) -> WaterSupplySurvey:
     """Record (``survey`` None) or correct a village's drinking-water supply survey of a year."""
+    _village_require(user, village)
+    if survey is not None:
+        survey = _locked_record(user, survey)
     errors = Errors()
     _year_in_range(errors, "year", year)
     counts = {
@@ -356,8 +400,6 @@ def water_survey_record(
     errors.raise_any()
     if survey is None:
         survey = WaterSupplySurvey(village=village)
-    else:
-        survey = WaterSupplySurvey.objects.select_for_update().get(pk=survey.pk)
     survey.year = year
     for field, count in counts.items():
         setattr(survey, field, count)
@@ -373,8 +415,9 @@ def water_survey_record(
 
 @transaction.atomic
 def water_sample_record(
-    *, village: Village, sampled_on: dt.date, sampling_point: str, passed: bool, note: str = ""
+    *, user, village: Village, sampled_on: dt.date, sampling_point: str, passed: bool, note: str = ""
 ) -> WaterSample:
+    _village_require(user, village)
     errors = Errors()
     _not_in_future(errors, "sampled_on", sampled_on)
     if sampled_on.year < REGISTER_START_YEAR:
@@ -394,7 +437,8 @@ def water_sample_record(
 
 
 @transaction.atomic
-def education_aid_add(*, member: Member, year: int, kind: str, amount: Decimal) -> EducationAid:
+def education_aid_add(*, user, member: Member, year: int, kind: str, amount: Decimal) -> EducationAid:
+    member = _locked_record(user, member)
     errors = Errors()
     if not member.school_stage:
         errors.add(
@@ -413,8 +457,8 @@ def education_aid_add(*, member: Member, year: int, kind: str, amount: Decimal) 
 
 
 @transaction.atomic
-def dropout_risk_set(*, member: Member, dropout_risk: bool) -> Member:
-    member = Member.objects.select_for_update().get(pk=member.pk)
+def dropout_risk_set(*, user, member: Member, dropout_risk: bool) -> Member:
+    member = _locked_record(user, member)
     member.dropout_risk = dropout_risk
     member.save(update_fields=["dropout_risk"])
     return member
@@ -423,6 +467,7 @@ def dropout_risk_set(*, member: Member, dropout_risk: bool) -> Member:
 @transaction.atomic
 def left_behind_child_save(
     *,
+    user,
     member: Member,
     guardian_name: str,
     guardian_relation: str,
@@ -433,6 +478,7 @@ def left_behind_child_save(
     note: str = "",
 ) -> LeftBehindChild:
     """Open or update the personal file and contact card of a left-behind child."""
+    member = _locked_record(user, member)
     errors = Errors()
     age = age_on(member.birth_date, timezone.localdate())
     if age >= LEFT_BEHIND_AGE_LIMIT:
@@ -467,8 +513,11 @@ def left_behind_child_save(
 
 
 @transaction.atomic
-def care_room_record(*, village: Village, name: str, opened_on: dt.date, address: str = "", keeper: str = ""):
+def care_room_record(
+    *, user, village: Village, name: str, opened_on: dt.date, address: str = "", keeper: str = ""
+) -> CareRoom:
     """Record the left-behind children's care room of ``village`` (point 11: one in every key village)."""
+    _village_require(user, village)
     errors = Errors()
     if CareRoom.objects.filter(village=village).exists():
         errors.add(NON_FIELD_ERRORS, _("%(village)s already has a care room.") % {"village": village.name})

@@ -190,7 +190,7 @@ class QualityRunCreateView(RoleRequiredMixin, View):
                 raise Http404
             # The button sits on a town's page: a town outside the user's reach is not there.
             town = get_object_or_404(towns_for(request.user), pk=town_id)
-        quality_run_request(requested_by=request.user)
+        quality_run_request(user=request.user)
         messages.info(request, _("The data-quality check is under way; this page shows its progress."))
         if town is not None:
             return redirect("households:quality_town", pk=town.pk)

@@ -44,6 +44,7 @@ from notifications.services import Notice, notices_send, staff_of
 from organisation.models import Town
 from organisation.money import MONEY_FIELD, ZERO, money_text
 from organisation.periods import is_month_end, month_end, previous_month, twelve_months_ending
+from organisation.validation import role_require
 from organisation.workdays import LEGAL_TIME_ZONE
 from projects.models import (
     BELOW_FLOOR,
@@ -56,7 +57,7 @@ from projects.models import (
     YieldAssessment,
     YieldClass,
 )
-from projects.permissions import PLAN_WORKERS
+from projects.permissions import PLAN_WORKERS, YIELD_RUNNERS
 from projects.rules import classify, yield_percent, yield_rate
 
 # pg_advisory_xact_lock key: one yield run at a time.
@@ -137,8 +138,9 @@ def yield_assessment_run(*, period_end: dt.date | None = None, now: dt.datetime 
     return result
 
 
-def yield_assessment_request(*, period_end: dt.date | None = None) -> None:
+def yield_assessment_request(*, user, period_end: dt.date | None = None) -> None:
     """ "Run the yield job now": check the period, then queue the job once the request's transaction commits."""
+    role_require(user, YIELD_RUNNERS)
     if period_end is not None:
         yield_period_check(period_end=period_end)
     # Imported here: the task module imports this one.

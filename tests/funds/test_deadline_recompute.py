@@ -3,6 +3,8 @@
 import datetime as dt
 from decimal import Decimal
 
+import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -18,6 +20,12 @@ from tests.factories.funds import ChainPeople, allocation_for
 from tests.factories.households import HouseholdFactory, member_born
 
 SCHEDULE_2027 = "2027-01-01..2027-01-03 holiday 元旦\n2027-01-04 holiday 元旦调整"
+
+
+@pytest.fixture
+def office(office_user):
+    """The district office's user with its post loaded, as a request's user is once its role was checked."""
+    return get_user_model().objects.select_related("staff_post").get(pk=office_user.pk)
 
 
 def test_a_provisional_share_is_recomputed_when_2027_is_entered(town, village, office_user, monkeypatch):
@@ -39,7 +47,7 @@ def test_a_provisional_share_is_recomputed_when_2027_is_entered(town, village, o
     assert (share.due_date, share.due_is_provisional) == (dt.date(2027, 1, 5), False)
 
 
-def test_a_new_report_due_day_moves_only_the_reports_not_yet_submitted(town, village, other_town):
+def test_a_new_report_due_day_moves_only_the_reports_not_yet_submitted(town, village, other_town, office_user):
     # given September 2024's reports opened (due on the 5th working day of October 2024: Sat 12 Oct)
     people = ChainPeople.for_town(town, village)
     allocation_for(people.district_finance, [(town, Decimal("10"))], received_on=dt.date(2024, 9, 2))
@@ -51,7 +59,7 @@ def test_a_new_report_due_day_moves_only_the_reports_not_yet_submitted(town, vil
     # when the office sets the due day to the 3rd working day
     policy = FundsPolicy.current()
     policy.report_due_working_day = 3
-    funds_policy_save(policy=policy, changed=["report_due_working_day"])
+    funds_policy_save(user=office_user, policy=policy, changed=["report_due_working_day"])
     # then the open report is due on Thu 10 Oct (8, 9, 10 Oct after the holidays); the submitted one keeps its date
     report.refresh_from_db()
     assert report.due_date == dt.date(2024, 10, 10)
@@ -131,7 +139,7 @@ def test_recomputing_every_deadline_costs_the_same_queries_for_3_rows_of_each_ki
     assert not any(model.objects.filter(due_date=STALE).exists() for model in (Transfer, Loan, MonthlyReport))
 
 
-def test_a_new_policy_moves_3_or_30_open_deadlines_at_the_same_cost(town, village):
+def test_a_new_policy_moves_3_or_30_open_deadlines_at_the_same_cost(town, village, office):
     # given 3 open loan applications and 3 open reports
     rows = DeadlineRows(town, village)
     rows.grow_to(3)
@@ -141,7 +149,7 @@ def test_a_new_policy_moves_3_or_30_open_deadlines_at_the_same_cost(town, villag
 
     def save(working_day: int, days: int) -> int:
         policy.report_due_working_day, policy.loan_processing_working_days = working_day, days
-        return funds_policy_save(policy=policy, changed=changed)
+        return funds_policy_save(user=office, policy=policy, changed=changed)
 
     # when the office changes the report due day and the loan processing limit
     moved = []

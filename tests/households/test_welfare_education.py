@@ -94,15 +94,15 @@ def test_the_dropout_risk_flag_is_edited_on_its_page(client, make_user, village)
 # --- Education aid -----------------------------------------------------------------------------------------------
 
 
-def test_education_aid_is_recorded_for_a_student_and_refused_for_a_member_not_in_school(village):
+def test_education_aid_is_recorded_for_a_student_and_refused_for_a_member_not_in_school(village, office_user):
     # given
     household = HouseholdFactory(village=village)
     student = member_born(household, birth_date=aged(17), school_stage=SchoolStage.SENIOR)
     adult = member_born(household)
     # when
-    education_aid_add(member=student, year=2018, kind="国家助学金", amount=Decimal("2000.00"))
+    education_aid_add(user=office_user, member=student, year=2018, kind="国家助学金", amount=Decimal("2000.00"))
     with pytest.raises(ValidationError) as caught:
-        education_aid_add(member=adult, year=2018, kind="国家助学金", amount=Decimal("0"))
+        education_aid_add(user=office_user, member=adult, year=2018, kind="国家助学金", amount=Decimal("0"))
     # then
     assert EducationAid.objects.get().member == student
     assert "amount" in caught.value.message_dict and "__all__" in caught.value.message_dict
@@ -125,24 +125,24 @@ def test_education_aid_page_records_aid(client, make_user, village):
 # --- Left-behind children ------------------------------------------------------------------------------------------
 
 
-def test_a_left_behind_file_is_opened_for_a_child_and_refused_for_someone_aged_16(village):
+def test_a_left_behind_file_is_opened_for_a_child_and_refused_for_someone_aged_16(village, office_user):
     # given
     household = HouseholdFactory(village=village)
     child = member_born(household, birth_date=aged(8))
     sixteen = member_born(household, birth_date=aged(16))
     # when
-    left_behind_child_save(member=child, **guardian())
-    left_behind_child_save(member=child, **guardian(guardian_phone="13905391234"))
+    left_behind_child_save(user=office_user, member=child, **guardian())
+    left_behind_child_save(user=office_user, member=child, **guardian(guardian_phone="13905391234"))
     with pytest.raises(ValidationError):
-        left_behind_child_save(member=sixteen, **guardian())
+        left_behind_child_save(user=office_user, member=sixteen, **guardian())
     # then
     assert LeftBehindChild.objects.get().guardian_phone == "13905391234"
 
 
-def test_a_guardian_phone_with_letters_is_refused(village):
+def test_a_guardian_phone_with_letters_is_refused(village, office_user):
     child = member_born(HouseholdFactory(village=village), birth_date=aged(8))
     with pytest.raises(ValidationError) as caught:
-        left_behind_child_save(member=child, **guardian(guardian_phone="call grandma"))
+        left_behind_child_save(user=office_user, member=child, **guardian(guardian_phone="call grandma"))
     assert "guardian_phone" in caught.value.message_dict
 
 
@@ -179,12 +179,12 @@ def test_key_villages_without_a_care_room_are_listed(office_user, town):
     assert listed == [without]
 
 
-def test_a_second_care_room_in_a_village_is_refused(village):
+def test_a_second_care_room_in_a_village_is_refused(village, office_user):
     # given
-    care_room_record(village=village, name="关爱室", opened_on=dt.date(2018, 6, 1))
+    care_room_record(user=office_user, village=village, name="关爱室", opened_on=dt.date(2018, 6, 1))
     # when
     with pytest.raises(ValidationError):
-        care_room_record(village=village, name="另一个关爱室", opened_on=dt.date(2018, 7, 1))
+        care_room_record(user=office_user, village=village, name="另一个关爱室", opened_on=dt.date(2018, 7, 1))
     # then
     assert CareRoom.objects.count() == 1
 

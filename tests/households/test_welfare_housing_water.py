@@ -72,47 +72,54 @@ def rates_of(village, year):
 # --- Housing safety and renovation --------------------------------------------------------------------------------
 
 
-def test_housing_grade_is_recorded_with_its_appraisal_date_and_a_future_date_is_refused(village):
+def test_housing_grade_is_recorded_with_its_appraisal_date_and_a_future_date_is_refused(village, office_user):
     # given
     household = HouseholdFactory(village=village)
     # when
-    housing_grade_set(household=household, housing_grade=HousingGrade.C, housing_appraised_on=dt.date(2018, 4, 1))
+    housing_grade_set(
+        user=office_user, household=household, housing_grade=HousingGrade.C, housing_appraised_on=dt.date(2018, 4, 1)
+    )
     with pytest.raises(ValidationError) as caught:
-        housing_grade_set(household=household, housing_grade="E", housing_appraised_on=TODAY + dt.timedelta(days=1))
+        housing_grade_set(
+            user=office_user, household=household, housing_grade="E", housing_appraised_on=TODAY + dt.timedelta(days=1)
+        )
     # then
     household.refresh_from_db()
     assert (household.housing_grade, household.housing_appraised_on) == ("C", dt.date(2018, 4, 1))
     assert set(caught.value.message_dict) == {"housing_grade", "housing_appraised_on"}
 
 
-def test_a_renovation_plan_is_only_for_a_grade_c_or_d_house_and_one_at_a_time(village):
+def test_a_renovation_plan_is_only_for_a_grade_c_or_d_house_and_one_at_a_time(village, office_user):
     # given
     safe = HouseholdFactory(village=village, housing_grade=HousingGrade.B)
     unsafe = HouseholdFactory(village=village, housing_grade=HousingGrade.D)
     dates = {"planned_start": dt.date(2018, 5, 1), "planned_completion": dt.date(2018, 10, 31)}
     # when
     with pytest.raises(ValidationError):
-        renovation_plan_add(household=safe, **dates)
-    renovation_plan_add(household=unsafe, subsidy=Decimal("18000.00"), **dates)
+        renovation_plan_add(user=office_user, household=safe, **dates)
+    renovation_plan_add(user=office_user, household=unsafe, subsidy=Decimal("18000.00"), **dates)
     with pytest.raises(ValidationError):
-        renovation_plan_add(household=unsafe, **dates)
+        renovation_plan_add(user=office_user, household=unsafe, **dates)
     # then
     assert list(RenovationPlan.objects.values_list("household", flat=True)) == [unsafe.pk]
 
 
-def test_a_plan_cannot_complete_before_it_starts(village):
+def test_a_plan_cannot_complete_before_it_starts(village, office_user):
     # given
     household = HouseholdFactory(village=village, housing_grade=HousingGrade.C)
     # when
     with pytest.raises(ValidationError) as caught:
         renovation_plan_add(
-            household=household, planned_start=dt.date(2018, 10, 1), planned_completion=dt.date(2018, 9, 1)
+            user=office_user,
+            household=household,
+            planned_start=dt.date(2018, 10, 1),
+            planned_completion=dt.date(2018, 9, 1),
         )
     # then
     assert "planned_completion" in caught.value.message_dict
 
 
-def test_completing_a_plan_reappraises_the_house_and_an_unsafe_grade_after_it_is_refused(village):
+def test_completing_a_plan_reappraises_the_house_and_an_unsafe_grade_after_it_is_refused(village, office_user):
     # given
     household = HouseholdFactory(
         village=village, housing_grade=HousingGrade.D, housing_appraised_on=dt.date(2018, 1, 5)
@@ -121,8 +128,12 @@ def test_completing_a_plan_reappraises_the_house_and_an_unsafe_grade_after_it_is
     fields = {"planned_start": plan.planned_start, "planned_completion": plan.planned_completion, "subsidy": None}
     # when
     with pytest.raises(ValidationError) as caught:
-        renovation_plan_update(plan=plan, completed_on=dt.date(2018, 10, 20), accepted_grade="C", **fields)
-    renovation_plan_update(plan=plan, completed_on=dt.date(2018, 10, 20), accepted_grade="A", **fields)
+        renovation_plan_update(
+            user=office_user, plan=plan, completed_on=dt.date(2018, 10, 20), accepted_grade="C", **fields
+        )
+    renovation_plan_update(
+        user=office_user, plan=plan, completed_on=dt.date(2018, 10, 20), accepted_grade="A", **fields
+    )
     # then
     assert "accepted_grade" in caught.value.message_dict
     household.refresh_from_db()
@@ -262,12 +273,13 @@ def test_a_quality_pass_rate_with_samples_but_no_survey_stands_alone(village):
     assert rates.centralised_supply is None
 
 
-def test_a_survey_count_above_the_households_and_a_second_survey_of_a_year_are_refused(village):
+def test_a_survey_count_above_the_households_and_a_second_survey_of_a_year_are_refused(village, office_user):
     # given
     make_survey(village, year=2018)
     # when
     with pytest.raises(ValidationError) as caught:
         water_survey_record(
+            user=office_user,
             village=village,
             year=2018,
             households=10,
@@ -279,10 +291,14 @@ def test_a_survey_count_above_the_households_and_a_second_survey_of_a_year_are_r
     assert set(caught.value.message_dict) == {"year", "centralised_households", "guaranteed_households"}
 
 
-def test_a_water_sample_in_the_future_is_refused(village):
+def test_a_water_sample_in_the_future_is_refused(village, office_user):
     with pytest.raises(ValidationError) as caught:
         water_sample_record(
-            village=village, sampled_on=TODAY + dt.timedelta(days=1), sampling_point="水厂出水口", passed=True
+            user=office_user,
+            village=village,
+            sampled_on=TODAY + dt.timedelta(days=1),
+            sampling_point="水厂出水口",
+            passed=True,
         )
     assert "sampled_on" in caught.value.message_dict
 

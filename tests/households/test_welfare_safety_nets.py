@@ -103,48 +103,60 @@ def test_a_year_with_a_poverty_line_but_no_dibao_standard_is_flagged_and_a_stand
     assert [flag.year for flag in dibao_year_flags()] == [2019]
 
 
-def test_dibao_enrolment_is_recorded_and_ended(village):
+def test_dibao_enrolment_is_recorded_and_ended(village, office_user):
     # given
     household = HouseholdFactory(village=village)
     member_born(household, relation=Relation.HEAD)
     member_born(household)
     # when
     enrolment = dibao_enrolment_add(
-        household=household, monthly_amount=Decimal("300.00"), persons=2, starts_on=dt.date(2018, 1, 1)
+        user=office_user,
+        household=household,
+        monthly_amount=Decimal("300.00"),
+        persons=2,
+        starts_on=dt.date(2018, 1, 1),
     )
-    dibao_enrolment_end(enrolment=enrolment, ends_on=dt.date(2018, 12, 31))
+    dibao_enrolment_end(user=office_user, enrolment=enrolment, ends_on=dt.date(2018, 12, 31))
     # then
     enrolment.refresh_from_db()
     assert (enrolment.persons, enrolment.ends_on) == (2, dt.date(2018, 12, 31))
 
 
-def test_dibao_enrolment_refuses_more_persons_than_members_and_an_overlapping_period(village):
+def test_dibao_enrolment_refuses_more_persons_than_members_and_an_overlapping_period(village, office_user):
     # given
     household = HouseholdFactory(village=village)
     member_born(household)
-    dibao_enrolment_add(household=household, monthly_amount=Decimal("300"), persons=1, starts_on=dt.date(2018, 1, 1))
+    dibao_enrolment_add(
+        user=office_user, household=household, monthly_amount=Decimal("300"), persons=1, starts_on=dt.date(2018, 1, 1)
+    )
     # when
     with pytest.raises(ValidationError) as caught:
-        dibao_enrolment_add(household=household, monthly_amount=Decimal("0"), persons=3, starts_on=dt.date(2018, 6, 1))
+        dibao_enrolment_add(
+            user=office_user,
+            household=household,
+            monthly_amount=Decimal("0"),
+            persons=3,
+            starts_on=dt.date(2018, 6, 1),
+        )
     # then
     assert set(caught.value.message_dict) == {"monthly_amount", "persons", "starts_on"}
     assert DibaoEnrolment.objects.count() == 1
 
 
-def test_dibao_enrolment_cannot_end_before_it_starts_nor_end_twice(village):
+def test_dibao_enrolment_cannot_end_before_it_starts_nor_end_twice(village, office_user):
     # given
     household = HouseholdFactory(village=village)
     member_born(household)
     enrolment = dibao_enrolment_add(
-        household=household, monthly_amount=Decimal("300"), persons=1, starts_on=dt.date(2018, 3, 1)
+        user=office_user, household=household, monthly_amount=Decimal("300"), persons=1, starts_on=dt.date(2018, 3, 1)
     )
     # when / then
     with pytest.raises(ValidationError) as caught:
-        dibao_enrolment_end(enrolment=enrolment, ends_on=dt.date(2018, 2, 1))
+        dibao_enrolment_end(user=office_user, enrolment=enrolment, ends_on=dt.date(2018, 2, 1))
     assert "ends_on" in caught.value.message_dict
-    dibao_enrolment_end(enrolment=enrolment, ends_on=dt.date(2018, 3, 31))
+    dibao_enrolment_end(user=office_user, enrolment=enrolment, ends_on=dt.date(2018, 3, 31))
     with pytest.raises(ValidationError):
-        dibao_enrolment_end(enrolment=enrolment, ends_on=dt.date(2018, 4, 30))
+        dibao_enrolment_end(user=office_user, enrolment=enrolment, ends_on=dt.date(2018, 4, 30))
 
 
 def test_dibao_add_page_records_the_enrolment_and_shows_the_errors(client, make_user, village):
@@ -239,7 +251,7 @@ def test_an_insurance_year_is_compared_with_the_latest_earlier_scheme_year_when_
 # --- Point 9: enrolment in the insurance, set-based ---------------------------------------------------------------
 
 
-def test_bulk_enrolment_enrols_members_of_not_yet_out_and_out_with_policies_households_only(village):
+def test_bulk_enrolment_enrols_members_of_not_yet_out_and_out_with_policies_households_only(village, office_user):
     # given
     scheme = InsuranceScheme.objects.create(year=2018, per_capita_funding=Decimal("120"))
     not_out = HouseholdFactory(village=village, status=HouseholdStatus.NOT_OUT)
@@ -252,22 +264,22 @@ def test_bulk_enrolment_enrols_members_of_not_yet_out_and_out_with_policies_hous
     InsuranceEnrolment.objects.create(member=eligible[0], scheme=scheme)
     sealed_before = Seal.objects.event_count()
     # when
-    enrolled = insurance_enrol_households(scheme=scheme, households=Household.objects.all())
-    again = insurance_enrol_households(scheme=scheme, households=Household.objects.all())
+    enrolled = insurance_enrol_households(user=office_user, scheme=scheme, households=Household.objects.all())
+    again = insurance_enrol_households(user=office_user, scheme=scheme, households=Household.objects.all())
     # then
     assert (enrolled, again) == (2, 0)
     assert set(InsuranceEnrolment.objects.values_list("member", flat=True)) == {member.pk for member in eligible}
     assert Seal.objects.event_count() == sealed_before + 2  # the set-based insert is in the history too
 
 
-def test_household_enrolment_is_refused_for_a_household_whose_policies_ended(village):
+def test_household_enrolment_is_refused_for_a_household_whose_policies_ended(village, office_user):
     # given
     scheme = InsuranceScheme.objects.create(year=2018, per_capita_funding=Decimal("120"))
     household = HouseholdFactory(village=village, status=HouseholdStatus.OUT_ENDED)
     member_born(household)
     # when
     with pytest.raises(ValidationError):
-        insurance_enrol_household(household=household, scheme=scheme)
+        insurance_enrol_household(user=office_user, household=household, scheme=scheme)
     # then
     assert not InsuranceEnrolment.objects.exists()
 
@@ -351,12 +363,15 @@ def test_flagged_stays_list_is_scoped_and_filtered_per_town(client, make_user, o
     assert list(page.context["object_list"]) == [here]
 
 
-def test_hospital_stay_refuses_a_self_paid_amount_above_the_total_and_a_discharge_before_admission(village):
+def test_hospital_stay_refuses_a_self_paid_amount_above_the_total_and_a_discharge_before_admission(
+    village, office_user
+):
     # given
     member = member_born(HouseholdFactory(village=village))
     # when
     with pytest.raises(ValidationError) as caught:
         hospital_stay_add(
+            user=office_user,
             member=member,
             hospital="兰山区人民医院",
             designated=True,

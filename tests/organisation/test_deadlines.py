@@ -98,7 +98,7 @@ def test_a_correction_recomputes_only_the_rows_it_can_move(office_user, enqueued
     assert Reminder.objects.get(pk=earlier.pk).due_date == D("2024-03-11")
     # and removing the correction brings the package's answer back
     with django_capture_on_commit_callbacks(execute=True):
-        calendar_day_delete(day=day)
+        calendar_day_delete(user=office_user, day=day)
     assert recompute_deadlines(*enqueued[1:]) == 1
     assert Reminder.objects.get(pk=spring.pk).due_date == D("2025-02-07")
 
