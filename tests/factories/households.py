@@ -4,7 +4,7 @@ import itertools
 import factory
 from stdnum.cn import ric
 
-from households.choices import LabourAbility, PovertyCause, Relation
+from households.choices import LabourAbility, PovertyCause, Relation, Sex
 from households.id_numbers import id_number_parse
 from households.models import Household, Member
 from tests.factories.organisation import VillageFactory
@@ -55,3 +55,20 @@ def member_born(household: Household, birth_date: dt.date = ADULT_BIRTH_DATE, **
     """A member of ``household`` born on ``birth_date`` (an adult unless told); not the head unless told."""
     fields.setdefault("relation", Relation.OTHER)
     return MemberFactory(household=household, born=birth_date, **fields)
+
+
+def members_with_id_numbers(household: Household, numbers) -> list[Member]:
+    """One member of ``household`` for each of ``numbers``, stored as they are (valid or not) in one insert; the
+    recorded birth date and sex are placeholders."""
+    return Member.objects.bulk_create(
+        Member(
+            household=household,
+            name=f"成员{index}",
+            id_number=number,
+            relation=Relation.OTHER,
+            sex=Sex.MALE,
+            birth_date=dt.date(1970, 1, 1),
+            labour_ability=LabourAbility.ORDINARY,
+        )
+        for index, number in enumerate(numbers)
+    )

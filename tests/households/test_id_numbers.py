@@ -1,7 +1,8 @@
 """GB 11643 is checked in three places: ``id_number_parse`` (the reference), the import's fast path and the
-data-quality rule's SQL (behind the column's constraint, which holds the shape). Both fast paths are held to the reference on thousands of generated numbers: every
-check character for many bodies, one digit changed in every position, impossible and edge birth dates, wrong
-lengths, a lowercase x, letters and other characters in the body, surrounding spaces.
+data-quality rule's SQL (behind the column's constraint, which holds the shape). Both fast paths are held to the
+reference on thousands of generated numbers: every check character for many bodies, one digit changed in every
+position, impossible and edge birth dates, wrong lengths, a lowercase x, letters and other characters in the
+body, surrounding spaces.
 """
 
 import datetime as dt
@@ -13,7 +14,6 @@ from django.db import connection
 from django.utils import timezone, translation
 from stdnum.cn import ric
 
-from households.choices import Relation, Sex
 from households.id_numbers import (
     CHECK_CHARACTERS,
     CHECK_WEIGHTS,
@@ -22,9 +22,8 @@ from households.id_numbers import (
     id_number_parse,
 )
 from households.importing import id_number_parse_fast
-from households.models import Member
 from households.quality_rules import rule_get
-from tests.factories.households import HouseholdFactory
+from tests.factories.households import HouseholdFactory, members_with_id_numbers
 
 SEED = 11643
 SHAPE = f"^{ID_NUMBER_PATTERN}$"  # as the column's constraint and the rule's SQL hold it
@@ -186,18 +185,7 @@ def test_the_sql_check_finds_what_the_reference_finds(village):
 
     # given the others stored as members' ID numbers (one insert)
     household = HouseholdFactory(village=village)
-    members = Member.objects.bulk_create(
-        Member(
-            household=household,
-            name=f"成员{index}",
-            id_number=number,
-            relation=Relation.OTHER,
-            sex=Sex.MALE,
-            birth_date=dt.date(1970, 1, 1),
-            labour_ability="ordinary",
-        )
-        for index, number in enumerate(sorted(shaped))
-    )
+    members = members_with_id_numbers(household, sorted(shaped))
 
     # when the data-quality rule checks them all (one query)
     with translation.override("en"):

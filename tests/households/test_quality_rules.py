@@ -12,7 +12,7 @@ from households.choices import HouseholdStatus, HousingGrade, Relation, ReturnCa
 from households.id_numbers import id_number_parse
 from households.models import Cadre, CadreAssignment, Income, Member, PovertyLine, RenovationPlan, StatusEvent
 from households.quality_rules import RULES, ProblemClass, rule_get
-from tests.factories.households import HouseholdFactory, MemberFactory, valid_id_number
+from tests.factories.households import HouseholdFactory, MemberFactory, members_with_id_numbers, valid_id_number
 
 pytestmark = pytest.mark.django_db
 
@@ -158,19 +158,7 @@ def test_id_number_check_in_sql_agrees_with_python_on_many_numbers(village):
         body = f"3713{rng.randrange(10, 99)}{rng.randrange(1890, 2030)}{rng.randrange(0, 14):02d}"
         body += f"{rng.randrange(0, 33):02d}{rng.randrange(0, 1000):03d}"
         numbers.add(body + rng.choice("0123456789X"))
-    members = [
-        Member(
-            household=household,
-            name=f"成员{index}",
-            id_number=number,
-            relation=Relation.OTHER,
-            sex=Sex.MALE,
-            birth_date=dt.date(1970, 1, 1),
-            labour_ability="ordinary",
-        )
-        for index, number in enumerate(sorted(numbers))
-    ]
-    Member.objects.bulk_create(members)
+    members_with_id_numbers(household, sorted(numbers))
     today = timezone.localdate()
 
     def python_says_invalid(number):
