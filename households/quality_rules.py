@@ -68,6 +68,7 @@ from households.rules import (
     exit_failing_members,
     member_age,
 )
+from organisation.money import money_text_sql
 
 # A household identified while its per-capita income was more than this many times that year's
 # poverty line was most likely not poor: the margin leaves room for income that varies within a year.
@@ -139,10 +140,6 @@ def text_case(*whens: When, default: Expression | None = None) -> Expression:
 def choice_label(field: str, choices) -> Expression:
     """The translated label of a choice field's value (the value itself if it is not a choice)."""
     return text_case(*(When(**{field: value}, then=Value(str(label))) for value, label in choices), default=F(field))
-
-
-def money(expression: Expression) -> Expression:
-    return Func(expression, Value("FM999,999,999,990.00"), function="to_char", output_field=CharField())
 
 
 def count_of(queryset: QuerySet, *, by: str = "household") -> Expression:
@@ -358,9 +355,9 @@ def income_far_above_line_when_identified(*, today) -> QuerySet:
             "that year's poverty line of %(line)s yuan."
         ),
         year=F("year"),
-        income=money(F("per_capita_net_income")),
+        income=money_text_sql(F("per_capita_net_income")),
         factor=Value(str(IDENTIFICATION_INCOME_FACTOR)),
-        line=money(F("line")),
+        line=money_text_sql(F("line")),
     )
     return income_rows(incomes, detail)
 
@@ -393,8 +390,8 @@ def exit_income_not_above_line(*, today) -> QuerySet:
             "that year's poverty line of %(line)s yuan."
         ),
         year=F(EXIT_YEAR),
-        income=money(F("income")),
-        line=money(F("line")),
+        income=money_text_sql(F("income")),
+        line=money_text_sql(F("line")),
     )
     return household_rows(households, detail)
 
@@ -422,7 +419,7 @@ def exit_income_line_missing(*, today) -> QuerySet:
             "(%(income)s yuan per person)."
         ),
         year=F(EXIT_YEAR),
-        income=money(F("income")),
+        income=money_text_sql(F("income")),
     )
     return household_rows(households, detail)
 

@@ -5,8 +5,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from history.tracking import track_history
-from households.models.household import MONEY, Member
+from households.models.household import Member
 from organisation.models import Village
+from organisation.money import MONEY
 
 
 @track_history()

@@ -29,8 +29,7 @@ from households.choices import (
 )
 from households.id_numbers import ID_NUMBER_PATTERN
 from organisation.models import Village
-
-MONEY = {"max_digits": 14, "decimal_places": 2}
+from organisation.money import MONEY
 
 
 @track_history()

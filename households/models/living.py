@@ -5,8 +5,9 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from history.tracking import track_history
-from households.models.household import MONEY, Household
+from households.models.household import Household
 from organisation.models import Village
+from organisation.money import MONEY
 
 
 @track_history()

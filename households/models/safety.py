@@ -5,7 +5,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from history.tracking import track_history
-from households.models.household import MONEY, Household, Member
+from households.models.household import Household, Member
+from organisation.money import MONEY
 
 
 @track_history()

@@ -3,7 +3,6 @@
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -28,12 +27,8 @@ from households.rules import (
     income_above_line,
     member_age,
 )
+from organisation.money import money_text
 from organisation.scoping import Access
-
-
-def money(amount: Decimal) -> str:
-    return f"{amount:,.2f}"
-
 
 # Income against the poverty line
 
@@ -60,7 +55,7 @@ class IncomeStanding:
             return _("No income is recorded for %(year)d, and no poverty line is entered for %(year)d.") % values
         if self.income is None:
             return _("No income is recorded for %(year)d.") % values
-        values |= {"income": money(self.income.per_capita_net_income)}
+        values |= {"income": money_text(self.income.per_capita_net_income)}
         if self.line is None:
             return (
                 _(
@@ -69,7 +64,7 @@ class IncomeStanding:
                 )
                 % values
             )
-        values |= {"line": money(self.line.amount)}
+        values |= {"line": money_text(self.line.amount)}
         if self.above:
             message = _(
                 "Per-capita net income of %(year)d is %(income)s yuan, above the poverty line of %(line)s yuan."

@@ -1,7 +1,6 @@
 """A household's lifecycle pages: yearly income, status changes with the exit checklist, assistance cadres."""
 
 import datetime as dt
-from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
@@ -52,6 +51,7 @@ from households.views.base import PAGE_SIZE, HouseholdScopedMixin
 from organisation.access import RoleRequiredMixin, ScopedMixin
 from organisation.calendar_forms import BootstrapFormMixin
 from organisation.forms import service_errors_to_form
+from organisation.money import ZERO
 from organisation.scoping import Access, towns_for
 
 INCOME_AMOUNTS = ("wages", "business", "transfers", "property_income", "business_costs")
@@ -134,7 +134,7 @@ class IncomeRecordView(IncomeFormMixin, HouseholdPageMixin, FormView):
         return {
             "year": year,
             "household_size": self.household.members.count() or None,
-            **dict.fromkeys(INCOME_AMOUNTS, Decimal("0.00")),
+            **dict.fromkeys(INCOME_AMOUNTS, ZERO),
         }
 
     def form_valid(self, form):

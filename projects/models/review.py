@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from history.tracking import track_history
+from organisation.money import MONEY
 from projects.models.project import IndustryProject
 
 
@@ -74,7 +75,7 @@ class Publicity(models.Model):
     content = models.TextField(_("content published"))
     scale = models.CharField(_("scale published"), max_length=200)
     planned_completion = models.DateField(_("completion date published"))
-    total_investment = models.DecimalField(_("investment published (yuan)"), max_digits=14, decimal_places=2)
+    total_investment = models.DecimalField(_("investment published (yuan)"), **MONEY)
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
