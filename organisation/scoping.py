@@ -1,9 +1,10 @@
 """Who may see and change which records: the one mechanism every domain's scope function uses.
 
-Each app has exactly one scope function in its ``permissions.py`` (for example
-``households.permissions.households_for(user, access)``) built on :func:`restrict`, and every
-list, detail, edit and export view gets its queryset from it through
-:class:`organisation.views.ScopedMixin`, so a view cannot forget the scope.
+Each app has exactly one scope function built on :func:`restrict`, in its ``permissions.py``
+(``households.permissions.households_scope(user, access, queryset)``, ``funds.permissions.funds_scope``,
+``projects.permissions.projects_scope``; the organisation app's own, :func:`villages_scope` and
+:func:`towns_scope`, are below), and every list, detail, edit and export view gets its queryset from it
+through :class:`organisation.access.ScopedMixin`, so a view cannot forget the scope.
 
 Reach is granted on Town and Village objects with django-guardian (see
 ``organisation.services.staff_post_assign``), never on single records.

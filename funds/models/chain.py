@@ -8,7 +8,7 @@
 What a unit has received of an allocation and how much of it it has committed onward is kept in a
 ``Holding`` (the district's is the ``Allocation`` itself); the database refuses a commitment above
 what was received, so two people sending at once cannot over-send. The deadline rules are in
-``funds.rules.transfer_deadline``.
+``funds.rules``, one function per hop (``to_town_deadline``, ``to_station_deadline``, ``to_village_deadline``).
 """
 
 from django.conf import settings
