@@ -62,6 +62,7 @@ from households.models import (
 )
 from households.rules import (
     COMPULSORY_SCHOOL_AGES,
+    EXIT_CHECK_BY_CODE,
     EXIT_YEAR,
     REGISTER_START_YEAR,
     exit_failing_households,
@@ -362,29 +363,57 @@ def income_far_above_line_when_identified(*, today) -> QuerySet:
     return income_rows(incomes, detail)
 
 
-# 退出不准: inaccurate exit. One rule for each check of the exit standard (households.rules.EXIT_CHECKS), over
-# the households marked out of poverty, judged on their latest recorded income: the exit checklist evaluates
-# the same conditions, so a household these rules pass is one the checklist lets out.
+# 退出不准: inaccurate exit. One rule for each check of the exit standard (households.rules.EXIT_CHECKS): the
+# households marked out of poverty that fail it, judged on their latest recorded income (for a check of
+# members, each member that makes the household fail it). The exit checklist evaluates the same conditions, so
+# a household these rules pass is one the checklist lets out.
 
 
-@rule(
-    code="exit_income_not_above_line",
-    problem_class=ProblemClass.EXIT,
+def exit_rule(
+    code: str,
+    *,
+    label: Promise,
+    explanation: Promise,
+    detail: Callable[[], Expression],
+    **annotations: Callable[..., Expression],
+) -> None:
+    """Register the rule of the exit check ``code``. ``detail()`` is its sentence, built when the rule runs (in the
+    language of the run); ``annotations`` (each a function of the day of the check) are values it reads."""
+    check = EXIT_CHECK_BY_CODE[code]
+
+    def rows(*, today) -> QuerySet:
+        failing = exit_failing_members(code, on=today) if check.of_members else exit_failing_households(code, on=today)
+        failing = failing.annotate(**{name: value(today) for name, value in annotations.items()})
+        return (member_rows if check.of_members else household_rows)(failing, detail())
+
+    whose = (
+        "Members of households with an out-of-poverty status, on the day of the check,"
+        if check.of_members
+        else "Households with an out-of-poverty status, judged on their latest recorded income and on the day of the "
+        "check,"
+    )
+    rows.__name__ = rows.__qualname__ = code
+    rows.__doc__ = f"{whose} that fail the exit check ``households.rules.{check.condition.__name__}``: " + (
+        inspect.getdoc(check.condition) or ""
+    )
+    rule(code=code, problem_class=ProblemClass.EXIT, label=label, explanation=explanation)(rows)
+
+
+def exit_year_income() -> Subquery:
+    """The per-capita net income of the year the exit standard judges (see ``households.rules.exit_households``)."""
+    income = Income.objects.filter(household=OuterRef("pk"), year=OuterRef(EXIT_YEAR))
+    return Subquery(income.values("per_capita_net_income")[:1])
+
+
+exit_rule(
+    "exit_income_not_above_line",
     label=_("Out of poverty, but income not above the line"),
     explanation=_(
         "The household is marked out of poverty, but the per-capita net income of its latest recorded year "
         "is not above that year's poverty line (the exit checklist's income test). Not checked while that "
         "year's poverty line is not entered."
     ),
-)
-def exit_income_not_above_line(*, today) -> QuerySet:
-    """Households with an out-of-poverty status whose latest Income row has ``per_capita_net_income``
-    ≤ the PovertyLine amount of the same year."""
-    income = Income.objects.filter(household=OuterRef("pk"), year=OuterRef(EXIT_YEAR))
-    households = exit_failing_households("exit_income_not_above_line", on=today).annotate(
-        income=Subquery(income.values("per_capita_net_income")[:1]), line=poverty_line_of(EXIT_YEAR)
-    )
-    detail = sentence(
+    detail=lambda: sentence(
         gettext(
             "Marked out of poverty, but the per-capita net income of %(year)s is %(income)s yuan, not above "
             "that year's poverty line of %(line)s yuan."
@@ -392,200 +421,129 @@ def exit_income_not_above_line(*, today) -> QuerySet:
         year=F(EXIT_YEAR),
         income=money_text_sql(F("income")),
         line=money_text_sql(F("line")),
-    )
-    return household_rows(households, detail)
-
-
-@rule(
-    code="exit_income_line_missing",
-    problem_class=ProblemClass.EXIT,
+    ),
+    income=lambda today: exit_year_income(),
+    line=lambda today: poverty_line_of(EXIT_YEAR),
+)
+exit_rule(
+    "exit_income_line_missing",
     label=_("Out of poverty, but no poverty line for the year of the income"),
     explanation=_(
         "The household is marked out of poverty, but no poverty line is entered for the year of its latest "
         "recorded income, so nothing shows that the income is above the line: the exit checklist refuses an "
         "exit until the district office enters that year's line."
     ),
-)
-def exit_income_line_missing(*, today) -> QuerySet:
-    """Households with an out-of-poverty status that have an Income row and no PovertyLine of the year of their
-    latest Income row."""
-    income = Income.objects.filter(household=OuterRef("pk"), year=OuterRef(EXIT_YEAR))
-    households = exit_failing_households("exit_income_line_missing", on=today).annotate(
-        income=Subquery(income.values("per_capita_net_income")[:1])
-    )
-    detail = sentence(
+    detail=lambda: sentence(
         gettext(
             "Marked out of poverty, but no poverty line is entered for %(year)s, the year of the latest income "
             "(%(income)s yuan per person)."
         ),
         year=F(EXIT_YEAR),
         income=money_text_sql(F("income")),
-    )
-    return household_rows(households, detail)
-
-
-@rule(
-    code="exit_without_income",
-    problem_class=ProblemClass.EXIT,
+    ),
+    income=lambda today: exit_year_income(),
+)
+exit_rule(
+    "exit_without_income",
     label=_("Out of poverty with no income recorded"),
     explanation=_(
         "The household is marked out of poverty, but no year's income is recorded, so nothing shows that "
         "its income rose above the poverty line."
     ),
+    detail=lambda: Value(gettext("Marked out of poverty, but no income is recorded.")),
 )
-def exit_without_income(*, today) -> QuerySet:
-    """Households with an out-of-poverty status and no Income row."""
-    households = exit_failing_households("exit_without_income", on=today)
-    return household_rows(households, Value(gettext("Marked out of poverty, but no income is recorded.")))
-
-
-@rule(
-    code="exit_food_and_clothing_not_secure",
-    problem_class=ProblemClass.EXIT,
+exit_rule(
+    "exit_food_and_clothing_not_secure",
     label=_("Out of poverty, but food and clothing not secure"),
     explanation=_(
         "The household is marked out of poverty, but its file does not record food and clothing as secure: "
         "no worry about food and clothing (两不愁) is one of the exit standards."
     ),
+    detail=lambda: Value(gettext("Marked out of poverty, but food and clothing are not recorded as secure.")),
 )
-def exit_food_and_clothing_not_secure(*, today) -> QuerySet:
-    """Households with an out-of-poverty status whose ``food_and_clothing_secure`` is not set."""
-    households = exit_failing_households("exit_food_and_clothing_not_secure", on=today)
-    return household_rows(
-        households, Value(gettext("Marked out of poverty, but food and clothing are not recorded as secure."))
-    )
-
-
-@rule(
-    code="exit_child_out_of_school",
-    problem_class=ProblemClass.EXIT,
+exit_rule(
+    "exit_child_out_of_school",
     label=_("Out of poverty with a child out of school"),
     explanation=_(
         "The household is marked out of poverty, but a member aged 6 to 15 is not recorded in school: "
         "compulsory education is one of the exit standards. As in the exit checklist, any school stage "
         "counts (a six-year-old may still be in pre-school, a fifteen-year-old already in senior school)."
     ),
-)
-def exit_child_out_of_school(*, today) -> QuerySet:
-    """Members of households with an out-of-poverty status, aged 6-15 on the day of the check (from
-    ``birth_date``), whose ``school_stage`` is none of ``COMPULSORY_STAGES`` (that is, empty)."""
-    members = exit_failing_members("exit_child_out_of_school", on=today).annotate(age=member_age(today))
-    detail = sentence(
+    detail=lambda: sentence(
         gettext("%(name)s, aged %(age)s, is not in school, yet the household is marked out of poverty."),
         name=F("name"),
         age=F("age"),
-    )
-    return member_rows(members, detail)
-
-
-@rule(
-    code="exit_dropout_risk",
-    problem_class=ProblemClass.EXIT,
+    ),
+    age=member_age,
+)
+exit_rule(
+    "exit_dropout_risk",
     label=_("Out of poverty with a member at risk of dropping out"),
     explanation=_(
         "The household is marked out of poverty, but a member is recorded as at risk of dropping out of "
         "school: compulsory education is one of the exit standards, and the exit checklist refuses an exit "
         "while anyone is at risk."
     ),
-)
-def exit_dropout_risk(*, today) -> QuerySet:
-    """Members of households with an out-of-poverty status whose ``dropout_risk`` is set."""
-    members = exit_failing_members("exit_dropout_risk", on=today)
-    detail = sentence(
+    detail=lambda: sentence(
         gettext("%(name)s is at risk of dropping out of school, yet the household is marked out of poverty."),
         name=F("name"),
-    )
-    return member_rows(members, detail)
-
-
-@rule(
-    code="exit_member_uninsured",
-    problem_class=ProblemClass.EXIT,
+    ),
+)
+exit_rule(
+    "exit_member_uninsured",
     label=_("Out of poverty with a member not in medical insurance"),
     explanation=_(
         "The household is marked out of poverty, but a member is not in the rural cooperative medical "
         "insurance: basic medical cover is one of the exit standards."
     ),
-)
-def exit_member_uninsured(*, today) -> QuerySet:
-    """Members of households with an out-of-poverty status whose ``medical_insurance`` is not set."""
-    members = exit_failing_members("exit_member_uninsured", on=today)
-    detail = sentence(
+    detail=lambda: sentence(
         gettext(
             "%(name)s is not in the rural cooperative medical insurance, yet the household is marked out of poverty."
         ),
         name=F("name"),
-    )
-    return member_rows(members, detail)
-
-
-@rule(
-    code="exit_without_members",
-    problem_class=ProblemClass.EXIT,
+    ),
+)
+exit_rule(
+    "exit_without_members",
     label=_("Out of poverty with no members"),
     explanation=_(
         "The household is marked out of poverty, but its file lists no members, so their medical cover (one "
         "of the exit standards) cannot be shown. A household not marked out of poverty with no members is "
         "reported as inaccurate information instead."
     ),
+    detail=lambda: Value(gettext("Marked out of poverty, but no members are recorded.")),
 )
-def exit_without_members(*, today) -> QuerySet:
-    """Households with an out-of-poverty status and no Member."""
-    households = exit_failing_households("exit_without_members", on=today)
-    return household_rows(households, Value(gettext("Marked out of poverty, but no members are recorded.")))
-
-
-@rule(
-    code="exit_unsafe_house",
-    problem_class=ProblemClass.EXIT,
+exit_rule(
+    "exit_unsafe_house",
     label=_("Out of poverty in an unsafe house"),
     explanation=_(
         "The household is marked out of poverty, but its house is appraised as grade C or D (dilapidated) "
         "and no renovation of it is completed: safe housing is one of the exit standards."
     ),
-)
-def exit_unsafe_house(*, today) -> QuerySet:
-    """Households with an out-of-poverty status, ``housing_grade`` C or D, and no RenovationPlan with
-    ``completed_on`` on or before the day of the check."""
-    households = exit_failing_households("exit_unsafe_house", on=today)
-    detail = sentence(
+    detail=lambda: sentence(
         gettext("Marked out of poverty, but the house is %(grade)s and no renovation of it is completed."),
         grade=choice_label("housing_grade", HousingGrade.choices),
-    )
-    return household_rows(households, detail)
-
-
-@rule(
-    code="exit_house_not_appraised",
-    problem_class=ProblemClass.EXIT,
+    ),
+)
+exit_rule(
+    "exit_house_not_appraised",
     label=_("Out of poverty in a house not appraised"),
     explanation=_(
         "The household is marked out of poverty, but its house has no safety grade (A to D), so nothing "
         "shows that it is safe: safe housing is one of the exit standards. A house not appraised in a "
         "household not marked out of poverty is reported as a non-standard file instead."
     ),
+    detail=lambda: Value(gettext("Marked out of poverty, but the house has no safety grade.")),
 )
-def exit_house_not_appraised(*, today) -> QuerySet:
-    """Households with an out-of-poverty status and an empty ``housing_grade``."""
-    households = exit_failing_households("exit_house_not_appraised", on=today)
-    return household_rows(households, Value(gettext("Marked out of poverty, but the house has no safety grade.")))
-
-
-@rule(
-    code="exit_unsafe_water_source",
-    problem_class=ProblemClass.EXIT,
+exit_rule(
+    "exit_unsafe_water_source",
     label=_("Out of poverty without a safe drinking-water source"),
     explanation=_(
         "The household is marked out of poverty, but its drinking-water source is not recorded or is not a "
         "safe one (treated tap water, or a protected well or spring): safe drinking water is one of the exit "
         "standards."
     ),
-)
-def exit_unsafe_water_source(*, today) -> QuerySet:
-    """Households with an out-of-poverty status whose ``water_source`` is empty or none of
-    ``SAFE_WATER_SOURCES`` (tap, protected well)."""
-    households = exit_failing_households("exit_unsafe_water_source", on=today)
-    detail = text_case(
+    detail=lambda: text_case(
         When(
             water_source="",
             then=Value(gettext("Marked out of poverty, but the drinking-water source is not recorded.")),
@@ -594,25 +552,17 @@ def exit_unsafe_water_source(*, today) -> QuerySet:
             gettext("Marked out of poverty, but the drinking-water source (%(source)s) is not safe."),
             source=choice_label("water_source", WaterSource.choices),
         ),
-    )
-    return household_rows(households, detail)
-
-
-@rule(
-    code="exit_drinking_water_difficult",
-    problem_class=ProblemClass.EXIT,
+    ),
+)
+exit_rule(
+    "exit_drinking_water_difficult",
     label=_("Out of poverty with drinking water difficult"),
     explanation=_(
         "The household is marked out of poverty, but its drinking water is recorded as difficult to obtain: "
         "safe drinking water is one of the exit standards."
     ),
+    detail=lambda: Value(gettext("Marked out of poverty, but drinking water is recorded as difficult.")),
 )
-def exit_drinking_water_difficult(*, today) -> QuerySet:
-    """Households with an out-of-poverty status whose ``drinking_water_difficult`` is set."""
-    households = exit_failing_households("exit_drinking_water_difficult", on=today)
-    return household_rows(
-        households, Value(gettext("Marked out of poverty, but drinking water is recorded as difficult."))
-    )
 
 
 # 信息不准: inaccurate information
