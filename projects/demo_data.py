@@ -25,7 +25,7 @@ from projects.models import (
     ProjectStatus,
     ReviewDepartment,
 )
-from projects.services import lifecycle, review
+from projects.services import lifecycle, proposals, review
 from projects.services.rights import three_assets_register
 
 S = ProjectStatus
@@ -96,7 +96,7 @@ def demo_projects_load() -> int:
         investments = [(source, Decimal(amount)) for source, amount in money]
         if index == 0 and allocation is not None:
             investments[0] = (*investments[0], allocation)
-        project = lifecycle.project_propose(
+        project = proposals.project_propose(
             user=staff,
             town=town,
             villages=[villages[village % len(villages)], villages[(village + 5) % len(villages)]],
@@ -112,7 +112,7 @@ def demo_projects_load() -> int:
         )
         _walk(project, status, proposed, staff=staff, office=office, station=station, departments=departments)
 
-    lifecycle.project_register_existing(
+    proposals.project_register_existing(
         user=office,
         town=town,
         villages=villages[10:12],

@@ -24,7 +24,7 @@ from projects.models import (
     ReviewOpinion,
     StatusChange,
 )
-from projects.services.lifecycle import EXISTING_STATES
+from projects.services.proposals import EXISTING_STATES
 
 
 def _styled(field: forms.Field) -> forms.Field:

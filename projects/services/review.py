@@ -36,9 +36,9 @@ from projects.services.lifecycle import (
     last_change_date,
     locked_for_move,
     move_apply,
-    project_total_investment,
     status_label,
 )
+from projects.services.proposals import project_total_investment
 
 
 def publicity_end(starts_on: dt.date, days: int) -> dt.date:

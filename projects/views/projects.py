@@ -29,7 +29,7 @@ from projects import forms
 from projects.models import IndustryProject, ProjectStatus
 from projects.permissions import DISTRICT_DECIDERS, EXISTING_RECORDERS, PROJECT_MANAGERS, projects_scope
 from projects.selectors import projects as selectors
-from projects.services import lifecycle
+from projects.services import lifecycle, proposals
 from projects.services.lifecycle import MOVES
 
 PAGE_SIZE = 25
@@ -287,7 +287,7 @@ class ProjectFormMixin(ProjectsScopedMixin):
         if not (form.is_valid() and formset.is_valid()):
             return self.render_to_response(self.get_context_data(form=form, formset=formset))
         rows = [row.cleaned_data for row in formset.forms if row.cleaned_data]
-        investments = [lifecycle.InvestmentLine(row["source"], row["amount"], row["allocation"]) for row in rows]
+        investments = [proposals.InvestmentLine(row["source"], row["amount"], row["allocation"]) for row in rows]
         try:
             project = self.save(investments=investments, **form.cleaned_data)
         except ValidationError as error:
@@ -311,7 +311,7 @@ class ProjectCreateView(ProjectFormMixin, FormView):
         return {"proposed_on": timezone.localdate()}
 
     def save(self, **data):
-        return lifecycle.project_propose(user=self.request.user, **data)
+        return proposals.project_propose(user=self.request.user, **data)
 
 
 class ProjectEditView(ProjectFormMixin, FormView):
@@ -347,7 +347,7 @@ class ProjectEditView(ProjectFormMixin, FormView):
         return forms.investment_initial(self.object)
 
     def save(self, *, town, **data):
-        return lifecycle.project_update(user=self.request.user, project=self.object, **data)
+        return proposals.project_update(user=self.request.user, project=self.object, **data)
 
 
 class ProjectRegisterExistingView(ProjectFormMixin, FormView):
@@ -368,7 +368,7 @@ class ProjectRegisterExistingView(ProjectFormMixin, FormView):
         return kwargs
 
     def save(self, **data):
-        return lifecycle.project_register_existing(user=self.request.user, **data)
+        return proposals.project_register_existing(user=self.request.user, **data)
 
 
 # --- The lifecycle moves ------------------------------------------------------------------------------------------

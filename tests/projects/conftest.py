@@ -16,7 +16,7 @@ from projects.models import (
     ProjectStatus,
     ReviewDepartment,
 )
-from projects.services import lifecycle, review
+from projects.services import lifecycle, proposals, review
 from tests.factories.organisation import VillageFactory
 
 TODAY = dt.date(2026, 6, 15)
@@ -78,7 +78,7 @@ def propose(people, *, proposed_on: dt.date | None = None, villages=None, **fiel
         "proposed_on": proposed_on or days_ago(90),
     }
     values.update(fields)
-    return lifecycle.project_propose(user=people.staff, **values)
+    return proposals.project_propose(user=people.staff, **values)
 
 
 def agree_all(people, project, *, conditional: bool = False):

@@ -20,7 +20,7 @@ from projects.models import (
     ReviewDepartment,
     StatusChange,
 )
-from projects.services import lifecycle
+from projects.services import lifecycle, proposals
 from tests.factories.households import HouseholdFactory
 from tests.factories.organisation import TownFactory, VillageFactory
 from tests.factories.projects import EnterpriseFactory, ProjectFactory
@@ -48,7 +48,7 @@ def test_town_staff_propose_a_numbered_project_with_its_villages_and_investment(
         (InvestmentSource.CENTRAL, Decimal("800000.00")),
         (InvestmentSource.DISTRICT, Decimal("200000.00")),
     ]
-    assert lifecycle.project_total_investment(project) == Decimal("1000000.00")
+    assert proposals.project_total_investment(project) == Decimal("1000000.00")
     assert project.created_by == people.staff
     # and its first status change is dated the day it was proposed, by whom
     change = project.status_changes.get()
@@ -126,14 +126,14 @@ def test_a_proposal_is_changed_only_while_it_is_a_proposal(people, proposed, wal
         "planned_completion": dt.date(2027, 6, 30),
         "investments": [(InvestmentSource.CENTRAL, Decimal("500000.00"))],
     }
-    lifecycle.project_update(user=people.staff, project=project, **data)
+    proposals.project_update(user=people.staff, project=project, **data)
     project.refresh_from_db()
     assert (project.name, project.category, project.scale) == ("改后的名称", "tourism", "5公里")
-    assert lifecycle.project_total_investment(project) == Decimal("500000.00")
+    assert proposals.project_total_investment(project) == Decimal("500000.00")
 
     walk(S.REVIEW, project)
     with pytest.raises(ValidationError) as error:
-        lifecycle.project_update(user=people.staff, project=project, **data | {"name": "再改"})
+        proposals.project_update(user=people.staff, project=project, **data | {"name": "再改"})
     assert messages_of(error.value) == ["Only a proposal can be changed; this project is “Under joint review”."]
 
 
@@ -320,7 +320,7 @@ def existing(people, **fields):
         "operation_started_on": dt.date(2016, 7, 1),
         "three_assets_number": "SZ-2016-001",
     }
-    return lifecycle.project_register_existing(user=people.staff, **values | fields)
+    return proposals.project_register_existing(user=people.staff, **values | fields)
 
 
 def test_a_project_built_before_is_entered_at_its_state_with_its_dates(people, clock):
