@@ -115,10 +115,10 @@ def household_exit_checklist(*, household: Household, year: int, on: dt.date | N
     on = on or checklist_date(year)
     household_checks = [check for check in EXIT_CHECKS if not check.of_members]
     member_checks = [check for check in EXIT_CHECKS if check.of_members]
-    judged = exit_households(Household.objects.filter(pk=household.pk), year=year)
-    judged = exit_check_flags(judged, household_checks, on).get()
-    members = exit_check_flags(Member.objects.filter(household=household), member_checks, on)
-    members = list(members.annotate(age=member_age(on)).order_by("id"))
+    one = exit_households(Household.objects.filter(pk=household.pk), year=year)
+    judged = exit_check_flags(one, household_checks, on).get()
+    flagged = exit_check_flags(Member.objects.filter(household=household), member_checks, on)
+    members = list(flagged.annotate(age=member_age(on)).order_by("id"))
     reasons: dict[str, list[str]] = {key: [] for key in EXIT_STANDARDS}
     for check in EXIT_CHECKS:
         failing = [member for member in members if getattr(member, check.code)] if check.of_members else []
