@@ -13,12 +13,12 @@ from organisation.calendar_forms import CalendarDayForm, CalendarYearLoadForm
 from organisation.calendar_services import calendar_day_delete, calendar_day_save, calendar_year_load, schedule_text
 from organisation.models import CalendarDay, CalendarYear
 from organisation.models.calendar import FIRST_CALENDAR_YEAR, LAST_CALENDAR_YEAR
-from organisation.roles import Role
+from organisation.permissions import CALENDAR_KEEPERS
 from organisation.workdays import PACKAGE_YEARS, WorkingCalendar, calendar_year_summaries
 
 
 class CalendarOfficeMixin(RoleRequiredMixin):
-    allowed_roles = frozenset({Role.DISTRICT_OFFICE})
+    allowed_roles = CALENDAR_KEEPERS
     # The calendar belongs to the whole district, not to a town.
     record_free = True
 

@@ -16,13 +16,12 @@ from households.choices import HouseholdStatus, Relation
 from households.forms import HouseholdForm, MemberForm
 from households.id_numbers import id_number_mask
 from households.models import Household, IdNumberReveal, Member
-from households.permissions import households_scope, may_reveal_id_numbers
+from households.permissions import REVEAL_LOG_READERS, households_scope, may_reveal_id_numbers
 from households.sections import DetailSection
 from households.services.files import household_save, id_number_reveal, member_save
 from households.views.base import PAGE_SIZE, HouseholdScopedMixin
 from organisation.access import RoleRequiredMixin
 from organisation.forms import service_errors_to_form
-from organisation.roles import Role
 from organisation.scoping import Access, towns_for
 
 
@@ -218,7 +217,7 @@ class HouseholdExportView(HouseholdScopedMixin, View):
 class IdNumberRevealLogView(RoleRequiredMixin, ListView):
     """Who saw which full ID number, when and where: for the district office and the auditors."""
 
-    allowed_roles = frozenset({Role.DISTRICT_OFFICE, Role.AUDIT})
+    allowed_roles = REVEAL_LOG_READERS
     paginate_by = PAGE_SIZE
     template_name = "households/reveal_log.html"
 

@@ -16,16 +16,16 @@ from django.views.generic import DetailView, FormView, View
 
 from households.id_numbers import id_number_mask
 from households.importing import HEADER
-from households.models import ImportStatus
+from households.models import ImportJob, ImportStatus
+from households.permissions import households_scope
 from households.resources import template_workbook
 from households.services.imports import (
     MAX_UPLOAD_BYTES,
     import_job_confirm,
     import_job_create,
-    import_jobs_scope,
     import_towns,
 )
-from organisation.access import ScopedMixin
+from households.views.base import HouseholdScopedMixin
 from organisation.models import Town
 from organisation.scoping import Access
 
@@ -34,8 +34,11 @@ RUNNING = (ImportStatus.UPLOADED, ImportStatus.CHECKING, ImportStatus.IMPORTING)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class ImportJobScopedMixin(ScopedMixin):
-    scope = staticmethod(import_jobs_scope)
+class ImportJobScopedMixin(HouseholdScopedMixin):
+    model = ImportJob
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("town", "uploaded_by")
 
 
 class ImportUploadForm(forms.Form):
@@ -115,7 +118,7 @@ class ImportJobDetailView(ImportJobScopedMixin, DetailView):
             is_paginated=errors.paginator.num_pages > 1,
             can_confirm=job.status == ImportStatus.CHECKED
             and not job.error_count
-            and import_jobs_scope(self.request.user, Access.CHANGE).filter(pk=job.pk).exists(),
+            and households_scope(self.request.user, Access.CHANGE, ImportJob.objects.filter(pk=job.pk)).exists(),
             percent=_percent(job),
         )
         return context

@@ -17,13 +17,19 @@ from django.views.generic import DetailView, FormView, ListView, View
 
 from households.choices import OUT_OF_POVERTY, HouseholdStatus, ReturnCause
 from households.models import DEFAULT_TERM_END, Cadre, Household, Income
-from households.permissions import households_scope
+from households.permissions import (
+    CADRE_MANAGERS,
+    CADRE_VIEWERS,
+    STATUS_RECORDERS,
+    households_scope,
+    may_manage_cadres,
+    may_record_status,
+    may_view_cadres,
+)
 from households.sections import DetailSection
 from households.selectors.lifecycle import (
-    CADRE_VIEWERS,
     cadre_load,
     cadres_search,
-    cadres_visible,
     checklist_date,
     checklist_failures,
     household_assignments,
@@ -33,22 +39,17 @@ from households.selectors.lifecycle import (
     household_income_standings,
     household_status_events,
     households_without_cadre,
-    may_view_cadres,
 )
 from households.services.lifecycle import (
-    CADRE_MANAGERS,
     FIRST_INCOME_YEAR,
-    STATUS_RECORDERS,
     cadre_assign,
     cadre_create,
     cadre_update,
     household_status_change,
     income_record,
-    may_manage_cadres,
-    may_record_status,
 )
 from households.views.base import PAGE_SIZE, HouseholdScopedMixin
-from organisation.access import RoleRequiredMixin, ScopedMixin
+from organisation.access import RoleRequiredMixin
 from organisation.calendar_forms import BootstrapFormMixin
 from organisation.forms import service_errors_to_form
 from organisation.money import ZERO
@@ -56,10 +57,6 @@ from organisation.scoping import Access, towns_for
 
 INCOME_AMOUNTS = ("wages", "business", "transfers", "property_income", "business_costs")
 DATE_WIDGET = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
-
-
-def cadres_scope(user, access: Access = Access.VIEW):
-    return cadres_visible(user=user, access=access)
 
 
 class HouseholdPageMixin(HouseholdScopedMixin):
@@ -284,9 +281,9 @@ class CadreForm(BootstrapFormMixin, forms.ModelForm):
         fields = ["name", "work_unit", "phone"]
 
 
-class CadreViewerMixin(RoleRequiredMixin, ScopedMixin):
+class CadreViewerMixin(RoleRequiredMixin, HouseholdScopedMixin):
     allowed_roles = CADRE_VIEWERS
-    scope = cadres_scope
+    model = Cadre
 
 
 class CadreListView(CadreViewerMixin, ListView):
@@ -311,7 +308,7 @@ class CadreDetailView(CadreViewerMixin, DetailView):
         return super().get_context_data(
             load=cadre_load(cadre=self.object, user=user),
             may_change=may_manage_cadres(user)
-            and cadres_visible(user=user, access=Access.CHANGE).filter(pk=self.object.pk).exists(),
+            and households_scope(user, Access.CHANGE, Cadre.objects.filter(pk=self.object.pk)).exists(),
             **kwargs,
         )
 
@@ -388,7 +385,7 @@ class CadreAssignView(CadreManagerMixin, HouseholdPageMixin, FormView):
 
     def get_form_kwargs(self):
         return super().get_form_kwargs() | {
-            "cadres": cadres_visible(user=self.request.user, access=Access.CHANGE).order_by("name", "id"),
+            "cadres": households_scope(self.request.user, Access.CHANGE, Cadre.objects.all()).order_by("name", "id"),
             "load_url": reverse("households:cadre_load", args=[self.household.pk]),
         }
 
@@ -431,7 +428,7 @@ class CadreLoadView(CadreManagerMixin, HouseholdPageMixin, View):
     def get(self, request, *args, **kwargs):
         cadre = None
         if (cadre_id := request.GET.get("cadre", "")).isdigit():
-            cadre = cadres_visible(user=request.user, access=Access.CHANGE).filter(pk=cadre_id).first()
+            cadre = households_scope(request.user, Access.CHANGE, Cadre.objects.filter(pk=cadre_id)).first()
         load = cadre_load(cadre=cadre, user=request.user) if cadre else None
         return TemplateResponse(request, "households/lifecycle/_cadre_load.html", {"load": load})
 

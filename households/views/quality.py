@@ -12,29 +12,27 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
-from households.models import Household, ProblemClass, QualityProblem, QualityRunStatus
+from households.models import Household, ProblemClass, QualityProblem, QualityRun, QualityRunStatus
+from households.permissions import QUALITY_RUNNERS, may_run_quality_check
 from households.quality_rules import RULES, rule_get
 from households.sections import DetailSection
 from households.selectors.quality import (
-    QUALITY_RUNNERS,
     TREND_RUNS,
     ProblemState,
     TownScorecard,
     household_quality_problems,
-    may_run_quality_check,
     quality_open_counts_by_rule,
     quality_problem_list,
     quality_problem_towns,
     quality_run_last_done,
     quality_run_latest,
-    quality_runs_scope,
     quality_scorecards,
 )
 from households.services.quality import quality_run_request
 from households.views.base import PAGE_SIZE, HouseholdScopedMixin
 from organisation.access import RoleRequiredMixin, ScopedMixin
 from organisation.models import Town
-from organisation.scoping import towns_for
+from organisation.scoping import towns_for, towns_scope
 
 SPARKLINE_WIDTH, SPARKLINE_HEIGHT = 120, 28
 FINISHED = (QualityRunStatus.DONE, QualityRunStatus.FAILED)
@@ -77,7 +75,7 @@ class QualityRunContextMixin:
 class QualityOverviewView(QualityRunContextMixin, ScopedMixin, TemplateView):
     """Every reachable town's scorecard: errors, error rate and its trend."""
 
-    scope = staticmethod(towns_for)
+    scope = staticmethod(towns_scope)
     template_name = "households/quality/overview.html"
 
     def get_context_data(self, **kwargs):
@@ -89,7 +87,7 @@ class QualityOverviewView(QualityRunContextMixin, ScopedMixin, TemplateView):
 class QualityTownView(QualityRunContextMixin, ScopedMixin, DetailView):
     """One town's scorecard over the latest runs."""
 
-    scope = staticmethod(towns_for)
+    scope = staticmethod(towns_scope)
     template_name = "households/quality/town.html"
     context_object_name = "town"
 
@@ -197,11 +195,11 @@ class QualityRunCreateView(RoleRequiredMixin, View):
         return redirect("households:quality_overview")
 
 
-class QualityRunProgressView(RoleRequiredMixin, ScopedMixin, DetailView):
+class QualityRunProgressView(RoleRequiredMixin, HouseholdScopedMixin, DetailView):
     """The progress of one run, polled by HTMX every second until it is done."""
 
     allowed_roles = QUALITY_RUNNERS
-    scope = staticmethod(quality_runs_scope)
+    model = QualityRun
     template_name = "households/quality/run_progress.html"
     context_object_name = "run"
 

@@ -31,13 +31,12 @@ from households.models import (
     WaterSupplySurvey,
 )
 from households.models.education import CareRoom
-from households.permissions import households_scope
+from households.permissions import REFERENCE_CHECKERS, households_scope
 from households.sections import DetailSection
 from households.selectors import welfare as selectors
 from households.services import welfare as services
 from households.views.base import PAGE_SIZE, HouseholdScopedMixin
 from organisation.access import RoleRequiredMixin, ScopedMixin
-from organisation.roles import Role
 from organisation.scoping import Access, towns_scope, villages_for, villages_scope
 
 
@@ -278,7 +277,7 @@ class DibaoEnrolmentAddView(HouseholdRecordFormView):
         return [check.message for check in selectors.dibao_year_flags()]
 
     def save(self, **data):
-        services.dibao_enrolment_add(household=self.object, **data)
+        services.dibao_enrolment_add(user=self.request.user, household=self.object, **data)
 
     def get_success_url(self):
         return household_url(self.object.pk)
@@ -295,7 +294,7 @@ class DibaoEnrolmentEndView(HouseholdRecordFormView):
         return {"ends_on": self.object.ends_on or timezone.localdate()}
 
     def save(self, **data):
-        services.dibao_enrolment_end(enrolment=self.object, **data)
+        services.dibao_enrolment_end(user=self.request.user, enrolment=self.object, **data)
 
     def get_success_url(self):
         return household_url(self.object.household_id)
@@ -304,7 +303,7 @@ class DibaoEnrolmentEndView(HouseholdRecordFormView):
 class ReferenceChecksView(RoleRequiredMixin, TemplateView):
     """The district's yearly reference data against points 8 and 9."""
 
-    allowed_roles = frozenset({Role.DISTRICT_OFFICE, Role.AUDIT})
+    allowed_roles = REFERENCE_CHECKERS
     template_name = "households/welfare/reference_checks.html"
 
     def get_context_data(self, **kwargs):
@@ -329,7 +328,7 @@ class InsuranceEnrolHouseholdView(InsuranceFlagsMixin, HouseholdRecordFormView):
     title = gettext_lazy("Enrol the household in the special poverty insurance")
 
     def save(self, *, scheme):
-        count = services.insurance_enrol_household(household=self.object, scheme=scheme)
+        count = services.insurance_enrol_household(user=self.request.user, household=self.object, scheme=scheme)
         self.success_message = _("%(count)d members enrolled for %(year)d.") % {"count": count, "year": scheme.year}
 
     def get_success_url(self):
@@ -358,7 +357,9 @@ class InsuranceEnrolTownView(InsuranceFlagsMixin, ScopedMixin, RecordFormView):
         ]
 
     def save(self, *, scheme):
-        count = services.insurance_enrol_households(scheme=scheme, households=self.households())
+        count = services.insurance_enrol_households(
+            user=self.request.user, scheme=scheme, households=self.households()
+        )
         self.success_message = _("%(count)d members enrolled for %(year)d.") % {"count": count, "year": scheme.year}
 
     def get_success_url(self):
@@ -375,7 +376,7 @@ class HospitalStayAddView(HouseholdRecordFormView):
         return member_subject(self.object)
 
     def save(self, **data):
-        services.hospital_stay_add(member=self.object, **data)
+        services.hospital_stay_add(user=self.request.user, member=self.object, **data)
 
     def get_success_url(self):
         return household_url(self.object.household_id)
@@ -405,7 +406,7 @@ class HousingGradeView(HouseholdRecordFormView):
         return {"housing_grade": self.object.housing_grade, "housing_appraised_on": self.object.housing_appraised_on}
 
     def save(self, **data):
-        services.housing_grade_set(household=self.object, **data)
+        services.housing_grade_set(user=self.request.user, household=self.object, **data)
 
     def get_success_url(self):
         return household_url(self.object.pk)
@@ -418,7 +419,7 @@ class RenovationPlanAddView(HouseholdRecordFormView):
     success_message = gettext_lazy("Renovation plan recorded.")
 
     def save(self, **data):
-        services.renovation_plan_add(household=self.object, **data)
+        services.renovation_plan_add(user=self.request.user, household=self.object, **data)
 
     def get_success_url(self):
         return household_url(self.object.pk)
@@ -432,7 +433,7 @@ class RenovationPlanUpdateView(HouseholdRecordFormView):
     success_message = gettext_lazy("Renovation plan saved.")
 
     def save(self, **data):
-        services.renovation_plan_update(plan=self.object, **data)
+        services.renovation_plan_update(user=self.request.user, plan=self.object, **data)
 
     def get_success_url(self):
         return household_url(self.object.household_id)
@@ -501,7 +502,7 @@ class WaterSurveyAddView(VillageRecordFormView):
         return {"year": timezone.localdate().year}
 
     def save(self, **data):
-        self.saved_year = services.water_survey_record(village=self.object, **data).year
+        self.saved_year = services.water_survey_record(user=self.request.user, village=self.object, **data).year
 
     def get_back_url(self):
         return reverse("households:water_rates")
@@ -518,7 +519,7 @@ class WaterSurveyUpdateView(HouseholdRecordFormView):
     success_message = gettext_lazy("Water supply survey saved.")
 
     def save(self, **data):
-        services.water_survey_record(village=self.object.village, survey=self.object, **data)
+        services.water_survey_record(user=self.request.user, village=self.object.village, survey=self.object, **data)
 
     def get_success_url(self):
         return f"{reverse('households:water_rates')}?year={self.object.year}"
@@ -530,7 +531,9 @@ class WaterSampleAddView(VillageRecordFormView):
     success_message = gettext_lazy("Water sample recorded.")
 
     def save(self, **data):
-        self.saved_year = services.water_sample_record(village=self.object, **data).sampled_on.year
+        self.saved_year = services.water_sample_record(
+            user=self.request.user, village=self.object, **data
+        ).sampled_on.year
 
     def get_back_url(self):
         return reverse("households:water_rates")
@@ -552,7 +555,7 @@ class EducationAidAddView(HouseholdRecordFormView):
         return member_subject(self.object)
 
     def save(self, **data):
-        services.education_aid_add(member=self.object, **data)
+        services.education_aid_add(user=self.request.user, member=self.object, **data)
 
     def get_success_url(self):
         return household_url(self.object.household_id)
@@ -571,7 +574,7 @@ class DropoutRiskView(HouseholdRecordFormView):
         return {"dropout_risk": self.object.dropout_risk}
 
     def save(self, **data):
-        services.dropout_risk_set(member=self.object, **data)
+        services.dropout_risk_set(user=self.request.user, member=self.object, **data)
 
     def get_success_url(self):
         return household_url(self.object.household_id)
@@ -610,7 +613,7 @@ class LeftBehindChildAddView(HouseholdRecordFormView):
         return member_subject(self.object)
 
     def save(self, **data):
-        services.left_behind_child_save(member=self.object, **data)
+        services.left_behind_child_save(user=self.request.user, member=self.object, **data)
 
     def get_success_url(self):
         return household_url(self.object.household_id)
@@ -630,7 +633,7 @@ class LeftBehindChildUpdateView(HouseholdRecordFormView):
         return member_subject(self.object.member)
 
     def save(self, **data):
-        services.left_behind_child_save(member=self.object.member, **data)
+        services.left_behind_child_save(user=self.request.user, member=self.object.member, **data)
 
     def get_success_url(self):
         return household_url(self.object.member.household_id)
@@ -676,7 +679,7 @@ class CareRoomAddView(VillageRecordFormView):
     success_message = gettext_lazy("Care room recorded.")
 
     def save(self, **data):
-        services.care_room_record(village=self.object, **data)
+        services.care_room_record(user=self.request.user, village=self.object, **data)
 
     def get_success_url(self):
         return reverse("households:care_rooms_missing")

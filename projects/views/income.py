@@ -17,8 +17,7 @@ from django.views.generic import DetailView, FormView, ListView
 
 from organisation.access import RoleRequiredMixin
 from organisation.forms import service_errors_to_form
-from organisation.roles import Role
-from organisation.scoping import Access, role_of
+from organisation.scoping import Access
 from projects.forms_income import IncomeRecordForm, MarkPaidForm, YieldFilterForm, YieldRunForm
 from projects.models import IncomeRecord, YieldAssessment
 from projects.permissions import ASSET_KEEPERS, YIELD_RUNNERS, may_run_yield_job
@@ -213,7 +212,7 @@ class YieldRunView(RoleRequiredMixin, View):
             messages.error(request, _("Give the last day of a month, or leave the day empty."))
             return redirect("projects:yield_overview")
         try:
-            yield_assessment_request(period_end=form.cleaned_data["period_end"])
+            yield_assessment_request(user=request.user, period_end=form.cleaned_data["period_end"])
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
