@@ -15,7 +15,7 @@ from collections.abc import Callable
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from funds.choices import Hop
+from funds.choices import Hop, ReportStatus
 from households.id_numbers import age_on
 from organisation.periods import month_end
 from organisation.workdays import Deadline, WorkingCalendar, add_calendar_days, add_working_days
@@ -32,6 +32,8 @@ TO_VILLAGE_WORKING_DAYS = 5
 # received), who belongs to the registered household. These two figures are the district's choice.
 BORROWER_MIN_AGE = 18
 BORROWER_MAX_AGE = 60
+# A town corrects a returned report and submits it again; a submitted or accepted one is closed to it.
+SUBMITTABLE = (ReportStatus.DRAFT, ReportStatus.RETURNED)
 
 
 def to_town_deadline(clock_start: dt.date, *, calendar: WorkingCalendar) -> Deadline:
@@ -67,6 +69,11 @@ def transfer_deadline(hop: Hop, clock_start: dt.date, *, calendar: WorkingCalend
 def report_deadline(month: dt.date, *, due_working_day: int, calendar: WorkingCalendar) -> Deadline:
     """A town's monthly report on ``month`` is due on the ``due_working_day``-th working day of the next month."""
     return add_working_days(month_end(month), due_working_day, calendar=calendar)
+
+
+def month_has_ended(month: dt.date, today: dt.date) -> bool:
+    """A town reports on a month once it has ended: ``today`` is after the month's last day."""
+    return month_end(month) < today
 
 
 def loan_processing_deadline(received_on: dt.date, *, working_days: int, calendar: WorkingCalendar) -> Deadline:

@@ -1,4 +1,5 @@
-"""Reads of the monthly fund-usage reports: the list, the district office's town × month grid, one report.
+"""Reads of the monthly fund-usage reports: the figures the chain gives a town's month, the list, the district
+office's town × month grid, one report.
 
 Every report comes from ``funds_scope``, so a town sees its own reports and the district readers see all.
 A report is *missing* while it is unsubmitted after its due day, and *late* when it was submitted after it.
@@ -8,20 +9,92 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import BooleanField, ExpressionWrapper, Min, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Min, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 
-from funds.models import Allocation, FundsPolicy, MonthlyReport, MonthlyReportLine, ReportStatus
+from funds.models import Allocation, FundsPolicy, Hop, MonthlyReport, MonthlyReportLine, ReportStatus, Transfer
 from funds.permissions import DISTRICT_WRITERS, REPORT_REVIEWERS, REPORT_ROLES, funds_scope
-from funds.rules import report_deadline
-from funds.services.reports import SUBMITTABLE, month_has_ended, report_figures
+from funds.rules import SUBMITTABLE, month_has_ended, report_deadline
 from organisation.models import Town
-from organisation.money import ZERO
-from organisation.periods import month_start, previous_month
+from organisation.money import MONEY_FIELD, ZERO
+from organisation.periods import month_end, month_start, previous_month
 from organisation.scoping import Access, has_district_reach, may_act, towns_for
 from organisation.workdays import WorkingCalendar
 
 # How many ended months the district office's grid shows.
 MATRIX_MONTHS = 6
+
+
+# --- The figures: what the chain says about a town's money in a month ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportFigures:
+    """One allocation's money in a town: totals up to the month's end, and the movements within the month.
+
+    ``received``: the town finance office's confirmed receipts from the district (TO_TOWN ``received_on``);
+    ``forwarded``: what the office sent to the economic management station (TO_STATION ``sent_on``);
+    ``paid_to_villages``: what the station sent to villages (TO_VILLAGE ``sent_on``). The balance still in the
+    town (office and station together) is received − paid to villages.
+    """
+
+    allocation_id: int
+    document_number: str
+    title: str
+    allotted: Decimal
+    received: Decimal
+    forwarded: Decimal
+    paid_to_villages: Decimal
+    received_in_month: Decimal
+    forwarded_in_month: Decimal
+    paid_in_month: Decimal
+
+    @property
+    def balance(self) -> Decimal:
+        return self.received - self.paid_to_villages
+
+
+def _total(**condition) -> Coalesce:
+    return Coalesce(Sum("amount", filter=Q(**condition)), Value(ZERO), output_field=MONEY_FIELD)
+
+
+def report_figures(*, town: Town, month: dt.date) -> list[ReportFigures]:
+    """The figures of ``town``'s report on ``month``, one per allocation allotted to it by the month's end.
+
+    One grouped query whatever the number of allocations and transfers. A day counts in the month it falls
+    in: money received on the month's last day is in that month's report, on the next day in the next one's.
+    """
+    first, last = month_start(month), month_end(month)
+    in_month = (first, last)
+    rows = (
+        Transfer.objects.filter(town=town, allocation__received_on__lte=last)
+        .values("allocation_id", "allocation__document_number", "allocation__title", "allocation__received_on")
+        .annotate(
+            allotted=_total(hop=Hop.TO_TOWN),
+            received=_total(hop=Hop.TO_TOWN, received_on__lte=last),
+            forwarded=_total(hop=Hop.TO_STATION, sent_on__lte=last),
+            paid_to_villages=_total(hop=Hop.TO_VILLAGE, sent_on__lte=last),
+            received_in_month=_total(hop=Hop.TO_TOWN, received_on__range=in_month),
+            forwarded_in_month=_total(hop=Hop.TO_STATION, sent_on__range=in_month),
+            paid_in_month=_total(hop=Hop.TO_VILLAGE, sent_on__range=in_month),
+        )
+        .order_by("allocation__received_on", "allocation_id")
+    )
+    return [
+        ReportFigures(
+            allocation_id=row["allocation_id"],
+            document_number=row["allocation__document_number"],
+            title=row["allocation__title"],
+            allotted=row["allotted"],
+            received=row["received"],
+            forwarded=row["forwarded"],
+            paid_to_villages=row["paid_to_villages"],
+            received_in_month=row["received_in_month"],
+            forwarded_in_month=row["forwarded_in_month"],
+            paid_in_month=row["paid_in_month"],
+        )
+        for row in rows
+    ]
 
 
 def missing_condition(today: dt.date) -> Q:

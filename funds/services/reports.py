@@ -1,7 +1,7 @@
 """Monthly fund-usage reports: each town reports on each month (point 5, "建立定期报告制度").
 
 "镇街道每月向区扶贫开发领导小组报告资金使用情况": a town's report on a month is prefilled from the
-disbursement chain (:func:`report_figures`), the town adds its notes and submits it, and the district
+disbursement chain (``funds.selectors.reports.report_figures``), the town adds its notes and submits it, and the district
 office accepts it or returns it for correction. Submitting freezes the figures (``MonthlyReportLine``),
 so money recorded later never changes what a town reported. The report is due on the policy's working day
 of the next month (``funds.rules.report_deadline``); a late submission keeps its days late.
@@ -11,107 +11,24 @@ locks the report, and raises ``ValidationError`` (naming the field where there i
 """
 
 import datetime as dt
-from dataclasses import dataclass
-from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Min, Q, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from funds.models import Allocation, FundsPolicy, Hop, MonthlyReport, MonthlyReportLine, ReportStatus, Transfer
+from funds.models import Allocation, FundsPolicy, MonthlyReport, MonthlyReportLine, ReportStatus
 from funds.permissions import DISTRICT_WRITERS, REPORT_REVIEWERS, REPORT_ROLES, funds_scope
+from funds.rules import SUBMITTABLE, days_late, month_has_ended, report_deadline
+from funds.selectors.reports import report_figures
 from organisation.locking import locked_in_reach
-from funds.rules import days_late, report_deadline
 from organisation.models import Town
 from organisation.models.calendar import FIRST_CALENDAR_YEAR
-from organisation.money import MONEY_FIELD, ZERO
 from organisation.periods import month_end, month_start, next_month, previous_month
 from organisation.scoping import Access, towns_for
 from organisation.validation import role_require
 from organisation.workdays import WorkingCalendar
-
-# A town corrects a returned report and submits it again; a submitted or accepted one is closed to it.
-SUBMITTABLE = (ReportStatus.DRAFT, ReportStatus.RETURNED)
-
-
-def month_has_ended(month: dt.date, today: dt.date) -> bool:
-    return month_end(month) < today
-
-
-# --- The figures: what the chain says about a town's money in a month ---------------------------------------------
-
-
-@dataclass(frozen=True)
-class ReportFigures:
-    """One allocation's money in a town: totals up to the month's end, and the movements within the month.
-
-    ``received``: the town finance office's confirmed receipts from the district (TO_TOWN ``received_on``);
-    ``forwarded``: what the office sent to the economic management station (TO_STATION ``sent_on``);
-    ``paid_to_villages``: what the station sent to villages (TO_VILLAGE ``sent_on``). The balance still in the
-    town (office and station together) is received − paid to villages.
-    """
-
-    allocation_id: int
-    document_number: str
-    title: str
-    allotted: Decimal
-    received: Decimal
-    forwarded: Decimal
-    paid_to_villages: Decimal
-    received_in_month: Decimal
-    forwarded_in_month: Decimal
-    paid_in_month: Decimal
-
-    @property
-    def balance(self) -> Decimal:
-        return self.received - self.paid_to_villages
-
-
-def _total(**condition) -> Coalesce:
-    return Coalesce(Sum("amount", filter=Q(**condition)), Value(ZERO), output_field=MONEY_FIELD)
-
-
-def report_figures(*, town: Town, month: dt.date) -> list[ReportFigures]:
-    """The figures of ``town``'s report on ``month``, one per allocation allotted to it by the month's end.
-
-    One grouped query whatever the number of allocations and transfers. A day counts in the month it falls
-    in: money received on the month's last day is in that month's report, on the next day in the next one's.
-    """
-    first, last = month_start(month), month_end(month)
-    in_month = (first, last)
-    rows = (
-        Transfer.objects.filter(town=town, allocation__received_on__lte=last)
-        .values("allocation_id", "allocation__document_number", "allocation__title", "allocation__received_on")
-        .annotate(
-            allotted=_total(hop=Hop.TO_TOWN),
-            received=_total(hop=Hop.TO_TOWN, received_on__lte=last),
-            forwarded=_total(hop=Hop.TO_STATION, sent_on__lte=last),
-            paid_to_villages=_total(hop=Hop.TO_VILLAGE, sent_on__lte=last),
-            received_in_month=_total(hop=Hop.TO_TOWN, received_on__range=in_month),
-            forwarded_in_month=_total(hop=Hop.TO_STATION, sent_on__range=in_month),
-            paid_in_month=_total(hop=Hop.TO_VILLAGE, sent_on__range=in_month),
-        )
-        .order_by("allocation__received_on", "allocation_id")
-    )
-    return [
-        ReportFigures(
-            allocation_id=row["allocation_id"],
-            document_number=row["allocation__document_number"],
-            title=row["allocation__title"],
-            allotted=row["allotted"],
-            received=row["received"],
-            forwarded=row["forwarded"],
-            paid_to_villages=row["paid_to_villages"],
-            received_in_month=row["received_in_month"],
-            forwarded_in_month=row["forwarded_in_month"],
-            paid_in_month=row["paid_in_month"],
-        )
-        for row in rows
-    ]
-
 
 # --- Opening the reports a town owes ------------------------------------------------------------------------------
 

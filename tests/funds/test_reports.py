@@ -14,6 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from funds.models import FundsPolicy, Hop, MonthlyReport, MonthlyReportLine, ReportStatus, Transfer
+from funds.selectors.reports import report_figures
 from funds.services import chain
 from funds.services.reports import (
     monthly_report_accept,
@@ -21,7 +22,6 @@ from funds.services.reports import (
     monthly_report_return,
     monthly_report_submit,
     monthly_reports_ensure,
-    report_figures,
 )
 from organisation.models import Town
 from organisation.roles import Role
