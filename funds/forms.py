@@ -11,37 +11,15 @@ from django.utils.translation import pgettext_lazy
 
 from funds.models import Allocation, Hop, PaymentRequest, PaymentRequestStatus, Transfer
 from funds.selectors.chain import AllocationState, TransferState
-
-
-def _styled(field: forms.Field) -> forms.Field:
-    if isinstance(field, forms.DateField):
-        field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    if isinstance(field.widget, forms.Textarea):
-        field.widget.attrs["rows"] = 3
-    field.widget.attrs["class"] = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-    return field
-
-
-def model_field(model, name: str, **overrides) -> forms.Field:
-    """The form field of a model field, labelled by its verbose name."""
-    return _styled(model._meta.get_field(name).formfield(**overrides))
-
-
-def choice_of(queryset, label, **kwargs) -> forms.ModelChoiceField:
-    return forms.ModelChoiceField(queryset, label=label, widget=forms.Select(attrs={"class": "form-select"}), **kwargs)
-
+from organisation.forms import choice_of, date_field, filter_field, model_field, model_fields_form, styled
+from organisation.models import Town
 
 # --- District finance bureau --------------------------------------------------------------------------------------
 
 
-class AllocationForm(forms.Form):
-    document_number = model_field(Allocation, "document_number")
-    title = model_field(Allocation, "title")
-    issued_by = model_field(Allocation, "issued_by")
-    year = model_field(Allocation, "year")
-    amount = model_field(Allocation, "amount")
-    received_on = model_field(Allocation, "received_on")
-    note = model_field(Allocation, "note")
+AllocationForm = model_fields_form(
+    Allocation, "document_number", "title", "issued_by", "year", "amount", "received_on", "note"
+)
 
 
 class ShareForm(forms.Form):
@@ -75,12 +53,15 @@ class TransferReceiveForm(forms.Form):
 # --- Villages and the station -------------------------------------------------------------------------------------
 
 
-class PaymentRequestForm(forms.Form):
+# What a returned request may be corrected in.
+PaymentRequestCorrectionForm = model_fields_form(PaymentRequest, "project_name", "purpose", "amount")
+
+
+class PaymentRequestForm(PaymentRequestCorrectionForm):
     village = choice_of(None, PaymentRequest._meta.get_field("village").verbose_name)
     allocation = choice_of(None, PaymentRequest._meta.get_field("allocation").verbose_name)
-    project_name = model_field(PaymentRequest, "project_name")
-    purpose = model_field(PaymentRequest, "purpose")
-    amount = model_field(PaymentRequest, "amount")
+
+    field_order = ["village", "allocation"]
 
     def __init__(self, *args, villages, allocations, **kwargs):
         super().__init__(*args, **kwargs)
@@ -91,73 +72,88 @@ class PaymentRequestForm(forms.Form):
         )
 
 
-class PaymentRequestCorrectionForm(forms.Form):
-    project_name = model_field(PaymentRequest, "project_name")
-    purpose = model_field(PaymentRequest, "purpose")
-    amount = model_field(PaymentRequest, "amount")
-
-
 class PaymentRequestApproveForm(forms.Form):
-    approved_on = _styled(forms.DateField(label=_("approved on")))
+    approved_on = date_field(_("approved on"))
 
 
 class PaymentRequestReturnForm(forms.Form):
-    returned_on = _styled(forms.DateField(label=_("returned on")))
+    returned_on = date_field(_("returned on"))
     reason = model_field(PaymentRequest, "return_reason", required=True)
+
+
+# --- The audit bureau and the discipline commission ---------------------------------------------------------------
+
+
+class FindingForm(forms.Form):
+    note = styled(
+        forms.CharField(label=_("What was found"), max_length=4000, widget=forms.Textarea(attrs={"rows": 5}))
+    )
 
 
 # --- The lists' filters -------------------------------------------------------------------------------------------
 
 
-def _small(field: forms.Field) -> forms.Field:
-    field.required = False
-    css = _styled(field).widget.attrs["class"]
-    field.widget.attrs["class"] = f"{css} {css}-sm"
-    return field
-
-
 class ChainFilterForm(forms.Form):
-    """Search, town and a date range; a value that does not parse is ignored (the list is not filtered by it)."""
+    """Search, town and a date range (and an allocation, where a list has that filter); a value that does not parse
+    is ignored (the list is not filtered by it). ``date_range``: what the list's selector calls the range's ends."""
 
-    q = _small(forms.CharField(label=_("Search"), max_length=100))
-    town = _small(choice_of(None, _("Town or street"), empty_label=_("All towns")))
-    date_from = _small(forms.DateField(label=_("From")))
-    date_to = _small(forms.DateField(label=pgettext_lazy("end of a date range", "To")))
+    date_range = ("date_from", "date_to")
 
-    def __init__(self, data, *, towns, **kwargs):
+    q = filter_field(forms.CharField(label=_("Search"), max_length=100))
+    town = filter_field(choice_of(None, _("Town or street"), empty_label=_("All towns")))
+    date_from = filter_field(forms.DateField(label=_("From")))
+    date_to = filter_field(forms.DateField(label=pgettext_lazy("end of a date range", "To")))
+
+    def __init__(self, data, *, towns, allocations, **kwargs):
         super().__init__(data, **kwargs)
         self.fields["town"].queryset = towns
+        if "allocation" in self.fields:
+            self.fields["allocation"].queryset = allocations
+            self.fields["allocation"].label_from_instance = lambda allocation: allocation.document_number
         # The page shows one label over the range (what the dates are of); these name the two boxes.
         for name in ("date_from", "date_to"):
             self.fields[name].widget.attrs["aria-label"] = self.fields[name].label
 
     def filters(self) -> dict:
+        """The filters by the list selector's argument names; one left empty or not parsed is None, or "" for text."""
         self.is_valid()
-        return {name: self.cleaned_data.get(name) for name in self.fields}
+        values = {name: self.cleaned_data.get(name, field.to_python("")) for name, field in self.fields.items()}
+        first, last = self.date_range
+        values["query"], values[first], values[last] = values.pop("q"), values.pop("date_from"), values.pop("date_to")
+        return values
 
 
 class AllocationFilterForm(ChainFilterForm):
-    state = _small(forms.ChoiceField(label=_("Status"), choices=[("", _("Any status")), *AllocationState.choices]))
+    date_range = ("received_from", "received_to")
+
+    state = filter_field(
+        forms.ChoiceField(label=_("Status"), choices=[("", _("Any status")), *AllocationState.choices])
+    )
 
 
 class TransferFilterForm(ChainFilterForm):
-    hop = _small(forms.ChoiceField(label=_("hop"), choices=[("", _("Every hop")), *Hop.choices]))
-    state = _small(forms.ChoiceField(label=_("Status"), choices=[("", _("Any status")), *TransferState.choices]))
-    allocation = _small(choice_of(None, _("allocation"), empty_label=_("Every allocation")))
+    date_range = ("clock_from", "clock_to")
 
-    def __init__(self, data, *, towns, allocations, **kwargs):
-        super().__init__(data, towns=towns, **kwargs)
-        self.fields["allocation"].queryset = allocations
-        self.fields["allocation"].label_from_instance = lambda allocation: allocation.document_number
+    hop = filter_field(forms.ChoiceField(label=_("hop"), choices=[("", _("Every hop")), *Hop.choices]))
+    state = filter_field(forms.ChoiceField(label=_("Status"), choices=[("", _("Any status")), *TransferState.choices]))
+    allocation = filter_field(choice_of(None, _("allocation"), empty_label=_("Every allocation")))
 
 
 class PaymentRequestFilterForm(ChainFilterForm):
-    status = _small(
+    date_range = ("submitted_from", "submitted_to")
+
+    status = filter_field(
         forms.ChoiceField(label=_("Status"), choices=[("", _("Any status")), *PaymentRequestStatus.choices])
     )
-    allocation = _small(choice_of(None, _("allocation"), empty_label=_("Every allocation")))
+    allocation = filter_field(choice_of(None, _("allocation"), empty_label=_("Every allocation")))
 
-    def __init__(self, data, *, towns, allocations, **kwargs):
-        super().__init__(data, towns=towns, **kwargs)
-        self.fields["allocation"].queryset = allocations
-        self.fields["allocation"].label_from_instance = lambda allocation: allocation.document_number
+
+class OverdueFilterForm(forms.Form):
+    town = forms.ModelChoiceField(queryset=Town.objects.none(), required=False, label=_("Town"))
+    hop = forms.ChoiceField(choices=[("", _("All hops")), *Hop.choices], required=False, label=_("Hop"))
+    min_days = forms.IntegerField(min_value=1, max_value=10000, required=False, label=_("At least days overdue"))
+    q = forms.CharField(required=False, max_length=60, label=_("Document number"))
+
+    def __init__(self, *args, towns, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["town"].queryset = towns

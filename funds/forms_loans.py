@@ -3,67 +3,44 @@
 from decimal import Decimal
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from funds.models import Loan, LoanStatus, Repayment, RiskBand
 from funds.selectors.loans import LoanFilters, towns_for_filter, villages_for_filter
 from households.models import Member
+from organisation.forms import filter_field, model_field, styled
 from organisation.models import Town, Village
-
-
-def model_field(model, name: str, **overrides) -> forms.Field:
-    """The form field of a model field, labelled by its verbose name, with the page's widget classes."""
-    field = model._meta.get_field(name).formfield(**overrides)
-    return styled(field)
-
-
-def styled(field: forms.Field, *, small: bool = False) -> forms.Field:
-    size = " form-control-sm" if small else ""
-    if isinstance(field, forms.DateField):
-        field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    if isinstance(field.widget, forms.CheckboxInput | forms.RadioSelect):
-        return field
-    if isinstance(field.widget, forms.Select):
-        field.widget.attrs["class"] = "form-select" + (" form-select-sm" if small else "")
-    else:
-        field.widget.attrs["class"] = "form-control" + size
-    return field
 
 
 class LoanFilterForm(forms.Form):
     """The list's filters; the towns and villages offered are those the user reaches."""
 
-    q = styled(forms.CharField(label=_("Borrower, file number or contract number"), required=False), small=True)
-    town = styled(
+    q = filter_field(forms.CharField(label=_("Borrower, file number or contract number"), required=False))
+    town = filter_field(
         forms.ModelChoiceField(
             Town.objects.none(), label=_("Town or street"), required=False, empty_label=_("All towns")
-        ),
-        small=True,
+        )
     )
-    village = styled(
+    village = filter_field(
         forms.ModelChoiceField(
             Village.objects.none(), label=_("Village"), required=False, empty_label=_("All villages")
-        ),
-        small=True,
+        )
     )
-    status = styled(
-        forms.ChoiceField(label=_("Status"), choices=[("", _("Any status")), *LoanStatus.choices], required=False),
-        small=True,
+    status = filter_field(
+        forms.ChoiceField(label=_("Status"), choices=[("", _("Any status")), *LoanStatus.choices], required=False)
     )
-    risk_band = styled(
+    risk_band = filter_field(
         forms.TypedChoiceField(
             label=_("Risk warning"),
             choices=[("", _("Any risk warning")), *RiskBand.choices],
             coerce=int,
             empty_value=None,
             required=False,
-        ),
-        small=True,
+        )
     )
     processing_overdue = forms.BooleanField(label=_("Processing overdue only"), required=False)
-    received_from = styled(forms.DateField(label=_("Received from"), required=False), small=True)
-    received_to = styled(forms.DateField(label=_("Received to"), required=False), small=True)
+    received_from = filter_field(forms.DateField(label=_("Received from"), required=False))
+    received_to = filter_field(forms.DateField(label=_("Received to"), required=False))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -110,7 +87,6 @@ class LoanApplicationForm(forms.Form):
         self.fields["borrower"].label_from_instance = lambda member: (
             f"{member.name}（{member.get_relation_display()}，{member.birth_date:%Y-%m-%d}）"
         )
-        self.initial.setdefault("received_on", timezone.localdate())
 
 
 class LoanDecisionForm(forms.Form):
@@ -126,25 +102,12 @@ class LoanDecisionForm(forms.Form):
         Loan, "reject_reason", required=False, help_text=_("Required when the application is rejected.")
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.initial.setdefault("decided_on", timezone.localdate())
-        self.fields["reason"].widget.attrs["rows"] = 3
-
 
 class LoanDisbursementForm(forms.Form):
     disbursed_on = model_field(Loan, "disbursed_on", required=True)
     contract_number = model_field(Loan, "contract_number", required=True)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.initial.setdefault("disbursed_on", timezone.localdate())
-
 
 class RepaymentForm(forms.Form):
     paid_on = model_field(Repayment, "paid_on")
     amount = model_field(Repayment, "amount", min_value=Decimal("0.01"))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.initial.setdefault("paid_on", timezone.localdate())

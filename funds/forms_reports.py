@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from funds.models import ReportStatus
+from organisation.forms import StyledFormMixin
 from organisation.periods import month_start
 
 TEXT_LIMIT = 4000
@@ -13,7 +14,7 @@ class MonthField(forms.DateField):
     """A month typed as YYYY-MM (the browser's month picker); cleaned to the month's first day."""
 
     input_formats = ["%Y-%m", "%Y-%m-%d"]
-    widget = forms.DateInput(attrs={"type": "month", "class": "form-control"}, format="%Y-%m")
+    widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
 
     def to_python(self, value):
         day = super().to_python(value)
@@ -37,10 +38,8 @@ class ReportFilterForm(forms.Form):
         self.fields["town"].queryset = towns
 
 
-class ReportOpenForm(forms.Form):
-    town = forms.ModelChoiceField(
-        label=_("Town or street"), queryset=None, empty_label=None, widget=forms.Select(attrs={"class": "form-select"})
-    )
+class ReportOpenForm(StyledFormMixin, forms.Form):
+    town = forms.ModelChoiceField(label=_("Town or street"), queryset=None, empty_label=None)
     month = MonthField(label=_("Month reported on"))
 
     def __init__(self, *args, towns, **kwargs):
@@ -48,13 +47,13 @@ class ReportOpenForm(forms.Form):
         self.fields["town"].queryset = towns
 
 
-class ReportSubmitForm(forms.Form):
+class ReportSubmitForm(StyledFormMixin, forms.Form):
     notes = forms.CharField(
         label=_("Notes on the use of the funds"),
         required=False,
         max_length=TEXT_LIMIT,
         help_text=_("What the money was used for, progress, problems; the figures come from the disbursement chain."),
-        widget=forms.Textarea(attrs={"class": "form-control", "rows": 6}),
+        widget=forms.Textarea(attrs={"rows": 6}),
     )
 
 
@@ -64,7 +63,7 @@ class ReviewDecision:
     CHOICES = [(ACCEPT, _("Accept the report")), (RETURN, _("Return it to the town for correction"))]
 
 
-class ReportReviewForm(forms.Form):
+class ReportReviewForm(StyledFormMixin, forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"), choices=ReviewDecision.CHOICES, widget=forms.RadioSelect, initial=ReviewDecision.ACCEPT
     )
@@ -73,5 +72,5 @@ class ReportReviewForm(forms.Form):
         required=False,
         max_length=TEXT_LIMIT,
         help_text=_("Required when the report is returned: say what to correct."),
-        widget=forms.Textarea(attrs={"class": "form-control", "rows": 4}),
+        widget=forms.Textarea(attrs={"rows": 4}),
     )

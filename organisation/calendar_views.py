@@ -1,12 +1,12 @@
 """The district office's pages for the working-day calendar."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.generic import DeleteView, FormView, ListView, TemplateView, UpdateView
+from django.views.generic import DeleteView, ListView, TemplateView
 
 from organisation.access import RoleRequiredMixin
 from organisation.calendar_forms import CalendarDayForm, CalendarYearLoadForm
@@ -14,6 +14,7 @@ from organisation.calendar_services import calendar_day_delete, calendar_day_sav
 from organisation.models import CalendarDay, CalendarYear
 from organisation.models.calendar import FIRST_CALENDAR_YEAR, LAST_CALENDAR_YEAR
 from organisation.permissions import CALENDAR_KEEPERS
+from organisation.steps import ServiceFormView
 from organisation.workdays import PACKAGE_YEARS, WorkingCalendar, calendar_year_summaries
 
 
@@ -70,35 +71,37 @@ class CalendarYearView(CalendarOfficeMixin, CalendarYearMixin, ListView):
 
 
 class CalendarDayFormMixin:
-    """Saves through the service; a rule it enforces shows on the form like any other error."""
+    """Saves through the service (``ServiceFormView``); a rule it enforces shows on the form like any other error."""
 
     form_class = CalendarDayForm
     template_name = "organisation/calendar_day_form.html"
 
-    def form_valid(self, form):
-        try:
-            day = calendar_day_save(day=getattr(self, "object", None), user=self.request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-            return self.form_invalid(form)
-        messages.success(
-            self.request, _("%(day)s saved; the deadlines it touches are being recomputed.") % {"day": day}
-        )
-        return HttpResponseRedirect(calendar_year_url(day.date.year))
+    def perform(self, **data):
+        return calendar_day_save(day=self.object, user=self.request.user, **data)
+
+    def get_success_message(self, day):
+        return _("%(day)s saved; the deadlines it touches are being recomputed.") % {"day": day}
+
+    def get_success_url(self):
+        return calendar_year_url(self.result.date.year)
 
 
-class CalendarDayCreateView(CalendarOfficeMixin, CalendarYearMixin, CalendarDayFormMixin, FormView):
+class CalendarDayCreateView(CalendarOfficeMixin, CalendarYearMixin, CalendarDayFormMixin, ServiceFormView):
     def get_initial(self):
         return {"date": f"{self.year}-01-01"}
 
 
-class CalendarDayUpdateView(CalendarOfficeMixin, CalendarDayFormMixin, UpdateView):
-    model = CalendarDay
+class CalendarDayUpdateView(CalendarOfficeMixin, CalendarDayFormMixin, ServiceFormView):
+    def get_object(self):
+        return get_object_or_404(CalendarDay, pk=self.kwargs["pk"])
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.object}
 
     def get_context_data(self, **kwargs):
         # The form has not changed the instance's year yet on GET; after a failed POST, the saved row tells it.
         saved_year = CalendarDay.objects.values_list("date__year", flat=True).get(pk=self.object.pk)
-        return super().get_context_data(year=saved_year, **kwargs)
+        return super().get_context_data(object=self.object, year=saved_year, **kwargs)
 
 
 class CalendarDayDeleteView(CalendarOfficeMixin, DeleteView):
@@ -112,7 +115,7 @@ class CalendarDayDeleteView(CalendarOfficeMixin, DeleteView):
         return HttpResponseRedirect(calendar_year_url(day.date.year))
 
 
-class CalendarYearLoadView(CalendarOfficeMixin, CalendarYearMixin, FormView):
+class CalendarYearLoadView(CalendarOfficeMixin, CalendarYearMixin, ServiceFormView):
     form_class = CalendarYearLoadForm
     template_name = "organisation/calendar_year_load.html"
 
@@ -124,14 +127,11 @@ class CalendarYearLoadView(CalendarOfficeMixin, CalendarYearMixin, FormView):
             "note": entry.note if entry else "",
         }
 
-    def form_valid(self, form):
-        try:
-            calendar_year_load(year=self.year, user=self.request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-            return self.form_invalid(form)
-        messages.success(
-            self.request,
-            _("The schedule of %(year)d is entered; its deadlines are being recomputed.") % {"year": self.year},
-        )
-        return HttpResponseRedirect(calendar_year_url(self.year))
+    def perform(self, **data):
+        return calendar_year_load(year=self.year, user=self.request.user, **data)
+
+    def get_success_message(self, result):
+        return _("The schedule of %(year)d is entered; its deadlines are being recomputed.") % {"year": self.year}
+
+    def get_success_url(self):
+        return calendar_year_url(self.year)

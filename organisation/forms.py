@@ -1,13 +1,84 @@
+"""The form kit of every app: one way to style a field, and one way to put a service's refusal on a form.
+
+- ``styled(field, small=False)``: the Bootstrap 5 classes of the field's widget (``small`` in a list's filter bar),
+  a date as the browser's date picker;
+- ``model_field(model, name, **overrides)``: the form field of a model field, labelled by its verbose name, styled;
+  ``model_fields_form(model, *names)``: a form of such fields;
+- ``date_field``, ``choice_of``: a styled date and a styled choice among records; ``filter_field``: a field of a
+  list's filter bar;
+- ``StyledFormMixin``: every field of a form styled at once (model forms, forms of plain fields);
+- ``service_errors_to_form(form, error)``: a service's ``ValidationError`` shown on the form.
+
+Form pages take these through ``organisation.steps.ServiceFormView``.
+"""
+
 from django import forms
 from django.core.exceptions import ValidationError
 
 from organisation.models import Village
 
+DATE_FORMAT = "%Y-%m-%d"
 
-class VillageForm(forms.ModelForm):
-    class Meta:
-        model = Village
-        fields = ["name", "is_key_village"]
+
+def date_input() -> forms.DateInput:
+    """The browser's date picker; it reads and writes YYYY-MM-DD whatever the language."""
+    return forms.DateInput(attrs={"type": "date"}, format=DATE_FORMAT)
+
+
+def styled(field: forms.Field, *, small: bool = False) -> forms.Field:
+    """The field with the page's widget classes; a class given with the widget stays."""
+    if isinstance(field, forms.DateField) and "type" not in field.widget.attrs:
+        field.widget = date_input()
+    widget = field.widget
+    if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
+        # includes/field.html draws boxes and radios itself; the class serves a template that shows the widget.
+        widget.attrs.setdefault("class", "form-check-input")
+        return field
+    css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+    widget.attrs.setdefault("class", css)
+    if small:
+        widget.attrs["class"] += f" {css}-sm"
+    return field
+
+
+def model_field(model, name: str, **overrides) -> forms.Field:
+    """The form field of a model field, labelled by its verbose name (so a field is named the same on the form, in its
+    error and in the history); a text field three rows high."""
+    field = model._meta.get_field(name).formfield(**overrides)
+    if isinstance(field.widget, forms.Textarea):
+        field.widget.attrs["rows"] = 3
+    return styled(field)
+
+
+def model_fields_form(model, *names: str) -> type[forms.Form]:
+    """A form of the named fields of ``model``, each as ``model_field`` makes it: the typed input of a service that
+    takes those fields as they are."""
+    fields = {name: model_field(model, name) for name in names}
+    return type(forms.Form)(f"{model.__name__}Form", (forms.Form,), fields)
+
+
+def date_field(label, **kwargs) -> forms.DateField:
+    return styled(forms.DateField(label=label, **kwargs))
+
+
+def choice_of(queryset, label, **kwargs) -> forms.ModelChoiceField:
+    """A choice among records; the form usually sets ``queryset`` in ``__init__`` from what the user reaches."""
+    return styled(forms.ModelChoiceField(queryset, label=label, **kwargs))
+
+
+def filter_field(field: forms.Field) -> forms.Field:
+    """A field of a list's filter bar: small, and never required (left empty, it does not filter)."""
+    field.required = False
+    return styled(field, small=True)
+
+
+class StyledFormMixin:
+    """Every field of the form styled (``styled``), for forms that declare plain fields or are model forms."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            styled(field)
 
 
 def service_errors_to_form(form, error: ValidationError) -> None:
@@ -17,3 +88,9 @@ def service_errors_to_form(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+class VillageForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = Village
+        fields = ["name", "is_key_village"]

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from funds.models import Allocation
 from funds.permissions import funds_scope
 from households.permissions import households_scope
+from organisation.forms import choice_of, date_field, filter_field, model_field, styled
 from projects.models import (
     Category,
     Enterprise,
@@ -24,32 +25,7 @@ from projects.models import (
     ReviewOpinion,
     StatusChange,
 )
-from projects.services.proposals import EXISTING_STATES
-
-
-def _styled(field: forms.Field) -> forms.Field:
-    if isinstance(field, forms.DateField):
-        field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    if isinstance(field.widget, forms.Textarea):
-        field.widget.attrs["rows"] = 3
-    if isinstance(field.widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
-        field.widget.attrs["class"] = "form-check-input"
-    else:
-        field.widget.attrs["class"] = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-    return field
-
-
-def model_field(model, name: str, **overrides) -> forms.Field:
-    """The form field of a model field, labelled by its verbose name."""
-    return _styled(model._meta.get_field(name).formfield(**overrides))
-
-
-def date_field(label, **kwargs) -> forms.DateField:
-    return _styled(forms.DateField(label=label, **kwargs))
-
-
-def choice_of(queryset, label, **kwargs) -> forms.ModelChoiceField:
-    return _styled(forms.ModelChoiceField(queryset, label=label, **kwargs))
+from projects.services.lifecycle import EXISTING_STATES
 
 
 def _village_label(village) -> str:
@@ -63,7 +39,7 @@ class ProjectFieldsForm(forms.Form):
     """What a project is. Built with the towns, villages, parks and households the user may choose from."""
 
     town = choice_of(None, IndustryProject._meta.get_field("town").verbose_name)
-    villages = _styled(
+    villages = styled(
         forms.ModelMultipleChoiceField(
             None,
             label=IndustryProject._meta.get_field("villages").verbose_name,
@@ -81,7 +57,7 @@ class ProjectFieldsForm(forms.Form):
         IndustryProject._meta.get_field("operator_enterprise").verbose_name,
         required=False,
     )
-    operator_household = _styled(
+    operator_household = styled(
         forms.CharField(
             label=IndustryProject._meta.get_field("operator_household").verbose_name,
             required=False,
@@ -136,7 +112,7 @@ class ProjectProposeForm(ProjectForm):
 class ExistingProjectForm(ProjectFieldsForm):
     """A project built before the system was in use, entered as completed or operating."""
 
-    status = _styled(
+    status = styled(
         forms.ChoiceField(
             label=IndustryProject._meta.get_field("status").verbose_name,
             choices=[(s.value, s.label) for s in EXISTING_STATES],
@@ -197,7 +173,7 @@ class MoveForm(forms.Form):
 
 class OpinionForm(forms.Form):
     department = choice_of(None, ReviewOpinion._meta.get_field("department").verbose_name)
-    opinion = _styled(
+    opinion = styled(
         forms.ChoiceField(
             label=ReviewOpinion._meta.get_field("opinion").verbose_name,
             choices=Opinion.choices,
@@ -246,23 +222,20 @@ class ApproveForm(forms.Form):
 YES_NO = [("", "—"), ("yes", _("yes")), ("no", _("no"))]
 
 
-def _small(field: forms.Field) -> forms.Field:
-    field.required = False
-    css = _styled(field).widget.attrs["class"]
-    field.widget.attrs["class"] = f"{css} {css}-sm"
-    return field
-
-
 class ProjectFilterForm(forms.Form):
     """Search and filters; a value that does not parse is ignored (the list is not filtered by it)."""
 
-    q = _small(forms.CharField(label=_("Search"), max_length=100))
-    town = _small(choice_of(None, _("Town or street"), empty_label=_("All towns")))
-    village = _small(choice_of(None, _("Village"), empty_label=_("All villages")))
-    status = _small(forms.ChoiceField(label=_("Status"), choices=[("", _("All states")), *ProjectStatus.choices]))
-    category = _small(forms.ChoiceField(label=_("Category"), choices=[("", _("All categories")), *Category.choices]))
-    in_park = _small(forms.ChoiceField(label=_("In an industrial park"), choices=YES_NO))
-    encumbered = _small(forms.ChoiceField(label=_("Under mortgage or guarantee"), choices=YES_NO))
+    q = filter_field(forms.CharField(label=_("Search"), max_length=100))
+    town = filter_field(choice_of(None, _("Town or street"), empty_label=_("All towns")))
+    village = filter_field(choice_of(None, _("Village"), empty_label=_("All villages")))
+    status = filter_field(
+        forms.ChoiceField(label=_("Status"), choices=[("", _("All states")), *ProjectStatus.choices])
+    )
+    category = filter_field(
+        forms.ChoiceField(label=_("Category"), choices=[("", _("All categories")), *Category.choices])
+    )
+    in_park = filter_field(forms.ChoiceField(label=_("In an industrial park"), choices=YES_NO))
+    encumbered = filter_field(forms.ChoiceField(label=_("Under mortgage or guarantee"), choices=YES_NO))
 
     def __init__(self, *args, towns, villages, **kwargs):
         super().__init__(*args, **kwargs)

@@ -7,9 +7,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from organisation.forms import filter_field, model_field, styled
 from organisation.models import Town
 from organisation.scoping import Access, may_act, towns_for
-from projects.forms_rights import EnterpriseChoiceField, model_field, styled, today_initial
+from projects.forms_rights import EnterpriseChoiceField
 from projects.models import (
     AgreementFulfilment,
     AssistanceAgreement,
@@ -57,18 +58,16 @@ class EnterpriseForm(forms.Form):
 
 
 class EnterpriseFilterForm(forms.Form):
-    q = styled(forms.CharField(label=_("Name or credit code"), required=False), small=True)
-    kind = styled(
-        forms.ChoiceField(label=_("Kind"), choices=[("", _("Any kind")), *EnterpriseKind.choices], required=False),
-        small=True,
+    q = filter_field(forms.CharField(label=_("Name or credit code"), required=False))
+    kind = filter_field(
+        forms.ChoiceField(label=_("Kind"), choices=[("", _("Any kind")), *EnterpriseKind.choices], required=False)
     )
-    blacklisted = styled(
+    blacklisted = filter_field(
         forms.ChoiceField(
             label=_("Blacklist"),
             choices=[("", _("Blacklisted or not")), ("yes", _("On the blacklist")), ("no", _("Not on the blacklist"))],
             required=False,
-        ),
-        small=True,
+        )
     )
 
 
@@ -79,31 +78,20 @@ class BlacklistAddForm(forms.Form):
     reason = model_field(BlacklistEntry, "reason")
     decided_on = model_field(BlacklistEntry, "decided_on")
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["reason"].widget.attrs["rows"] = 3
-        today_initial(self, "decided_on")
-
 
 class BlacklistLiftForm(forms.Form):
     lifted_on = model_field(BlacklistEntry, "lifted_on", required=True)
     reason = model_field(BlacklistEntry, "lift_reason", required=True)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["reason"].widget.attrs["rows"] = 3
-        today_initial(self, "lifted_on")
-
 
 class BlacklistFilterForm(forms.Form):
-    q = styled(forms.CharField(label=_("Enterprise, credit code or reason"), required=False), small=True)
-    state = styled(
+    q = filter_field(forms.CharField(label=_("Enterprise, credit code or reason"), required=False))
+    state = filter_field(
         forms.ChoiceField(
             label=_("State"),
             choices=[("", _("Active and lifted")), ("active", _("Active")), ("lifted", _("Lifted"))],
             required=False,
-        ),
-        small=True,
+        )
     )
 
 
@@ -136,19 +124,16 @@ class AgreementForm(forms.Form):
         self.fields["project"].queryset = (
             projects_scope(user, Access.CHANGE).filter(town__in=towns).select_related("town").order_by("code")
         )
-        self.fields["other_commitments"].widget.attrs["rows"] = 3
         if towns.count() == 1:
             self.initial.setdefault("town", towns.first())
-        today_initial(self, "signed_on")
 
 
 class AgreementFilterForm(forms.Form):
-    q = styled(forms.CharField(label=_("Enterprise, agreement or project number"), required=False), small=True)
-    town = styled(
+    q = filter_field(forms.CharField(label=_("Enterprise, agreement or project number"), required=False))
+    town = filter_field(
         forms.ModelChoiceField(
             Town.objects.none(), label=_("Town or street"), required=False, empty_label=_("All towns")
-        ),
-        small=True,
+        )
     )
     breach = forms.BooleanField(label=_("With a breach only"), required=False)
 
@@ -166,7 +151,6 @@ class FulfilmentForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["note"].widget.attrs["rows"] = 3
         self.initial.setdefault("year", timezone.localdate().year - 1)
 
 
@@ -185,7 +169,6 @@ class ParkForm(forms.Form):
 
     def __init__(self, *args, user, instance: IndustrialPark | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["note"].widget.attrs["rows"] = 3
         if instance is not None:
             del self.fields["town"]
             for name in self.fields:

@@ -4,32 +4,29 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from organisation.calendar_forms import BootstrapFormMixin
+from organisation.forms import StyledFormMixin
 from organisation.models import Town
 from organisation.money import MONEY
 from projects.models import PlanStatus, Remedy, YieldClass
 from projects.selectors.income import PlanFilters, YieldFilters, project_for_pairing
 
-DATE_WIDGET = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
-
-class IncomeRecordForm(BootstrapFormMixin, forms.Form):
-    period_start = forms.DateField(label=_("Period from"), **DATE_WIDGET)
-    period_end = forms.DateField(label=_("Period to"), **DATE_WIDGET)
+class IncomeRecordForm(StyledFormMixin, forms.Form):
+    period_start = forms.DateField(label=_("Period from"))
+    period_end = forms.DateField(label=_("Period to"))
     amount = forms.DecimalField(label=_("Amount (yuan)"), min_value=0, **MONEY)
     received_on = forms.DateField(
         label=pgettext_lazy("income", "Received on"),
         help_text=_("The day the money arrived: the yield counts income in the year it was received."),
-        **DATE_WIDGET,
     )
     payer = forms.CharField(label=_("Paid by"), max_length=200)
 
 
-class MarkPaidForm(BootstrapFormMixin, forms.Form):
-    paid_on = forms.DateField(label=pgettext_lazy("income distribution", "Paid on"), **DATE_WIDGET)
+class MarkPaidForm(StyledFormMixin, forms.Form):
+    paid_on = forms.DateField(label=pgettext_lazy("income distribution", "Paid on"))
 
 
-class PlanForm(BootstrapFormMixin, forms.Form):
+class PlanForm(StyledFormMixin, forms.Form):
     remedy = forms.ChoiceField(label=_("Remedy"), choices=[("", "—"), *Remedy.choices], required=False)
     paired_project_code = forms.CharField(
         label=_("Project to pair with (project number)"),
@@ -39,7 +36,7 @@ class PlanForm(BootstrapFormMixin, forms.Form):
     )
     steps = forms.CharField(label=_("Steps"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
     responsible_unit = forms.CharField(label=_("Responsible unit"), max_length=200, required=False)
-    deadline = forms.DateField(label=_("Deadline"), required=False, **DATE_WIDGET)
+    deadline = forms.DateField(label=_("Deadline"), required=False)
 
     def clean_paired_project_code(self):
         code = self.cleaned_data["paired_project_code"].strip()
@@ -56,16 +53,15 @@ class PlanForm(BootstrapFormMixin, forms.Form):
         return data
 
 
-class PlanCompleteForm(BootstrapFormMixin, forms.Form):
-    completed_on = forms.DateField(label=pgettext_lazy("rectification plan", "Completed on"), **DATE_WIDGET)
+class PlanCompleteForm(StyledFormMixin, forms.Form):
+    completed_on = forms.DateField(label=pgettext_lazy("rectification plan", "Completed on"))
 
 
-class YieldRunForm(BootstrapFormMixin, forms.Form):
+class YieldRunForm(StyledFormMixin, forms.Form):
     period_end = forms.DateField(
         label=_("Twelve months ending"),
         required=False,
         help_text=_("The last day of a month; empty for the month just ended."),
-        **DATE_WIDGET,
     )
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from households.permissions import households_scope
+from organisation.forms import filter_field, model_field, styled
 from organisation.models import Village
 from organisation.scoping import towns_for
 from projects.models import (
@@ -23,29 +24,6 @@ from projects.models import (
 )
 from projects.permissions import projects_scope
 from projects.selectors.rights import MISSING_ASSET_REGISTRATION, MISSING_CONFIRMATION, MISSING_THREE_ASSETS
-
-
-def styled(field: forms.Field, *, small: bool = False) -> forms.Field:
-    """The page's widget classes on a form field (dates as date pickers)."""
-    if isinstance(field, forms.DateField):
-        field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    if isinstance(field.widget, forms.CheckboxInput | forms.RadioSelect):
-        return field
-    if isinstance(field.widget, forms.Select):
-        field.widget.attrs["class"] = "form-select" + (" form-select-sm" if small else "")
-    else:
-        field.widget.attrs["class"] = "form-control" + (" form-control-sm" if small else "")
-    return field
-
-
-def model_field(model, name: str, **overrides) -> forms.Field:
-    """The form field of a model field, labelled by its verbose name."""
-    return styled(model._meta.get_field(name).formfield(**overrides))
-
-
-def today_initial(form: forms.Form, *names: str) -> None:
-    for name in names:
-        form.initial.setdefault(name, timezone.localdate())
 
 
 class EnterpriseChoiceField(forms.ModelChoiceField):
@@ -95,7 +73,6 @@ class RightConfirmationForm(forms.Form):
                 owner=confirmation.owner,
             )
         self.initial.setdefault("owner", project.ownership_holder)
-        today_initial(self, "confirmed_on")
 
 
 class ThreeAssetsForm(forms.Form):
@@ -212,11 +189,6 @@ class EncumbranceRequestForm(forms.Form):
     purpose = model_field(AssetEncumbrance, "purpose")
     requested_on = model_field(AssetEncumbrance, "requested_on")
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["purpose"].widget.attrs["rows"] = 3
-        today_initial(self, "requested_on")
-
 
 class EncumbranceDecisionForm(forms.Form):
     APPROVE, REFUSE = "approve", "refuse"
@@ -231,32 +203,22 @@ class EncumbranceDecisionForm(forms.Form):
         AssetEncumbrance, "decision_note", required=False, help_text=_("Required when the request is refused.")
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["note"].widget.attrs["rows"] = 3
-        today_initial(self, "decided_on")
-
 
 class EncumbranceReleaseForm(forms.Form):
     released_on = model_field(AssetEncumbrance, "released_on", required=True)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        today_initial(self, "released_on")
 
 
 # --- Lists ---------------------------------------------------------------------------------------------------------
 
 
 def _town_filter(towns) -> forms.ModelChoiceField:
-    return styled(
-        forms.ModelChoiceField(towns, label=_("Town or street"), required=False, empty_label=_("All towns")),
-        small=True,
+    return filter_field(
+        forms.ModelChoiceField(towns, label=_("Town or street"), required=False, empty_label=_("All towns"))
     )
 
 
 class UnconfirmedFilterForm(forms.Form):
-    missing = styled(
+    missing = filter_field(
         forms.ChoiceField(
             label=_("Paperwork missing"),
             choices=[
@@ -265,14 +227,12 @@ class UnconfirmedFilterForm(forms.Form):
                 (MISSING_ASSET_REGISTRATION, _("Asset preservation registration")),
             ],
             required=False,
-        ),
-        small=True,
+        )
     )
-    status = styled(
-        forms.ChoiceField(label=_("Status"), choices=[("", _("Any status")), *ProjectStatus.choices], required=False),
-        small=True,
+    status = filter_field(
+        forms.ChoiceField(label=_("Status"), choices=[("", _("Any status")), *ProjectStatus.choices], required=False)
     )
-    q = styled(forms.CharField(label=_("Project number or name"), required=False), small=True)
+    q = filter_field(forms.CharField(label=_("Project number or name"), required=False))
 
     def __init__(self, *args, towns, **kwargs):
         super().__init__(*args, **kwargs)
@@ -280,7 +240,7 @@ class UnconfirmedFilterForm(forms.Form):
 
 
 class EncumbranceFilterForm(forms.Form):
-    state = styled(
+    state = filter_field(
         forms.ChoiceField(
             label=_("Status"),
             choices=[
@@ -289,10 +249,9 @@ class EncumbranceFilterForm(forms.Form):
                 ("all", _("All")),
             ],
             required=False,
-        ),
-        small=True,
+        )
     )
-    q = styled(forms.CharField(label=_("Project or creditor"), required=False), small=True)
+    q = filter_field(forms.CharField(label=_("Project or creditor"), required=False))
 
     def __init__(self, *args, towns, **kwargs):
         super().__init__(*args, **kwargs)

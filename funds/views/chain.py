@@ -8,12 +8,11 @@ the form. Requests run in one transaction (``ATOMIC_REQUESTS``), so a refused st
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import DetailView, FormView, ListView, TemplateView
+from django.views.generic import DetailView, ListView, TemplateView
 
 from funds import forms
 from funds.models import Allocation, Hop, PaymentRequest, PaymentRequestStatus, Transfer, Unit
@@ -23,7 +22,7 @@ from funds.services import chain as services
 from organisation.access import ScopedMixin
 from organisation.forms import service_errors_to_form
 from organisation.scoping import Access, towns_for, villages_for
-from organisation.steps import StepFormView
+from organisation.steps import ServiceFormView, StepFormView
 
 PAGE_SIZE = 25
 
@@ -58,51 +57,32 @@ class OverviewView(ChainScopedMixin, TemplateView):
 
 
 class ChainListView(ChainScopedMixin, ListView):
-    """A filtered list with the totals of everything it matches (not only of the page shown)."""
+    """A filtered list with the totals of everything it matches (not only of the page shown): ``list_selector`` is
+    given the filter form's filters, ``totals`` the list."""
 
     paginate_by = PAGE_SIZE
     filter_form_class = forms.ChainFilterForm
-    # Lists of transfers and requests are also filtered by allocation.
-    filters_by_allocation = False
-
-    def get_filter_form(self):
-        user = self.request.user
-        choices = {"towns": selectors.towns_reached(user)}
-        if self.filters_by_allocation:
-            choices["allocations"] = selectors.allocations_reached(user)
-        return self.filter_form_class(self.request.GET, **choices)
+    list_selector = None
+    totals = None
 
     def get_queryset(self):
-        self.filter_form = self.get_filter_form()
-        return self.filtered(self.filter_form.filters())
+        user = self.request.user
+        self.filter_form = self.filter_form_class(
+            self.request.GET, towns=selectors.towns_reached(user), allocations=selectors.allocations_reached(user)
+        )
+        return self.list_selector(user=user, **self.filter_form.filters())
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(filter_form=self.filter_form, totals=self.totals(self.object_list), **kwargs)
-
-    def filtered(self, filters: dict):
-        raise NotImplementedError
-
-    def totals(self, queryset) -> dict:
-        raise NotImplementedError
+        totals = self.totals(self.object_list)
+        return super().get_context_data(filter_form=self.filter_form, totals=totals, **kwargs)
 
 
 class AllocationListView(ChainListView):
     model = Allocation
     template_name = "funds/chain/allocation_list.html"
     filter_form_class = forms.AllocationFilterForm
-
-    def filtered(self, filters):
-        return selectors.allocation_list(
-            user=self.request.user,
-            town=filters["town"],
-            state=filters["state"] or "",
-            received_from=filters["date_from"],
-            received_to=filters["date_to"],
-            query=filters["q"] or "",
-        )
-
-    def totals(self, queryset):
-        return selectors.allocation_totals(queryset)
+    list_selector = staticmethod(selectors.allocation_list)
+    totals = staticmethod(selectors.allocation_totals)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(may_record=may_act_for(self.request.user, Unit.DISTRICT_FINANCE), **kwargs)
@@ -112,45 +92,16 @@ class TransferListView(ChainListView):
     model = Transfer
     template_name = "funds/chain/transfer_list.html"
     filter_form_class = forms.TransferFilterForm
-
-    filters_by_allocation = True
-
-    def filtered(self, filters):
-        return selectors.transfer_list(
-            user=self.request.user,
-            town=filters["town"],
-            hop=filters["hop"] or "",
-            state=filters["state"] or "",
-            allocation=filters["allocation"],
-            clock_from=filters["date_from"],
-            clock_to=filters["date_to"],
-            query=filters["q"] or "",
-        )
-
-    def totals(self, queryset):
-        return selectors.transfer_totals(queryset)
+    list_selector = staticmethod(selectors.transfer_list)
+    totals = staticmethod(selectors.transfer_totals)
 
 
 class PaymentRequestListView(ChainListView):
     model = PaymentRequest
     template_name = "funds/chain/request_list.html"
     filter_form_class = forms.PaymentRequestFilterForm
-
-    filters_by_allocation = True
-
-    def filtered(self, filters):
-        return selectors.payment_request_list(
-            user=self.request.user,
-            town=filters["town"],
-            status=filters["status"] or "",
-            allocation=filters["allocation"],
-            submitted_from=filters["date_from"],
-            submitted_to=filters["date_to"],
-            query=filters["q"] or "",
-        )
-
-    def totals(self, queryset):
-        return selectors.payment_request_totals(queryset)
+    list_selector = staticmethod(selectors.payment_request_list)
+    totals = staticmethod(selectors.payment_request_totals)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(may_request=may_act_for(self.request.user, Unit.VILLAGE), **kwargs)
@@ -229,12 +180,11 @@ class RecordStepView(ChainScopedMixin, StepFormView):
     step through its service in ``perform``.
     """
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.object = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
-            if not selectors.may_act_on(user=request.user, record=self.object, unit=self.acting_unit()):
-                raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    def get_object(self):
+        self.object = super().get_object()  # which unit acts may depend on the record
+        if not selectors.may_act_on(user=self.request.user, record=self.object, unit=self.acting_unit()):
+            raise PermissionDenied
+        return self.object
 
     def acting_unit(self) -> Unit:
         raise NotImplementedError
@@ -417,13 +367,15 @@ class PaymentRequestResubmitView(PaymentRequestStepView):
 # --- New records --------------------------------------------------------------------------------------------------
 
 
-class AllocationCreateView(ChainScopedMixin, FormView):
+class AllocationCreateView(ChainScopedMixin, ServiceFormView):
     """The allocation and its towns' shares, recorded together by ``allocation_record`` or not at all."""
 
     model = Allocation
     access = Access.CHANGE
     form_class = forms.AllocationForm
     template_name = "funds/chain/allocation_form.html"
+    date_fields = ("received_on",)
+    share_errors: list[str] = []
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not may_act_for(request.user, Unit.DISTRICT_FINANCE):
@@ -431,8 +383,7 @@ class AllocationCreateView(ChainScopedMixin, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_initial(self):
-        today = timezone.localdate()
-        return {"received_on": today, "year": today.year}
+        return {**super().get_initial(), "year": timezone.localdate().year}
 
     def get_formset(self):
         towns = towns_for(self.request.user, Access.CHANGE, DISTRICT_WRITERS).order_by("code")
@@ -440,43 +391,37 @@ class AllocationCreateView(ChainScopedMixin, FormView):
         return forms.ShareFormSet(data, prefix="shares", form_kwargs={"towns": towns})
 
     def get_context_data(self, **kwargs):
-        kwargs.setdefault("formset", self.get_formset())
-        return super().get_context_data(**kwargs)
+        return super().get_context_data(share_errors=self.share_errors, **kwargs)
 
-    def post(self, request, *args, **kwargs):
-        form, formset = self.get_form(), self.get_formset()
-        if not (form.is_valid() and formset.is_valid()):
-            return self.render_to_response(self.get_context_data(form=form, formset=formset))
-        shares = [services.Share(**row.cleaned_data) for row in formset.forms if row.cleaned_data]
-        try:
-            allocation = services.allocation_record(user=request.user, shares=shares, **form.cleaned_data)
-        except ValidationError as error:
-            share_errors = self._service_errors(form, error)
-            return self.render_to_response(
-                self.get_context_data(form=form, formset=formset, share_errors=share_errors)
-            )
-        messages.success(request, _("Allocation %(number)s is recorded.") % {"number": allocation.document_number})
-        return HttpResponseRedirect(allocation.get_absolute_url())
+    def service_arguments(self, form):
+        shares = [services.Share(**row.cleaned_data) for row in self.formset.forms if row.cleaned_data]
+        return {**form.cleaned_data, "shares": shares}
 
-    @staticmethod
-    def _service_errors(form, error: ValidationError) -> list[str]:
+    def perform(self, **data):
+        return services.allocation_record(user=self.request.user, **data)
+
+    def show_service_errors(self, form, error):
         """The service's errors by field on the form; those about the shares above the shares' table."""
         if not hasattr(error, "error_dict"):
             service_errors_to_form(form, error)
-            return []
+            return
         shares = error.error_dict.pop("shares", [])
         if error.error_dict:
             service_errors_to_form(form, ValidationError(error.error_dict))
-        return [message for share_error in shares for message in share_error.messages]
+        self.share_errors = [message for share_error in shares for message in share_error.messages]
+
+    def get_success_message(self, allocation):
+        return _("Allocation %(number)s is recorded.") % {"number": allocation.document_number}
 
 
-class PaymentRequestCreateView(ChainScopedMixin, FormView):
+class PaymentRequestCreateView(ChainScopedMixin, ServiceFormView):
     """A village's request for money of an allocation, for a village the user may change."""
 
     model = PaymentRequest
     access = Access.CHANGE
     form_class = forms.PaymentRequestForm
     template_name = "funds/chain/request_form.html"
+    success_message = gettext_lazy("The payment request is submitted to the station for review.")
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not may_act_for(request.user, Unit.VILLAGE):
@@ -501,14 +446,8 @@ class PaymentRequestCreateView(ChainScopedMixin, FormView):
             initial["allocation"] = int(allocation)
         return initial
 
-    def form_valid(self, form):
-        try:
-            payment_request = services.payment_request_submit(user=self.request.user, **form.cleaned_data)
-        except ValidationError as error:
-            service_errors_to_form(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("The payment request is submitted to the station for review."))
-        return HttpResponseRedirect(payment_request.get_absolute_url())
+    def perform(self, **data):
+        return services.payment_request_submit(user=self.request.user, **data)
 
 
 urlpatterns = [

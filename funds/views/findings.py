@@ -1,40 +1,31 @@
 """Point 6: findings raised by the audit bureau and the discipline commission on funds records."""
 
-from django import forms
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import FormView, ListView
+from django.views.generic import ListView
 
+from funds.forms import FindingForm
 from funds.models import SupervisionFinding
 from funds.permissions import FINDING_ROLES, funds_scope
 from funds.services.findings import SUBJECT_MODELS, finding_raise
 from organisation.access import ScopedMixin
-from organisation.forms import service_errors_to_form
 from organisation.scoping import Access, may_act
+from organisation.steps import ServiceFormView
 
 PAGE_SIZE = 25
 
 
-class FindingForm(forms.Form):
-    note = forms.CharField(
-        label=gettext_lazy("What was found"),
-        max_length=4000,
-        widget=forms.Textarea(attrs={"class": "form-control", "rows": 5}),
-    )
-
-
-class FindingCreateView(ScopedMixin, FormView):
+class FindingCreateView(ScopedMixin, ServiceFormView):
     """Raise a finding on the record named by ``kind`` and ``pk``, taken from the funds scope (404 outside it)."""
 
     scope = staticmethod(funds_scope)
     form_class = FindingForm
     template_name = "funds/findings/finding_form.html"
+    success_message = gettext_lazy("The finding is recorded.")
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
@@ -51,14 +42,11 @@ class FindingCreateView(ScopedMixin, FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(subject=self.subject, **kwargs)
 
-    def form_valid(self, form):
-        try:
-            finding_raise(user=self.request.user, subject=self.subject, note=form.cleaned_data["note"])
-        except ValidationError as error:
-            service_errors_to_form(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("The finding is recorded."))
-        return HttpResponseRedirect(self.subject.get_absolute_url())
+    def perform(self, *, note):
+        return finding_raise(user=self.request.user, subject=self.subject, note=note)
+
+    def get_success_url(self):
+        return self.subject.get_absolute_url()
 
 
 class FindingListView(ScopedMixin, ListView):

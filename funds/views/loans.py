@@ -5,16 +5,13 @@ for from ``households_scope``; a step's page loads its loan with the change acce
 gets a 404 before any write, and a user whose role does not enter loans gets a 403.
 """
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import DetailView, FormView, ListView, TemplateView
-from django.views.generic.detail import SingleObjectMixin
+from django.views.generic import DetailView, ListView, TemplateView
 
 from funds.forms_loans import (
     LoanApplicationForm,
@@ -32,19 +29,11 @@ from households.models import Household
 from households.permissions import households_scope
 from organisation.access import RoleRequiredMixin, ScopedMixin
 from organisation.scoping import Access
+from organisation.steps import StepFormView
 
 PAGE_SIZE = 25
 # How many households the application's first step lists for a search.
 HOUSEHOLD_CHOICES = 20
-
-
-def add_service_error(form, error: ValidationError) -> None:
-    """Show a service's refusal on the form: on its field when the form has one, else above the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 class LoanScopedMixin(ScopedMixin):
@@ -77,20 +66,18 @@ class LoanListView(LoanScopedMixin, ListView):
         return context
 
 
-class LoanCreateView(RoleRequiredMixin, ScopedMixin, FormView):
+class LoanCreateView(RoleRequiredMixin, ScopedMixin, StepFormView):
     """Two steps: find a household in reach by file number (or head's name), then enter its application."""
 
     allowed_roles = LOAN_ROLES
     scope = staticmethod(households_scope)
     access = Access.CHANGE
     form_class = LoanApplicationForm
-    template_name = "funds/loans/form.html"
+    title = gettext_lazy("New microcredit application")
+    date_fields = ("received_on",)
 
-    def dispatch(self, request, *args, **kwargs):
-        self.household = None
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_household(self) -> Household | None:
+    def get_object(self) -> Household | None:
+        """The household of ``?household=`` in the user's reach (404 for another), or None before one is chosen."""
         value = self.request.GET.get("household", "").strip()
         if not value:
             return None
@@ -102,14 +89,12 @@ class LoanCreateView(RoleRequiredMixin, ScopedMixin, FormView):
         return household
 
     def get(self, request, *args, **kwargs):
-        self.household = self.get_household()
-        if self.household is None:
+        if self.object is None:
             return self.render_household_search()
         return super().get(request, *args, **kwargs)
 
     def post(self, request, *args, **kwargs):
-        self.household = self.get_household()
-        if self.household is None:
+        if self.object is None:
             raise Http404
         return super().post(request, *args, **kwargs)
 
@@ -135,32 +120,28 @@ class LoanCreateView(RoleRequiredMixin, ScopedMixin, FormView):
         )
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "household": self.household}
+        return {**super().get_form_kwargs(), "household": self.object}
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            title=_("New microcredit application"),
-            subject=_("Household %(file_number)s, %(village)s, %(town)s")
-            % {
-                "file_number": self.household.file_number,
-                "village": self.household.village.name,
-                "town": self.household.village.town.name,
-            },
-            back_url=reverse("funds:loan_create"),
-            **kwargs,
-        )
+    @property
+    def subject(self):
+        household = self.object
+        return _("Household %(file_number)s, %(village)s, %(town)s") % {
+            "file_number": household.file_number,
+            "village": household.village.name,
+            "town": household.village.town.name,
+        }
 
-    def form_valid(self, form):
-        try:
-            self.loan = services.loan_apply(user=self.request.user, household=self.household, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_error(form, error)
-            return self.form_invalid(form)
-        messages.success(
-            self.request,
-            _("Application recorded; the bank is to decide it by %(date)s.") % {"date": self.loan.due_date},
-        )
-        return HttpResponseRedirect(self.loan.get_absolute_url())
+    def get_back_url(self):
+        return reverse("funds:loan_create")
+
+    def perform(self, **data):
+        return services.loan_apply(user=self.request.user, household=self.object, **data)
+
+    def get_success_message(self, loan):
+        return _("Application recorded; the bank is to decide it by %(date)s.") % {"date": loan.due_date}
+
+    def get_success_url(self):
+        return self.result.get_absolute_url()
 
 
 class LoanDetailView(LoanScopedMixin, DetailView):
@@ -182,62 +163,39 @@ class LoanDetailView(LoanScopedMixin, DetailView):
         )
 
 
-class LoanStepView(RoleRequiredMixin, LoanScopedMixin, SingleObjectMixin, FormView):
-    """A step of one loan: town staff with change reach; the service's refusal shows on the form."""
+class LoanStepView(RoleRequiredMixin, LoanScopedMixin, StepFormView):
+    """A step of one loan: town staff with change reach; the service's refusal shows on the form. The form adds to
+    the loan: its history is on the loan's own page."""
 
     allowed_roles = LOAN_ROLES
     access = Access.CHANGE
-    template_name = "funds/loans/form.html"
-    title = ""
-    success_message = ""
 
-    def get(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        return super().get(request, *args, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        return super().post(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
+    @property
+    def subject(self):
         loan = self.object
-        context = super().get_context_data(
-            title=self.title,
-            subject=_("%(borrower)s, household %(file_number)s: %(amount)s yuan over %(term)d months (%(status)s)")
-            % {
-                "borrower": loan.borrower.name,
-                "file_number": loan.household.file_number,
-                "amount": loan.amount,
-                "term": loan.term_months,
-                "status": loan.get_status_display(),
-            },
-            back_url=loan.get_absolute_url(),
-            **kwargs,
-        )
-        # The form adds to the loan: its history is on the loan's own page.
-        context.pop("object", None)
-        return context
+        return _("%(borrower)s, household %(file_number)s: %(amount)s yuan over %(term)d months (%(status)s)") % {
+            "borrower": loan.borrower.name,
+            "file_number": loan.household.file_number,
+            "amount": loan.amount,
+            "term": loan.term_months,
+            "status": loan.get_status_display(),
+        }
 
-    def form_valid(self, form):
-        try:
-            self.save(**form.cleaned_data)
-        except ValidationError as error:
-            add_service_error(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, self.success_message)
-        return HttpResponseRedirect(self.object.get_absolute_url())
+    def get_back_url(self):
+        return self.object.get_absolute_url()
 
-    def save(self, **data):
-        raise NotImplementedError
+    def get_success_url(self):
+        return self.object.get_absolute_url()
 
 
 class LoanDecideView(LoanStepView):
     form_class = LoanDecisionForm
     title = gettext_lazy("Record the bank's decision")
     success_message = gettext_lazy("Decision recorded.")
+    date_fields = ("decided_on",)
 
-    def save(self, *, decision, decided_on, reason):
-        services.loan_decide(
+    def perform(self, *, decision, decided_on, reason):
+        return services.loan_decide(
             user=self.request.user,
             loan=self.object,
             approve=decision == LoanDecisionForm.APPROVE,
@@ -250,26 +208,26 @@ class LoanDisburseView(LoanStepView):
     form_class = LoanDisbursementForm
     title = gettext_lazy("Record the disbursement")
     success_message = gettext_lazy("Disbursement recorded; the repayment schedule is set.")
+    date_fields = ("disbursed_on",)
 
-    def save(self, **data):
-        services.loan_disburse(user=self.request.user, loan=self.object, **data)
+    def perform(self, **data):
+        return services.loan_disburse(user=self.request.user, loan=self.object, **data)
 
 
 class LoanRepayView(LoanStepView):
     form_class = RepaymentForm
     title = gettext_lazy("Record a repayment")
     success_message = gettext_lazy("Repayment recorded.")
+    date_fields = ("paid_on",)
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["notes"] = [
+    def notes(self):
+        return [
             _("Outstanding principal: %(outstanding)s yuan. A repayment fills the oldest unpaid instalments first.")
             % {"outstanding": self.object.outstanding}
         ]
-        return context
 
-    def save(self, **data):
-        services.loan_repay(user=self.request.user, loan=self.object, **data)
+    def perform(self, **data):
+        return services.loan_repay(user=self.request.user, loan=self.object, **data)
 
 
 class LoanBookView(ScopedMixin, TemplateView):

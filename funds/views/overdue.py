@@ -6,7 +6,6 @@ The page costs a fixed number of queries whatever the number of records and the 
 total in one query, a count for each other tab (shown on the tabs), and the page of the tab shown.
 """
 
-from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -17,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import ListView
 
-from funds.models import Hop
+from funds.forms import OverdueFilterForm
 from funds.permissions import SCAN_RUNNERS, funds_scope, may_run_overdue_scan
 from funds.selectors.overdue import (
     loan_risk_list,
@@ -30,7 +29,6 @@ from funds.selectors.overdue import (
 )
 from funds.services.overdue import overdue_scan_request
 from organisation.access import RoleRequiredMixin, ScopedMixin
-from organisation.models import Town
 
 PAGE_SIZE = 25
 TRANSFERS, REPORTS, APPLICATIONS, RISKS = "transfers", "reports", "applications", "risks"
@@ -40,21 +38,6 @@ TABS = {
     APPLICATIONS: gettext_lazy("Loan applications"),
     RISKS: gettext_lazy("Loan risk warnings"),
 }
-
-
-class OverdueFilterForm(forms.Form):
-    town = forms.ModelChoiceField(queryset=Town.objects.none(), required=False, label=gettext_lazy("Town"))
-    hop = forms.ChoiceField(
-        choices=[("", gettext_lazy("All hops")), *Hop.choices], required=False, label=gettext_lazy("Hop")
-    )
-    min_days = forms.IntegerField(
-        min_value=1, max_value=10000, required=False, label=gettext_lazy("At least days overdue")
-    )
-    q = forms.CharField(required=False, max_length=60, label=gettext_lazy("Document number"))
-
-    def __init__(self, *args, towns, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["town"].queryset = towns
 
 
 class CountedPaginator(Paginator):

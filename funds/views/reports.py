@@ -6,14 +6,13 @@ a 403 before the form, and the services decide again when the form is sent.
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import DetailView, FormView, ListView
-from django.views.generic.detail import SingleObjectMixin
+from django.views.generic import DetailView, ListView
 
 from funds.forms_reports import ReportFilterForm, ReportOpenForm, ReportReviewForm, ReportSubmitForm, ReviewDecision
 from funds.models import ReportStatus
@@ -23,17 +22,9 @@ from funds.services import reports as services
 from organisation.access import RoleRequiredMixin, ScopedMixin
 from organisation.periods import previous_month
 from organisation.scoping import Access, may_act
+from organisation.steps import ServiceFormView, StepFormView
 
 PAGE_SIZE = 25
-
-
-def add_service_error(form, error: ValidationError) -> None:
-    """Show a service's refusal on the form: on the field it names, if the form has it, else above the form."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 class ReportScopedMixin(ScopedMixin):
@@ -106,10 +97,9 @@ class ReportDetailView(ReportScopedMixin, DetailView):
         )
 
 
-class ReportActionView(ReportScopedMixin, SingleObjectMixin, FormView):
+class ReportActionView(ReportScopedMixin, StepFormView):
     """A form about one report the user can see; ``allowed`` says whether this user may act on it now."""
 
-    context_object_name = "report"
     refused_message = ""
 
     def user_may_act(self) -> bool:
@@ -120,36 +110,28 @@ class ReportActionView(ReportScopedMixin, SingleObjectMixin, FormView):
         """Whether the step can be done on the report as it stands (else back to the report)."""
         raise NotImplementedError
 
-    def dispatch_for_report(self, request, handler, *args, **kwargs):
-        self.object = self.get_object()
+    def get_object(self):
+        self.object = super().get_object()
         if not self.user_may_act():
             raise PermissionDenied
-        actions = selectors.report_actions(user=request.user, report=self.object, today=timezone.localdate())
-        if not self.allowed(actions):
-            messages.info(request, self.refused_message)
-            return HttpResponseRedirect(self.object.get_absolute_url())
-        return handler(request, *args, **kwargs)
+        return self.object
 
-    def get(self, request, *args, **kwargs):
-        return self.dispatch_for_report(request, super().get, *args, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        return self.dispatch_for_report(request, super().post, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(table=selectors.report_table(self.object), **kwargs)
-
-    def form_valid(self, form):
-        try:
-            message = self.save(**form.cleaned_data)
-        except ValidationError as error:
-            add_service_error(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, message)
+    def refusal(self):
+        """Back to the report, saying why, when the step cannot be done on the report as it stands."""
+        actions = selectors.report_actions(user=self.request.user, report=self.object, today=timezone.localdate())
+        if self.allowed(actions):
+            return None
+        messages.info(self.request, self.refused_message)
         return HttpResponseRedirect(self.object.get_absolute_url())
 
-    def save(self, **data) -> str:
-        raise NotImplementedError
+    def get(self, request, *args, **kwargs):
+        return self.refusal() or super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        return self.refusal() or super().post(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(report=self.object, table=selectors.report_table(self.object), **kwargs)
 
 
 class ReportSubmitView(ReportActionView):
@@ -171,9 +153,10 @@ class ReportSubmitView(ReportActionView):
         overdue = selectors.report_days_overdue(self.object, timezone.localdate())
         return super().get_context_data(days_overdue=overdue, **kwargs)
 
-    def save(self, *, notes):
-        services.monthly_report_submit(user=self.request.user, report=self.object, notes=notes)
-        return _("The report was submitted to the district office; its figures are frozen.")
+    success_message = gettext_lazy("The report was submitted to the district office; its figures are frozen.")
+
+    def perform(self, *, notes):
+        return services.monthly_report_submit(user=self.request.user, report=self.object, notes=notes)
 
 
 class ReportReviewView(ReportActionView):
@@ -187,15 +170,18 @@ class ReportReviewView(ReportActionView):
     def allowed(self, actions):
         return actions.may_review
 
-    def save(self, *, decision, note):
+    def perform(self, *, decision, note):
         if decision == ReviewDecision.RETURN:
-            services.monthly_report_return(user=self.request.user, report=self.object, note=note)
+            return services.monthly_report_return(user=self.request.user, report=self.object, note=note)
+        return services.monthly_report_accept(user=self.request.user, report=self.object, note=note)
+
+    def get_success_message(self, report):
+        if report.status == ReportStatus.RETURNED:
             return _("The report was returned to the town for correction.")
-        services.monthly_report_accept(user=self.request.user, report=self.object, note=note)
         return _("The report was accepted.")
 
 
-class ReportOpenView(RoleRequiredMixin, FormView):
+class ReportOpenView(RoleRequiredMixin, ServiceFormView):
     """A town starts its report on a past month (or goes to the one already open)."""
 
     allowed_roles = REPORT_ROLES
@@ -215,15 +201,11 @@ class ReportOpenView(RoleRequiredMixin, FormView):
             raise Http404
         return super().post(request, *args, **kwargs)
 
-    def form_valid(self, form):
-        try:
-            report = services.monthly_report_open(user=self.request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_error(form, error)
-            return self.form_invalid(form)
+    def perform(self, **data):
+        report = services.monthly_report_open(user=self.request.user, **data)
         if report.status != ReportStatus.DRAFT:
             messages.info(self.request, _("This month's report was already submitted."))
-        return HttpResponseRedirect(report.get_absolute_url())
+        return report
 
 
 urlpatterns = [

@@ -5,16 +5,14 @@ of its town, the blacklist only by the district office. Agreements are the town'
 """
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import DetailView, FormView, ListView
+from django.views.generic import DetailView, ListView
 
 from organisation.access import RoleRequiredMixin
-from organisation.forms import service_errors_to_form
 from organisation.scoping import Access, may_act
+from organisation.steps import ServiceFormView
 from projects import forms_enterprises as forms
 from projects.models import AssistanceAgreement, BlacklistEntry, Enterprise
 from projects.permissions import (
@@ -134,6 +132,7 @@ class BlacklistAddView(RecordStepView):
     form_class = forms.BlacklistAddForm
     title = gettext_lazy("Put on the blacklist")
     success_message = gettext_lazy("The enterprise is on the blacklist.")
+    date_fields = ("decided_on",)
 
     def facts(self):
         breaches = selectors.agreement_list(self.request.user, breach=True, enterprise=self.object)
@@ -151,6 +150,7 @@ class BlacklistLiftView(RecordStepView):
     form_class = forms.BlacklistLiftForm
     title = gettext_lazy("Lift the blacklisting")
     success_message = gettext_lazy("The blacklisting is lifted; the entry stays in the enterprise's history.")
+    date_fields = ("lifted_on",)
 
     def get_queryset(self):
         return super().get_queryset().select_related("enterprise", "decided_by")
@@ -197,12 +197,14 @@ class AgreementListView(ProjectsScopedMixin, ListView):
         )
 
 
-class AgreementCreateView(RoleRequiredMixin, ProjectsScopedMixin, FormView):
+class AgreementCreateView(RoleRequiredMixin, ProjectsScopedMixin, ServiceFormView):
     allowed_roles = PROJECT_MANAGERS
     model = AssistanceAgreement
     access = Access.CHANGE
     form_class = forms.AgreementForm
     template_name = "projects/enterprises/agreement_form.html"
+    success_message = gettext_lazy("Assistance agreement recorded.")
+    date_fields = ("signed_on",)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}
@@ -213,14 +215,8 @@ class AgreementCreateView(RoleRequiredMixin, ProjectsScopedMixin, FormView):
             initial["enterprise"] = int(enterprise)
         return initial
 
-    def form_valid(self, form):
-        try:
-            agreement = services.agreement_create(user=self.request.user, **form.cleaned_data)
-        except ValidationError as error:
-            service_errors_to_form(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Assistance agreement recorded."))
-        return HttpResponseRedirect(agreement.get_absolute_url())
+    def perform(self, **data):
+        return services.agreement_create(user=self.request.user, **data)
 
 
 class AgreementDetailView(ProjectsScopedMixin, DetailView):

@@ -6,18 +6,16 @@ is limited to the roles that do the step (403 for the others).
 """
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.views import View
-from django.views.generic import DetailView, FormView, ListView
+from django.utils.translation import gettext_lazy
+from django.views.generic import DetailView, ListView
 
 from organisation.access import RoleRequiredMixin
-from organisation.forms import service_errors_to_form
 from organisation.scoping import Access
+from organisation.steps import ServiceActionView, ServiceFormView
 from projects.forms_income import IncomeRecordForm, MarkPaidForm, YieldFilterForm, YieldRunForm
 from projects.models import IncomeRecord, YieldAssessment
 from projects.permissions import ASSET_KEEPERS, YIELD_RUNNERS, may_run_yield_job
@@ -70,7 +68,7 @@ class IncomeListView(ProjectsScopedMixin, DetailView):
         return context
 
 
-class IncomeCreateView(RoleRequiredMixin, ProjectRecordMixin, FormView):
+class IncomeCreateView(RoleRequiredMixin, ProjectRecordMixin, ServiceFormView):
     allowed_roles = ASSET_KEEPERS
     access = Access.CHANGE
     related = ("town", "operator_enterprise")
@@ -85,18 +83,17 @@ class IncomeCreateView(RoleRequiredMixin, ProjectRecordMixin, FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(project=self.record, **kwargs)
 
-    def form_valid(self, form):
-        try:
-            income = income_record(user=self.request.user, project=self.record, **form.cleaned_data)
-        except ValidationError as error:
-            service_errors_to_form(form, error)
-            return self.form_invalid(form)
-        messages.success(
-            self.request,
-            _("Income of %(amount)s yuan received on %(date)s is recorded.")
-            % {"amount": income.amount, "date": income.received_on.isoformat()},
-        )
-        return HttpResponseRedirect(reverse("projects:income_detail", args=[income.pk]))
+    def perform(self, **data):
+        return income_record(user=self.request.user, project=self.record, **data)
+
+    def get_success_message(self, income):
+        return _("Income of %(amount)s yuan received on %(date)s is recorded.") % {
+            "amount": income.amount,
+            "date": income.received_on.isoformat(),
+        }
+
+    def get_success_url(self):
+        return reverse("projects:income_detail", args=[self.result.pk])
 
 
 class IncomeDetailView(ProjectsScopedMixin, DetailView):
@@ -119,50 +116,37 @@ class IncomeDetailView(ProjectsScopedMixin, DetailView):
         )
 
 
-class IncomeDistributeView(RoleRequiredMixin, ProjectRecordMixin, View):
+class IncomeActionView(RoleRequiredMixin, ProjectRecordMixin, ServiceActionView):
+    """A button on an income's page, for the asset keepers of its town; back to that page."""
+
+    allowed_roles = ASSET_KEEPERS
+    access = Access.CHANGE
+    model = IncomeRecord
+    related = ("project",)
+
+    def get_success_url(self):
+        return reverse("projects:income_detail", args=[self.record.pk])
+
+
+class IncomeDistributeView(IncomeActionView):
     """Split the income among the income right's shares (again, replacing an unpaid split)."""
 
-    allowed_roles = ASSET_KEEPERS
-    access = Access.CHANGE
-    model = IncomeRecord
-    related = ("project",)
-    http_method_names = ["post"]
+    def perform(self):
+        return income_distribute(user=self.request.user, income=self.record)
 
-    def post(self, request, pk):
-        try:
-            parts = income_distribute(user=request.user, income=self.record)
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-        else:
-            messages.success(
-                request, _("The income is distributed among %(count)d beneficiaries.") % {"count": len(parts)}
-            )
-        return redirect("projects:income_detail", pk=self.record.pk)
+    def get_success_message(self, parts):
+        return _("The income is distributed among %(count)d beneficiaries.") % {"count": len(parts)}
 
 
-class IncomeMarkPaidView(RoleRequiredMixin, ProjectRecordMixin, View):
-    allowed_roles = ASSET_KEEPERS
-    access = Access.CHANGE
-    model = IncomeRecord
-    related = ("project",)
-    http_method_names = ["post"]
+class IncomeMarkPaidView(IncomeActionView):
+    form_class = MarkPaidForm
+    invalid_message = gettext_lazy("Give the day the income was paid out.")
 
-    def post(self, request, pk):
-        form = MarkPaidForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, _("Give the day the income was paid out."))
-            return redirect("projects:income_detail", pk=self.record.pk)
-        try:
-            count = income_distribution_mark_paid(
-                user=request.user, income=self.record, paid_on=form.cleaned_data["paid_on"]
-            )
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, _("%(count)d payments are recorded as paid.") % {"count": count})
-        return redirect("projects:income_detail", pk=self.record.pk)
+    def perform(self, *, paid_on):
+        return income_distribution_mark_paid(user=self.request.user, income=self.record, paid_on=paid_on)
+
+    def get_success_message(self, count):
+        return _("%(count)d payments are recorded as paid.") % {"count": count}
 
 
 # --- The yield overview ----------------------------------------------------------------------------------------
@@ -200,25 +184,20 @@ class YieldOverviewView(ProjectsScopedMixin, ListView):
         return context
 
 
-class YieldRunView(RoleRequiredMixin, View):
+class YieldRunView(RoleRequiredMixin, ServiceActionView):
     """ "Run the yield job now": queued at once; the overview shows the result when the worker is done."""
 
     allowed_roles = YIELD_RUNNERS
-    http_method_names = ["post"]
+    form_class = YieldRunForm
+    invalid_message = gettext_lazy("Give the last day of a month, or leave the day empty.")
+    success_message = gettext_lazy("The yield job is queued; the assessments appear here when it has run.")
+    success_level = messages.INFO
 
-    def post(self, request):
-        form = YieldRunForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, _("Give the last day of a month, or leave the day empty."))
-            return redirect("projects:yield_overview")
-        try:
-            yield_assessment_request(user=request.user, period_end=form.cleaned_data["period_end"])
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-            return redirect("projects:yield_overview")
-        messages.info(request, _("The yield job is queued; the assessments appear here when it has run."))
-        return redirect("projects:yield_overview")
+    def perform(self, *, period_end):
+        return yield_assessment_request(user=self.request.user, period_end=period_end)
+
+    def get_success_url(self):
+        return reverse("projects:yield_overview")
 
 
 urlpatterns = [

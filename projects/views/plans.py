@@ -4,19 +4,14 @@ Plans come from ``projects_scope``; editing, starting and completing a plan is f
 and the district office (403 for other roles, 404 for another town's plan).
 """
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
-from django.shortcuts import redirect
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.views import View
-from django.views.generic import DetailView, FormView, ListView
+from django.utils.translation import gettext_lazy
+from django.views.generic import DetailView, ListView
 
 from organisation.access import RoleRequiredMixin
-from organisation.forms import service_errors_to_form
 from organisation.scoping import Access
+from organisation.steps import ServiceActionView, ServiceFormView
 from projects.forms_income import PlanCompleteForm, PlanFilterForm, PlanForm
 from projects.models import RectificationPlan
 from projects.permissions import PLAN_WORKERS
@@ -83,9 +78,10 @@ class PlanStepMixin(RoleRequiredMixin, ProjectRecordMixin):
     related = PLAN_RELATED
 
 
-class PlanEditView(PlanStepMixin, FormView):
+class PlanEditView(PlanStepMixin, ServiceFormView):
     form_class = PlanForm
     template_name = "projects/plans/plan_form.html"
+    success_message = gettext_lazy("The plan is saved.")
 
     def get_initial(self):
         plan = self.record
@@ -100,48 +96,38 @@ class PlanEditView(PlanStepMixin, FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(plan=self.record, **kwargs)
 
-    def form_valid(self, form):
-        try:
-            plan = plan_update(user=self.request.user, plan=self.record, **form.service_arguments())
-        except ValidationError as error:
-            service_errors_to_form(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("The plan is saved."))
-        return HttpResponseRedirect(plan.get_absolute_url())
+    def service_arguments(self, form):
+        return form.service_arguments()
+
+    def perform(self, **data):
+        return plan_update(user=self.request.user, plan=self.record, **data)
 
 
-class PlanStartView(PlanStepMixin, View):
-    http_method_names = ["post"]
+class PlanStartView(PlanStepMixin, ServiceActionView):
+    success_message = gettext_lazy("The plan is started.")
 
-    def post(self, request, pk):
-        try:
-            plan_start(user=request.user, plan=self.record)
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-            return redirect("projects:plan_edit", pk=self.record.pk)
-        messages.success(request, _("The plan is started."))
-        return redirect(self.record.get_absolute_url())
+    def perform(self):
+        return plan_start(user=self.request.user, plan=self.record)
+
+    def get_success_url(self):
+        return self.record.get_absolute_url()
+
+    def get_refused_url(self):
+        # What keeps a plan from starting is filled in on its edit page.
+        return reverse("projects:plan_edit", args=[self.record.pk])
 
 
-class PlanCompleteView(PlanStepMixin, FormView):
+class PlanCompleteView(PlanStepMixin, ServiceFormView):
     form_class = PlanCompleteForm
     template_name = "projects/plans/plan_complete.html"
-
-    def get_initial(self):
-        return {"completed_on": timezone.localdate()}
+    success_message = gettext_lazy("The plan is completed; its effect shows in the next year's yield.")
+    date_fields = ("completed_on",)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(plan=self.record, **kwargs)
 
-    def form_valid(self, form):
-        try:
-            plan = plan_complete(user=self.request.user, plan=self.record, **form.cleaned_data)
-        except ValidationError as error:
-            service_errors_to_form(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("The plan is completed; its effect shows in the next year's yield."))
-        return HttpResponseRedirect(plan.get_absolute_url())
+    def perform(self, **data):
+        return plan_complete(user=self.request.user, plan=self.record, **data)
 
 
 urlpatterns = [

@@ -7,9 +7,8 @@ refuses shows on the form. Requests run in one transaction (``ATOMIC_REQUESTS``)
 written.
 """
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
@@ -18,18 +17,17 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import DetailView, FormView, ListView
+from django.views.generic import DetailView, ListView
 
 from organisation.access import RoleRequiredMixin, ScopedMixin
-from organisation.forms import service_errors_to_form
 from organisation.roles import Role
 from organisation.scoping import Access, may_act
-from organisation.steps import StepFormView
+from organisation.steps import ServiceFormView, StepFormView
 from projects import forms
 from projects.models import IndustryProject, ProjectStatus
 from projects.permissions import DISTRICT_DECIDERS, EXISTING_RECORDERS, PROJECT_MANAGERS, projects_scope
 from projects.selectors import projects as selectors
-from projects.services import lifecycle, proposals
+from projects.services import lifecycle
 from projects.services.lifecycle import MOVES
 
 PAGE_SIZE = 25
@@ -64,40 +62,31 @@ class RecordStepView(ProjectsScopedMixin, StepFormView):
 
     def dispatch(self, request, *args, **kwargs):
         # The role first: a post that never does this step is refused whatever the record.
-        if request.user.is_authenticated:
-            if not may_act(request.user, self.roles()):
-                raise PermissionDenied
-            self.object = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
+        if request.user.is_authenticated and not may_act(request.user, self.roles()):
+            raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
     def roles(self) -> frozenset[Role]:
         return self.allowed_roles
 
 
-class RecordFormView(RoleRequiredMixin, ProjectsScopedMixin, FormView):
+class RecordFormView(RoleRequiredMixin, ProjectsScopedMixin, ServiceFormView):
     """Add a record (no pk) or change one (pk) through its services: ``create(user, **data)`` and
     ``update(user, record, **data)``. ``may_change`` refuses a record the user reaches but may not change."""
 
     access = Access.CHANGE
     context_object_name = "object"
 
-    def load(self):
-        self.object = None
-        if "pk" in self.kwargs:
-            self.object = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
-            if not self.may_change(self.object):
-                raise PermissionDenied
+    def get_object(self):
+        if "pk" not in self.kwargs:
+            return None
+        record = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+        if not self.may_change(record):
+            raise PermissionDenied
+        return record
 
     def may_change(self, record) -> bool:
         return True
-
-    def get(self, request, *args, **kwargs):
-        self.load()
-        return super().get(request, *args, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        self.load()
-        return super().post(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user, "instance": self.object}
@@ -105,18 +94,13 @@ class RecordFormView(RoleRequiredMixin, ProjectsScopedMixin, FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(**{self.context_object_name: self.object}, **kwargs)
 
-    def form_valid(self, form):
-        user = self.request.user
-        try:
-            if self.object is None:
-                record = self.create(user, **form.cleaned_data)
-            else:
-                record = self.update(user, self.object, **form.cleaned_data)
-        except ValidationError as error:
-            service_errors_to_form(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("%(name)s saved.") % {"name": record.name})
-        return HttpResponseRedirect(record.get_absolute_url())
+    def perform(self, **data):
+        if self.object is None:
+            return self.create(self.request.user, **data)
+        return self.update(self.request.user, self.object, **data)
+
+    def get_success_message(self, record):
+        return _("%(name)s saved.") % {"name": record.name}
 
     def create(self, user, **data):
         raise NotImplementedError
@@ -234,14 +218,9 @@ class ProjectFormMixin(ProjectsScopedMixin):
     allowed_roles: frozenset[Role] = PROJECT_MANAGERS
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            if not may_act(request.user, self.allowed_roles):
-                raise PermissionDenied
-            self.object = self.get_object()
+        if request.user.is_authenticated and not may_act(request.user, self.allowed_roles):
+            raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
-
-    def get_object(self):
-        return None
 
     @cached_property
     def towns(self):
@@ -263,17 +242,16 @@ class ProjectFormMixin(ProjectsScopedMixin):
             "fixed_town": town,
         }
 
-    def get_formset(self, initial=None):
-        data = self.request.POST if self.request.method == "POST" else None
+    def get_formset(self):
+        posted = self.request.method == "POST"
         return forms.InvestmentFormSet(
-            data,
+            self.request.POST if posted else None,
             prefix="investments",
-            initial=initial,
+            initial=None if posted else self.formset_initial(),
             form_kwargs={"allocations": forms.allocations_for_investment(self.request.user)},
         )
 
     def get_context_data(self, **kwargs):
-        kwargs.setdefault("formset", self.get_formset(self.formset_initial()))
         return super().get_context_data(object=self.object, title=self.title(), **kwargs)
 
     def formset_initial(self):
@@ -282,39 +260,28 @@ class ProjectFormMixin(ProjectsScopedMixin):
     def title(self) -> str:
         raise NotImplementedError
 
-    def post(self, request, *args, **kwargs):
-        form, formset = self.get_form(), self.get_formset()
-        if not (form.is_valid() and formset.is_valid()):
-            return self.render_to_response(self.get_context_data(form=form, formset=formset))
-        rows = [row.cleaned_data for row in formset.forms if row.cleaned_data]
-        investments = [proposals.InvestmentLine(row["source"], row["amount"], row["allocation"]) for row in rows]
-        try:
-            project = self.save(investments=investments, **form.cleaned_data)
-        except ValidationError as error:
-            service_errors_to_form(form, error)
-            return self.render_to_response(self.get_context_data(form=form, formset=formset))
-        messages.success(request, _("Project %(code)s is saved.") % {"code": project.code})
-        return HttpResponseRedirect(project.get_absolute_url())
+    def service_arguments(self, form):
+        rows = [row.cleaned_data for row in self.formset.forms if row.cleaned_data]
+        investments = [lifecycle.InvestmentLine(row["source"], row["amount"], row["allocation"]) for row in rows]
+        return {**form.cleaned_data, "investments": investments}
 
-    def save(self, **data) -> IndustryProject:
-        raise NotImplementedError
+    def get_success_message(self, project):
+        return _("Project %(code)s is saved.") % {"code": project.code}
 
 
-class ProjectCreateView(ProjectFormMixin, FormView):
+class ProjectCreateView(ProjectFormMixin, ServiceFormView):
     access = Access.CHANGE
     form_class = forms.ProjectProposeForm
+    date_fields = ("proposed_on",)
 
     def title(self):
         return _("Propose an industry project")
 
-    def get_initial(self):
-        return {"proposed_on": timezone.localdate()}
-
-    def save(self, **data):
-        return proposals.project_propose(user=self.request.user, **data)
+    def perform(self, **data):
+        return lifecycle.project_propose(user=self.request.user, **data)
 
 
-class ProjectEditView(ProjectFormMixin, FormView):
+class ProjectEditView(ProjectFormMixin, ServiceFormView):
     access = Access.CHANGE
     form_class = forms.ProjectForm
 
@@ -346,11 +313,11 @@ class ProjectEditView(ProjectFormMixin, FormView):
     def formset_initial(self):
         return forms.investment_initial(self.object)
 
-    def save(self, *, town, **data):
-        return proposals.project_update(user=self.request.user, project=self.object, **data)
+    def perform(self, *, town, **data):
+        return lifecycle.project_update(user=self.request.user, project=self.object, **data)
 
 
-class ProjectRegisterExistingView(ProjectFormMixin, FormView):
+class ProjectRegisterExistingView(ProjectFormMixin, ServiceFormView):
     """A project built before the system was in use, entered at its present state (point 3: since 2014)."""
 
     access = Access.CHANGE
@@ -367,8 +334,8 @@ class ProjectRegisterExistingView(ProjectFormMixin, FormView):
             kwargs["fixed_town"] = None
         return kwargs
 
-    def save(self, **data):
-        return proposals.project_register_existing(user=self.request.user, **data)
+    def perform(self, **data):
+        return lifecycle.project_register_existing(user=self.request.user, **data)
 
 
 # --- The lifecycle moves ------------------------------------------------------------------------------------------

@@ -6,9 +6,6 @@ role that does not do the step; the step itself is the service's, and a rule it 
 Requests run in one transaction (``ATOMIC_REQUESTS``), so a refused step leaves nothing written.
 """
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
 from django.urls import path
 from django.utils.translation import gettext_lazy
 from django.views.generic import ListView
@@ -50,6 +47,7 @@ class RightConfirmView(RightsStepView):
     form_class = forms.RightConfirmationForm
     title = gettext_lazy("Property-right confirmation")
     success_message = gettext_lazy("Property-right confirmation recorded.")
+    date_fields = ("confirmed_on",)
 
     def perform(self, **data):
         services.property_right_confirm(user=self.request.user, project=self.object, **data)
@@ -104,6 +102,7 @@ class IncomeSharesView(RightsStepView):
     template_name = "projects/rights/income_shares_form.html"
     title = gettext_lazy("Income right: beneficiaries and shares")
     success_message = gettext_lazy("Income shares recorded.")
+    share_errors: list[str] = []
 
     def get_form(self, form_class=None):
         project = self.object
@@ -117,17 +116,18 @@ class IncomeSharesView(RightsStepView):
             prefix="shares",
         )
 
-    def form_valid(self, form):
-        try:
-            services.income_shares_set(user=self.request.user, project=self.object, shares=form.shares())
-        except ValidationError as error:
-            # The shares are judged together: the service's refusal shows above the rows.
-            return self.render_to_response(self.get_context_data(form=form, share_errors=error.messages))
-        messages.success(self.request, self.success_message)
-        return HttpResponseRedirect(self.get_success_url())
+    def service_arguments(self, formset):
+        return {"shares": formset.shares()}
+
+    def perform(self, *, shares):
+        return services.income_shares_set(user=self.request.user, project=self.object, shares=shares)
+
+    def show_service_errors(self, formset, error):
+        # The shares are judged together: the service's refusal shows above the rows.
+        self.share_errors = error.messages
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+        context = super().get_context_data(share_errors=self.share_errors, **kwargs)
         context["formset"] = context.pop("form")
         return context
 
@@ -137,6 +137,7 @@ class EncumbranceRequestView(RightsStepView):
     form_class = forms.EncumbranceRequestForm
     title = gettext_lazy("Request approval of a mortgage or guarantee")
     success_message = gettext_lazy("Request recorded: the district office decides it. The project shows a warning.")
+    date_fields = ("requested_on",)
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -177,6 +178,7 @@ class EncumbranceDecideView(EncumbranceStepView):
     form_class = forms.EncumbranceDecisionForm
     title = gettext_lazy("Decide on a mortgage or guarantee")
     success_message = gettext_lazy("Decision recorded.")
+    date_fields = ("decided_on",)
 
     def perform(self, *, decision, decided_on, note):
         services.encumbrance_decide(
@@ -193,6 +195,7 @@ class EncumbranceReleaseView(EncumbranceStepView):
     form_class = forms.EncumbranceReleaseForm
     title = gettext_lazy("Release a mortgage or guarantee")
     success_message = gettext_lazy("Released: the warning is gone from the project.")
+    date_fields = ("released_on",)
 
     def perform(self, *, released_on):
         services.encumbrance_release(user=self.request.user, encumbrance=self.object, released_on=released_on)
