@@ -25,7 +25,7 @@ from projects.models import (
     ReviewOpinion,
     StatusChange,
 )
-from projects.services.lifecycle import EXISTING_STATES
+from projects.services.proposals import EXISTING_STATES
 
 
 def _village_label(village) -> str:

@@ -27,7 +27,7 @@ from projects import forms
 from projects.models import IndustryProject, ProjectStatus
 from projects.permissions import DISTRICT_DECIDERS, EXISTING_RECORDERS, PROJECT_MANAGERS, projects_scope
 from projects.selectors import projects as selectors
-from projects.services import lifecycle
+from projects.services import lifecycle, proposals
 from projects.services.lifecycle import MOVES
 
 PAGE_SIZE = 25
@@ -262,7 +262,7 @@ class ProjectFormMixin(ProjectsScopedMixin):
 
     def service_arguments(self, form):
         rows = [row.cleaned_data for row in self.formset.forms if row.cleaned_data]
-        investments = [lifecycle.InvestmentLine(row["source"], row["amount"], row["allocation"]) for row in rows]
+        investments = [proposals.InvestmentLine(row["source"], row["amount"], row["allocation"]) for row in rows]
         return {**form.cleaned_data, "investments": investments}
 
     def get_success_message(self, project):
@@ -278,7 +278,7 @@ class ProjectCreateView(ProjectFormMixin, ServiceFormView):
         return _("Propose an industry project")
 
     def perform(self, **data):
-        return lifecycle.project_propose(user=self.request.user, **data)
+        return proposals.project_propose(user=self.request.user, **data)
 
 
 class ProjectEditView(ProjectFormMixin, ServiceFormView):
@@ -314,7 +314,7 @@ class ProjectEditView(ProjectFormMixin, ServiceFormView):
         return forms.investment_initial(self.object)
 
     def perform(self, *, town, **data):
-        return lifecycle.project_update(user=self.request.user, project=self.object, **data)
+        return proposals.project_update(user=self.request.user, project=self.object, **data)
 
 
 class ProjectRegisterExistingView(ProjectFormMixin, ServiceFormView):
@@ -335,7 +335,7 @@ class ProjectRegisterExistingView(ProjectFormMixin, ServiceFormView):
         return kwargs
 
     def perform(self, **data):
-        return lifecycle.project_register_existing(user=self.request.user, **data)
+        return proposals.project_register_existing(user=self.request.user, **data)
 
 
 # --- The lifecycle moves ------------------------------------------------------------------------------------------
