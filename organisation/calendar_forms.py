@@ -3,25 +3,17 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from organisation.calendar_services import calendar_day_check
+from organisation.forms import StyledFormMixin, date_input
 from organisation.models import CalendarDay
 
 
-class BootstrapFormMixin:
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if not isinstance(widget, forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-select" if isinstance(widget, forms.Select) else "form-control")
-
-
-class CalendarDayForm(BootstrapFormMixin, forms.ModelForm):
+class CalendarDayForm(StyledFormMixin, forms.ModelForm):
     """One holiday or make-up workday; also the admin's form, so both check the same rules."""
 
     class Meta:
         model = CalendarDay
         fields = ["date", "kind", "name", "note"]
-        widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        widgets = {"date": date_input()}
 
     def clean(self):
         cleaned_data = super().clean()
@@ -34,7 +26,7 @@ class CalendarDayForm(BootstrapFormMixin, forms.ModelForm):
         return cleaned_data
 
 
-class CalendarYearLoadForm(BootstrapFormMixin, forms.Form):
+class CalendarYearLoadForm(StyledFormMixin, forms.Form):
     lines_text = forms.CharField(
         label=_("Schedule"),
         widget=forms.Textarea(attrs={"rows": 16, "spellcheck": "false", "class": "form-control font-monospace"}),

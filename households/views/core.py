@@ -1,47 +1,39 @@
 """The household file: list, page, create and edit households and their members, ID numbers, export."""
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Q
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import DetailView, FormView, ListView, View
+from django.views.generic import DetailView, ListView, View
 
 from households import exports
-from households.choices import HouseholdStatus, Relation
-from households.forms import HouseholdForm, MemberForm
+from households.choices import HouseholdStatus
+from households.forms.files import HouseholdForm, MemberForm
 from households.id_numbers import id_number_mask
 from households.models import Household, IdNumberReveal, Member
 from households.permissions import REVEAL_LOG_READERS, households_scope, may_reveal_id_numbers
 from households.sections import DetailSection
+from households.selectors.households import household_list, household_list_rows
 from households.services.files import household_save, id_number_reveal, member_save
 from households.views.base import PAGE_SIZE, HouseholdScopedMixin
 from organisation.access import RoleRequiredMixin
-from organisation.forms import service_errors_to_form
 from organisation.scoping import Access, towns_for
+from organisation.steps import ServiceFormView
 
 
-def household_list_queryset(request):
-    """The scoped households matching the list's search and filters (also what the export writes)."""
-    queryset = households_scope(request.user).select_related("village__town")
-    params = request.GET
-    if query := params.get("q", "").strip():
-        queryset = queryset.filter(
-            Q(file_number__icontains=query)
-            | Q(members__name__icontains=query, members__relation=Relation.HEAD)
-            | Q(members__id_number=query.upper())
-        ).distinct()
-    if (town := params.get("town", "")).isdigit():
-        queryset = queryset.filter(village__town_id=town)
-    if (village := params.get("village", "")).isdigit():
-        queryset = queryset.filter(village_id=village)
-    if (status := params.get("status", "")) in HouseholdStatus.values:
-        queryset = queryset.filter(status=status)
-    return queryset.order_by("file_number")
+def household_filters(params) -> dict:
+    """The list's search and filters from its query string, as ``household_list`` takes them; a value that does not
+    parse is ignored."""
+    town, village, status = params.get("town", ""), params.get("village", ""), params.get("status", "")
+    return {
+        "query": params.get("q", "").strip(),
+        "town_id": int(town) if town.isdigit() else None,
+        "village_id": int(village) if village.isdigit() else None,
+        "status": status if status in HouseholdStatus.values else "",
+    }
 
 
 class HouseholdListView(HouseholdScopedMixin, ListView):
@@ -50,12 +42,7 @@ class HouseholdListView(HouseholdScopedMixin, ListView):
     template_name = "households/household_list.html"
 
     def get_queryset(self):
-        heads = Member.objects.filter(relation=Relation.HEAD)
-        return (
-            household_list_queryset(self.request)
-            .annotate(member_count=Count("members", distinct=True))
-            .prefetch_related(Prefetch("members", queryset=heads, to_attr="heads"))
-        )
+        return household_list_rows(user=self.request.user, **household_filters(self.request.GET))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -122,7 +109,7 @@ class HouseholdDetailView(HouseholdScopedMixin, DetailView):
         return context
 
 
-class HouseholdFormView(HouseholdScopedMixin, FormView):
+class HouseholdFormView(HouseholdScopedMixin, ServiceFormView):
     """Create a household (no pk) or change one (pk), through ``household_save``."""
 
     model = Household
@@ -130,11 +117,8 @@ class HouseholdFormView(HouseholdScopedMixin, FormView):
     form_class = HouseholdForm
     template_name = "households/household_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        self.object = None
-        if "pk" in kwargs and request.user.is_authenticated:
-            self.object = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+    def get_object(self):
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"]) if "pk" in self.kwargs else None
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user, "instance": self.object}
@@ -142,17 +126,14 @@ class HouseholdFormView(HouseholdScopedMixin, FormView):
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "object": self.object}
 
-    def form_valid(self, form):
-        try:
-            household = household_save(user=self.request.user, household=self.object, **form.cleaned_data)
-        except ValidationError as error:
-            service_errors_to_form(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Household %(file)s saved.") % {"file": household.file_number})
-        return redirect(household)
+    def perform(self, **data):
+        return household_save(user=self.request.user, household=self.object, **data)
+
+    def get_success_message(self, household):
+        return _("Household %(file)s saved.") % {"file": household.file_number}
 
 
-class MemberFormView(HouseholdScopedMixin, FormView):
+class MemberFormView(HouseholdScopedMixin, ServiceFormView):
     """Add a member to a household (no member pk) or change one, through ``member_save``."""
 
     model = Household
@@ -160,30 +141,27 @@ class MemberFormView(HouseholdScopedMixin, FormView):
     form_class = MemberForm
     template_name = "households/member_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        self.household = self.member = None
-        if request.user.is_authenticated:
-            self.household = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
-            if "member_pk" in kwargs:
-                self.member = get_object_or_404(self.household.members, pk=kwargs["member_pk"])
-        return super().dispatch(request, *args, **kwargs)
+    def get_object(self):
+        """The member (None for a new one), of the household taken first from the scope."""
+        self.household = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+        if "member_pk" not in self.kwargs:
+            return None
+        return get_object_or_404(self.household.members, pk=self.kwargs["member_pk"])
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": self.member}
+        return {**super().get_form_kwargs(), "instance": self.object}
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "household": self.household, "object": self.member}
+        return {**super().get_context_data(**kwargs), "household": self.household, "object": self.object}
 
-    def form_valid(self, form):
-        try:
-            member = member_save(
-                user=self.request.user, household=self.household, member=self.member, **form.cleaned_data
-            )
-        except ValidationError as error:
-            service_errors_to_form(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Member %(name)s saved.") % {"name": member.name})
-        return redirect(self.household)
+    def perform(self, **data):
+        return member_save(user=self.request.user, household=self.household, member=self.object, **data)
+
+    def get_success_message(self, member):
+        return _("Member %(name)s saved.") % {"name": member.name}
+
+    def get_success_url(self):
+        return self.household.get_absolute_url()
 
 
 class IdNumberRevealView(HouseholdScopedMixin, View):
@@ -205,7 +183,10 @@ class HouseholdExportView(HouseholdScopedMixin, View):
     def get(self, request):
         full_ids = request.GET.get("full_ids") == "1" and may_reveal_id_numbers(request.user)
         workbook = exports.households_workbook(
-            household_list_queryset(request), user=request.user, full_ids=full_ids, context=request.get_full_path()
+            household_list(user=request.user, **household_filters(request.GET)),
+            user=request.user,
+            full_ids=full_ids,
+            context=request.get_full_path(),
         )
         response = HttpResponse(
             workbook, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -1,33 +1,31 @@
 """Excel import of households: upload, a background check with a progress bar, the preview of every problem,
 confirmation, and the background write. The work itself is in ``households.services.imports``."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
-from django.urls import path
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
 from django.utils.http import content_disposition_header
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import DetailView, FormView, View
+from django.views.generic import DetailView, View
 
+from households.forms.imports import ImportUploadForm
 from households.id_numbers import id_number_mask
 from households.importing import HEADER
 from households.models import ImportJob, ImportStatus
 from households.permissions import households_scope
 from households.resources import template_workbook
 from households.services.imports import (
-    MAX_UPLOAD_BYTES,
     import_job_confirm,
     import_job_create,
     import_towns,
 )
 from households.views.base import HouseholdScopedMixin
-from organisation.models import Town
 from organisation.scoping import Access
+from organisation.steps import ServiceActionView, ServiceFormView
 
 ERRORS_PER_PAGE = 50
 RUNNING = (ImportStatus.UPLOADED, ImportStatus.CHECKING, ImportStatus.IMPORTING)
@@ -41,25 +39,7 @@ class ImportJobScopedMixin(HouseholdScopedMixin):
         return super().get_queryset().select_related("town", "uploaded_by")
 
 
-class ImportUploadForm(forms.Form):
-    town = forms.ModelChoiceField(queryset=Town.objects.none(), label=gettext_lazy("Town or street"))
-    file = forms.FileField(
-        label=gettext_lazy("Sheet (.xlsx)"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        towns = import_towns(user)
-        self.fields["town"].queryset = towns
-        if len(towns) == 1:
-            self.fields["town"].initial = towns[0]
-        self.fields["file"].help_text = _("One row per member, as in the template; at most %(size)d MB.") % {
-            "size": MAX_UPLOAD_BYTES // (1024 * 1024)
-        }
-
-
-class ImportListView(ImportJobScopedMixin, FormView):
+class ImportListView(ImportJobScopedMixin, ServiceFormView):
     """The imports of the user's towns, and the upload form."""
 
     form_class = ImportUploadForm
@@ -81,19 +61,11 @@ class ImportListView(ImportJobScopedMixin, FormView):
             raise PermissionDenied
         return super().post(request, *args, **kwargs)
 
-    def form_valid(self, form):
-        try:
-            job = import_job_create(
-                user=self.request.user,
-                town=form.cleaned_data["town"],
-                upload=form.cleaned_data["file"],
-                language=self.request.LANGUAGE_CODE,
-            )
-        except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-            return self.form_invalid(form)
-        return redirect("households:import_detail", pk=job.pk)
+    def perform(self, *, town, file):
+        return import_job_create(user=self.request.user, town=town, upload=file, language=self.request.LANGUAGE_CODE)
+
+    def get_success_url(self):
+        return reverse("households:import_detail", args=[self.result.pk])
 
 
 class ImportJobDetailView(ImportJobScopedMixin, DetailView):
@@ -139,18 +111,17 @@ class ImportJobProgressView(ImportJobScopedMixin, DetailView):
         return self.render_to_response(self.get_context_data(object=self.object, percent=_percent(self.object)))
 
 
-class ImportJobConfirmView(ImportJobScopedMixin, View):
+class ImportJobConfirmView(ImportJobScopedMixin, ServiceActionView):
     access = Access.CHANGE
+    success_message = gettext_lazy("The import has started; this page shows its progress.")
+    success_level = messages.INFO
 
-    def post(self, request, pk):
-        job = get_object_or_404(self.get_queryset(), pk=pk)
-        try:
-            import_job_confirm(user=request.user, job=job)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.info(request, _("The import has started; this page shows its progress."))
-        return redirect("households:import_detail", pk=job.pk)
+    def perform(self):
+        job = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+        return import_job_confirm(user=self.request.user, job=job)
+
+    def get_success_url(self):
+        return reverse("households:import_detail", args=[self.kwargs["pk"]])
 
 
 class ImportTemplateView(LoginRequiredMixin, View):

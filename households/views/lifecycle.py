@@ -2,10 +2,6 @@
 
 import datetime as dt
 
-from django import forms
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -13,9 +9,10 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import DetailView, FormView, ListView, View
+from django.views.generic import DetailView, ListView, View
 
-from households.choices import OUT_OF_POVERTY, HouseholdStatus, ReturnCause
+from households.choices import OUT_OF_POVERTY
+from households.forms.lifecycle import INCOME_AMOUNTS, CadreAssignForm, CadreForm, IncomeForm, StatusChangeForm
 from households.models import DEFAULT_TERM_END, Cadre, Household, Income
 from households.permissions import (
     CADRE_MANAGERS,
@@ -41,7 +38,6 @@ from households.selectors.lifecycle import (
     households_without_cadre,
 )
 from households.services.lifecycle import (
-    FIRST_INCOME_YEAR,
     cadre_assign,
     cadre_create,
     cadre_update,
@@ -50,13 +46,9 @@ from households.services.lifecycle import (
 )
 from households.views.base import PAGE_SIZE, HouseholdScopedMixin
 from organisation.access import RoleRequiredMixin
-from organisation.calendar_forms import BootstrapFormMixin
-from organisation.forms import service_errors_to_form
 from organisation.money import ZERO
 from organisation.scoping import Access, towns_for
-
-INCOME_AMOUNTS = ("wages", "business", "transfers", "property_income", "business_costs")
-DATE_WIDGET = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+from organisation.steps import ServiceFormView
 
 
 class HouseholdPageMixin(HouseholdScopedMixin):
@@ -85,39 +77,24 @@ class HouseholdPageMixin(HouseholdScopedMixin):
 # Income
 
 
-class IncomeForm(BootstrapFormMixin, forms.Form):
-    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=FIRST_INCOME_YEAR)
-    wages = forms.DecimalField(label=gettext_lazy("Wage income"), max_digits=14, decimal_places=2)
-    business = forms.DecimalField(label=gettext_lazy("Household business income"), max_digits=14, decimal_places=2)
-    transfers = forms.DecimalField(label=gettext_lazy("Transfer income"), max_digits=14, decimal_places=2)
-    property_income = forms.DecimalField(label=gettext_lazy("Property income"), max_digits=14, decimal_places=2)
-    business_costs = forms.DecimalField(label=gettext_lazy("Business costs"), max_digits=14, decimal_places=2)
-    household_size = forms.IntegerField(label=gettext_lazy("Household members counted"), min_value=1)
-
-    def __init__(self, *args, year_fixed: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["year"].disabled = year_fixed
-
-
 class IncomeFormMixin:
     form_class = IncomeForm
     template_name = "households/lifecycle/income_form.html"
 
-    def save(self, form):
-        try:
-            income = income_record(user=self.request.user, household=self.household, **form.cleaned_data)
-        except ValidationError as error:
-            service_errors_to_form(form, error)
-            return self.form_invalid(form)
-        messages.success(
-            self.request,
-            _("The income of %(year)d is saved: per-capita net income %(income)s yuan.")
-            % {"year": income.year, "income": income.per_capita_net_income},
-        )
-        return HttpResponseRedirect(self.household_url("income"))
+    def perform(self, **data):
+        return income_record(user=self.request.user, household=self.household, **data)
+
+    def get_success_message(self, income):
+        return _("The income of %(year)d is saved: per-capita net income %(income)s yuan.") % {
+            "year": income.year,
+            "income": income.per_capita_net_income,
+        }
+
+    def get_success_url(self):
+        return self.household_url("income")
 
 
-class IncomeRecordView(IncomeFormMixin, HouseholdPageMixin, FormView):
+class IncomeRecordView(IncomeFormMixin, HouseholdPageMixin, ServiceFormView):
     """Record a year's income; a year already recorded is corrected, not doubled."""
 
     def get_initial(self):
@@ -134,11 +111,8 @@ class IncomeRecordView(IncomeFormMixin, HouseholdPageMixin, FormView):
             **dict.fromkeys(INCOME_AMOUNTS, ZERO),
         }
 
-    def form_valid(self, form):
-        return self.save(form)
 
-
-class IncomeUpdateView(IncomeFormMixin, HouseholdScopedMixin, FormView):
+class IncomeUpdateView(IncomeFormMixin, HouseholdScopedMixin, ServiceFormView):
     """Correct a recorded year: the year stays."""
 
     model = Income
@@ -172,35 +146,8 @@ class IncomeUpdateView(IncomeFormMixin, HouseholdScopedMixin, FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(household=self.household, income=self.income, **kwargs)
 
-    def form_valid(self, form):
-        return self.save(form)
-
 
 # Status and the exit checklist
-
-
-class StatusChangeForm(BootstrapFormMixin, forms.Form):
-    status = forms.ChoiceField(label=gettext_lazy("New status"), choices=HouseholdStatus.choices)
-    effective_on = forms.DateField(label=gettext_lazy("Effective on"), **DATE_WIDGET)
-    return_cause = forms.ChoiceField(
-        label=gettext_lazy("Cause of return"),
-        choices=[("", "—"), *ReturnCause.choices],
-        required=False,
-        help_text=gettext_lazy("Only for a household returning to poverty: illness or disaster."),
-    )
-    note = forms.CharField(label=gettext_lazy("Note"), max_length=200, required=False)
-
-    def __init__(self, *args, checklist_url: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Choosing another date re-renders the checklist of that date's year in place.
-        self.fields["effective_on"].widget.attrs.update(
-            {
-                "hx-get": checklist_url,
-                "hx-trigger": "change",
-                "hx-target": "#exit-checklist",
-                "hx-swap": "outerHTML",
-            }
-        )
 
 
 def checklist_context(*, household: Household, on: dt.date) -> dict:
@@ -217,16 +164,14 @@ class StatusRoleMixin(RoleRequiredMixin):
     allowed_roles = STATUS_RECORDERS
 
 
-class HouseholdStatusChangeView(StatusRoleMixin, HouseholdPageMixin, FormView):
+class HouseholdStatusChangeView(StatusRoleMixin, HouseholdPageMixin, ServiceFormView):
     form_class = StatusChangeForm
     template_name = "households/lifecycle/status_form.html"
+    date_fields = ("effective_on",)
 
     def get_form_kwargs(self):
         url = reverse("households:household_exit_checklist", args=[self.household.pk])
         return super().get_form_kwargs() | {"checklist_url": url}
-
-    def get_initial(self):
-        return {"effective_on": timezone.localdate()}
 
     def checklist_on(self, form) -> dt.date:
         if form.is_bound and "effective_on" not in form.errors:
@@ -240,22 +185,18 @@ class HouseholdStatusChangeView(StatusRoleMixin, HouseholdPageMixin, FormView):
         context["exit_statuses"] = [status.value for status in OUT_OF_POVERTY]
         return context
 
-    def form_valid(self, form):
-        try:
-            event = household_status_change(user=self.request.user, household=self.household, **form.cleaned_data)
-        except ValidationError as error:
-            service_errors_to_form(form, error)
-            return self.form_invalid(form)
-        messages.success(
-            self.request,
-            _("Household %(file_number)s is now “%(status)s” from %(date)s.")
-            % {
-                "file_number": self.household.file_number,
-                "status": event.get_status_display(),
-                "date": event.effective_on.isoformat(),
-            },
-        )
-        return HttpResponseRedirect(self.household_url("status"))
+    def perform(self, **data):
+        return household_status_change(user=self.request.user, household=self.household, **data)
+
+    def get_success_message(self, event):
+        return _("Household %(file_number)s is now “%(status)s” from %(date)s.") % {
+            "file_number": self.household.file_number,
+            "status": event.get_status_display(),
+            "date": event.effective_on.isoformat(),
+        }
+
+    def get_success_url(self):
+        return self.household_url("status")
 
 
 class HouseholdExitChecklistView(StatusRoleMixin, HouseholdPageMixin, View):
@@ -273,12 +214,6 @@ class HouseholdExitChecklistView(StatusRoleMixin, HouseholdPageMixin, View):
 
 
 # Assistance cadres
-
-
-class CadreForm(BootstrapFormMixin, forms.ModelForm):
-    class Meta:
-        model = Cadre
-        fields = ["name", "work_unit", "phone"]
 
 
 class CadreViewerMixin(RoleRequiredMixin, HouseholdScopedMixin):
@@ -313,20 +248,24 @@ class CadreDetailView(CadreViewerMixin, DetailView):
         )
 
 
-class CadreCreateView(RoleRequiredMixin, FormView):
+class CadreCreateView(RoleRequiredMixin, ServiceFormView):
     allowed_roles = CADRE_MANAGERS
     # A new cadre helps nobody yet, so belongs to no town; the role is the guard.
     record_free = True
     form_class = CadreForm
     template_name = "households/lifecycle/cadre_form.html"
 
-    def form_valid(self, form):
-        cadre = cadre_create(user=self.request.user, **form.cleaned_data)
-        messages.success(self.request, _("Cadre %(cadre)s entered.") % {"cadre": cadre})
-        return HttpResponseRedirect(reverse("households:cadre_detail", args=[cadre.pk]))
+    def perform(self, **data):
+        return cadre_create(user=self.request.user, **data)
+
+    def get_success_message(self, cadre):
+        return _("Cadre %(cadre)s entered.") % {"cadre": cadre}
+
+    def get_success_url(self):
+        return reverse("households:cadre_detail", args=[self.result.pk])
 
 
-class CadreUpdateView(CadreViewerMixin, FormView):
+class CadreUpdateView(CadreViewerMixin, ServiceFormView):
     allowed_roles = CADRE_MANAGERS
     access = Access.CHANGE
     form_class = CadreForm
@@ -343,45 +282,24 @@ class CadreUpdateView(CadreViewerMixin, FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(cadre=self.cadre, **kwargs)
 
-    def form_valid(self, form):
-        cadre = cadre_update(user=self.request.user, cadre=self.cadre, **form.cleaned_data)
-        messages.success(self.request, _("Cadre %(cadre)s saved.") % {"cadre": cadre})
-        return HttpResponseRedirect(reverse("households:cadre_detail", args=[cadre.pk]))
+    def perform(self, **data):
+        return cadre_update(user=self.request.user, cadre=self.cadre, **data)
 
+    def get_success_message(self, cadre):
+        return _("Cadre %(cadre)s saved.") % {"cadre": cadre}
 
-class CadreAssignForm(BootstrapFormMixin, forms.Form):
-    cadre = forms.ModelChoiceField(label=gettext_lazy("Cadre"), queryset=Cadre.objects.none())
-    starts_on = forms.DateField(label=gettext_lazy("From"), **DATE_WIDGET)
-    term_ends_on = forms.DateField(
-        label=gettext_lazy("Term ends on"),
-        help_text=gettext_lazy("Assistance runs to the end of 2020 (work plan point 13) unless decided otherwise."),
-        **DATE_WIDGET,
-    )
-
-    def __init__(self, *args, cadres, load_url: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        cadre = self.fields["cadre"]
-        cadre.queryset = cadres
-        cadre.label_from_instance = lambda c: (
-            _("%(cadre)s, helps %(count)d")
-            % {
-                "cadre": c,
-                "count": c.households_helped,
-            }
-        )
-        # Choosing a cadre shows in place whom they already help.
-        cadre.widget.attrs.update(
-            {"hx-get": load_url, "hx-trigger": "change", "hx-target": "#cadre-load", "hx-swap": "outerHTML"}
-        )
+    def get_success_url(self):
+        return reverse("households:cadre_detail", args=[self.result.pk])
 
 
 class CadreManagerMixin(RoleRequiredMixin):
     allowed_roles = CADRE_MANAGERS
 
 
-class CadreAssignView(CadreManagerMixin, HouseholdPageMixin, FormView):
+class CadreAssignView(CadreManagerMixin, HouseholdPageMixin, ServiceFormView):
     form_class = CadreAssignForm
     template_name = "households/lifecycle/cadre_assign.html"
+    date_fields = ("starts_on",)
 
     def get_form_kwargs(self):
         return super().get_form_kwargs() | {
@@ -390,7 +308,7 @@ class CadreAssignView(CadreManagerMixin, HouseholdPageMixin, FormView):
         }
 
     def get_initial(self):
-        initial = {"starts_on": timezone.localdate(), "term_ends_on": DEFAULT_TERM_END}
+        initial = {**super().get_initial(), "term_ends_on": DEFAULT_TERM_END}
         if (cadre := self.request.GET.get("cadre", "")).isdigit():
             initial["cadre"] = cadre
         return initial
@@ -408,18 +326,17 @@ class CadreAssignView(CadreManagerMixin, HouseholdPageMixin, FormView):
         context["current"] = household_current_assignment(household=self.household)
         return context
 
-    def form_valid(self, form):
-        try:
-            assignment = cadre_assign(user=self.request.user, household=self.household, **form.cleaned_data)
-        except ValidationError as error:
-            service_errors_to_form(form, error)
-            return self.form_invalid(form)
-        messages.success(
-            self.request,
-            _("%(cadre)s now helps household %(file_number)s.")
-            % {"cadre": assignment.cadre, "file_number": self.household.file_number},
-        )
-        return HttpResponseRedirect(self.household_url("cadre"))
+    def perform(self, **data):
+        return cadre_assign(user=self.request.user, household=self.household, **data)
+
+    def get_success_message(self, assignment):
+        return _("%(cadre)s now helps household %(file_number)s.") % {
+            "cadre": assignment.cadre,
+            "file_number": self.household.file_number,
+        }
+
+    def get_success_url(self):
+        return self.household_url("cadre")
 
 
 class CadreLoadView(CadreManagerMixin, HouseholdPageMixin, View):

@@ -1,7 +1,6 @@
 """Data quality pages (point 19): the scorecard with "check now" and its progress, the problem list,
 one town's trend, the rules, and the household page's "Data quality" section."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
@@ -12,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
+from households.forms.quality import ProblemFilterForm
 from households.models import Household, ProblemClass, QualityProblem, QualityRun, QualityRunStatus
 from households.permissions import QUALITY_RUNNERS, may_run_quality_check
 from households.quality_rules import RULES, rule_get
@@ -31,7 +31,6 @@ from households.selectors.quality import (
 from households.services.quality import quality_run_request
 from households.views.base import PAGE_SIZE, HouseholdScopedMixin
 from organisation.access import RoleRequiredMixin, ScopedMixin
-from organisation.models import Town
 from organisation.scoping import towns_for, towns_scope
 
 SPARKLINE_WIDTH, SPARKLINE_HEIGHT = 120, 28
@@ -97,29 +96,6 @@ class QualityTownView(QualityRunContextMixin, ScopedMixin, DetailView):
         context.update(card=card, sparkline=sparkline_points(card, width=360, height=60))
         context["points_newest_first"] = list(reversed(card.points))
         return context
-
-
-class ProblemFilterForm(forms.Form):
-    town = forms.ModelChoiceField(queryset=Town.objects.none(), required=False, label=gettext_lazy("Town"))
-    problem_class = forms.ChoiceField(
-        choices=[("", gettext_lazy("All classes")), *ProblemClass.choices], required=False, label=gettext_lazy("Class")
-    )
-    rule = forms.ChoiceField(required=False, label=gettext_lazy("Rule"))
-    state = forms.ChoiceField(
-        choices=[
-            (ProblemState.OPEN, gettext_lazy("Open")),
-            (ProblemState.RESOLVED, gettext_lazy("Resolved")),
-            (ProblemState.ALL, gettext_lazy("Open and resolved")),
-        ],
-        required=False,
-        label=gettext_lazy("State"),
-    )
-    q = forms.CharField(required=False, max_length=30, label=gettext_lazy("File number"))
-
-    def __init__(self, *args, towns, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["town"].queryset = towns
-        self.fields["rule"].choices = [("", gettext_lazy("All rules")), *((r.code, r.label) for r in RULES)]
 
 
 class QualityProblemListView(HouseholdScopedMixin, ListView):

@@ -5,32 +5,38 @@ household records, villages_scope/towns_scope for the village and town a record 
 page loads its record with the change scope, so another town's user gets a 404 before any write.
 """
 
-from django import forms
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import DetailView, FormView, ListView, TemplateView
-from django.views.generic.detail import SingleObjectMixin
+from django.views.generic import DetailView, ListView, TemplateView
 
-from households.choices import HousingGrade
+from households.forms.welfare import (
+    CareRoomForm,
+    DibaoEndForm,
+    DibaoEnrolmentForm,
+    DropoutRiskForm,
+    EducationAidForm,
+    HospitalStayForm,
+    HousingGradeForm,
+    InsuranceEnrolForm,
+    LeftBehindChildForm,
+    RenovationPlanForm,
+    RenovationPlanUpdateForm,
+    WaterSampleForm,
+    WaterSurveyForm,
+)
 from households.id_numbers import age_on
 from households.models import (
     DibaoEnrolment,
-    EducationAid,
     HospitalStay,
     Household,
-    InsuranceScheme,
     LeftBehindChild,
     Member,
     RenovationPlan,
-    WaterSample,
     WaterSupplySurvey,
 )
-from households.models.education import CareRoom
 from households.permissions import REFERENCE_CHECKERS, households_scope
 from households.sections import DetailSection
 from households.selectors import welfare as selectors
@@ -38,200 +44,60 @@ from households.services import welfare as services
 from households.views.base import PAGE_SIZE, HouseholdScopedMixin
 from organisation.access import RoleRequiredMixin, ScopedMixin
 from organisation.scoping import Access, towns_scope, villages_for, villages_scope
+from organisation.steps import StepFormView
 
 
 def household_url(household_id: int) -> str:
     return reverse("households:household_detail", args=[household_id])
 
 
-# --- Forms: typed input only; the services hold the rules --------------------------------------------------------
-
-
-def model_field(model, name: str, **overrides) -> forms.Field:
-    """The form field of a model field, labelled by its verbose name, with the page's widget classes."""
-    field = model._meta.get_field(name).formfield(**overrides)
-    if isinstance(field, forms.DateField):
-        field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    if not isinstance(field.widget, forms.CheckboxInput):
-        field.widget.attrs["class"] = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-    return field
-
-
-class DibaoEnrolmentForm(forms.Form):
-    monthly_amount = model_field(DibaoEnrolment, "monthly_amount")
-    persons = model_field(DibaoEnrolment, "persons")
-    starts_on = model_field(DibaoEnrolment, "starts_on")
-    ends_on = model_field(DibaoEnrolment, "ends_on")
-
-
-class DibaoEndForm(forms.Form):
-    ends_on = model_field(DibaoEnrolment, "ends_on", required=True)
-
-
-class InsuranceEnrolForm(forms.Form):
-    scheme = forms.ModelChoiceField(
-        InsuranceScheme.objects.order_by("-year"),
-        label=gettext_lazy("Scheme year"),
-        empty_label=None,
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )
-
-
-class HospitalStayForm(forms.Form):
-    hospital = model_field(HospitalStay, "hospital")
-    designated = model_field(HospitalStay, "designated")
-    admitted_on = model_field(HospitalStay, "admitted_on")
-    discharged_on = model_field(HospitalStay, "discharged_on")
-    total_cost = model_field(HospitalStay, "total_cost")
-    self_paid = model_field(HospitalStay, "self_paid")
-
-
-class HousingGradeForm(forms.Form):
-    housing_grade = model_field(Household, "housing_grade", required=True)
-    housing_appraised_on = model_field(Household, "housing_appraised_on", required=True)
-
-
-class RenovationPlanForm(forms.Form):
-    planned_start = model_field(RenovationPlan, "planned_start")
-    planned_completion = model_field(RenovationPlan, "planned_completion")
-    subsidy = model_field(RenovationPlan, "subsidy")
-    note = model_field(RenovationPlan, "note")
-
-
-class RenovationPlanUpdateForm(RenovationPlanForm):
-    completed_on = model_field(RenovationPlan, "completed_on")
-    accepted_grade = forms.ChoiceField(
-        label=RenovationPlan._meta.get_field("accepted_grade").verbose_name,
-        choices=[("", "---------"), *HousingGrade.choices],
-        required=False,
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )
-
-
-class WaterSurveyForm(forms.Form):
-    year = model_field(WaterSupplySurvey, "year")
-    households = model_field(WaterSupplySurvey, "households")
-    centralised_households = model_field(WaterSupplySurvey, "centralised_households")
-    tap_households = model_field(WaterSupplySurvey, "tap_households")
-    guaranteed_households = model_field(WaterSupplySurvey, "guaranteed_households")
-
-
-class WaterSampleForm(forms.Form):
-    sampled_on = model_field(WaterSample, "sampled_on")
-    sampling_point = model_field(WaterSample, "sampling_point")
-    passed = model_field(WaterSample, "passed", required=False)
-    note = model_field(WaterSample, "note")
-
-
-class EducationAidForm(forms.Form):
-    year = model_field(EducationAid, "year")
-    kind = model_field(EducationAid, "kind")
-    amount = model_field(EducationAid, "amount")
-
-
-class DropoutRiskForm(forms.Form):
-    dropout_risk = model_field(Member, "dropout_risk")
-
-
-class LeftBehindChildForm(forms.Form):
-    guardian_name = model_field(LeftBehindChild, "guardian_name")
-    guardian_relation = model_field(LeftBehindChild, "guardian_relation")
-    guardian_phone = model_field(LeftBehindChild, "guardian_phone")
-    parents_working_in = model_field(LeftBehindChild, "parents_working_in")
-    contact_card_number = model_field(LeftBehindChild, "contact_card_number")
-    contact_card_issued_on = model_field(LeftBehindChild, "contact_card_issued_on")
-    note = model_field(LeftBehindChild, "note")
-
-
-class CareRoomForm(forms.Form):
-    name = model_field(CareRoom, "name")
-    address = model_field(CareRoom, "address")
-    keeper = model_field(CareRoom, "keeper")
-    opened_on = model_field(CareRoom, "opened_on")
-
-
 # --- The shapes of the pages -----------------------------------------------------------------------------------
 
 
-class RecordFormView(SingleObjectMixin, FormView):
-    """A form about one scoped record (``self.object``); a rule the service refuses shows on the form.
+class WelfareStepView(StepFormView):
+    """A form about one scoped record (``self.object``) that a welfare service acts on; a rule the service refuses
+    shows on the form, the reference data's warnings (``flags``) above it.
 
-    Subclasses derive from one of the scoped forms below, set ``title`` and ``form_class`` and implement ``save``.
-    ``edits_object`` pages change the record itself: they start from its values and show its history.
+    Subclasses derive from one of the scoped bases below, set ``title`` and ``form_class`` and call the service in
+    ``perform``. ``shows_history`` pages change the record itself: they start from its values and show its history.
     """
 
-    title = ""
+    template_name = "households/welfare/step_form.html"
     success_message = gettext_lazy("Saved.")
-    edits_object = False
-
-    def get_template_names(self):
-        return ["households/welfare/record_form.html" if self.edits_object else "households/welfare/form.html"]
-
-    def get(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        return super().get(request, *args, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        return super().post(request, *args, **kwargs)
 
     def get_initial(self):
-        if not self.edits_object:
+        if not self.shows_history:
             return super().get_initial()
         return {name: getattr(self.object, name) for name in self.form_class.base_fields}
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(
-            title=self.title,
-            subject=self.get_subject(),
-            flags=self.get_flags(),
-            notes=self.get_notes(),
-            back_url=self.get_back_url(),
-            **kwargs,
-        )
-        if not self.edits_object:
-            # The record is the parent of what is added here: no history tab of it on this page.
-            context.pop("object", None)
-        return context
+        return super().get_context_data(flags=self.flags(), **kwargs)
 
-    def get_subject(self) -> str:
+    @property
+    def subject(self) -> str:
         return str(self.object)
 
-    def get_flags(self) -> list[str]:
-        return []
-
-    def get_notes(self) -> list[str]:
+    def flags(self) -> list[str]:
         return []
 
     def get_back_url(self) -> str:
         return self.get_success_url()
 
-    def form_valid(self, form):
-        try:
-            self.save(**form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-            return self.form_invalid(form)
-        messages.success(self.request, self.success_message)
-        return HttpResponseRedirect(self.get_success_url())
 
-    def save(self, **data):
-        raise NotImplementedError
-
-
-class HouseholdRecordFormView(HouseholdScopedMixin, RecordFormView):
+class HouseholdRecordFormView(HouseholdScopedMixin, WelfareStepView):
     """The record (``model``) comes from households_scope with the change access."""
 
     access = Access.CHANGE
 
 
-class VillageRecordFormView(ScopedMixin, RecordFormView):
+class VillageRecordFormView(ScopedMixin, WelfareStepView):
     """A record entered for a village the user may change (villages_for with the change access)."""
 
     scope = staticmethod(villages_scope)
     access = Access.CHANGE
 
-    def get_subject(self):
+    @property
+    def subject(self):
         return f"{self.object.town} · {self.object}"
 
 
@@ -273,10 +139,10 @@ class DibaoEnrolmentAddView(HouseholdRecordFormView):
     title = gettext_lazy("Enrol in the rural minimum living allowance (dibao)")
     success_message = gettext_lazy("Dibao enrolment recorded.")
 
-    def get_flags(self):
+    def flags(self):
         return [check.message for check in selectors.dibao_year_flags()]
 
-    def save(self, **data):
+    def perform(self, **data):
         services.dibao_enrolment_add(user=self.request.user, household=self.object, **data)
 
     def get_success_url(self):
@@ -286,14 +152,14 @@ class DibaoEnrolmentAddView(HouseholdRecordFormView):
 class DibaoEnrolmentEndView(HouseholdRecordFormView):
     model = DibaoEnrolment
     form_class = DibaoEndForm
-    edits_object = True
+    shows_history = True
     title = gettext_lazy("End a dibao enrolment")
     success_message = gettext_lazy("Dibao enrolment ended.")
 
     def get_initial(self):
         return {"ends_on": self.object.ends_on or timezone.localdate()}
 
-    def save(self, **data):
+    def perform(self, **data):
         services.dibao_enrolment_end(user=self.request.user, enrolment=self.object, **data)
 
     def get_success_url(self):
@@ -318,7 +184,7 @@ class ReferenceChecksView(RoleRequiredMixin, TemplateView):
 
 
 class InsuranceFlagsMixin:
-    def get_flags(self):
+    def flags(self):
         return [check.message for check in selectors.insurance_year_flags()]
 
 
@@ -327,7 +193,7 @@ class InsuranceEnrolHouseholdView(InsuranceFlagsMixin, HouseholdRecordFormView):
     form_class = InsuranceEnrolForm
     title = gettext_lazy("Enrol the household in the special poverty insurance")
 
-    def save(self, *, scheme):
+    def perform(self, *, scheme):
         count = services.insurance_enrol_household(user=self.request.user, household=self.object, scheme=scheme)
         self.success_message = _("%(count)d members enrolled for %(year)d.") % {"count": count, "year": scheme.year}
 
@@ -335,7 +201,7 @@ class InsuranceEnrolHouseholdView(InsuranceFlagsMixin, HouseholdRecordFormView):
         return household_url(self.object.pk)
 
 
-class InsuranceEnrolTownView(InsuranceFlagsMixin, ScopedMixin, RecordFormView):
+class InsuranceEnrolTownView(InsuranceFlagsMixin, ScopedMixin, WelfareStepView):
     """Enrol every eligible member of a town's households for a year, in one statement."""
 
     scope = staticmethod(towns_scope)
@@ -346,7 +212,7 @@ class InsuranceEnrolTownView(InsuranceFlagsMixin, ScopedMixin, RecordFormView):
     def households(self):
         return households_scope(self.request.user, Access.CHANGE).filter(village__town=self.object)
 
-    def get_notes(self):
+    def notes(self):
         count = selectors.insurance_eligible_members(self.households()).count()
         return [
             _(
@@ -356,7 +222,7 @@ class InsuranceEnrolTownView(InsuranceFlagsMixin, ScopedMixin, RecordFormView):
             % {"count": count, "town": self.object.name}
         ]
 
-    def save(self, *, scheme):
+    def perform(self, *, scheme):
         count = services.insurance_enrol_households(
             user=self.request.user, scheme=scheme, households=self.households()
         )
@@ -372,10 +238,11 @@ class HospitalStayAddView(HouseholdRecordFormView):
     title = gettext_lazy("Record a hospital stay")
     success_message = gettext_lazy("Hospital stay recorded.")
 
-    def get_subject(self):
+    @property
+    def subject(self):
         return member_subject(self.object)
 
-    def save(self, **data):
+    def perform(self, **data):
         services.hospital_stay_add(user=self.request.user, member=self.object, **data)
 
     def get_success_url(self):
@@ -405,7 +272,7 @@ class HousingGradeView(HouseholdRecordFormView):
     def get_initial(self):
         return {"housing_grade": self.object.housing_grade, "housing_appraised_on": self.object.housing_appraised_on}
 
-    def save(self, **data):
+    def perform(self, **data):
         services.housing_grade_set(user=self.request.user, household=self.object, **data)
 
     def get_success_url(self):
@@ -418,7 +285,7 @@ class RenovationPlanAddView(HouseholdRecordFormView):
     title = gettext_lazy("Plan the renovation of a dilapidated house")
     success_message = gettext_lazy("Renovation plan recorded.")
 
-    def save(self, **data):
+    def perform(self, **data):
         services.renovation_plan_add(user=self.request.user, household=self.object, **data)
 
     def get_success_url(self):
@@ -428,11 +295,11 @@ class RenovationPlanAddView(HouseholdRecordFormView):
 class RenovationPlanUpdateView(HouseholdRecordFormView):
     model = RenovationPlan
     form_class = RenovationPlanUpdateForm
-    edits_object = True
+    shows_history = True
     title = gettext_lazy("Renovation plan")
     success_message = gettext_lazy("Renovation plan saved.")
 
-    def save(self, **data):
+    def perform(self, **data):
         services.renovation_plan_update(user=self.request.user, plan=self.object, **data)
 
     def get_success_url(self):
@@ -501,7 +368,7 @@ class WaterSurveyAddView(VillageRecordFormView):
     def get_initial(self):
         return {"year": timezone.localdate().year}
 
-    def save(self, **data):
+    def perform(self, **data):
         self.saved_year = services.water_survey_record(user=self.request.user, village=self.object, **data).year
 
     def get_back_url(self):
@@ -514,11 +381,11 @@ class WaterSurveyAddView(VillageRecordFormView):
 class WaterSurveyUpdateView(HouseholdRecordFormView):
     model = WaterSupplySurvey
     form_class = WaterSurveyForm
-    edits_object = True
+    shows_history = True
     title = gettext_lazy("Drinking-water supply survey")
     success_message = gettext_lazy("Water supply survey saved.")
 
-    def save(self, **data):
+    def perform(self, **data):
         services.water_survey_record(user=self.request.user, village=self.object.village, survey=self.object, **data)
 
     def get_success_url(self):
@@ -530,7 +397,7 @@ class WaterSampleAddView(VillageRecordFormView):
     title = gettext_lazy("Record a drinking-water sample")
     success_message = gettext_lazy("Water sample recorded.")
 
-    def save(self, **data):
+    def perform(self, **data):
         self.saved_year = services.water_sample_record(
             user=self.request.user, village=self.object, **data
         ).sampled_on.year
@@ -551,10 +418,11 @@ class EducationAidAddView(HouseholdRecordFormView):
     title = gettext_lazy("Record education aid")
     success_message = gettext_lazy("Education aid recorded.")
 
-    def get_subject(self):
+    @property
+    def subject(self):
         return member_subject(self.object)
 
-    def save(self, **data):
+    def perform(self, **data):
         services.education_aid_add(user=self.request.user, member=self.object, **data)
 
     def get_success_url(self):
@@ -567,13 +435,14 @@ class DropoutRiskView(HouseholdRecordFormView):
     title = gettext_lazy("Dropout risk")
     success_message = gettext_lazy("Dropout risk saved.")
 
-    def get_subject(self):
+    @property
+    def subject(self):
         return member_subject(self.object)
 
     def get_initial(self):
         return {"dropout_risk": self.object.dropout_risk}
 
-    def save(self, **data):
+    def perform(self, **data):
         services.dropout_risk_set(user=self.request.user, member=self.object, **data)
 
     def get_success_url(self):
@@ -604,15 +473,15 @@ class LeftBehindChildAddView(HouseholdRecordFormView):
     success_message = gettext_lazy("Left-behind child's file saved.")
 
     def get(self, request, *args, **kwargs):
-        member = self.get_object()
-        if child := LeftBehindChild.objects.filter(member=member).first():
+        if child := LeftBehindChild.objects.filter(member=self.object).first():
             return HttpResponseRedirect(reverse("households:left_behind_update", args=[child.pk]))
         return super().get(request, *args, **kwargs)
 
-    def get_subject(self):
+    @property
+    def subject(self):
         return member_subject(self.object)
 
-    def save(self, **data):
+    def perform(self, **data):
         services.left_behind_child_save(user=self.request.user, member=self.object, **data)
 
     def get_success_url(self):
@@ -622,17 +491,18 @@ class LeftBehindChildAddView(HouseholdRecordFormView):
 class LeftBehindChildUpdateView(HouseholdRecordFormView):
     model = LeftBehindChild
     form_class = LeftBehindChildForm
-    edits_object = True
+    shows_history = True
     title = gettext_lazy("Left-behind child's file")
     success_message = gettext_lazy("Left-behind child's file saved.")
 
     def get_queryset(self):
         return super().get_queryset().select_related("member__household")
 
-    def get_subject(self):
+    @property
+    def subject(self):
         return member_subject(self.object.member)
 
-    def save(self, **data):
+    def perform(self, **data):
         services.left_behind_child_save(user=self.request.user, member=self.object.member, **data)
 
     def get_success_url(self):
@@ -678,7 +548,7 @@ class CareRoomAddView(VillageRecordFormView):
     title = gettext_lazy("Record a left-behind children's care room")
     success_message = gettext_lazy("Care room recorded.")
 
-    def save(self, **data):
+    def perform(self, **data):
         services.care_room_record(user=self.request.user, village=self.object, **data)
 
     def get_success_url(self):

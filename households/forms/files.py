@@ -1,11 +1,14 @@
+"""Forms of the household file: a household and its members."""
+
 from django import forms
 
 from households.choices import PovertyCause
 from households.models import Household, Member
+from organisation.forms import StyledFormMixin
 from organisation.scoping import Access, villages_for
 
 
-class HouseholdForm(forms.ModelForm):
+class HouseholdForm(StyledFormMixin, forms.ModelForm):
     other_causes = forms.MultipleChoiceField(
         choices=PovertyCause.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -26,7 +29,7 @@ class HouseholdForm(forms.ModelForm):
         self.fields["other_causes"].label = Household._meta.get_field("other_causes").verbose_name
 
 
-class MemberForm(forms.ModelForm):
+class MemberForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = Member
         fields = [
