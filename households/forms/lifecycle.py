@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from households.choices import HouseholdStatus, ReturnCause
 from households.models import Cadre
-from households.services.lifecycle import FIRST_INCOME_YEAR
+from households.rules import FIRST_INCOME_YEAR
 from organisation.forms import StyledFormMixin
 
 INCOME_AMOUNTS = ("wages", "business", "transfers", "property_income", "business_costs")
