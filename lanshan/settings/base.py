@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "funds",
     "projects",
     "audits",
+    # The project package itself, above every app: commands that compose the apps (the demo data).
+    "lanshan",
 ]
 
 MIDDLEWARE = [
