@@ -1,6 +1,9 @@
 """Every URL of the app is guarded: a view either takes its records from its app's scope function
 (ScopedMixin), is limited to some roles (RoleRequiredMixin), or declares that it shows no records.
-A new view that does none of these fails here before it can leak another town's records.
+A new view that does none of these fails here before it can leak another town's records. The scope it names
+must be an app's one scope function (``<app>/permissions.py``, or the organisation app's towns_scope and
+villages_scope), and the roles it allows one of the role sets the permissions modules declare, so a view
+cannot bring a scope or a set of roles of its own.
 
 The one exception is the "public" namespace (the page without login): its views declare ``public_page = True``,
 require no login, and answer GET only."""
@@ -10,6 +13,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from organisation.access import RoleRequiredMixin, ScopedMixin
+from tests.permission_checks import declared_role_sets, scope_functions
 
 # Namespaces and views that guard themselves (Django's own admin, login, language switch).
 SELF_GUARDED_NAMESPACES = {"admin"}
@@ -46,9 +50,16 @@ def test_every_view_is_scoped_or_role_limited_or_record_free(namespace, pattern,
     assert issubclass(view_class, LoginRequiredMixin), f"{route}: {view_class.__name__} must require login"
     if issubclass(view_class, ScopedMixin):
         assert view_class.scope is not None, f"{route}: {view_class.__name__} names no scope function"
+        assert view_class.scope in scope_functions(), (
+            f"{route}: {view_class.__name__}.scope is {view_class.scope.__qualname__}, no app's scope function"
+        )
     else:
         assert issubclass(view_class, RoleRequiredMixin) or getattr(view_class, "record_free", False), (
             f"{route}: {view_class.__name__} is neither scoped, role-limited nor record-free"
+        )
+    if issubclass(view_class, RoleRequiredMixin):
+        assert any(view_class.allowed_roles is declared for declared in declared_role_sets()), (
+            f"{route}: {view_class.__name__}.allowed_roles is no role set of a permissions module"
         )
 
 

@@ -252,6 +252,7 @@ def cadre_full_message(*, cadre: Cadre, user) -> str:
     )
 
 
+@transaction.atomic
 def cadre_assign(
     *,
     user,
@@ -266,6 +267,7 @@ def cadre_assign(
     assignments of the same cadre at the same moment cannot both pass it.
     """
     cadre_managers_check(user)
+    _locked_household(user, household)
     if not households_scope(user, Access.CHANGE, Cadre.objects.filter(pk=cadre.pk)).exists():
         raise PermissionDenied(_("You may not assign this cadre."))
     if term_ends_on < starts_on:
@@ -274,7 +276,6 @@ def cadre_assign(
         )
     try:
         with transaction.atomic():
-            _locked_household(user, household)
             current = CadreAssignment.objects.select_for_update().filter(household_id=household.pk, released_on=None)
             if current := current.first():
                 if current.cadre_id == cadre.pk:

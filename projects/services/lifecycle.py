@@ -163,8 +163,12 @@ def move_apply(
     fields: dict | None = None,
     date_field: str = "changed_on",
 ) -> IndustryProject:
-    """Make ``move`` on a project the caller has checked and locked with :func:`locked_for_move`: the one place a
-    project's status changes. ``fields`` are saved with the new status."""
+    """Make ``move``: the one place a project's status changes. ``fields`` are saved with the new status.
+
+    The role, the reach and the state are checked here, on the project locked (:func:`locked_for_move`), whoever
+    calls; a caller that checked conditions of its own on the project it locked first holds that lock already.
+    """
+    project = locked_for_move(user=user, project=project, move=move)
     spec = MOVES[move]
     note = note.strip()
     if spec.needs_reason and not note:
@@ -180,12 +184,6 @@ def move_apply(
         project=project, from_status=previous, to_status=target, changed_on=changed_on, changed_by=user, note=note
     )
     return project
-
-
-def project_move(*, user, project: IndustryProject, move: str, changed_on: dt.date, **kwargs) -> IndustryProject:
-    """:func:`locked_for_move` then :func:`move_apply`, for a move with no condition of its own."""
-    project = locked_for_move(user=user, project=project, move=move)
-    return move_apply(user=user, project=project, move=move, changed_on=changed_on, **kwargs)
 
 
 def _status_before_suspension(project: IndustryProject) -> str:
@@ -234,7 +232,7 @@ def project_submit_for_review(
 def project_start_construction(
     *, user, project: IndustryProject, started_on: dt.date, note: str = ""
 ) -> IndustryProject:
-    return project_move(
+    return move_apply(
         user=user,
         project=project,
         move="start_construction",
@@ -247,7 +245,7 @@ def project_start_construction(
 @transaction.atomic
 def project_complete(*, user, project: IndustryProject, accepted_on: dt.date, note: str = "") -> IndustryProject:
     """Construction finished and accepted (竣工验收) on ``accepted_on``."""
-    return project_move(
+    return move_apply(
         user=user,
         project=project,
         move="complete",
@@ -286,7 +284,7 @@ def project_start_operation(*, user, project: IndustryProject, started_on: dt.da
 
 @transaction.atomic
 def project_suspend(*, user, project: IndustryProject, suspended_on: dt.date, reason: str) -> IndustryProject:
-    return project_move(user=user, project=project, move="suspend", changed_on=suspended_on, note=reason)
+    return move_apply(user=user, project=project, move="suspend", changed_on=suspended_on, note=reason)
 
 
 @transaction.atomic
@@ -301,4 +299,4 @@ def project_resume(*, user, project: IndustryProject, resumed_on: dt.date, note:
 @transaction.atomic
 def project_convert(*, user, project: IndustryProject, converted_on: dt.date, reason: str) -> IndustryProject:
     """The project is converted into another use (转化提升): it leaves the lifecycle, with the reason."""
-    return project_move(user=user, project=project, move="convert", changed_on=converted_on, note=reason)
+    return move_apply(user=user, project=project, move="convert", changed_on=converted_on, note=reason)
