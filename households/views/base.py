@@ -8,7 +8,8 @@ PAGE_SIZE = 25
 
 
 class HouseholdScopedMixin(ScopedMixin):
-    """Set ``model`` (any model in households.permissions.VILLAGE_PATH) and, for edits, ``access``."""
+    """Set ``model`` (any model ``households_scope`` knows: those of its VILLAGE_PATH, import jobs, quality runs and
+    cadres) and, for edits, ``access``."""
 
     model = None
     access = Access.VIEW
