@@ -1,8 +1,8 @@
 """Monthly fund-usage reports: each town reports on each month (point 5, "建立定期报告制度").
 
 "镇街道每月向区扶贫开发领导小组报告资金使用情况": a town's report on a month is prefilled from the
-disbursement chain (``funds.selectors.reports.report_figures``), the town adds its notes and submits it, and the district
-office accepts it or returns it for correction. Submitting freezes the figures (``MonthlyReportLine``),
+disbursement chain (``funds.selectors.reports.report_figures``), the town adds its notes and submits it, and the
+district office accepts it or returns it for correction. Submitting freezes the figures (``MonthlyReportLine``),
 so money recorded later never changes what a town reported. The report is due on the policy's working day
 of the next month (``funds.rules.report_deadline``); a late submission keeps its days late.
 
