@@ -84,11 +84,13 @@ def _data(data):
     ids=[f"{name}-{record}" for name, record, _roles, _data in RECORD_URLS],
 )
 def test_another_towns_users_are_refused_every_record_get_and_post(client, chain_of, name, record, roles, data):
+    # given a record of the chain and its URL
     obj = getattr(chain_of, record)
     url = reverse(name, args=[obj.pk])
     post_data = _data(data)
     if name == "funds:allocation_allot":
         post_data["town"] = chain_of.people.town_finance.staff_post.town_id
+    # then each role of another town is refused it, by GET and, for a step, by POST
     for role in roles:
         assert_other_town_refused(client, url, role=role)
         if data is not None:  # a record's page takes no POST (405 for everyone); its steps do
@@ -96,8 +98,10 @@ def test_another_towns_users_are_refused_every_record_get_and_post(client, chain
 
 
 def test_a_clerk_of_another_village_in_the_town_is_refused_the_villages_records(client, chain_of, town):
+    # given the clerk of another village of the same town
     neighbour = post_user(Role.VILLAGE_CLERK, village=VillageFactory(town=town))
     client.force_login(neighbour)
+    # then every record of the first village is not found for them
     for name, pk in [
         ("funds:request_detail", chain_of.submitted.pk),
         ("funds:transfer_detail", chain_of.to_village.pk),
@@ -108,8 +112,11 @@ def test_a_clerk_of_another_village_in_the_town_is_refused_the_villages_records(
 
 
 def test_a_village_clerk_opens_only_the_allocations_of_their_town(client, chain_of, other_town):
+    # given an allocation for another town
     elsewhere = allocation_for(chain_of.people.district_finance, [(other_town, Decimal("10"))])
+    # when the village clerk opens both
     client.force_login(chain_of.people.clerk)
+    # then only their town's is found
     assert client.get(reverse("funds:allocation_detail", args=[chain_of.allocation.pk])).status_code == 200
     assert client.get(reverse("funds:allocation_detail", args=[elsewhere.pk])).status_code == 404
 
@@ -146,12 +153,15 @@ def _user(chain_of, who):
     [(name, record, who) for name, record, people in WRONG_ROLES for who in people],
 )
 def test_a_role_that_does_not_do_the_step_gets_403_and_writes_nothing(client, chain_of, name, record, who):
+    # given a user of the record's own town (or the district) whose role does not do the step
     client.force_login(_user(chain_of, who))
     url = reverse(name, args=[getattr(chain_of, record).pk])
     data = _data(STEP_DATA[name])
     if name == "funds:allocation_allot":
         data["town"] = chain_of.people.town_finance.staff_post.town_id
+    # when they open the step and post it
     before = history_head()
+    # then both are refused and nothing was written
     assert client.get(url).status_code == 403
     assert client.post(url, data).status_code == 403
     assert history_head() == before
@@ -159,8 +169,11 @@ def test_a_role_that_does_not_do_the_step_gets_403_and_writes_nothing(client, ch
 
 @pytest.mark.parametrize("who", ["town_finance", "station", "clerk", "town_staff", "office", "audit"])
 def test_only_the_finance_bureau_records_allocations(client, chain_of, who):
+    # given a user of any other role
     client.force_login(_user(chain_of, who))
+    # when they open and post the allocation form
     before = history_head()
+    # then both are refused and nothing was written
     assert client.get(reverse("funds:allocation_create")).status_code == 403
     assert client.post(reverse("funds:allocation_create"), {"document_number": "x"}).status_code == 403
     assert history_head() == before
@@ -168,12 +181,15 @@ def test_only_the_finance_bureau_records_allocations(client, chain_of, who):
 
 @pytest.mark.parametrize("who", ["district_finance", "town_finance", "station", "office", "audit"])
 def test_only_a_village_or_the_town_staff_submit_requests(client, chain_of, who):
+    # given a user of another role
     client.force_login(_user(chain_of, who))
+    # then the request form is refused to them, GET and POST
     assert client.get(reverse("funds:request_create")).status_code == 403
     assert client.post(reverse("funds:request_create"), {}).status_code == 403
 
 
 def test_a_request_for_another_towns_village_is_refused_on_the_form(client, chain_of, other_village):
+    # given the town staff
     client.force_login(chain_of.people.town_staff)
     before = history_head()
     data = {
@@ -183,24 +199,30 @@ def test_a_request_for_another_towns_village_is_refused_on_the_form(client, chai
         "purpose": "硬化",
         "amount": "5",
     }
+    # when they request money for a village of another town
     response = client.post(reverse("funds:request_create"), data)
+    # then the form names the village, and nothing was written
     assert response.status_code == 200
     assert "village" in response.context["form"].errors
     assert history_head() == before
 
 
 def test_a_request_on_an_allocation_of_another_town_is_refused_on_the_form(client, chain_of, other_town, village):
+    # given an allocation of another town
     other = allocation_for(chain_of.people.district_finance, [(other_town, Decimal("5.00"))])
     client.force_login(chain_of.people.clerk)
     before = history_head()
     data = {"village": village.pk, "allocation": other.pk, "project_name": "道路", "purpose": "硬化", "amount": "5"}
+    # when the clerk requests money from it
     response = client.post(reverse("funds:request_create"), data)
+    # then the form names the allocation, and nothing was written
     assert response.status_code == 200
     assert "allocation" in response.context["form"].errors
     assert history_head() == before
 
 
 def test_the_office_and_auditors_read_every_record_and_do_no_step(client, chain_of):
+    # then the office and the auditors open every record and are offered no step
     for who in ("office", "audit"):
         client.force_login(_user(chain_of, who))
         for name, pk in [
@@ -218,8 +240,11 @@ def test_the_office_and_auditors_read_every_record_and_do_no_step(client, chain_
     "name", ["funds:overview", "funds:allocation_list", "funds:transfer_list", "funds:request_list"]
 )
 def test_another_towns_users_find_nothing_of_the_town_in_the_overview_and_lists(client, chain_of, role, name):
+    # given a user of another town
     client.force_login(stranger(role))
+    # when they open the overview or a list
     response = client.get(reverse(name))
+    # then nothing of the town is there, and every queue is empty
     assert response.status_code == 200
     html = response.content.decode()
     assert chain_of.allocation.document_number not in html

@@ -80,8 +80,10 @@ def messages_of(error: ValidationError, field: str) -> str:
 
 
 def test_an_application_starts_the_processing_clock(staff, household, borrower):
+    # when the town staff enter an application
     loan = apply(staff, household, borrower)
 
+    # then it is applied for, its clock starting on the day of receipt, with a due date
     assert loan.status == LoanStatus.APPLIED
     assert loan.clock_start == RECEIVED
     assert loan.due_date is not None
@@ -104,6 +106,7 @@ def test_the_borrower_is_aged_18_to_60_on_the_day_of_receipt(staff, household, y
     born = years_before(RECEIVED, years) - dt.timedelta(days=days)
     member = member_born(household, birth_date=born, name="李建国")
 
+    # then the application is accepted, or refused naming the member and the ages
     if accepted:
         assert apply(staff, household, member).borrower == member
         return
@@ -114,20 +117,26 @@ def test_the_borrower_is_aged_18_to_60_on_the_day_of_receipt(staff, household, y
 
 
 def test_the_borrower_belongs_to_the_household(staff, household, village):
+    # given a member of another household
     stranger = member_born(HouseholdFactory(village=village), name="王小明")
 
+    # when they are named as the borrower
     with pytest.raises(ValidationError) as error:
         apply(staff, household, stranger)
 
+    # then the application is refused: they are not a member
     assert messages_of(error, "borrower") == f"王小明 is not a member of household {household.file_number}."
 
 
 def test_a_household_out_of_poverty_with_policies_ended_does_not_qualify(staff, village):
+    # given a household out of poverty whose policies ended
     household = HouseholdFactory(village=village, status=HouseholdStatus.OUT_ENDED)
 
+    # when it applies
     with pytest.raises(ValidationError) as error:
         apply(staff, household, member_born(household))
 
+    # then it no longer qualifies
     assert "no longer qualifies for microcredit" in messages_of(error, "household")
 
 
@@ -135,55 +144,69 @@ def test_a_household_out_of_poverty_with_policies_ended_does_not_qualify(staff, 
     "status", [HouseholdStatus.OUT_CONTINUING, HouseholdStatus.RETURNED, HouseholdStatus.MARGINAL]
 )
 def test_other_statuses_qualify(staff, village, status):
+    # given a household of another status
     household = HouseholdFactory(village=village, status=status)
 
+    # then it may apply
     assert apply(staff, household, member_born(household)).pk
 
 
 def test_the_amount_is_capped_by_the_policy(staff, household, borrower):
+    # when a household applies for one fen over 50,000
     with pytest.raises(ValidationError) as error:
         apply(staff, household, borrower, amount=Decimal("50000.01"))
 
+    # then it is refused, and 50,000 itself is accepted
     assert messages_of(error, "amount") == "A microcredit loan is at most 50000.00 yuan; 50000.01 yuan is more."
     assert apply(staff, household, borrower, amount=Decimal("50000.00")).amount == Decimal("50000.00")
 
 
 def test_the_cap_is_the_policy_s_current_figure(staff, household, borrower):
+    # given the policy lowered to 20,000
     FundsPolicy.objects.update_or_create(pk=1, defaults={"loan_max_amount": Decimal("20000.00")})
 
+    # when a household applies for one fen more
     with pytest.raises(ValidationError) as error:
         apply(staff, household, borrower, amount=Decimal("20000.01"))
 
+    # then the refusal names the new cap
     assert "at most 20000.00 yuan" in messages_of(error, "amount")
 
 
 def test_the_term_is_capped_by_the_policy(staff, household, borrower):
+    # when a household applies for 37 months
     with pytest.raises(ValidationError) as error:
         apply(staff, household, borrower, term_months=37)
 
+    # then it is refused, and 36 months are accepted
     assert messages_of(error, "term_months") == "A microcredit loan runs at most 36 months; 37 months is longer."
     assert apply(staff, household, borrower, term_months=36).term_months == 36
 
 
 def test_the_application_date_is_not_in_the_future(staff, household, borrower):
+    # when an application is dated tomorrow
     with pytest.raises(ValidationError) as error:
         apply(staff, household, borrower, received_on=TODAY + dt.timedelta(days=1))
 
+    # then the date is refused
     assert messages_of(error, "received_on") == f"The date cannot be later than today ({TODAY})."
 
 
 def test_a_household_has_one_open_loan_at_a_time(staff, household, borrower):
+    # given an open application of the household
     first = apply(staff, household, borrower, amount=Decimal("20000.00"))
     spouse = member_born(household, name="刘桂芳")
 
+    # when the spouse applies too
     with pytest.raises(ValidationError) as error:
         apply(staff, household, spouse)
 
+    # then it is refused, naming the open loan
     message = messages_of(error, "household")
     assert f"Household {household.file_number} already has an open loan" in message
     assert "20000.00 yuan to 张秀兰" in message
     assert f"applied for on {RECEIVED}" in message
-    # once the bank rejects the first, the household may apply again
+    # when the bank rejects the first, the household may apply again
     services.loan_decide(user=staff, loan=first, approve=False, decided_on=RECEIVED, reason="无还款来源")
     assert apply(staff, household, spouse).borrower == spouse
 
@@ -210,6 +233,7 @@ def test_the_database_s_one_open_loan_rule_is_reported_like_the_check(staff, hou
 
 
 def test_only_town_staff_enter_loans(make_user, town, household, borrower):
+    # then a town finance office and the district office may not enter an application
     with pytest.raises(PermissionDenied):
         apply(make_user(Role.TOWN_FINANCE, town=town), household, borrower)
     with pytest.raises(PermissionDenied):
@@ -217,6 +241,7 @@ def test_only_town_staff_enter_loans(make_user, town, household, borrower):
 
 
 def test_another_town_s_staff_cannot_apply_for_the_household(make_user, other_town, household, borrower):
+    # then another town's staff may not apply for the household
     with pytest.raises(PermissionDenied):
         apply(make_user(Role.TOWN_STAFF, town=other_town), household, borrower)
 
@@ -231,17 +256,22 @@ def test_the_processing_limit_runs_across_national_day(staff, household, borrowe
     #   12 Oct (5); 13 Oct (6); 14 Oct (7)  ->  due Wednesday 14 October 2026.
     assert FundsPolicy.current().loan_processing_working_days == 7
 
+    # when the application is received on Tuesday 29 September
     loan = apply(staff, household, borrower, received_on=dt.date(2026, 9, 29))
 
+    # then it is due on Wednesday 14 October, a firm date
     assert loan.due_date == dt.date(2026, 10, 14)
     assert loan.due_is_provisional is False
 
 
 def test_a_decision_after_the_due_day_keeps_its_days_late(staff, household, borrower):
+    # given an application due on 14 October 2026
     loan = apply(staff, household, borrower, received_on=dt.date(2026, 9, 29))
 
+    # when it is approved on the 16th
     services.loan_decide(user=staff, loan=loan, approve=True, decided_on=dt.date(2026, 10, 16))
 
+    # then it is approved, 2 days late
     loan.refresh_from_db()
     assert (loan.status, loan.decided_on, loan.decided_by, loan.days_late) == (
         LoanStatus.APPROVED,
@@ -252,27 +282,36 @@ def test_a_decision_after_the_due_day_keeps_its_days_late(staff, household, borr
 
 
 def test_a_decision_on_the_due_day_is_in_time(staff, household, borrower):
+    # given an application due on 14 October 2026
     loan = apply(staff, household, borrower, received_on=dt.date(2026, 9, 29))
 
+    # when it is rejected that day
     services.loan_decide(user=staff, loan=loan, approve=False, decided_on=dt.date(2026, 10, 14), reason="征信不良")
 
+    # then it is rejected with the reason, in time
     loan.refresh_from_db()
     assert (loan.status, loan.reject_reason, loan.days_late) == (LoanStatus.REJECTED, "征信不良", 0)
 
 
 def test_a_rejection_says_why(staff, household, borrower):
+    # given an application
     loan = apply(staff, household, borrower)
 
+    # when it is rejected without a reason
     with pytest.raises(ValidationError) as error:
         services.loan_decide(user=staff, loan=loan, approve=False, decided_on=TODAY, reason="  ")
 
+    # then the rejection is refused, asking why
     assert messages_of(error, "reason") == "Say why the application is rejected."
 
 
 def test_a_decision_is_not_dated_before_the_receipt_nor_made_twice(staff, household, borrower):
+    # given an application
     loan = apply(staff, household, borrower)
 
+    # when it is decided the day before its receipt, that is refused
     with pytest.raises(ValidationError) as error:
+        # when it is approved, a second decision is refused
         services.loan_decide(user=staff, loan=loan, approve=True, decided_on=RECEIVED - dt.timedelta(days=1))
     assert "cannot be earlier than the day the application was received" in messages_of(error, "decided_on")
 
@@ -295,6 +334,7 @@ def test_a_decision_is_not_dated_before_the_receipt_nor_made_twice(staff, househ
     ],
 )
 def test_months_are_added_with_the_day_clamped(day, months, expected):
+    # then adding months keeps the day, or takes the month's last day
     assert services.add_months(day, months) == expected
 
 
@@ -310,10 +350,12 @@ def test_months_are_added_with_the_day_clamped(day, months, expected):
     ],
 )
 def test_the_schedule_sums_exactly_to_the_amount(amount, term, interval, count, first, last):
+    # when the schedule of a loan disbursed on 31 January is made
     schedule = services.repayment_schedule(
         amount=Decimal(amount), term_months=term, interval=interval, disbursed_on=dt.date(2026, 1, 31)
     )
 
+    # then its principals sum to the amount to the fen, the last taking the remainder
     principals = [principal for _due, principal in schedule]
     assert len(schedule) == count
     assert sum(principals) == Decimal(amount)
@@ -323,9 +365,11 @@ def test_the_schedule_sums_exactly_to_the_amount(amount, term, interval, count, 
 
 
 def test_a_disbursement_fixes_the_schedule(staff, village):
+    # when a loan of 10,000 over 36 months is disbursed on 31 January 2026
     on = dt.date(2026, 1, 31)
     loan = disbursed_loan(staff, village, amount="10000.00", term=36, on=on)
 
+    # then it has 36 monthly instalments summing to the amount, the day clamped
     loan.refresh_from_db()
     instalments = list(loan.installments.order_by("number"))
     assert (loan.status, loan.disbursed_on, loan.maturity_on) == (LoanStatus.DISBURSED, on, dt.date(2029, 1, 31))
@@ -335,10 +379,13 @@ def test_a_disbursement_fixes_the_schedule(staff, village):
 
 
 def test_a_disbursement_needs_an_approved_loan_and_a_contract(staff, household, borrower):
+    # given an application not yet decided
     loan = apply(staff, household, borrower)
+    # then it cannot be disbursed
     with pytest.raises(ValidationError, match="needs a loan that is"):
         services.loan_disburse(user=staff, loan=loan, disbursed_on=TODAY, contract_number="LS-1")
 
+    # when it is approved, a disbursement without a contract or before the approval is refused
     services.loan_decide(user=staff, loan=loan, approve=True, decided_on=RECEIVED)
     with pytest.raises(ValidationError) as error:
         services.loan_disburse(user=staff, loan=loan, disbursed_on=TODAY, contract_number=" ")
@@ -362,19 +409,25 @@ def test_repayments_fill_instalments_oldest_first_and_settle_the_loan(staff, vil
     loan = disbursed_loan(staff, village)
     on = loan.disbursed_on + dt.timedelta(days=40)
 
+    # when 300 are repaid
     services.loan_repay(user=staff, loan=loan, paid_on=on, amount=Decimal("300.00"))
+    # then they fill the oldest instalments first
     assert paid(loan) == [Decimal("250.00"), Decimal("50.00"), Decimal("0.00"), Decimal("0.00")]
 
+    # and 100 more, they go on filling the second
     services.loan_repay(user=staff, loan=loan, paid_on=on, amount=Decimal("100.00"))
     assert paid(loan) == [Decimal("250.00"), Decimal("150.00"), Decimal("0.00"), Decimal("0.00")]
     loan.refresh_from_db()
     assert (loan.repaid, loan.outstanding, loan.status) == (Decimal("400.00"), Decimal("600.00"), LoanStatus.DISBURSED)
 
+    # when more than is outstanding is repaid, it is refused
     with pytest.raises(ValidationError) as error:
         services.loan_repay(user=staff, loan=loan, paid_on=on, amount=Decimal("600.01"))
     assert messages_of(error, "amount") == "Only 600.00 yuan of the loan is outstanding; 600.01 yuan is more."
 
+    # when the rest is repaid
     services.loan_repay(user=staff, loan=loan, paid_on=on, amount=Decimal("600.00"))
+    # then every instalment is paid and the loan settled
     loan.refresh_from_db()
     assert paid(loan) == [Decimal("250.00")] * 4
     assert (loan.repaid, loan.status) == (Decimal("1000.00"), LoanStatus.SETTLED)
@@ -390,8 +443,10 @@ def test_repayments_fill_instalments_oldest_first_and_settle_the_loan(staff, vil
 
 
 def test_a_repayment_is_positive_and_not_before_the_disbursement(staff, village):
+    # given a disbursed loan
     loan = disbursed_loan(staff, village)
 
+    # then a repayment of nothing, or dated before the disbursement, is refused
     with pytest.raises(ValidationError) as error:
         services.loan_repay(user=staff, loan=loan, paid_on=TODAY, amount=Decimal("0"))
     assert messages_of(error, "amount") == "The amount must be greater than zero."
@@ -410,17 +465,21 @@ def test_a_repayment_that_catches_up_lowers_the_risk_warning(staff, village):
     # when the household pays the first three instalments of 250.00
     services.loan_repay(user=staff, loan=loan, paid_on=TODAY, amount=Decimal("750.00"))
 
+    # then its band follows the oldest unpaid instalment, below 90 days
     loan.refresh_from_db()
     oldest_unpaid = loan.installments.filter(number=4).get().due_on
     assert loan.risk_band == risk_band_for(oldest_unpaid, TODAY) < RiskBand.OVERDUE_90
 
 
 def test_another_town_s_staff_cannot_touch_the_loan(staff, village, make_user, other_town):
+    # given a disbursed loan and another town's staff
     loan = disbursed_loan(staff, village)
     stranger = make_user(Role.TOWN_STAFF, town=other_town)
 
+    # when they enter a repayment, it is refused
     with pytest.raises(PermissionDenied):
         services.loan_repay(user=stranger, loan=loan, paid_on=TODAY, amount=Decimal("1.00"))
+    # then nothing is paid
     assert paid(loan) == [Decimal("0.00")] * 4
 
 
@@ -442,12 +501,15 @@ def test_another_town_s_staff_cannot_touch_the_loan(staff, village, make_user, o
     ],
 )
 def test_risk_bands_by_days_overdue(days, band):
+    # given an instalment due on 31 March 2026
     due = dt.date(2026, 3, 31)
 
+    # then the band follows the days it is overdue
     assert risk_band_for(due, due + dt.timedelta(days=days)) == band
 
 
 def test_no_unpaid_instalment_no_risk():
+    # then a loan without an unpaid instalment has no risk
     assert risk_band_for(None, TODAY) == RiskBand.NONE
 
 
@@ -466,8 +528,10 @@ def test_the_loan_book_by_town(staff, make_user, town, village, other_town):
     services.loan_repay(user=staff, loan=settled, paid_on=settled.disbursed_on, amount=Decimal("500.00"))
     office = make_user(Role.DISTRICT_OFFICE)
 
+    # when the office reads the loan book on ``day``
     rows, total = loan_book_by_town(user=office, today=day)
 
+    # then the town has 3 loans, 2 outstanding, 3000 of 8000 overdue; the other town has none
     by_town = {row.town: row for row in rows}
     mine, empty = by_town[town], by_town[other_town]
     assert (mine.disbursed_count, mine.outstanding_count) == (3, 2)
@@ -483,29 +547,36 @@ def test_the_loan_book_by_town(staff, make_user, town, village, other_town):
 
 
 def test_the_overdue_ratio_has_two_decimals(staff, make_user, village):
+    # given 1000 overdue of 3000 outstanding
     behind = disbursed_loan(staff, village, amount="1000.00", term=1)
     day = first_due(behind) + dt.timedelta(days=60)
     disbursed_loan(staff, village, amount="2000.00", term=12, on=day - dt.timedelta(days=5))
 
+    # when the loan book is read
     rows, _total = loan_book_by_town(user=make_user(Role.DISTRICT_OFFICE), today=day)
 
+    # then the ratio has two decimals
     row = next(row for row in rows if row.outstanding_count)
     assert row.overdue_ratio == Decimal("33.33")  # 1000 / 3000
     assert row.band_counts[RiskBand.OVERDUE_60] == 1
 
 
 def test_a_town_sees_its_own_town_in_the_loan_book(staff, make_user, village, other_village):
+    # given a loan in the town and one in another town
     disbursed_loan(staff, village)
     disbursed_loan(make_user(Role.TOWN_STAFF, town=other_village.town), other_village, amount="2000.00")
 
+    # when the town staff read the loan book
     rows, total = loan_book_by_town(user=staff, today=TODAY)
 
+    # then they see their town only
     assert [row.town for row in rows] == [village.town]
     assert total.outstanding_principal == Decimal("1000.00")
 
 
 @pytest.mark.parametrize("role", [Role.DISTRICT_OFFICE, Role.TOWN_STAFF])
 def test_the_loan_book_takes_the_same_queries_whatever_its_size(staff, make_user, village, town, role):
+    # given a reader of the district or the town
     reader = make_user(role, town=None if role == Role.DISTRICT_OFFICE else town)
 
     def count_queries() -> int:
@@ -513,6 +584,7 @@ def test_the_loan_book_takes_the_same_queries_whatever_its_size(staff, make_user
             loan_book_by_town(user=reader, today=TODAY)
         return len(queries)
 
+    # when the loan book is read with one loan, and again with seven
     disbursed_loan(staff, village)
     count_queries()  # caches (content types) warm up on the first call
     small = count_queries()
@@ -521,4 +593,5 @@ def test_the_loan_book_takes_the_same_queries_whatever_its_size(staff, make_user
     elsewhere = VillageFactory()
     disbursed_loan(make_user(Role.TOWN_STAFF, town=elsewhere.town), elsewhere, amount="700.00")
 
+    # then it costs the same queries
     assert count_queries() == small
