@@ -72,12 +72,15 @@ def test_a_town_sees_only_its_own_and_cannot_ask_for_another_town(client, make_u
 
 
 def test_another_towns_user_is_refused_the_towns_list(client, town, both_towns):
+    # then another town's finance office and station are refused the town's overdue list
     assert_other_town_refused(client, f"{URL}?town={town.pk}", role=Role.TOWN_FINANCE)
     assert_other_town_refused(client, f"{URL}?town={town.pk}", role=Role.TOWN_STATION)
 
 
 def test_filters_by_town_hop_minimum_days_and_document_number(client, office_user, town, both_towns):
+    # given the office on the overdue list
     client.force_login(office_user)
+    # then each filter shows the overdue transfers it asks for, with their totals
     assert shown(client.get(URL, {"town": town.pk})) == [both_towns["town_10"].pk, both_towns["town_3"].pk]
     assert shown(client.get(URL, {"hop": Hop.TO_STATION})) == []
     assert shown(client.get(URL, {"hop": Hop.TO_TOWN, "min_days": 6})) == [
@@ -93,7 +96,9 @@ def test_filters_by_town_hop_minimum_days_and_document_number(client, office_use
 
 
 def test_a_sent_transfer_leaves_the_list(client, office_user, people, both_towns):
+    # when the share 10 days overdue is sent
     chain.transfer_send(user=people.district_finance, transfer=both_towns["town_10"], sent_on=timezone.localdate())
+    # then it leaves the list, keeping its 10 days late
     client.force_login(office_user)
     assert shown(client.get(URL)) == [both_towns["other_6"].pk, both_towns["town_3"].pk]
     assert Transfer.objects.get(pk=both_towns["town_10"].pk).days_late == 10
@@ -159,10 +164,13 @@ def test_the_overdue_reports_applications_and_risk_warnings_are_listed(
 @pytest.mark.parametrize("tab", ["transfers", "reports", "applications", "risks", "nonsense"])
 def test_no_tab_costs_more_queries_than_the_first(client, office_user, people, town, tab):
     """Every tab counts them all and reads one page (an empty tab not even that)."""
+    # given an overdue share, and the tab opened once
     share_due(people, town, days_ago(3))
     client.force_login(office_user)
     client.get(URL, {"tab": tab})
+    # when the tab and the first tab are read
     with CaptureQueriesContext(connection) as captured:
+        # then the tab costs no more queries than the first
         assert client.get(URL, {"tab": tab}).status_code == 200
     with CaptureQueriesContext(connection) as first_tab:
         client.get(URL)
@@ -175,11 +183,14 @@ def test_no_tab_costs_more_queries_than_the_first(client, office_user, people, t
 def test_the_office_queues_the_scan_once_the_request_commits(
     client, office_user, monkeypatch, django_capture_on_commit_callbacks
 ):
+    # given the office, and the scan's task caught when queued
     queued = []
     monkeypatch.setattr(tasks.flag_overdue, "delay", lambda *args, **kwargs: queued.append(args))
     client.force_login(office_user)
+    # when it runs the scan now
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(RUN_URL)
+    # then the scan is queued once the request commits, and the page says so
     assert response.status_code == 302 and response["Location"] == URL
     assert queued == [()]
     assert [str(message) for message in get_messages(response.wsgi_request)] == [
@@ -189,10 +200,12 @@ def test_the_office_queues_the_scan_once_the_request_commits(
 
 @pytest.mark.parametrize("role", [Role.TOWN_STAFF, Role.TOWN_FINANCE, Role.DISTRICT_FINANCE, Role.AUDIT])
 def test_no_one_but_the_office_may_run_the_scan(client, make_user, town, role, monkeypatch):
+    # given a user of another role, and the scan's task caught when queued
     queued = []
     monkeypatch.setattr(tasks.flag_overdue, "delay", lambda *args, **kwargs: queued.append(args))
     user = make_user(role, town=town if role in (Role.TOWN_STAFF, Role.TOWN_FINANCE) else None)
     client.force_login(user)
+    # then running the scan is refused, and nothing is queued
     assert client.post(RUN_URL).status_code == 403
     assert client.get(RUN_URL).status_code in (403, 405)
     assert queued == []

@@ -90,8 +90,10 @@ def listed(response) -> set[int]:
 
 
 def test_a_town_sees_its_own_reports_and_can_start_one(client, reports, people):
+    # when the town staff open the reports
     client.force_login(people.town_staff)
     response = client.get(reverse("funds:report_list"))
+    # then they see their town's three reports and the form to open one, and no grid
     assert response.status_code == 200
     assert listed(response) == {reports.august.pk, reports.september.pk, reports.october.pk}
     assert count_testids(response, "report-open-form") == 1
@@ -108,8 +110,10 @@ def test_the_district_office_sees_every_town_in_the_grid(
     submit(people.town_finance, reports.september, clock=clock, on="2026-10-12")
     # and a town created since the scan last ran, so none of its reports is open yet
     new_town = TownFactory()
+    # when the office opens the reports
     client.force_login(office_user)
     response = client.get(reverse("funds:report_list"))
+    # then it opens no report itself, and the new town's months are missing
     assert response.status_code == 200
     assert count_testids(response, "report-open-form") == 0
     assert cell_state(response, new_town, "2026-09") == "missing"
@@ -126,16 +130,21 @@ def test_the_district_office_sees_every_town_in_the_grid(
 
 
 def test_a_month_not_yet_due_is_pending(client, reports, office_user, town, clock):
+    # given 5 November: October's report is due on Fri 11-06
     clock.today = D("2026-11-05")  # October's report is due on Fri 11-06
+    # when the office opens the grid
     client.force_login(office_user)
     response = client.get(reverse("funds:report_list"))
+    # then October is pending
     assert cell_state(response, town, "2026-10") == "pending"
 
 
 def test_the_list_and_grid_take_the_same_queries_whatever_the_towns(client, reports, office_user, clock):
+    # given the office, the page read once
     client.force_login(office_user)
     url = reverse("funds:report_list")
     client.get(url)
+    # when it is read, and again with six more towns
     with CaptureQueriesContext(connection) as few:
         assert client.get(url).status_code == 200
     for _ in range(6):
@@ -143,13 +152,16 @@ def test_the_list_and_grid_take_the_same_queries_whatever_the_towns(client, repo
     monthly_reports_ensure(today=TODAY)
     with CaptureQueriesContext(connection) as many:
         assert client.get(url).status_code == 200
+    # then it costs the same queries
     assert len(many) == len(few)
 
 
 def test_the_list_filters(client, clock, reports, people, office_user, town, other_town):
+    # given September submitted 3 days late
     submit(people.town_staff, reports.september, clock=clock, on="2026-10-16")
     client.force_login(office_user)
     url = reverse("funds:report_list")
+    # then the filters by town, name, status and months find their reports
     assert listed(client.get(url, {"town": town.pk})) == {reports.august.pk, reports.september.pk, reports.october.pk}
     assert listed(client.get(url, {"q": other_town.name})) == set(
         MonthlyReport.objects.filter(town=other_town).values_list("pk", flat=True)
@@ -158,25 +170,31 @@ def test_the_list_filters(client, clock, reports, people, office_user, town, oth
     assert listed(client.get(url, {"town": town.pk, "month_from": "2026-09", "month_to": "2026-09"})) == {
         reports.september.pk
     }
-    # late or missing: September submitted 3 days late, August and October never submitted
+    # and late or missing: September submitted 3 days late, August and October never submitted
     late = listed(client.get(url, {"town": town.pk, "late": "1"}))
     assert late == {reports.august.pk, reports.september.pk, reports.october.pk}
 
 
 def test_late_or_missing_leaves_out_reports_on_time_and_not_yet_due(client, reports, people, clock):
+    # given September submitted on its due day and 5 November, before October's
     submit(people.town_staff, reports.september, clock=clock, on="2026-10-13")
     clock.today = D("2026-11-05")  # October not yet due
+    # when the town lists its late or missing reports
     client.force_login(people.town_staff)
+    # then only August is there
     assert listed(client.get(reverse("funds:report_list"), {"late": "1"})) == {reports.august.pk}
 
 
 def test_the_list_pages_by_25(client, clock, people, town):
+    # given an allocation received in January 2024, so the town owes more than 25 reports
     clock.today = D("2024-01-10")
     allocation_for(people.district_finance, [(town, Y("1.00"))], received_on=D("2024-01-10"))
     clock.today = TODAY
     monthly_reports_ensure(today=TODAY)
     client.force_login(people.town_staff)
+    # when the town staff open the list
     first = client.get(reverse("funds:report_list"))
+    # then the first page shows 25 and the second the rest
     assert len(listed(first)) == 25
     assert (
         len(listed(client.get(reverse("funds:report_list"), {"page": 2})))
@@ -213,18 +231,24 @@ def test_a_draft_shows_live_figures_and_a_submitted_one_its_frozen_lines(client,
 
 
 def test_the_due_date_shows_its_provisional_mark(client, clock, people, town):
-    # December of the package's last year is due in January of a year whose schedule nobody has entered yet
+    # given December of the package's last year opened: it is due in January of a year whose schedule nobody has
+    # entered yet
     clock.today = dt.date(PACKAGE_YEARS.stop, 1, 20)
     report = monthly_report_open(user=people.town_staff, town=town, month=dt.date(PACKAGE_YEARS.stop - 1, 12, 1))
+    # when the town staff open it
     client.force_login(people.town_staff)
     response = client.get(reverse("funds:report_detail", args=[report.pk]))
+    # then its due date is marked provisional
     assert count_testids(response, "due-provisional") == 1
 
 
 def test_the_district_office_reviews_from_the_report(client, clock, reports, people, office_user):
+    # given September submitted
     submit(people.town_staff, reports.september, clock=clock, on="2026-10-12")
+    # when the office opens it
     client.force_login(office_user)
     response = client.get(reverse("funds:report_detail", args=[reports.september.pk]))
+    # then it is offered the review, not the submission
     content = response.content.decode()
     assert reverse("funds:report_review", args=[reports.september.pk]) in content
     assert reverse("funds:report_submit", args=[reports.september.pk]) not in content
@@ -234,14 +258,18 @@ def test_the_district_office_reviews_from_the_report(client, clock, reports, peo
 
 
 def test_submitting_through_the_page(client, reports, people, clock):
+    # given the town finance office on September's submit page
     client.force_login(people.town_finance)
     url = reverse("funds:report_submit", args=[reports.september.pk])
     assert count_testids(client.get(url), "submit-late-warning") == 1  # 20 November: past the due day
+    # when it is 12 October, before the due day, there is no warning
     clock.today = D("2026-10-12")
     response = client.get(url)
     assert response.status_code == 200
     assert count_testids(response, "submit-late-warning") == 0
+    # when the report is submitted
     response = client.post(url, {"notes": "村集体光伏电站设备款1200元已拨付到村。"})
+    # then it is submitted on time, its figures frozen
     assert response.status_code == 302
     assert response["Location"] == reverse("funds:report_detail", args=[reports.september.pk])
     report = MonthlyReport.objects.get(pk=reports.september.pk)
@@ -256,20 +284,23 @@ def test_submitting_through_the_page(client, reports, people, clock):
 
 
 def test_reviewing_through_the_page(client, reports, people, office_user, clock):
+    # given September submitted, and the office on its review page
     submit(people.town_staff, reports.september, clock, on="2026-10-12")
     client.force_login(office_user)
     url = reverse("funds:report_review", args=[reports.september.pk])
     assert client.get(url).status_code == 200
-    # returning without a note is refused on the form
+    # when it returns it without a note, that is refused on the form
     response = client.post(url, {"decision": "return", "note": ""})
     assert response.status_code == 200
     assert response.context["form"].errors["note"]
     assert MonthlyReport.objects.get(pk=reports.september.pk).status == ReportStatus.SUBMITTED
+    # when the office returns it with a note
     response = client.post(url, {"decision": "return", "note": "请补充资金用途说明。"})
+    # then it is returned with the note
     assert response.status_code == 302
     report = MonthlyReport.objects.get(pk=reports.september.pk)
     assert (report.status, report.review_note) == (ReportStatus.RETURNED, "请补充资金用途说明。")
-    # the town corrects it and submits again; the office accepts
+    # when the town corrects it and submits again, the office accepts it
     client.force_login(people.town_staff)
     assert client.post(reverse("funds:report_submit", args=[report.pk]), {"notes": "已补充。"}).status_code == 302
     client.force_login(office_user)
@@ -278,11 +309,14 @@ def test_reviewing_through_the_page(client, reports, people, office_user, clock)
 
 
 def test_opening_a_past_month_through_the_page(client, clock, people, town):
+    # given 9 October, and the town staff on the page to open a report
     clock.today = D("2026-10-09")
     client.force_login(people.town_staff)
     url = reverse("funds:report_open")
     assert client.get(url).status_code == 200
+    # when they open September
     response = client.post(url, {"town": town.pk, "month": "2026-09"})
+    # then it is opened, due on 13 October
     report = MonthlyReport.objects.get(town=town, month=SEPTEMBER)
     assert response.status_code == 302
     assert response["Location"] == reverse("funds:report_detail", args=[report.pk])
@@ -298,7 +332,9 @@ def test_opening_a_past_month_through_the_page(client, clock, people, town):
 
 
 def test_the_district_office_cannot_submit_and_a_town_cannot_review(client, clock, reports, people, office_user):
+    # given the office
     client.force_login(office_user)
+    # then it may neither submit a report nor open one
     submit_url = reverse("funds:report_submit", args=[reports.september.pk])
     assert client.get(submit_url).status_code == 403
     assert client.post(submit_url, {"notes": "x"}).status_code == 403
@@ -306,7 +342,9 @@ def test_the_district_office_cannot_submit_and_a_town_cannot_review(client, cloc
         client.post(reverse("funds:report_open"), {"town": reports.september.town_id, "month": "2026-09"}).status_code
         == 403
     )
+    # when September is submitted
     submit(people.town_staff, reports.september, clock=clock, on="2026-10-12")
+    # then none of the town's people may review it, and it stays submitted
     review_url = reverse("funds:report_review", args=[reports.september.pk])
     for user in (people.town_staff, people.town_finance, people.station):
         client.force_login(user)
@@ -317,8 +355,10 @@ def test_the_district_office_cannot_submit_and_a_town_cannot_review(client, cloc
 
 @pytest.mark.parametrize("role", [Role.DISTRICT_FINANCE, Role.AUDIT])
 def test_district_readers_read_but_neither_submit_nor_review(client, clock, reports, people, role):
+    # given September submitted, and a district reader
     submit(people.town_staff, reports.september, clock=clock, on="2026-10-12")
     client.force_login(post_user(role))
+    # then they read it, but may neither review nor submit
     assert client.get(reverse("funds:report_detail", args=[reports.september.pk])).status_code == 200
     assert client.get(reverse("funds:report_review", args=[reports.september.pk])).status_code == 403
     assert client.get(reverse("funds:report_submit", args=[reports.october.pk])).status_code == 403
@@ -339,17 +379,21 @@ TOWN_ROLES = [Role.TOWN_STAFF, Role.TOWN_FINANCE, Role.TOWN_STATION, Role.VILLAG
     ],
 )
 def test_another_town_is_refused_on_every_report_url(client, clock, reports, people, role, name, method, data):
+    # given August submitted and September a draft
     submit(people.town_staff, reports.august, clock=clock, on="2026-09-30")
+    # when a user of another town asks for either, by GET or POST, they are refused
     for report in (reports.august, reports.september):
         assert_other_town_refused(
             client, reverse(f"funds:{name}", args=[report.pk]), role=role, method=method, data=data
         )
+    # then neither report changed
     assert MonthlyReport.objects.get(pk=reports.august.pk).status == ReportStatus.SUBMITTED
     assert MonthlyReport.objects.get(pk=reports.september.pk).status == ReportStatus.DRAFT
 
 
 @pytest.mark.parametrize("role", TOWN_ROLES)
 def test_another_town_is_refused_on_opening_and_filtering(client, reports, town, role):
+    # then a user of another town may neither open the town's report nor filter the list by the town
     data = {"town": town.pk, "month": "2026-07"}
     assert_other_town_refused(client, reverse("funds:report_open"), role=role, method="post", data=data)
     assert not MonthlyReport.objects.filter(town=town, month=D("2026-07-01")).exists()
@@ -357,7 +401,9 @@ def test_another_town_is_refused_on_opening_and_filtering(client, reports, town,
 
 
 def test_the_list_never_shows_another_town(client, reports, other_town):
+    # when a user of another town opens the list
     client.force_login(post_user(Role.TOWN_STAFF, town=other_town))
+    # then they see their own town's reports only
     assert listed(client.get(reverse("funds:report_list"))) == set(
         MonthlyReport.objects.filter(town=other_town).values_list("pk", flat=True)
     )

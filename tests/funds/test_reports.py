@@ -171,7 +171,9 @@ def test_the_first_of_the_next_month_counts_in_the_next_report(september, clock,
 
 
 def test_a_town_figures_hold_its_own_money_only(september, other_town):
+    # when the other town's September figures are computed
     figures = figures_by_document(other_town, SEPTEMBER)
+    # then they hold its own share of A only, received in September
     assert figures == {
         september.a.document_number: (
             Y("10000.00"),
@@ -186,18 +188,21 @@ def test_a_town_figures_hold_its_own_money_only(september, other_town):
 
 
 def test_figures_are_one_query_whatever_the_data(september, clock, people, town, django_assert_num_queries):
+    # when the figures are computed: one query
     with django_assert_num_queries(1):
         assert len(report_figures(town=town, month=SEPTEMBER)) == 2
-    # given five more allocations, each walked down to the station
+    # when five more allocations are walked down to the station
     clock.set("2026-09-20")
     for _ in range(5):
         allocation = allocation_for(people.district_finance, [(town, Y("1000.00"))], received_on=D("2026-09-20"))
         to_station(people, allocation, town)
+    # then it is still one query
     with django_assert_num_queries(1):
         assert len(report_figures(town=town, month=SEPTEMBER)) == 7
 
 
 def test_money_is_decimal(september, town):
+    # then every sum of the figures is a Decimal
     for row in report_figures(town=town, month=SEPTEMBER):
         assert all(isinstance(getattr(row, name), Decimal) for name in ("received", "paid_to_villages", "balance"))
 
@@ -231,18 +236,22 @@ def test_submission_freezes_the_lines(september, clock, people, town):
 
 
 def test_a_late_submission_keeps_its_days_late(september, clock, people, town):
+    # given the September report, due on 13 October
     clock.set("2026-10-10")
     report = monthly_report_open(user=people.town_staff, town=town, month=SEPTEMBER)
     assert report.due_date == SEPTEMBER_DUE
     # when the town submits on Fri 16 October, three days after the due day
     clock.set("2026-10-16")
     report = monthly_report_submit(user=people.town_staff, report=report, notes="")
+    # then it is 3 days late
     assert report.days_late == 3
 
 
 def test_submitting_on_the_due_day_is_on_time(september, clock, people, town):
+    # given the September report opened on its due day
     clock.set(SEPTEMBER_DUE)
     report = monthly_report_open(user=people.town_staff, town=town, month=SEPTEMBER)
+    # then submitting it that day is on time
     assert monthly_report_submit(user=people.town_staff, report=report, notes="").days_late == 0
 
 
@@ -282,26 +291,34 @@ def test_a_returned_report_is_corrected_and_submitted_again(september, clock, pe
 
 
 def test_returning_needs_a_note_and_reviewing_needs_a_submitted_report(september, clock, people, town, office_user):
+    # given a draft September report
     clock.set("2026-10-09")
     report = monthly_report_open(user=people.town_staff, town=town, month=SEPTEMBER)
+    # then the office cannot accept a draft
     with pytest.raises(ValidationError):
         monthly_report_accept(user=office_user, report=report)
+    # when it is submitted
     report = monthly_report_submit(user=people.town_staff, report=report, notes="")
+    # then returning it without a note is refused, and it stays submitted
     with pytest.raises(ValidationError) as refused:
         monthly_report_return(user=office_user, report=report, note="  ")
     assert "note" in refused.value.error_dict
     report.refresh_from_db()
     assert report.status == ReportStatus.SUBMITTED
+    # and it cannot be submitted twice
     with pytest.raises(ValidationError):
         monthly_report_submit(user=people.town_staff, report=report, notes="again")
 
 
 @pytest.mark.parametrize("role", [Role.DISTRICT_OFFICE, Role.DISTRICT_FINANCE, Role.AUDIT])
 def test_only_town_roles_open_and_submit(september, clock, people, town, role):
+    # given a district user
     clock.set("2026-10-09")
     district_user = post_user(role)
+    # then they may not open the town's report
     with pytest.raises(PermissionDenied):
         monthly_report_open(user=district_user, town=town, month=SEPTEMBER)
+    # and once the town opened it, they may not submit it: it stays a draft
     report = monthly_report_open(user=people.town_staff, town=town, month=SEPTEMBER)
     with pytest.raises(PermissionDenied):
         monthly_report_submit(user=district_user, report=report, notes="")
@@ -310,9 +327,12 @@ def test_only_town_roles_open_and_submit(september, clock, people, town, role):
 
 
 def test_a_village_clerk_neither_opens_nor_submits(september, clock, people, town):
+    # given 9 October
     clock.set("2026-10-09")
+    # then the clerk may not open the town's report
     with pytest.raises(PermissionDenied):
         monthly_report_open(user=people.clerk, town=town, month=SEPTEMBER)
+    # and once the town opened it, may not submit it
     report = monthly_report_open(user=people.town_staff, town=town, month=SEPTEMBER)
     with pytest.raises(PermissionDenied):
         monthly_report_submit(user=people.clerk, report=report, notes="")
@@ -320,10 +340,12 @@ def test_a_village_clerk_neither_opens_nor_submits(september, clock, people, tow
 
 @pytest.mark.parametrize("role", [Role.TOWN_STAFF, Role.TOWN_FINANCE, Role.DISTRICT_FINANCE, Role.AUDIT])
 def test_only_the_district_office_reviews(september, clock, people, town, role):
+    # given a submitted September report, and a user of another role
     clock.set("2026-10-09")
     report = monthly_report_open(user=people.town_staff, town=town, month=SEPTEMBER)
     report = monthly_report_submit(user=people.town_staff, report=report, notes="")
     reviewer = post_user(role, town=town) if role in (Role.TOWN_STAFF, Role.TOWN_FINANCE) else post_user(role)
+    # then they may neither accept nor return it: it stays submitted
     with pytest.raises(PermissionDenied):
         monthly_report_accept(user=reviewer, report=report)
     with pytest.raises(PermissionDenied):
@@ -333,9 +355,12 @@ def test_only_the_district_office_reviews(september, clock, people, town, role):
 
 
 def test_another_town_is_refused(september, clock, people, other_people, town, other_town):
+    # given 9 October
     clock.set("2026-10-09")
+    # then another town may not open the town's report
     with pytest.raises(PermissionDenied):
         monthly_report_open(user=other_people.town_staff, town=town, month=SEPTEMBER)
+    # and once the town opened it, may not submit it: no line was written
     report = monthly_report_open(user=people.town_staff, town=town, month=SEPTEMBER)
     with pytest.raises(PermissionDenied):
         monthly_report_submit(user=other_people.town_finance, report=report, notes="")
@@ -343,19 +368,26 @@ def test_another_town_is_refused(september, clock, people, other_people, town, o
 
 
 def test_a_month_is_reported_on_once_it_has_ended(clock, people, town):
+    # given the last day of September
     clock.set("2026-09-30")
+    # when September's report is opened, that is refused: the month has not ended
     with pytest.raises(ValidationError) as refused:
         monthly_report_open(user=people.town_staff, town=town, month=SEPTEMBER)
     assert "month" in refused.value.error_dict
+    # when it is opened on 1 October, by any day of the month
     clock.set("2026-10-01")
     report = monthly_report_open(user=people.town_staff, town=town, month=D("2026-09-17"))
+    # then it is September's, its clock starting on the month's last day
     assert (report.month, report.clock_start) == (SEPTEMBER, D("2026-09-30"))
 
 
 def test_opening_twice_gives_the_same_report(clock, people, town):
+    # given 9 October
     clock.set("2026-10-09")
+    # when the town staff and then the finance office open September's report
     first = monthly_report_open(user=people.town_staff, town=town, month=SEPTEMBER)
     second = monthly_report_open(user=people.town_finance, town=town, month=SEPTEMBER)
+    # then it is one report
     assert first.pk == second.pk
     assert MonthlyReport.objects.filter(town=town).count() == 1
 
@@ -369,8 +401,10 @@ def test_the_september_report_is_due_after_national_day(clock, people, town):
     # make-up workdays Sun 09-20 and Sat 10-10. Counting from Wed 09-30 (the month's last day, not counted):
     # 10-01..10-07 rest; Thu 10-08 (1), Fri 10-09 (2), Sat 10-10 make-up workday (3), Sun 10-11 rest,
     # Mon 10-12 (4), Tue 10-13 (5).
+    # when the report is opened
     clock.set("2026-10-09")
     report = monthly_report_open(user=people.town_staff, town=town, month=SEPTEMBER)
+    # then it is due on Tue 10-13, a firm date
     assert (report.due_date, report.due_is_provisional) == (D("2026-10-13"), False)
     assert report.due_date == SEPTEMBER_DUE
 
@@ -397,7 +431,9 @@ def test_a_due_date_in_a_year_without_an_official_schedule_is_provisional(clock,
     # December of the package's last year is due in January of a year whose schedule nobody has entered yet
     december = dt.date(PACKAGE_YEARS.stop - 1, 12, 1)
     clock.set(dt.date(PACKAGE_YEARS.stop, 2, 1))
+    # when it is opened
     report = monthly_report_open(user=people.town_staff, town=town, month=december)
+    # then its due date is provisional, in the next year
     assert report.due_is_provisional is True
     assert report.due_date.year == PACKAGE_YEARS.stop
 
@@ -424,22 +460,28 @@ def test_ensure_opens_every_town_month_once(clock, people, town, other_town):
 
 
 def test_ensure_is_a_few_queries_whatever_the_towns(clock, people, town):
+    # given an allocation received in January and six towns
     clock.set("2026-01-10")
     allocation_for(people.district_finance, [(town, Y("100.00"))], received_on=D("2026-01-10"))
     for _ in range(5):
         TownFactory()
     FundsPolicy.current()
+    # when the scan opens every report owed on 20 November
     with CaptureQueriesContext(connection) as queries:
         opened = monthly_reports_ensure(today=D("2026-11-20"))
+    # then it opened ten months for every town in a few queries
     assert opened == Town.objects.count() * 10
     assert len(queries) <= 10
 
 
 def test_figures_come_from_the_town_finance_office_receipt_not_the_allotment(clock, people, town):
+    # given a share sent to the town in September and not yet received by its finance office
     clock.set("2026-09-10")
     allocation = allocation_for(people.district_finance, [(town, Y("500.00"))], received_on=D("2026-09-10"))
     send(people.district_finance, to_town_transfer(allocation, town), clock, "2026-09-11")
+    # when the September figures are computed
     clock.set("2026-10-01")
     (row,) = report_figures(town=town, month=SEPTEMBER)
+    # then the share is allotted but nothing is received, and nothing has gone on to the station
     assert (row.allotted, row.received, row.balance) == (Y("500.00"), Y("0.00"), Y("0.00"))
     assert Transfer.objects.filter(allocation=allocation, hop=Hop.TO_STATION).count() == 0

@@ -45,7 +45,9 @@ PACKAGE_ONLY = WorkingCalendar(entries={}, entered_years=frozenset())
     ],
 )
 def test_each_hop_is_due_on_the_day_its_rule_gives(hop, clock_start, due, why):
+    # when the hop's deadline is computed on the package's schedule
     deadline = transfer_deadline(hop, clock_start, calendar=PACKAGE_ONLY)
+    # then it is due on the day its rule gives, a firm date
     assert deadline.due_date == due, why
     assert deadline.provisional is False
 
@@ -82,8 +84,9 @@ def test_a_transfer_takes_the_rule_of_its_hop(hop):
 
 
 def test_a_period_running_into_a_year_without_a_schedule_is_provisional():
-    # 20 Dec 2026 + 15 days = Mon 4 Jan 2027: 2027's holidays are not known yet
+    # when a share's clock starts on 20 Dec 2026: + 15 days = Mon 4 Jan 2027, and 2027's holidays are not known yet
     deadline = transfer_deadline(Hop.TO_TOWN, dt.date(2026, 12, 20), calendar=PACKAGE_ONLY)
+    # then it is due then, provisionally
     assert (deadline.due_date, deadline.provisional) == (dt.date(2027, 1, 4), True)
 
 
@@ -100,8 +103,9 @@ def test_a_day_entered_by_the_office_moves_the_deadline():
 
 
 def test_the_monthly_report_is_due_on_the_fifth_working_day_of_the_next_month():
-    # September 2024's report: 1-7 Oct are holidays; 8, 9, 10, 11 Oct are working days 1-4, Sat 12 Oct (make-up) 5
+    # when September 2024's report is due: 1-7 Oct are holidays; 8-11 Oct are working days 1-4, Sat 12 Oct (make-up) 5
     deadline = report_deadline(dt.date(2024, 9, 1), due_working_day=5, calendar=PACKAGE_ONLY)
+    # then it is due on Sat 12 Oct
     assert deadline.due_date == dt.date(2024, 10, 12)
 
 
@@ -110,12 +114,15 @@ def test_the_monthly_report_is_due_on_the_fifth_working_day_of_the_next_month():
     [(dt.date(2025, 2, 4), 0), (dt.date(2025, 2, 5), 0), (dt.date(2025, 2, 6), 1), (dt.date(2025, 2, 15), 10)],
 )
 def test_days_late_count_from_the_end_of_the_due_day(done_on, late):
+    # then a step done by the end of its due day (5 Feb 2025) is not late, and each day after counts one
     assert days_late(dt.date(2025, 2, 5), done_on) == late
 
 
 def test_a_loan_application_is_decided_within_the_policy_s_working_days():
-    # Fri 27 Sep 2024 + 7 working days: Sun 29 (make-up) 1, Mon 30 2, holidays, 8-11 Oct 3-6, Sat 12 Oct (make-up) 7
+    # when an application is received on Fri 27 Sep 2024, + 7 working days: Sun 29 (make-up) 1, Mon 30 2, holidays,
+    # 8-11 Oct 3-6, Sat 12 Oct (make-up) 7
     deadline = loan_processing_deadline(dt.date(2024, 9, 27), working_days=7, calendar=PACKAGE_ONLY)
+    # then it is due on Sat 12 Oct
     assert deadline.due_date == dt.date(2024, 10, 12)
 
 
@@ -133,6 +140,7 @@ BORN = dt.date(1966, 3, 10)
     ],
 )
 def test_a_borrower_is_aged_18_to_60_on_the_day_the_application_is_received(received_on, may_borrow):
+    # then a borrower born on 10 Mar 1966 is accepted from their 18th birthday to the eve of their 61st
     if may_borrow:
         borrower_age_check(name="张秀兰", birth_date=BORN, received_on=received_on)
     else:
@@ -143,8 +151,10 @@ def test_a_borrower_is_aged_18_to_60_on_the_day_the_application_is_received(rece
 
 @pytest.mark.english
 def test_a_borrower_too_old_is_told_the_age_and_the_rule():
+    # when a borrower of 61 is checked
     with pytest.raises(ValidationError) as refused:
         borrower_age_check(name="张秀兰", birth_date=BORN, received_on=dt.date(2027, 3, 10))
+    # then the refusal names their age and the rule
     assert refused.value.message_dict["borrower"] == [
         "张秀兰 is 61 years old on 2027-03-10; a borrower must be aged 18 to 60."
     ]
