@@ -58,32 +58,39 @@ def test_town_staff_propose_a_numbered_project_with_its_villages_and_investment(
 
 
 def test_each_proposal_of_a_town_and_year_takes_the_next_number(proposed, clock):
+    # when the town proposes two projects, and a third dated early in the year
     first, second = proposed(), proposed(name="第二个项目")
     next_year = proposed(name="次年项目", proposed_on=dt.date(2026, 1, 5))
+    # then they take the next numbers of the town and the year, in the order they are proposed
     prefix = f"XM2026-{first.town.code[-3:]}-"
     assert [first.code, second.code, next_year.code] == [f"{prefix}0001", f"{prefix}0002", f"{prefix}0003"]
 
 
 @pytest.mark.english
 def test_a_proposal_names_villages_of_its_own_town_and_a_park_of_that_town(people, proposed, other_village):
+    # when a proposal names a village of another town, that is refused
     with pytest.raises(ValidationError) as error:
         proposed(villages=[other_village])
     assert error.value.message_dict == {"villages": [f"Every village must belong to {people.village.town}."]}
 
+    # when it names no village, that is refused
     with pytest.raises(ValidationError) as error:
         proposed(villages=[])
     assert "villages" in error.value.message_dict
 
+    # when it names a park of another town, that is refused
     park = IndustrialPark.objects.create(
         town=other_village.town, name="方城镇扶贫产业园", established_on=dt.date(2018, 1, 1)
     )
     with pytest.raises(ValidationError) as error:
         proposed(park=park)
     assert "park" in error.value.message_dict
+    # then no project was written
     assert not IndustryProject.objects.exists()
 
 
 def test_only_town_staff_of_the_town_propose(people, proposed, make_user, town, other_town):
+    # given another town's staff and the town's other posts
     posts = [
         (Role.TOWN_STAFF, {"town": other_town}),
         (Role.TOWN_STATION, {"town": town}),
@@ -91,30 +98,37 @@ def test_only_town_staff_of_the_town_propose(people, proposed, make_user, town, 
         (Role.DISTRICT_OFFICE, {}),
         (Role.AUDIT, {}),
     ]
+    # when each of them proposes a project, it is refused
     for role, post in posts:
         people.staff = make_user(role, **post)
         with pytest.raises(PermissionDenied):
             proposed()
+    # then no project was written
     assert not IndustryProject.objects.exists()
 
 
 @pytest.mark.english
 def test_a_blacklisted_enterprise_is_not_named_operator_and_one_operator_at_most(people, proposed, office, clock):
+    # given a blacklisted enterprise
     enterprise = EnterpriseFactory()
     BlacklistEntry.objects.create(enterprise=enterprise, reason="违约", decided_on=clock.ago(100), decided_by=office)
+    # when a proposal names it operator, that is refused
     with pytest.raises(ValidationError) as error:
         proposed(operator_enterprise=enterprise)
     assert "is on the blacklist" in error.value.message_dict["operator_enterprise"][0]
 
+    # when a proposal names an enterprise and a household, that is refused
     household = HouseholdFactory(village=people.village)
     with pytest.raises(ValidationError) as error:
         proposed(operator_enterprise=EnterpriseFactory(), operator_household=household)
     assert "operator_household" in error.value.message_dict
+    # then a household alone may operate it
     assert proposed(operator_household=household).operator_household == household
 
 
 @pytest.mark.english
 def test_a_proposal_is_changed_only_while_it_is_a_proposal(people, proposed, walk):
+    # given a proposal
     project = proposed()
     data = {
         "villages": [people.village],
@@ -126,11 +140,14 @@ def test_a_proposal_is_changed_only_while_it_is_a_proposal(people, proposed, wal
         "planned_completion": dt.date(2027, 6, 30),
         "investments": [(InvestmentSource.CENTRAL, Decimal("500000.00"))],
     }
+    # when the staff change it
     proposals.project_update(user=people.staff, project=project, **data)
+    # then it is changed, its investment too
     project.refresh_from_db()
     assert (project.name, project.category, project.scale) == ("改后的名称", "tourism", "5公里")
     assert proposals.project_total_investment(project) == Decimal("500000.00")
 
+    # when it has gone to review, a change is refused naming its state
     walk(S.REVIEW, project)
     with pytest.raises(ValidationError) as error:
         proposals.project_update(user=people.staff, project=project, **data | {"name": "再改"})
@@ -142,10 +159,13 @@ def test_a_proposal_is_changed_only_while_it_is_a_proposal(people, proposed, wal
 
 @pytest.mark.english
 def test_submission_needs_an_investment_and_a_committee(people, proposed, clock):
+    # given a proposal without an investment, and a committee without a member
     project = proposed(investments=[])
     ReviewDepartment.objects.update(is_member=False)
+    # when it is submitted
     with pytest.raises(ValidationError) as error:
         lifecycle.project_submit_for_review(user=people.staff, project=project)
+    # then both are named, and it stays a proposal
     assert messages_of(error.value) == [
         "Enter at least one investment before the project goes to the joint review.",
         "The review committee has no member department yet: the district office must configure it.",
@@ -155,7 +175,9 @@ def test_submission_needs_an_investment_and_a_committee(people, proposed, clock)
 
 
 def test_each_submission_opens_a_new_review_round(people, proposed, clock):
+    # when a proposal is submitted
     project = lifecycle.project_submit_for_review(user=people.staff, project=proposed(), submitted_on=clock.ago(80))
+    # then it is under review in its first round, the move dated and recorded
     assert (project.status, project.review_round) == (S.REVIEW, 1)
     change = project.status_changes.last()
     assert (change.from_status, change.to_status, change.changed_on) == (S.PROPOSAL, S.REVIEW, clock.ago(80))
@@ -192,24 +214,29 @@ WRONG_STATES = [
 
 @pytest.mark.english
 def test_a_move_from_a_state_it_does_not_start_from_is_refused_naming_the_state(people, town, clock):
-    # every (move, state) pair the table does not allow: one project per state, written straight to the database
+    # given every (move, state) pair the table does not allow: one project per state, written straight to the
+    # database
     projects = {
         status: ProjectFactory(town=town, villages=[people.village], status=status, three_assets_number=f"SZ-{status}")
         for status in S.values
     }
+    # when each such move is tried, it is refused naming the state
     for move, status in WRONG_STATES:
         with pytest.raises(ValidationError) as error:
             MOVE_CALLS[move](people.staff, projects[status], clock.today)
         label = lifecycle.MOVES[move].label
         assert messages_of(error.value) == [f"“{label}” cannot be done on a project that is “{S(status).label}”."]
+    # then no project moved and no change was recorded
     assert len(WRONG_STATES) > 40
     assert [p.status for p in IndustryProject.objects.order_by("pk")] == list(S.values)
     assert not StatusChange.objects.exists()
 
 
 def test_every_move_of_the_main_path_is_dated_and_signed(people, walk, clock):
+    # when a project is walked to operation
     project = walk(S.OPERATING)
 
+    # then every move is recorded with its day and who made it, and the project keeps its dates
     changes = list(project.status_changes.values_list("from_status", "to_status", "changed_on", "changed_by"))
     staff, office = people.staff.pk, people.office.pk
     assert changes == [
@@ -230,7 +257,9 @@ def test_every_move_of_the_main_path_is_dated_and_signed(people, walk, clock):
 
 @pytest.mark.english
 def test_operation_needs_the_three_assets_number(people, walk, clock):
+    # given a completed project without a three-assets number
     project = walk(S.COMPLETED)
+    # when it starts operating, that is refused: it stays completed
     with pytest.raises(ValidationError) as error:
         lifecycle.project_start_operation(user=people.staff, project=project, started_on=clock.today)
     assert error.value.message_dict == {
@@ -246,6 +275,7 @@ def test_operation_needs_the_three_assets_number(people, walk, clock):
     with pytest.raises(IntegrityError), transaction.atomic():
         IndustryProject.objects.filter(pk=project.pk).update(status=S.OPERATING)
 
+    # when it has its number, it operates
     IndustryProject.objects.filter(pk=project.pk).update(three_assets_number="SZ-371302-0001")
     lifecycle.project_start_operation(user=people.staff, project=project, started_on=clock.today)
     project.refresh_from_db()
@@ -254,10 +284,13 @@ def test_operation_needs_the_three_assets_number(people, walk, clock):
 
 @pytest.mark.english
 def test_a_date_later_than_today_or_before_the_last_change_is_refused(people, walk, clock):
+    # given an approved project
     project = walk(S.APPROVED)
+    # then construction may not start tomorrow
     with pytest.raises(ValidationError) as error:
         lifecycle.project_start_construction(user=people.staff, project=project, started_on=clock.ago(-1))
     assert error.value.message_dict == {"changed_on": ["The date cannot be later than today (2026-06-15)."]}
+    # nor before the approval
     with pytest.raises(ValidationError) as error:
         lifecycle.project_start_construction(user=people.staff, project=project, started_on=clock.ago(61))
     assert error.value.message_dict == {
@@ -267,13 +300,17 @@ def test_a_date_later_than_today_or_before_the_last_change_is_refused(people, wa
 
 @pytest.mark.english
 def test_suspension_needs_a_reason_and_resuming_goes_back_where_it_was(people, walk, clock):
+    # given a project under construction
     project = walk(S.CONSTRUCTION)
+    # when it is suspended without a reason, that is refused
     with pytest.raises(ValidationError) as error:
         lifecycle.project_suspend(user=people.staff, project=project, suspended_on=clock.ago(3), reason=" ")
     assert error.value.message_dict == {"note": ["Say why."]}
 
+    # when it is suspended with a reason, and resumed
     lifecycle.project_suspend(user=people.staff, project=project, suspended_on=clock.ago(3), reason="征地纠纷")
     lifecycle.project_resume(user=people.staff, project=project, resumed_on=clock.today, note="纠纷已解决")
+    # then it is under construction again, both moves recorded with their notes
     project.refresh_from_db()
     assert project.status == S.CONSTRUCTION
     assert list(project.status_changes.values_list("to_status", "note"))[-2:] == [
@@ -283,20 +320,27 @@ def test_suspension_needs_a_reason_and_resuming_goes_back_where_it_was(people, w
 
 
 def test_the_district_office_may_suspend_and_convert_but_not_run_construction(people, walk, clock):
+    # given an operating project
     project = walk(S.OPERATING)
+    # when the office suspends and converts it
     lifecycle.project_suspend(user=people.office, project=project, suspended_on=clock.ago(2), reason="巡察发现问题")
     lifecycle.project_convert(user=people.office, project=project, converted_on=clock.today, reason="转为村集体光伏")
+    # then it is converted
     project.refresh_from_db()
     assert project.status == S.CONVERTED
+    # and the office may not start a construction
     with pytest.raises(PermissionDenied):
         lifecycle.project_start_construction(user=people.office, project=walk(S.APPROVED), started_on=clock.today)
 
 
 def test_another_town_s_staff_move_nothing(people, walk, make_user, other_town, clock):
+    # given an approved project and another town's staff
     project = walk(S.APPROVED)
     stranger = make_user(Role.TOWN_STAFF, town=other_town)
+    # when they start its construction, that is refused
     with pytest.raises(PermissionDenied):
         lifecycle.project_start_construction(user=stranger, project=project, started_on=clock.today)
+    # then it is still approved
     project.refresh_from_db()
     assert project.status == S.APPROVED
 
@@ -324,7 +368,9 @@ def existing(people, **fields):
 
 
 def test_a_project_built_before_is_entered_at_its_state_with_its_dates(people, clock):
+    # when a project operating since 2016 is entered
     project = existing(people)
+    # then it is operating with its dates, numbered in 2016, one change recorded
     assert project.entered_as_existing
     assert (project.status, project.completed_on, project.operation_started_on) == (
         S.OPERATING,
@@ -340,17 +386,20 @@ def test_a_project_built_before_is_entered_at_its_state_with_its_dates(people, c
         people.staff,
     )
 
+    # and a completed one is entered without an operation date
     completed = existing(people, status=S.COMPLETED, three_assets_number="", operation_started_on=None)
     assert (completed.status, completed.operation_started_on) == (S.COMPLETED, None)
 
 
 @pytest.mark.english
 def test_an_existing_project_entered_as_operating_needs_its_three_assets_number(people, clock):
+    # then an operating project without its number is refused
     with pytest.raises(ValidationError) as error:
         existing(people, three_assets_number="")
     assert error.value.message_dict == {
         "three_assets_number": ["An operating project is on the three-assets platform: give its number."]
     }
+    # and so is one entered as approved, or operating before it was completed
     with pytest.raises(ValidationError) as error:
         existing(people, status=S.APPROVED)
     assert "status" in error.value.message_dict
@@ -359,6 +408,7 @@ def test_an_existing_project_entered_as_operating_needs_its_three_assets_number(
     assert "operation_started_on" in error.value.message_dict
     assert not IndustryProject.objects.exists()
 
+    # when one is entered, another with its number is refused
     existing(people)
     with pytest.raises(ValidationError) as error:
         existing(people, name="另一个项目")
@@ -368,9 +418,11 @@ def test_an_existing_project_entered_as_operating_needs_its_three_assets_number(
 
 
 def test_the_district_office_enters_existing_projects_of_any_town_the_station_none(people, make_user, town, clock):
+    # then the office enters a project of any town
     people.staff = people.office
     other = VillageFactory(town=TownFactory())
     assert existing(people, town=other.town, villages=[other]).town == other.town
+    # and the station none
     people.staff = make_user(Role.TOWN_STATION, town=town)
     with pytest.raises(PermissionDenied):
         existing(people)
@@ -383,9 +435,11 @@ def test_the_demo_has_a_project_at_every_state_made_through_the_services_once(db
     from organisation.demo_data import demo_data_load
     from projects.demo_data import demo_projects_load
 
+    # when the demo is loaded, and its projects twice
     demo_data_load()
     assert demo_projects_load() == 11
     assert demo_projects_load() == 0
+    # then there is a project at every state, one entered as existing
     assert set(IndustryProject.objects.values_list("status", flat=True)) == set(S.values)
     assert IndustryProject.objects.filter(entered_as_existing=True).count() == 1
     # every project's history starts with its entry and each move is signed by a demo user
