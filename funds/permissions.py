@@ -11,6 +11,7 @@ from django.db.models import Exists, Model, OuterRef, QuerySet
 
 from funds import models as m
 from funds.choices import Hop, Unit
+from organisation.actors import Actor
 from organisation.roles import Role
 from organisation.scoping import Access, has_district_reach, may_act, restrict, villages_for
 
@@ -55,7 +56,7 @@ LOAN_RISK_WATCHERS = OVERDUE_WATCHERS | {Role.DISTRICT_FINANCE}
 CHAIN_COUNT_READERS = frozenset({Role.DISTRICT_OFFICE, Role.AUDIT})
 
 
-def funds_scope(user, access: Access = Access.VIEW, queryset: QuerySet | None = None) -> QuerySet:
+def funds_scope(user: Actor, access: Access = Access.VIEW, queryset: QuerySet | None = None) -> QuerySet:
     """The records of ``queryset`` (default: transfers) that ``user`` may see or change."""
     queryset = m.Transfer.objects.all() if queryset is None else queryset
     if queryset.model is m.Allocation:
@@ -73,7 +74,7 @@ def funds_scope(user, access: Access = Access.VIEW, queryset: QuerySet | None = 
     )
 
 
-def _allocations(queryset: QuerySet, user, access: Access) -> QuerySet:
+def _allocations(queryset: QuerySet, user: Actor, access: Access) -> QuerySet:
     """Allocations are the district's: a town sees those allotted to it, and changes none."""
     if has_district_reach(user, access, DISTRICT_WRITERS):
         return queryset
@@ -86,13 +87,13 @@ def _allocations(queryset: QuerySet, user, access: Access) -> QuerySet:
     return queryset.filter(Exists(allotted))
 
 
-def may_act_for(user, unit: Unit) -> bool:
+def may_act_for(user: Actor, unit: Unit) -> bool:
     return may_act(user, UNIT_ROLES[unit])
 
 
-def may_enter_loans(user) -> bool:
+def may_enter_loans(user: Actor) -> bool:
     return may_act(user, LOAN_ROLES)
 
 
-def may_run_overdue_scan(user) -> bool:
+def may_run_overdue_scan(user: Actor) -> bool:
     return may_act(user, SCAN_RUNNERS)

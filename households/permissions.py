@@ -11,6 +11,7 @@ from django.db.models import Count, Exists, Model, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy
 
 from households import models as m
+from organisation.actors import Actor
 from organisation.roles import DISTRICT_READERS, Role
 from organisation.scoping import Access, has_district_reach, may_act, restrict, towns_for, villages_for
 
@@ -59,7 +60,7 @@ HOUSEHOLD_OUT_OF_REACH = gettext_lazy("This household is outside the towns and v
 VILLAGE_OUT_OF_REACH = gettext_lazy("This village is outside the towns and villages you work for.")
 
 
-def households_scope(user, access: Access = Access.VIEW, queryset: QuerySet | None = None) -> QuerySet:
+def households_scope(user: Actor, access: Access = Access.VIEW, queryset: QuerySet | None = None) -> QuerySet:
     """The records of ``queryset`` (default: households) that ``user`` may see or change."""
     queryset = m.Household.objects.all() if queryset is None else queryset
     model = queryset.model
@@ -74,7 +75,7 @@ def households_scope(user, access: Access = Access.VIEW, queryset: QuerySet | No
     return restrict(queryset, user, access=access, town_path=f"{village}__town", village_path=village)
 
 
-def _quality_runs(queryset: QuerySet, user, access: Access) -> QuerySet:
+def _quality_runs(queryset: QuerySet, user: Actor, access: Access) -> QuerySet:
     """Every run with district reach; otherwise the nightly runs and those asked for by the user or by someone
     whose post is in a town the user reaches."""
     if not (user.is_authenticated and user.is_active):
@@ -88,7 +89,7 @@ def _quality_runs(queryset: QuerySet, user, access: Access) -> QuerySet:
     )
 
 
-def _cadres(queryset: QuerySet, user, access: Access) -> QuerySet:
+def _cadres(queryset: QuerySet, user: Actor, access: Access) -> QuerySet:
     """With district reach, every cadre; otherwise the cadres who now help a household in the user's scope, and
     the cadres who help nobody yet (free to be assigned). Each with the number of households it helps now."""
     if not may_view_cadres(user):
@@ -102,28 +103,28 @@ def _cadres(queryset: QuerySet, user, access: Access) -> QuerySet:
     return cadres.filter(Q(pk__in=helping_here) | ~Exists(busy))
 
 
-def village_change_require(user, village) -> None:
+def village_change_require(user: Actor, village) -> None:
     """A record entered for a village (a water survey or sample, a care room): the village must be one whose
     records the user may change; ``PermissionDenied`` otherwise."""
     if not villages_for(user, Access.CHANGE).filter(pk=village.pk).exists():
         raise PermissionDenied(VILLAGE_OUT_OF_REACH)
 
 
-def may_reveal_id_numbers(user) -> bool:
+def may_reveal_id_numbers(user: Actor) -> bool:
     return may_act(user, ID_NUMBER_REVEALERS)
 
 
-def may_record_status(user) -> bool:
+def may_record_status(user: Actor) -> bool:
     return may_act(user, STATUS_RECORDERS)
 
 
-def may_manage_cadres(user) -> bool:
+def may_manage_cadres(user: Actor) -> bool:
     return may_act(user, CADRE_MANAGERS)
 
 
-def may_view_cadres(user) -> bool:
+def may_view_cadres(user: Actor) -> bool:
     return may_act(user, CADRE_VIEWERS)
 
 
-def may_run_quality_check(user) -> bool:
+def may_run_quality_check(user: Actor) -> bool:
     return may_act(user, QUALITY_RUNNERS)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Q
@@ -103,7 +104,7 @@ def _mail_body(row: Notification) -> str:
     return f"{row.body}{link}"
 
 
-def notification_mark_read(*, user, notification_ids: Iterable[int] | None = None) -> int:
+def notification_mark_read(*, user: User, notification_ids: Iterable[int] | None = None) -> int:
     """Mark the user's notices read (every unread one for ``None``); the number marked."""
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if notification_ids is not None:

@@ -11,12 +11,13 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
+from organisation.actors import Actor
 from organisation.scoping import Access
 
 R = TypeVar("R", bound=Model)
 
 
-def locked_in_reach(scope, user, record: R, *, access: Access = Access.CHANGE, message: str | None = None) -> R:
+def locked_in_reach(scope, user: Actor, record: R, *, access: Access = Access.CHANGE, message: str | None = None) -> R:
     """``record`` read again and locked (``SELECT ... FOR UPDATE OF`` its own row, not the rows the scope joins),
     if ``scope(user, access, queryset)`` gives it to ``user``; ``PermissionDenied`` with ``message`` otherwise.
 

@@ -15,6 +15,7 @@ import enum
 from django.db.models import Q, QuerySet
 from guardian.shortcuts import get_objects_for_user
 
+from organisation.actors import Actor
 from organisation.models import Town, Village
 from organisation.roles import DEFAULT_DISTRICT_WRITERS, DISTRICT_READERS, Role
 
@@ -24,17 +25,17 @@ class Access(enum.StrEnum):
     CHANGE = "change"
 
 
-def role_of(user) -> Role | None:
+def role_of(user: Actor) -> Role | None:
     post = getattr(user, "staff_post", None) if user.is_authenticated else None
     return Role(post.role) if post else None
 
 
-def may_act(user, roles) -> bool:
+def may_act(user: Actor, roles) -> bool:
     """Whether the user's role is one of ``roles`` (superusers do every step); reach is ``restrict``'s business."""
     return user.is_authenticated and (user.is_superuser or role_of(user) in roles)
 
 
-def has_district_reach(user, access: Access, district_writers=DEFAULT_DISTRICT_WRITERS) -> bool:
+def has_district_reach(user: Actor, access: Access, district_writers=DEFAULT_DISTRICT_WRITERS) -> bool:
     if not (user.is_authenticated and user.is_active):
         return False
     if user.is_superuser:
@@ -45,7 +46,7 @@ def has_district_reach(user, access: Access, district_writers=DEFAULT_DISTRICT_W
     return role in district_writers
 
 
-def towns_for(user, access: Access = Access.VIEW, district_writers=DEFAULT_DISTRICT_WRITERS) -> QuerySet[Town]:
+def towns_for(user: Actor, access: Access = Access.VIEW, district_writers=DEFAULT_DISTRICT_WRITERS) -> QuerySet[Town]:
     if not (user.is_authenticated and user.is_active):
         return Town.objects.none()
     if has_district_reach(user, access, district_writers):
@@ -55,7 +56,9 @@ def towns_for(user, access: Access = Access.VIEW, district_writers=DEFAULT_DISTR
     )
 
 
-def villages_for(user, access: Access = Access.VIEW, district_writers=DEFAULT_DISTRICT_WRITERS) -> QuerySet[Village]:
+def villages_for(
+    user: Actor, access: Access = Access.VIEW, district_writers=DEFAULT_DISTRICT_WRITERS
+) -> QuerySet[Village]:
     """Villages in a town the user reaches, and villages granted to the user directly."""
     if not (user.is_authenticated and user.is_active):
         return Village.objects.none()
@@ -70,7 +73,7 @@ def villages_for(user, access: Access = Access.VIEW, district_writers=DEFAULT_DI
 
 def restrict(
     queryset: QuerySet,
-    user,
+    user: Actor,
     *,
     access: Access = Access.VIEW,
     town_path: str,
@@ -97,9 +100,9 @@ def restrict(
 
 
 # The organisation app's own scope functions (its records are the towns and villages themselves).
-def villages_scope(user, access: Access = Access.VIEW) -> QuerySet[Village]:
+def villages_scope(user: Actor, access: Access = Access.VIEW) -> QuerySet[Village]:
     return villages_for(user, access).select_related("town")
 
 
-def towns_scope(user, access: Access = Access.VIEW) -> QuerySet[Town]:
+def towns_scope(user: Actor, access: Access = Access.VIEW) -> QuerySet[Town]:
     return towns_for(user, access)

@@ -1,7 +1,7 @@
 """Writes to the organisation tree and to who holds which post."""
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group, Permission, User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -24,7 +24,7 @@ def role_group(role: Role) -> Group:
 @transaction.atomic
 def staff_post_assign(
     *,
-    user,
+    user: User,
     role: Role,
     town: Town | None = None,
     village: Village | None = None,
@@ -80,13 +80,13 @@ def staff_post_assign(
 
 
 @transaction.atomic
-def staff_post_withdraw(*, user) -> None:
+def staff_post_withdraw(*, user: User) -> None:
     """Take the post and every town or village permission away from ``user``."""
     _withdraw_reach(user)
     StaffPost.objects.filter(user=user).delete()
 
 
-def _withdraw_reach(user) -> None:
+def _withdraw_reach(user: User) -> None:
     TownUserObjectPermission.objects.filter(user=user).delete()
     VillageUserObjectPermission.objects.filter(user=user).delete()
     user.groups.remove(*Group.objects.filter(name__startswith="role:"))

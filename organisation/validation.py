@@ -9,11 +9,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from organisation.actors import Actor
 from organisation.roles import Role
 from organisation.scoping import may_act
 
 
-def role_require(user, roles: frozenset[Role], message: str | None = None) -> None:
+def role_require(user: Actor, roles: frozenset[Role], message: str | None = None) -> None:
     """The user's role does this step (reach is the scope's business)."""
     if not may_act(user, roles):
         raise PermissionDenied(message or _("Your post does not do this step."))

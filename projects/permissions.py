@@ -10,6 +10,7 @@ from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy
 from guardian.shortcuts import get_objects_for_user
 
+from organisation.actors import Actor
 from organisation.models import Village
 from organisation.roles import Role
 from organisation.scoping import Access, has_district_reach, may_act, restrict, role_of, towns_for
@@ -70,7 +71,7 @@ TOWN_PATH: dict[type[Model], str] = {
 }
 
 
-def projects_scope(user, access: Access = Access.VIEW, queryset: QuerySet | None = None) -> QuerySet:
+def projects_scope(user: Actor, access: Access = Access.VIEW, queryset: QuerySet | None = None) -> QuerySet:
     """The records of ``queryset`` (default: projects) that ``user`` may see or change."""
     queryset = m.IndustryProject.objects.all() if queryset is None else queryset
     model = queryset.model
@@ -94,7 +95,7 @@ def projects_scope(user, access: Access = Access.VIEW, queryset: QuerySet | None
     )
 
 
-def _district_registry(queryset: QuerySet, user, access: Access) -> QuerySet:
+def _district_registry(queryset: QuerySet, user: Actor, access: Access) -> QuerySet:
     """Enterprises, the blacklist and the committee's departments: read by every post (a town picks an
     operator from them, and must see who is blacklisted); enterprises are added by the district office and
     town staff, the blacklist and the committee kept by the district office."""
@@ -106,15 +107,15 @@ def _district_registry(queryset: QuerySet, user, access: Access) -> QuerySet:
     return queryset if role_of(user) in writers else queryset.none()
 
 
-def may_work_on_plans(user) -> bool:
+def may_work_on_plans(user: Actor) -> bool:
     return may_act(user, PLAN_WORKERS)
 
 
-def may_run_yield_job(user) -> bool:
+def may_run_yield_job(user: Actor) -> bool:
     return may_act(user, YIELD_RUNNERS)
 
 
-def may_change_enterprise(user, enterprise: m.Enterprise) -> bool:
+def may_change_enterprise(user: Actor, enterprise: m.Enterprise) -> bool:
     """The district office keeps every enterprise; town staff those of a town they work for."""
     if not may_act(user, ENTERPRISE_KEEPERS):
         return False

@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 
 from funds.models import Allocation, Hop, PaymentRequest, PaymentRequestStatus, Transfer, Unit
 from funds.permissions import CHAIN_COUNT_READERS, funds_scope, may_act_for
+from organisation.actors import Actor
 from organisation.models import Town
 from organisation.money import ZERO
 from organisation.scoping import Access, may_act, towns_for
@@ -92,7 +93,7 @@ def _between(queryset: QuerySet, lookup: str, start: dt.date | None, end: dt.dat
 
 def allocation_list(
     *,
-    user,
+    user: Actor,
     town: Town | None = None,
     state: str = "",
     received_from: dt.date | None = None,
@@ -123,7 +124,7 @@ def allocation_totals(allocations: QuerySet[Allocation]) -> dict:
 
 def transfer_list(
     *,
-    user,
+    user: Actor,
     town: Town | None = None,
     hop: str = "",
     state: str = "",
@@ -160,7 +161,7 @@ def transfer_totals(transfers: QuerySet[Transfer]) -> dict:
 
 def payment_request_list(
     *,
-    user,
+    user: Actor,
     town: Town | None = None,
     status: str = "",
     allocation: Allocation | None = None,
@@ -194,16 +195,16 @@ def payment_request_totals(requests: QuerySet[PaymentRequest]) -> dict:
 # --- Choices of the filters and forms ----------------------------------------------------------------------------
 
 
-def towns_reached(user) -> QuerySet[Town]:
+def towns_reached(user: Actor) -> QuerySet[Town]:
     """The towns whose funds records the user sees: the choices of the lists' town filter."""
     return towns_for(user, Access.VIEW).order_by("code")
 
 
-def allocations_reached(user) -> QuerySet[Allocation]:
+def allocations_reached(user: Actor) -> QuerySet[Allocation]:
     return funds_scope(user, Access.VIEW, Allocation.objects.all()).order_by("-received_on", "-pk")
 
 
-def allocations_open_to_villages(user) -> QuerySet[Allocation]:
+def allocations_open_to_villages(user: Actor) -> QuerySet[Allocation]:
     """The allocations the user may ask money of for a village: those allotted to the town of a village they
     serve (the rule ``payment_request_submit`` applies; ``funds_scope`` reaches a clerk's town's allocations)."""
     return funds_scope(user, Access.VIEW, Allocation.objects.all()).order_by("-received_on", "-pk")
@@ -212,7 +213,7 @@ def allocations_open_to_villages(user) -> QuerySet[Allocation]:
 # --- Who may do which step ---------------------------------------------------------------------------------------
 
 
-def may_act_on(*, user, record, unit: Unit) -> bool:
+def may_act_on(*, user: Actor, record, unit: Unit) -> bool:
     """Whether the user's role does ``unit``'s steps and the record is within what they may change."""
     if not may_act_for(user, unit):
         return False
@@ -234,12 +235,12 @@ class Steps:
         return self.allot or self.send or self.receive or self.review or self.resubmit
 
 
-def allocation_steps(*, user, allocation: Allocation) -> Steps:
+def allocation_steps(*, user: Actor, allocation: Allocation) -> Steps:
     open_ = allocation.unallotted > ZERO
     return Steps(allot=open_ and may_act_on(user=user, record=allocation, unit=Unit.DISTRICT_FINANCE))
 
 
-def transfer_steps(*, user, transfer: Transfer) -> Steps:
+def transfer_steps(*, user: Actor, transfer: Transfer) -> Steps:
     if transfer.sent_on is None:
         return Steps(send=may_act_on(user=user, record=transfer, unit=transfer.sender))
     if transfer.received_on is None:
@@ -247,7 +248,7 @@ def transfer_steps(*, user, transfer: Transfer) -> Steps:
     return Steps()
 
 
-def payment_request_steps(*, user, request: PaymentRequest) -> Steps:
+def payment_request_steps(*, user: Actor, request: PaymentRequest) -> Steps:
     if request.status == PaymentRequestStatus.SUBMITTED:
         return Steps(review=may_act_on(user=user, record=request, unit=Unit.STATION))
     if request.status == PaymentRequestStatus.RETURNED:
@@ -255,7 +256,7 @@ def payment_request_steps(*, user, request: PaymentRequest) -> Steps:
     return Steps()
 
 
-def allocation_visible(*, user, allocation_id: int) -> bool:
+def allocation_visible(*, user: Actor, allocation_id: int) -> bool:
     return funds_scope(user, Access.VIEW, Allocation.objects.filter(pk=allocation_id)).exists()
 
 
@@ -271,7 +272,7 @@ class TownChain:
     requests: list[PaymentRequest] = field(default_factory=list)
 
 
-def allocation_chain(*, user, allocation: Allocation) -> list[TownChain]:
+def allocation_chain(*, user: Actor, allocation: Allocation) -> list[TownChain]:
     """The towns' transfers of ``allocation`` the user sees, each with the money's way onward (three queries)."""
     transfers = with_days_left(
         funds_scope(user, Access.VIEW)
@@ -324,7 +325,7 @@ def _queue(key, title, kind, queryset, list_name, params) -> Queue:
     return Queue(key, title, kind, rows, count, f"{reverse(list_name)}?{urlencode(params)}")
 
 
-def _transfer_queue(user, key, title, *, hop: Hop, state: TransferState) -> Queue:
+def _transfer_queue(user: Actor, key, title, *, hop: Hop, state: TransferState) -> Queue:
     transfers = (
         funds_scope(user, Access.CHANGE)
         .filter(hop=hop)
@@ -336,7 +337,7 @@ def _transfer_queue(user, key, title, *, hop: Hop, state: TransferState) -> Queu
     return _queue(key, title, "transfer", with_days_left(transfers), "funds:transfer_list", params)
 
 
-def waiting_for(user) -> list[Queue]:
+def waiting_for(user: Actor) -> list[Queue]:
     """The queues of the steps the user's role does, in the order of the chain."""
     queues = []
     if may_act_for(user, Unit.DISTRICT_FINANCE):
@@ -443,11 +444,11 @@ class HopCounts:
     unsent_amount: Decimal
 
 
-def shows_chain_counts(user) -> bool:
+def shows_chain_counts(user: Actor) -> bool:
     return may_act(user, CHAIN_COUNT_READERS)
 
 
-def chain_counts(user) -> tuple[list[HopCounts], dict]:
+def chain_counts(user: Actor) -> tuple[list[HopCounts], dict]:
     """Per hop, how many transfers wait to be sent (and how many of those are overdue), are in transit, arrived;
     and the payment requests by status. Two queries."""
     today = timezone.localdate()

@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 
 from funds.models import Installment, Loan, LoanStatus, RiskBand
 from funds.permissions import funds_scope
+from organisation.actors import Actor
 from organisation.models import Town, Village
 from organisation.money import MONEY_FIELD, ZERO
 from organisation.scoping import Access, towns_for, villages_for
@@ -46,7 +47,7 @@ def oldest_unpaid_due() -> Subquery:
     return Subquery(unpaid.values("due_on")[:1])
 
 
-def loans_for(user, access: Access = Access.VIEW) -> QuerySet[Loan]:
+def loans_for(user: Actor, access: Access = Access.VIEW) -> QuerySet[Loan]:
     return funds_scope(user, access, Loan.objects.all())
 
 
@@ -65,7 +66,7 @@ class LoanFilters:
     query: str = ""
 
 
-def loan_list(*, user, filters: LoanFilters, today: dt.date) -> QuerySet[Loan]:
+def loan_list(*, user: Actor, filters: LoanFilters, today: dt.date) -> QuerySet[Loan]:
     """The loans the user sees, filtered; "processing overdue" are applications still undecided after their due day.
 
     The risk band filtered on is the one the scan last set (``Loan.risk_band``).
@@ -94,14 +95,14 @@ def loan_list(*, user, filters: LoanFilters, today: dt.date) -> QuerySet[Loan]:
     return loans.order_by("-clock_start", "-pk")
 
 
-def towns_for_filter(user) -> QuerySet[Town]:
+def towns_for_filter(user: Actor) -> QuerySet[Town]:
     """The towns the user reaches, and those of the villages a village clerk reaches (all for district readers)."""
     return Town.objects.filter(
         Q(pk__in=towns_for(user, Access.VIEW).values("pk")) | Q(pk__in=villages_for(user, Access.VIEW).values("town"))
     )
 
 
-def villages_for_filter(user) -> QuerySet[Village]:
+def villages_for_filter(user: Actor) -> QuerySet[Village]:
     return villages_for(user, Access.VIEW).select_related("town").order_by("town__code", "code")
 
 
@@ -180,7 +181,7 @@ class TownLoanBook:
         return [(RiskBand(band), self.band_counts[band]) for band, _days in reversed(BAND_THRESHOLDS)]
 
 
-def loan_book_by_town(*, user, today: dt.date) -> tuple[list[TownLoanBook], TownLoanBook]:
+def loan_book_by_town(*, user: Actor, today: dt.date) -> tuple[list[TownLoanBook], TownLoanBook]:
     """Per town the user reaches: loans paid out and still outstanding, principal outstanding and overdue.
 
     Overdue principal is the whole unpaid principal of every outstanding loan whose oldest unpaid instalment

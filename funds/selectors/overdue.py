@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from funds.models import Loan, LoanStatus, MonthlyReport, RiskBand, Transfer
 from funds.permissions import funds_scope
+from organisation.actors import Actor
 from organisation.models import Town
 from organisation.money import ZERO
 from organisation.scoping import towns_for
@@ -30,14 +31,14 @@ def overdue_today(now: dt.datetime | None = None) -> dt.date:
     return (now or timezone.now()).astimezone(LEGAL_TIME_ZONE).date()
 
 
-def overdue_towns(*, user) -> QuerySet[Town]:
+def overdue_towns(*, user: Actor) -> QuerySet[Town]:
     """The towns the user may filter the list by."""
     return towns_for(user).order_by("code")
 
 
 def overdue_transfer_list(
     *,
-    user,
+    user: Actor,
     today: dt.date,
     town: Town | None = None,
     hop: str = "",
@@ -63,7 +64,7 @@ def overdue_totals(transfers: QuerySet[Transfer]) -> OverdueTotals:
     return OverdueTotals(count=totals["count"], amount=totals["amount"] or ZERO)
 
 
-def overdue_report_list(*, user, today: dt.date, town: Town | None = None) -> QuerySet[MonthlyReport]:
+def overdue_report_list(*, user: Actor, today: dt.date, town: Town | None = None) -> QuerySet[MonthlyReport]:
     """Monthly reports not submitted by the end of their due day, oldest due first."""
     reports = funds_scope(
         user, queryset=MonthlyReport.objects.filter(submitted_on__isnull=True, due_date__lt=today)
@@ -73,20 +74,20 @@ def overdue_report_list(*, user, today: dt.date, town: Town | None = None) -> Qu
     return reports.order_by("due_date", "pk")
 
 
-def _loans(user, town: Town | None, loans: QuerySet[Loan]) -> QuerySet[Loan]:
+def _loans(user: Actor, town: Town | None, loans: QuerySet[Loan]) -> QuerySet[Loan]:
     loans = funds_scope(user, queryset=loans).select_related("household__village__town", "borrower")
     if town is not None:
         loans = loans.filter(household__village__town=town)
     return loans
 
 
-def overdue_loan_application_list(*, user, today: dt.date, town: Town | None = None) -> QuerySet[Loan]:
+def overdue_loan_application_list(*, user: Actor, today: dt.date, town: Town | None = None) -> QuerySet[Loan]:
     """Microcredit applications still undecided after their processing limit, oldest due first."""
     loans = Loan.objects.filter(status=LoanStatus.APPLIED, decided_on__isnull=True, due_date__lt=today)
     return _loans(user, town, loans).order_by("due_date", "pk")
 
 
-def loan_risk_list(*, user, town: Town | None = None) -> QuerySet[Loan]:
+def loan_risk_list(*, user: Actor, town: Town | None = None) -> QuerySet[Loan]:
     """Loans being repaid with a risk warning, highest band first (the band the last scan set)."""
     loans = Loan.objects.filter(status=LoanStatus.DISBURSED, risk_band__gt=RiskBand.NONE)
     return _loans(user, town, loans).order_by("-risk_band", "risk_flagged_at", "pk")

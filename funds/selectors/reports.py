@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce
 from funds.models import Allocation, FundsPolicy, Hop, MonthlyReport, MonthlyReportLine, ReportStatus, Transfer
 from funds.permissions import DISTRICT_WRITERS, REPORT_REVIEWERS, REPORT_ROLES, funds_scope
 from funds.rules import SUBMITTABLE, month_has_ended, report_deadline
+from organisation.actors import Actor
 from organisation.models import Town
 from organisation.money import MONEY_FIELD, ZERO
 from organisation.periods import month_end, month_start, previous_month
@@ -102,16 +103,16 @@ def missing_condition(today: dt.date) -> Q:
     return Q(submitted_on__isnull=True, due_date__lt=today)
 
 
-def reports_visible(user, access: Access = Access.VIEW) -> QuerySet[MonthlyReport]:
+def reports_visible(user: Actor, access: Access = Access.VIEW) -> QuerySet[MonthlyReport]:
     return funds_scope(user, access, MonthlyReport.objects.select_related("town"))
 
 
-def report_towns(user) -> QuerySet[Town]:
+def report_towns(user: Actor) -> QuerySet[Town]:
     """The towns whose reports ``user`` reads: the choices of the list's town filter."""
     return towns_for(user, Access.VIEW, DISTRICT_WRITERS).order_by("code", "pk")
 
 
-def towns_to_report(user) -> QuerySet[Town]:
+def towns_to_report(user: Actor) -> QuerySet[Town]:
     """The towns ``user`` may open a report for."""
     if not may_act(user, REPORT_ROLES):
         return Town.objects.none()
@@ -128,7 +129,7 @@ class ReportFilters:
     query: str = ""
 
 
-def report_list(*, user, filters: ReportFilters, today: dt.date) -> QuerySet[MonthlyReport]:
+def report_list(*, user: Actor, filters: ReportFilters, today: dt.date) -> QuerySet[MonthlyReport]:
     """The reports ``user`` reads, filtered, each marked ``is_missing`` / ``is_late``; newest month first."""
     reports = reports_visible(user).annotate(
         is_missing=ExpressionWrapper(missing_condition(today), output_field=BooleanField()),
@@ -198,7 +199,7 @@ def _policy() -> FundsPolicy:
     return FundsPolicy.objects.filter(pk=1).first() or FundsPolicy()
 
 
-def report_matrix(*, user, today: dt.date) -> ReportMatrix | None:
+def report_matrix(*, user: Actor, today: dt.date) -> ReportMatrix | None:
     """Every town × the last ended months, for users with district reach (None for the others).
 
     A constant number of queries: the towns, the reports of the months, the first allocation, the calendar and
@@ -336,11 +337,11 @@ class ReportActions:
     may_review: bool
 
 
-def report_reached(user, report: MonthlyReport, access: Access) -> bool:
+def report_reached(user: Actor, report: MonthlyReport, access: Access) -> bool:
     return funds_scope(user, access, MonthlyReport.objects.filter(pk=report.pk)).exists()
 
 
-def report_actions(*, user, report: MonthlyReport, today: dt.date) -> ReportActions:
+def report_actions(*, user: Actor, report: MonthlyReport, today: dt.date) -> ReportActions:
     """What ``user`` may do with the report now (the services decide again when it is done)."""
     may_submit = (
         report.status in SUBMITTABLE

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -36,7 +37,7 @@ class Share:
     amount: Decimal
 
 
-def _require(user, unit: Unit) -> None:
+def _require(user: User, unit: Unit) -> None:
     if not may_act_for(user, unit):
         raise PermissionDenied(_("Only the %(unit)s does this step.") % {"unit": unit.label})
 
@@ -52,7 +53,7 @@ def _check_amount(amount: Decimal, field: str = "amount") -> None:
 @transaction.atomic
 def allocation_record(
     *,
-    user,
+    user: User,
     document_number: str,
     title: str,
     year: int,
@@ -97,7 +98,7 @@ def allocation_record(
 
 
 @transaction.atomic
-def allocation_allot(*, user, allocation: Allocation, share: Share) -> Transfer:
+def allocation_allot(*, user: User, allocation: Allocation, share: Share) -> Transfer:
     """Allot part of an allocation to one more town."""
     _require(user, Unit.DISTRICT_FINANCE)
     allocation = locked_in_reach(funds_scope, user, allocation)
@@ -141,7 +142,7 @@ def _allot(allocation: Allocation, share: Share, calendar: WorkingCalendar, *, f
 
 
 @transaction.atomic
-def transfer_send(*, user, transfer: Transfer, sent_on: dt.date, voucher_number: str = "") -> Transfer:
+def transfer_send(*, user: User, transfer: Transfer, sent_on: dt.date, voucher_number: str = "") -> Transfer:
     """The sending unit records that the money went out; a late sending keeps its days late."""
     # The hop, and so the sender, never changes: the role is checked before the row is locked.
     _require(user, transfer.sender)
@@ -158,7 +159,7 @@ def transfer_send(*, user, transfer: Transfer, sent_on: dt.date, voucher_number:
 
 
 @transaction.atomic
-def transfer_receive(*, user, transfer: Transfer, received_on: dt.date) -> Transfer:
+def transfer_receive(*, user: User, transfer: Transfer, received_on: dt.date) -> Transfer:
     """The receiving unit confirms the money arrived; that day starts the next hop's clock.
 
     A town finance office's receipt creates its transfer on to the station (the whole amount, due in
@@ -233,7 +234,7 @@ def _check_request(*, village: Village, allocation: Allocation, amount: Decimal,
 
 @transaction.atomic
 def payment_request_submit(
-    *, user, village: Village, allocation: Allocation, project_name: str, purpose: str, amount: Decimal
+    *, user: User, village: Village, allocation: Allocation, project_name: str, purpose: str, amount: Decimal
 ) -> PaymentRequest:
     """A village (or the town staff for it) asks the station to pay money of an allocation for a project."""
     _require(user, Unit.VILLAGE)
@@ -253,7 +254,7 @@ def payment_request_submit(
 
 @transaction.atomic
 def payment_request_resubmit(
-    *, user, request: PaymentRequest, project_name: str, purpose: str, amount: Decimal
+    *, user: User, request: PaymentRequest, project_name: str, purpose: str, amount: Decimal
 ) -> PaymentRequest:
     """A returned request, corrected and sent for review again."""
     _require(user, Unit.VILLAGE)
@@ -274,7 +275,7 @@ def payment_request_resubmit(
     return request
 
 
-def _reviewable(user, request: PaymentRequest) -> PaymentRequest:
+def _reviewable(user: User, request: PaymentRequest) -> PaymentRequest:
     _require(user, Unit.STATION)
     request = locked_in_reach(funds_scope, user, request)
     if request.status != PaymentRequestStatus.SUBMITTED:
@@ -283,7 +284,7 @@ def _reviewable(user, request: PaymentRequest) -> PaymentRequest:
 
 
 @transaction.atomic
-def payment_request_approve(*, user, request: PaymentRequest, approved_on: dt.date) -> Transfer:
+def payment_request_approve(*, user: User, request: PaymentRequest, approved_on: dt.date) -> Transfer:
     """The station approves ("审核无误"): the money is committed and must reach the village in 5 working days."""
     request = _reviewable(user, request)
     date_check(approved_on, "approved_on", after=(_("the day it was submitted"), request.submitted_on))
@@ -322,7 +323,9 @@ def payment_request_approve(*, user, request: PaymentRequest, approved_on: dt.da
 
 
 @transaction.atomic
-def payment_request_return(*, user, request: PaymentRequest, returned_on: dt.date, reason: str) -> PaymentRequest:
+def payment_request_return(
+    *, user: User, request: PaymentRequest, returned_on: dt.date, reason: str
+) -> PaymentRequest:
     """The station sends a request back with the reason; the village may correct it and submit again."""
     request = _reviewable(user, request)
     if not reason.strip():

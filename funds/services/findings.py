@@ -1,5 +1,6 @@
 """Point 6: the audit bureau and the discipline commission raise a finding on any record of the funds chain."""
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -18,7 +19,7 @@ SUBJECT_MODELS = {
 
 
 @transaction.atomic
-def finding_raise(*, user, subject, note: str) -> SupervisionFinding:
+def finding_raise(*, user: User, subject, note: str) -> SupervisionFinding:
     """Store a finding on ``subject``; the audits app links it into the rectification ledger."""
     if not may_act(user, FINDING_ROLES):
         raise PermissionDenied(_("Only the audit bureau and the discipline inspection commission raise findings."))

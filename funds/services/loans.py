@@ -14,6 +14,7 @@ import calendar as month_calendar
 import datetime as dt
 from decimal import ROUND_DOWN, Decimal
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -84,11 +85,11 @@ def repayment_schedule(
 # --- Checks shared by the steps -----------------------------------------------------------------------------------
 
 
-def _require_role(user) -> None:
+def _require_role(user: User) -> None:
     role_require(user, LOAN_ROLES, _("Only town staff enter microcredit loans."))
 
 
-def _locked_loan(user, loan: Loan) -> Loan:
+def _locked_loan(user: User, loan: Loan) -> Loan:
     """The loan, locked, if the user may change it."""
     _require_role(user)
     return locked_in_reach(
@@ -133,7 +134,7 @@ def _open_loan_error(household: Household) -> ValidationError | None:
 @transaction.atomic
 def loan_apply(
     *,
-    user,
+    user: User,
     household: Household,
     borrower: Member,
     amount: Decimal,
@@ -232,7 +233,7 @@ def loan_apply(
 
 
 @transaction.atomic
-def loan_decide(*, user, loan: Loan, approve: bool, decided_on: dt.date, reason: str = "") -> Loan:
+def loan_decide(*, user: User, loan: Loan, approve: bool, decided_on: dt.date, reason: str = "") -> Loan:
     """The bank's decision; a decision after the processing due day keeps its days late."""
     loan = _locked_loan(user, loan)
     _check_status(loan, LoanStatus.APPLIED)
@@ -254,7 +255,7 @@ def loan_decide(*, user, loan: Loan, approve: bool, decided_on: dt.date, reason:
 
 
 @transaction.atomic
-def loan_disburse(*, user, loan: Loan, disbursed_on: dt.date, contract_number: str) -> Loan:
+def loan_disburse(*, user: User, loan: Loan, disbursed_on: dt.date, contract_number: str) -> Loan:
     """The bank pays the loan out under its contract; the repayment schedule is fixed that day."""
     loan = _locked_loan(user, loan)
     _check_status(loan, LoanStatus.APPROVED)
@@ -289,7 +290,7 @@ def loan_disburse(*, user, loan: Loan, disbursed_on: dt.date, contract_number: s
 
 
 @transaction.atomic
-def loan_repay(*, user, loan: Loan, paid_on: dt.date, amount: Decimal) -> Repayment:
+def loan_repay(*, user: User, loan: Loan, paid_on: dt.date, amount: Decimal) -> Repayment:
     """A repayment of principal: it fills the unpaid instalments oldest first; the last one settles the loan.
 
     The scan raises the risk warning; a repayment may only lower it (to what the instalments still unpaid

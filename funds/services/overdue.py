@@ -36,6 +36,7 @@ from dataclasses import asdict, dataclass
 from functools import cache
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -110,7 +111,7 @@ def overdue_scan(*, now: dt.datetime | None = None) -> ScanResult:
     return result
 
 
-def overdue_scan_request(*, user) -> None:
+def overdue_scan_request(*, user: User) -> None:
     """ "Run the scan now": queue the scan once the request's transaction has committed."""
     role_require(user, SCAN_RUNNERS)
     # Imported here: the task module imports this one.

@@ -1,3 +1,4 @@
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Q
 
@@ -9,7 +10,7 @@ from organisation.workdays import WorkingCalendar
 
 
 @transaction.atomic
-def funds_policy_save(*, user, policy: FundsPolicy, changed: list[str]) -> int:
+def funds_policy_save(*, user: User, policy: FundsPolicy, changed: list[str]) -> int:
     """Save the district office's figures; a new report due day or loan limit moves the open deadlines.
 
     Reports not yet submitted and applications not yet decided take the new rule; what was already done

@@ -12,6 +12,7 @@ locks the report, and raises ``ValidationError`` (naming the field where there i
 
 import datetime as dt
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Min
@@ -71,7 +72,7 @@ def monthly_reports_ensure(*, today: dt.date | None = None) -> int:
 
 
 @transaction.atomic
-def monthly_report_open(*, user, town: Town, month: dt.date) -> MonthlyReport:
+def monthly_report_open(*, user: User, town: Town, month: dt.date) -> MonthlyReport:
     """A town starts its report on a month that has ended (the one already open, if there is one)."""
     role_require(user, REPORT_ROLES, _("Only the town's staff, finance office or station report on its funds."))
     if not towns_for(user, Access.CHANGE, DISTRICT_WRITERS).filter(pk=town.pk).exists():
@@ -101,7 +102,7 @@ def monthly_report_open(*, user, town: Town, month: dt.date) -> MonthlyReport:
 # --- The town submits, the district office reviews ---------------------------------------------------------------
 
 
-def _locked(user, report: MonthlyReport, access: Access) -> MonthlyReport:
+def _locked(user: User, report: MonthlyReport, access: Access) -> MonthlyReport:
     """The report, locked, if the user reaches it with ``access``."""
     return locked_in_reach(
         funds_scope, user, report, access=access, message=_("This report is outside the towns you work for.")
@@ -109,7 +110,7 @@ def _locked(user, report: MonthlyReport, access: Access) -> MonthlyReport:
 
 
 @transaction.atomic
-def monthly_report_submit(*, user, report: MonthlyReport, notes: str) -> MonthlyReport:
+def monthly_report_submit(*, user: User, report: MonthlyReport, notes: str) -> MonthlyReport:
     """The town submits its report: the chain's figures are frozen as they stand now (replacing those of a
     returned submission). The days late are those of the first submission; correcting a returned report
     does not add to them."""
@@ -142,7 +143,7 @@ def monthly_report_submit(*, user, report: MonthlyReport, notes: str) -> Monthly
     return report
 
 
-def _reviewable(user, report: MonthlyReport) -> MonthlyReport:
+def _reviewable(user: User, report: MonthlyReport) -> MonthlyReport:
     role_require(user, REPORT_REVIEWERS, _("Only the district office accepts or returns a monthly report."))
     # The district office reviews every town's report: reading it is the reach the review needs.
     report = _locked(user, report, Access.VIEW)
@@ -151,7 +152,7 @@ def _reviewable(user, report: MonthlyReport) -> MonthlyReport:
     return report
 
 
-def _record_review(report: MonthlyReport, *, user, status: ReportStatus, note: str) -> MonthlyReport:
+def _record_review(report: MonthlyReport, *, user: User, status: ReportStatus, note: str) -> MonthlyReport:
     report.status = status
     report.reviewed_on, report.reviewed_by, report.review_note = timezone.localdate(), user, note.strip()
     report.save(update_fields=["status", "reviewed_on", "reviewed_by", "review_note"])
@@ -159,14 +160,14 @@ def _record_review(report: MonthlyReport, *, user, status: ReportStatus, note: s
 
 
 @transaction.atomic
-def monthly_report_accept(*, user, report: MonthlyReport, note: str = "") -> MonthlyReport:
+def monthly_report_accept(*, user: User, report: MonthlyReport, note: str = "") -> MonthlyReport:
     """The district office accepts a submitted report."""
     report = _reviewable(user, report)
     return _record_review(report, user=user, status=ReportStatus.ACCEPTED, note=note)
 
 
 @transaction.atomic
-def monthly_report_return(*, user, report: MonthlyReport, note: str) -> MonthlyReport:
+def monthly_report_return(*, user: User, report: MonthlyReport, note: str) -> MonthlyReport:
     """The district office sends a report back, saying what to correct; the town submits it again."""
     report = _reviewable(user, report)
     if not note.strip():

@@ -5,10 +5,11 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from households.choices import Relation
 from households.models import Household, Member
 from households.permissions import households_scope
+from organisation.actors import Actor
 
 
 def household_list(
-    *, user, query: str = "", town_id: int | None = None, village_id: int | None = None, status: str = ""
+    *, user: Actor, query: str = "", town_id: int | None = None, village_id: int | None = None, status: str = ""
 ) -> QuerySet[Household]:
     """The households the user may see matching the search (file number, head's name or full ID number) and the
     filters, by file number: the list page's households and what its export writes."""
@@ -28,7 +29,7 @@ def household_list(
     return households.order_by("file_number")
 
 
-def household_list_rows(*, user, **filters) -> QuerySet[Household]:
+def household_list_rows(*, user: Actor, **filters) -> QuerySet[Household]:
     """The list page's rows (``household_list``), each with its member count and its head (``heads``)."""
     heads = Member.objects.filter(relation=Relation.HEAD)
     return (

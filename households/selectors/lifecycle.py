@@ -27,6 +27,7 @@ from households.rules import (
     income_above_line,
     member_age,
 )
+from organisation.actors import Actor
 from organisation.money import money_text
 from organisation.scoping import Access
 
@@ -199,7 +200,7 @@ def current_assignments() -> QuerySet[CadreAssignment]:
     return CadreAssignment.objects.filter(released_on__isnull=True)
 
 
-def cadres_search(*, user, query: str = "") -> QuerySet[Cadre]:
+def cadres_search(*, user: Actor, query: str = "") -> QuerySet[Cadre]:
     cadres = households_scope(user, Access.VIEW, Cadre.objects.all())
     if query := query.strip():
         cadres = cadres.filter(Q(name__icontains=query) | Q(work_unit__icontains=query) | Q(phone__icontains=query))
@@ -231,7 +232,7 @@ class CadreLoad:
         return [assignment.household.file_number for assignment in self.assignments]
 
 
-def cadre_load(*, cadre: Cadre, user) -> CadreLoad:
+def cadre_load(*, cadre: Cadre, user: Actor) -> CadreLoad:
     current = current_assignments().filter(cadre=cadre)
     visible = list(
         households_scope(user, Access.VIEW, current)
@@ -249,7 +250,7 @@ def household_assignments(*, household: Household) -> QuerySet[CadreAssignment]:
     return CadreAssignment.objects.filter(household=household).select_related("cadre").order_by("-starts_on", "-id")
 
 
-def households_without_cadre(*, user, town_id: int | None = None) -> QuerySet[Household]:
+def households_without_cadre(*, user: Actor, town_id: int | None = None) -> QuerySet[Household]:
     helped = current_assignments().filter(household=OuterRef("pk"))
     households = households_scope(user).filter(~Exists(helped)).select_related("village__town")
     if town_id is not None:

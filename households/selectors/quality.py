@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from households.models import Household, QualityProblem, QualityRun, QualityRunStatus, TownQualityScore
 from households.permissions import households_scope
+from organisation.actors import Actor
 from organisation.models import Town
 from organisation.scoping import Access, towns_for, villages_for
 
@@ -29,16 +30,16 @@ class ProblemState:
 # Runs
 
 
-def quality_runs_visible(user) -> QuerySet[QualityRun]:
+def quality_runs_visible(user: Actor) -> QuerySet[QualityRun]:
     """The runs ``user`` may watch (``households_scope``)."""
     return households_scope(user, Access.VIEW, QualityRun.objects.all())
 
 
-def quality_run_latest(*, user) -> QualityRun | None:
+def quality_run_latest(*, user: Actor) -> QualityRun | None:
     return quality_runs_visible(user).order_by("-queued_at", "-pk").first()
 
 
-def quality_run_unfinished(*, user) -> QualityRun | None:
+def quality_run_unfinished(*, user: Actor) -> QualityRun | None:
     """A queued or running run the user can watch, unless it has waited so long it was abandoned."""
     return (
         quality_runs_visible(user)
@@ -58,14 +59,14 @@ def quality_run_last_done() -> QualityRun | None:
 # Problems
 
 
-def quality_problem_towns(*, user) -> QuerySet[Town]:
+def quality_problem_towns(*, user: Actor) -> QuerySet[Town]:
     """The towns in which ``user`` sees at least a village's problems (a village clerk: their village's)."""
     return Town.objects.filter(villages__in=villages_for(user)).distinct().order_by("code")
 
 
 def quality_problem_list(
     *,
-    user,
+    user: Actor,
     town: Town | None = None,
     problem_class: str = "",
     rule: str = "",
@@ -90,13 +91,13 @@ def quality_problem_list(
     )
 
 
-def household_quality_problems(*, user, household: Household) -> QuerySet[QualityProblem]:
+def household_quality_problems(*, user: Actor, household: Household) -> QuerySet[QualityProblem]:
     """The household's open problems, as the household page shows them."""
     problems = QualityProblem.objects.filter(household=household, resolved_at__isnull=True)
     return households_scope(user, Access.VIEW, problems).select_related("member").order_by("problem_class", "rule")
 
 
-def quality_open_counts_by_rule(*, user) -> dict[str, int]:
+def quality_open_counts_by_rule(*, user: Actor) -> dict[str, int]:
     problems = households_scope(user, Access.VIEW, QualityProblem.objects.filter(resolved_at__isnull=True))
     return dict(problems.order_by().values_list("rule").annotate(n=Count("pk")))
 
@@ -148,7 +149,7 @@ class TownScorecard:
         return self.latest.error_rate - self.previous.error_rate
 
 
-def quality_scorecards(*, user, town: Town | None = None, runs: int = TREND_RUNS) -> list[TownScorecard]:
+def quality_scorecards(*, user: Actor, town: Town | None = None, runs: int = TREND_RUNS) -> list[TownScorecard]:
     """The scorecard of every town ``user`` reaches (or of ``town`` alone), over the latest ``runs``
     completed runs."""
     towns = towns_for(user).order_by("code")

@@ -41,6 +41,7 @@ from households.models import (
 )
 from households.permissions import households_scope
 from households.rules import COMPULSORY_SCHOOL_AGES, INSURED_STATUSES, LEFT_BEHIND_AGE_LIMIT, SELF_PAY_LIMIT
+from organisation.actors import Actor
 from organisation.models import Town, Village
 from organisation.scoping import Access, villages_for
 
@@ -62,7 +63,7 @@ def years_before(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year - years, day=28)
 
 
-def towns_reached(user) -> QuerySet[Town]:
+def towns_reached(user: Actor) -> QuerySet[Town]:
     """The towns whose villages ``user`` sees: the choices of a page's town filter."""
     return Town.objects.filter(pk__in=villages_for(user, Access.VIEW).values("town")).order_by("code")
 
@@ -205,7 +206,7 @@ def hospital_stays_with_share(queryset: QuerySet[HospitalStay]) -> QuerySet[Hosp
     )
 
 
-def hospital_stays_flagged(*, user, town: Town | None = None) -> QuerySet[HospitalStay]:
+def hospital_stays_flagged(*, user: Actor, town: Town | None = None) -> QuerySet[HospitalStay]:
     stays = hospital_stays_with_share(households_scope(user, Access.VIEW, HospitalStay.objects.all()))
     if town is not None:
         stays = stays.filter(member__household__village__town=town)
@@ -227,7 +228,7 @@ def open_plans() -> QuerySet[RenovationPlan]:
     return RenovationPlan.objects.filter(completed_on__isnull=True)
 
 
-def unsafe_houses_without_plan(*, user, town: Town | None = None) -> QuerySet[Household]:
+def unsafe_houses_without_plan(*, user: Actor, town: Town | None = None) -> QuerySet[Household]:
     """Grade C or D houses with no renovation plan under way (a finished plan does not count: the house
     was appraised unsafe again, or the grade was never updated)."""
     households = households_scope(user, Access.VIEW).filter(housing_grade__in=UNSAFE_GRADES)
@@ -240,7 +241,7 @@ def unsafe_houses_without_plan(*, user, town: Town | None = None) -> QuerySet[Ho
     )
 
 
-def renovation_plans_overdue(*, user, town: Town | None = None, today: dt.date | None = None):
+def renovation_plans_overdue(*, user: Actor, town: Town | None = None, today: dt.date | None = None):
     """Plans whose planned completion has passed without completion."""
     today = today or timezone.localdate()
     plans = households_scope(user, Access.VIEW, open_plans()).filter(planned_completion__lt=today)
@@ -307,7 +308,7 @@ def village_water_rates(village: Village) -> WaterRates:
     )
 
 
-def water_table(*, user, year: int, town: Town | None = None, query: str = "") -> QuerySet[Village]:
+def water_table(*, user: Actor, year: int, town: Town | None = None, query: str = "") -> QuerySet[Village]:
     villages = villages_for(user, Access.VIEW)
     if town is not None:
         villages = villages.filter(town=town)
@@ -337,7 +338,7 @@ def members_of_school_age(queryset: QuerySet[Member], today: dt.date | None = No
     )
 
 
-def school_age_at_risk(*, user, town: Town | None = None, today: dt.date | None = None) -> QuerySet[Member]:
+def school_age_at_risk(*, user: Actor, town: Town | None = None, today: dt.date | None = None) -> QuerySet[Member]:
     """Members aged 6 to 15 who are not in school or are at risk of dropping out (控辍保学)."""
     members = members_of_school_age(households_scope(user, Access.VIEW, Member.objects.all()), today)
     if town is not None:
@@ -349,7 +350,7 @@ def school_age_at_risk(*, user, town: Town | None = None, today: dt.date | None 
     )
 
 
-def key_villages_without_care_room(*, user, town: Town | None = None, query: str = "") -> QuerySet[Village]:
+def key_villages_without_care_room(*, user: Actor, town: Town | None = None, query: str = "") -> QuerySet[Village]:
     villages = villages_for(user, Access.VIEW).filter(is_key_village=True, care_room__isnull=True)
     if town is not None:
         villages = villages.filter(town=town)

@@ -1,5 +1,6 @@
 """Writes to the household file itself: households, members, and the logged reveal of an ID number."""
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -8,6 +9,7 @@ from households.choices import PovertyCause, Relation
 from households.id_numbers import id_number_parse
 from households.models import Household, IdNumberReveal, Member
 from households.permissions import HOUSEHOLD_KEEPERS, households_scope, may_reveal_id_numbers
+from organisation.actors import Actor
 from organisation.scoping import Access, has_district_reach, villages_for
 from organisation.validation import role_require
 
@@ -34,7 +36,7 @@ def _check_causes(main_cause: str, other_causes: list[str]) -> None:
 
 
 @transaction.atomic
-def household_save(*, user, household: Household | None = None, **data) -> Household:
+def household_save(*, user: User, household: Household | None = None, **data) -> Household:
     """Create or change a household; the village must be one the user may change records in."""
     unknown = set(data) - set(HOUSEHOLD_FIELDS)
     if unknown:
@@ -54,7 +56,7 @@ def household_save(*, user, household: Household | None = None, **data) -> House
     return household
 
 
-def where_registered_message(user, member: Member) -> str:
+def where_registered_message(user: Actor, member: Member) -> str:
     """Where a person already is, as much as ``user`` may know: the district sees the place and file."""
     if has_district_reach(user, Access.VIEW):
         return _("%(name)s is already registered in household %(file)s (%(town)s %(village)s).") % {
@@ -69,7 +71,7 @@ def where_registered_message(user, member: Member) -> str:
 
 
 @transaction.atomic
-def member_save(*, user, household: Household, member: Member | None = None, **data) -> Member:
+def member_save(*, user: User, household: Household, member: Member | None = None, **data) -> Member:
     """Add a member to ``household`` or change one. The ID number is checked (GB 11643), sex and birth
     date are taken from it, and one person can be in one household of the district only."""
     unknown = set(data) - set(MEMBER_FIELDS)
@@ -116,7 +118,7 @@ def member_save(*, user, household: Household, member: Member | None = None, **d
     return member
 
 
-def id_number_reveal(*, user, member: Member, context: str) -> str:
+def id_number_reveal(*, user: User, member: Member, context: str) -> str:
     """The full ID number, for a user whose role may see it; every reveal is written down."""
     if not may_reveal_id_numbers(user) or not households_scope(user).filter(pk=member.household_id).exists():
         raise PermissionDenied

@@ -10,6 +10,7 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 from households import importing
 from households.models import ImportJob, ImportRowError, ImportStatus
 from households.permissions import HOUSEHOLD_KEEPERS, households_scope
+from organisation.actors import Actor
 from organisation.models import Town
 from organisation.scoping import Access, towns_for
 from organisation.validation import role_require
@@ -30,7 +32,7 @@ XLSX_SIGNATURE = b"PK\x03\x04"
 FINISHED = (ImportStatus.REJECTED, ImportStatus.IMPORTED, ImportStatus.FAILED)
 
 
-def import_towns(user) -> QuerySet[Town]:
+def import_towns(user: Actor) -> QuerySet[Town]:
     """Towns the user may import households into: those whose records they may change."""
     return towns_for(user, Access.CHANGE).order_by("code")
 
@@ -40,7 +42,7 @@ def _queue_options() -> dict:
     return {"queue": queue} if queue else {}
 
 
-def import_job_create(*, user, town: Town, upload, language: str | None = None) -> ImportJob:
+def import_job_create(*, user: User, town: Town, upload, language: str | None = None) -> ImportJob:
     """Keep the uploaded xlsx as a new job and have it checked in the background."""
     role_require(user, HOUSEHOLD_KEEPERS)
     if not import_towns(user).filter(pk=town.pk).exists():
@@ -69,7 +71,7 @@ def import_job_create(*, user, town: Town, upload, language: str | None = None) 
     return job
 
 
-def import_job_confirm(*, user, job: ImportJob) -> ImportJob:
+def import_job_confirm(*, user: User, job: ImportJob) -> ImportJob:
     """Send a checked job without problems to be written. Refused for any other job."""
     role_require(user, HOUSEHOLD_KEEPERS)
     if not households_scope(user, Access.CHANGE, ImportJob.objects.filter(pk=job.pk)).exists():

@@ -3,6 +3,7 @@
 import datetime as dt
 from decimal import Decimal
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -31,7 +32,7 @@ MAX_HOUSEHOLD_SIZE = 50
 CADRE_LIMIT_CONSTRAINT = "cadre_household_limit"
 
 
-def _locked_household(user, household: Household) -> Household:
+def _locked_household(user: User, household: Household) -> Household:
     """The household, locked, if the user may change it: two people writing to it wait for each other."""
     return locked_in_reach(households_scope, user, household, message=_("You may not change this household."))
 
@@ -85,7 +86,7 @@ def income_check(*, year, household_size, **amounts) -> None:
 @transaction.atomic
 def income_record(
     *,
-    user,
+    user: User,
     household: Household,
     year: int,
     wages: Decimal,
@@ -124,7 +125,7 @@ def income_record(
 @transaction.atomic
 def household_status_change(
     *,
-    user,
+    user: User,
     household: Household,
     status: str,
     effective_on: dt.date,
@@ -200,20 +201,20 @@ def household_status_change(
 # Assistance cadres
 
 
-def cadre_managers_check(user) -> None:
+def cadre_managers_check(user: User) -> None:
     role_require(
         user, CADRE_MANAGERS, _("Only the district office and town staff may enter and assign assistance cadres.")
     )
 
 
 @transaction.atomic
-def cadre_create(*, user, name: str, work_unit: str, phone: str) -> Cadre:
+def cadre_create(*, user: User, name: str, work_unit: str, phone: str) -> Cadre:
     cadre_managers_check(user)
     return Cadre.objects.create(name=name.strip(), work_unit=work_unit.strip(), phone=phone.strip())
 
 
 @transaction.atomic
-def cadre_update(*, user, cadre: Cadre, name: str, work_unit: str, phone: str) -> Cadre:
+def cadre_update(*, user: User, cadre: Cadre, name: str, work_unit: str, phone: str) -> Cadre:
     cadre_managers_check(user)
     if not households_scope(user, Access.CHANGE, Cadre.objects.filter(pk=cadre.pk)).exists():
         raise PermissionDenied(_("You may not change this cadre."))
@@ -227,7 +228,7 @@ def cadre_limit_reached(error: IntegrityError) -> bool:
     return getattr(diag, "constraint_name", None) == CADRE_LIMIT_CONSTRAINT
 
 
-def cadre_full_message(*, cadre: Cadre, user) -> str:
+def cadre_full_message(*, cadre: Cadre, user: User) -> str:
     load = cadre_load(cadre=cadre, user=user)
     values = {
         "cadre": str(cadre),
@@ -255,7 +256,7 @@ def cadre_full_message(*, cadre: Cadre, user) -> str:
 @transaction.atomic
 def cadre_assign(
     *,
-    user,
+    user: User,
     household: Household,
     cadre: Cadre,
     starts_on: dt.date,

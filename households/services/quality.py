@@ -12,6 +12,7 @@ import traceback
 from contextlib import contextmanager
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -33,11 +34,11 @@ DETAIL_MAX_CHARS = QualityProblem._meta.get_field("detail").max_length
 ERROR_MAX_CHARS = 10_000
 
 
-def quality_run_create(*, requested_by=None) -> QualityRun:
+def quality_run_create(*, requested_by: User | None = None) -> QualityRun:
     return QualityRun.objects.create(requested_by=requested_by, rules_total=len(RULES))
 
 
-def quality_run_request(*, user) -> QualityRun:
+def quality_run_request(*, user: User) -> QualityRun:
     """The run ``user`` asked for ("check now"): one already queued or running that they can watch, or a new
     one, sent to a worker once the request's transaction commits."""
     role_require(user, QUALITY_RUNNERS)

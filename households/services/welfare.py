@@ -11,6 +11,7 @@ record every write.
 import datetime as dt
 from decimal import Decimal
 
+from django.contrib.auth.models import User
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet
@@ -78,14 +79,14 @@ def _positive(errors: Errors, field: str, amount: Decimal | None) -> None:
         errors.add(field, _("The amount must be more than zero."))
 
 
-def _locked_record(user, record):
+def _locked_record(user: User, record):
     """``record`` (a household, a member, or a record of one), locked, once ``user``'s role keeps the household
     file and the record is within their reach."""
     role_require(user, HOUSEHOLD_KEEPERS)
     return locked_in_reach(households_scope, user, record, message=HOUSEHOLD_OUT_OF_REACH)
 
 
-def _village_require(user, village: Village) -> None:
+def _village_require(user: User, village: Village) -> None:
     role_require(user, HOUSEHOLD_KEEPERS)
     village_change_require(user, village)
 
@@ -96,7 +97,7 @@ def _village_require(user, village: Village) -> None:
 @transaction.atomic
 def dibao_enrolment_add(
     *,
-    user,
+    user: User,
     household: Household,
     monthly_amount: Decimal,
     persons: int,
@@ -138,7 +139,7 @@ def dibao_enrolment_add(
 
 
 @transaction.atomic
-def dibao_enrolment_end(*, user, enrolment: DibaoEnrolment, ends_on: dt.date) -> DibaoEnrolment:
+def dibao_enrolment_end(*, user: User, enrolment: DibaoEnrolment, ends_on: dt.date) -> DibaoEnrolment:
     enrolment = _locked_record(user, enrolment)
     errors = Errors()
     if enrolment.ends_on is not None:
@@ -162,7 +163,7 @@ def dibao_enrolment_end(*, user, enrolment: DibaoEnrolment, ends_on: dt.date) ->
 
 
 @transaction.atomic
-def insurance_enrol_households(*, user, scheme: InsuranceScheme, households: QuerySet[Household]) -> int:
+def insurance_enrol_households(*, user: User, scheme: InsuranceScheme, households: QuerySet[Household]) -> int:
     """Enrol, in one statement, every member of ``households`` whose household is not yet out of poverty
     or out with policies continuing, in ``scheme``'s year; members already enrolled are left as they are.
     Returns the number of new enrolments. Refused if any of ``households`` is beyond the user's reach."""
@@ -184,7 +185,7 @@ def insurance_enrol_households(*, user, scheme: InsuranceScheme, households: Que
 
 
 @transaction.atomic
-def insurance_enrol_household(*, user, household: Household, scheme: InsuranceScheme) -> int:
+def insurance_enrol_household(*, user: User, household: Household, scheme: InsuranceScheme) -> int:
     household = _locked_record(user, household)
     if household.status not in INSURED_STATUSES:
         raise ValidationError(
@@ -200,7 +201,7 @@ def insurance_enrol_household(*, user, household: Household, scheme: InsuranceSc
 @transaction.atomic
 def hospital_stay_add(
     *,
-    user,
+    user: User,
     member: Member,
     hospital: str,
     designated: bool,
@@ -245,7 +246,9 @@ def hospital_stay_add(
 
 
 @transaction.atomic
-def housing_grade_set(*, user, household: Household, housing_grade: str, housing_appraised_on: dt.date) -> Household:
+def housing_grade_set(
+    *, user: User, household: Household, housing_grade: str, housing_appraised_on: dt.date
+) -> Household:
     """Record the housing safety appraisal of ``household``."""
     household = _locked_record(user, household)
     errors = Errors()
@@ -266,7 +269,7 @@ def _renovation_dates_check(errors: Errors, *, planned_start: dt.date, planned_c
 @transaction.atomic
 def renovation_plan_add(
     *,
-    user,
+    user: User,
     household: Household,
     planned_start: dt.date,
     planned_completion: dt.date,
@@ -303,7 +306,7 @@ def renovation_plan_add(
 @transaction.atomic
 def renovation_plan_update(
     *,
-    user,
+    user: User,
     plan: RenovationPlan,
     planned_start: dt.date,
     planned_completion: dt.date,
@@ -354,7 +357,7 @@ SURVEY_COUNTS = ("centralised_households", "tap_households", "guaranteed_househo
 @transaction.atomic
 def water_survey_record(
     *,
-    user,
+    user: User,
     village: Village,
     year: int,
     households: int,
@@ -415,7 +418,7 @@ def water_survey_record(
 
 @transaction.atomic
 def water_sample_record(
-    *, user, village: Village, sampled_on: dt.date, sampling_point: str, passed: bool, note: str = ""
+    *, user: User, village: Village, sampled_on: dt.date, sampling_point: str, passed: bool, note: str = ""
 ) -> WaterSample:
     _village_require(user, village)
     errors = Errors()
@@ -437,7 +440,7 @@ def water_sample_record(
 
 
 @transaction.atomic
-def education_aid_add(*, user, member: Member, year: int, kind: str, amount: Decimal) -> EducationAid:
+def education_aid_add(*, user: User, member: Member, year: int, kind: str, amount: Decimal) -> EducationAid:
     member = _locked_record(user, member)
     errors = Errors()
     if not member.school_stage:
@@ -457,7 +460,7 @@ def education_aid_add(*, user, member: Member, year: int, kind: str, amount: Dec
 
 
 @transaction.atomic
-def dropout_risk_set(*, user, member: Member, dropout_risk: bool) -> Member:
+def dropout_risk_set(*, user: User, member: Member, dropout_risk: bool) -> Member:
     member = _locked_record(user, member)
     member.dropout_risk = dropout_risk
     member.save(update_fields=["dropout_risk"])
@@ -467,7 +470,7 @@ def dropout_risk_set(*, user, member: Member, dropout_risk: bool) -> Member:
 @transaction.atomic
 def left_behind_child_save(
     *,
-    user,
+    user: User,
     member: Member,
     guardian_name: str,
     guardian_relation: str,
@@ -514,7 +517,7 @@ def left_behind_child_save(
 
 @transaction.atomic
 def care_room_record(
-    *, user, village: Village, name: str, opened_on: dt.date, address: str = "", keeper: str = ""
+    *, user: User, village: Village, name: str, opened_on: dt.date, address: str = "", keeper: str = ""
 ) -> CareRoom:
     """Record the left-behind children's care room of ``village`` (point 11: one in every key village)."""
     _village_require(user, village)

@@ -22,6 +22,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from organisation.actors import Actor
 from organisation.models import Town
 from organisation.money import ZERO
 from projects.models import AgreementFulfilment, AssistanceAgreement, BlacklistEntry, Enterprise, IndustryProject
@@ -56,7 +57,7 @@ def is_breach(queryset: QuerySet[AssistanceAgreement]) -> QuerySet[AssistanceAgr
 # --- Enterprises -----------------------------------------------------------------------------------------------------
 
 
-def enterprise_list(user, *, query: str = "", kind: str = "", blacklisted: str = "") -> QuerySet[Enterprise]:
+def enterprise_list(user: Actor, *, query: str = "", kind: str = "", blacklisted: str = "") -> QuerySet[Enterprise]:
     """The registry searched by name or credit code; ``blacklisted`` is "yes", "no" or "" (either)."""
     agreements = (
         projects_scope(user, queryset=AssistanceAgreement.objects.filter(enterprise=OuterRef("pk")))
@@ -80,7 +81,7 @@ def enterprise_list(user, *, query: str = "", kind: str = "", blacklisted: str =
     return enterprises.order_by("name")
 
 
-def enterprise_agreements(user, enterprise: Enterprise) -> list[AssistanceAgreement]:
+def enterprise_agreements(user: Actor, enterprise: Enterprise) -> list[AssistanceAgreement]:
     """The enterprise's agreements the user sees, each with its fulfilment years, newest first."""
     agreements = projects_scope(user, queryset=AssistanceAgreement.objects.filter(enterprise=enterprise))
     return list(
@@ -95,7 +96,7 @@ def enterprise_blacklist_entries(enterprise: Enterprise) -> list[BlacklistEntry]
     return list(enterprise.blacklist_entries.select_related("decided_by", "lifted_by").order_by("-decided_on", "-pk"))
 
 
-def enterprise_operated_projects(user, enterprise: Enterprise) -> list[IndustryProject]:
+def enterprise_operated_projects(user: Actor, enterprise: Enterprise) -> list[IndustryProject]:
     projects = projects_scope(user).filter(operator_enterprise=enterprise).select_related("town")
     return list(with_active_encumbrances(projects).order_by("code"))
 
@@ -103,7 +104,7 @@ def enterprise_operated_projects(user, enterprise: Enterprise) -> list[IndustryP
 # --- The blacklist ---------------------------------------------------------------------------------------------------
 
 
-def blacklist_entries(user, *, state: str = "", query: str = "") -> QuerySet[BlacklistEntry]:
+def blacklist_entries(user: Actor, *, state: str = "", query: str = "") -> QuerySet[BlacklistEntry]:
     """Every blacklisting, active first; ``state`` "active" or "lifted" narrows it."""
     entries = projects_scope(user, queryset=BlacklistEntry.objects.all())
     if state == "active":
@@ -125,7 +126,12 @@ def blacklist_entries(user, *, state: str = "", query: str = "") -> QuerySet[Bla
 
 
 def agreement_list(
-    user, *, query: str = "", town: Town | None = None, breach: bool = False, enterprise: Enterprise | None = None
+    user: Actor,
+    *,
+    query: str = "",
+    town: Town | None = None,
+    breach: bool = False,
+    enterprise: Enterprise | None = None,
 ) -> QuerySet[AssistanceAgreement]:
     agreements = is_breach(projects_scope(user, queryset=AssistanceAgreement.objects.all()))
     agreements = with_blacklisting(agreements, "enterprise")
@@ -142,7 +148,7 @@ def agreement_list(
     return agreements.select_related("enterprise", "town", "project").order_by("-signed_on", "-pk")
 
 
-def agreements_in_breach(user, *, undecided_only: bool = True) -> QuerySet[AssistanceAgreement]:
+def agreements_in_breach(user: Actor, *, undecided_only: bool = True) -> QuerySet[AssistanceAgreement]:
     """Agreements with a year below a commitment, for the district to decide on a blacklisting; by default only
     those whose enterprise is not blacklisted already."""
     agreements = agreement_list(user, breach=True)
@@ -172,6 +178,6 @@ def fulfilment_shortfall(agreement: AssistanceAgreement, fulfilment: AgreementFu
     )
 
 
-def agreement_years(user, agreement: AssistanceAgreement) -> list[tuple[AgreementFulfilment, Shortfall]]:
+def agreement_years(user: Actor, agreement: AssistanceAgreement) -> list[tuple[AgreementFulfilment, Shortfall]]:
     """The agreement's recorded years, newest first, each with its shortfall."""
     return [(row, fulfilment_shortfall(agreement, row)) for row in agreement.fulfilments.order_by("-year")]

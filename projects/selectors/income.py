@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from households.choices import Relation
 from households.models import Member
+from organisation.actors import Actor
 from organisation.models import Town
 from organisation.money import ZERO
 from organisation.scoping import Access, may_act, towns_for
@@ -73,7 +74,7 @@ def _year_yield(year: int, income: Decimal, investments: list[tuple[dt.date | No
     )
 
 
-def project_year_yields(*, user, project: IndustryProject, years: list[int]) -> dict[int, YearYield]:
+def project_year_yields(*, user: Actor, project: IndustryProject, years: list[int]) -> dict[int, YearYield]:
     """The yield of each of ``years`` (calendar years, income by the day received): two queries."""
     incomes = dict(
         projects_scope(user, queryset=IncomeRecord.objects.filter(project=project, received_on__year__in=years))
@@ -91,7 +92,7 @@ def project_year_yields(*, user, project: IndustryProject, years: list[int]) -> 
     }
 
 
-def project_income_section(*, user, project: IndustryProject) -> dict:
+def project_income_section(*, user: Actor, project: IndustryProject) -> dict:
     """What the project page's income section shows: income by year with the year's yield, the latest assessment,
     the open plan and whether the user may record income. A fixed number of queries."""
     records = list(
@@ -129,11 +130,11 @@ def project_income_section(*, user, project: IndustryProject) -> dict:
     }
 
 
-def may_record_income(user, project: IndustryProject) -> bool:
+def may_record_income(user: Actor, project: IndustryProject) -> bool:
     return may_act(user, ASSET_KEEPERS) and projects_scope(user, Access.CHANGE).filter(pk=project.pk).exists()
 
 
-def income_distributions(*, user, income: IncomeRecord) -> list[IncomeDistribution]:
+def income_distributions(*, user: Actor, income: IncomeRecord) -> list[IncomeDistribution]:
     """The parts of one income, with the beneficiary village or household (and the household's head)."""
     return list(
         projects_scope(user, queryset=IncomeDistribution.objects.filter(income=income))
@@ -159,17 +160,17 @@ class YieldFilters:
     query: str = ""
 
 
-def yield_periods(*, user) -> list[dt.date]:
+def yield_periods(*, user: Actor) -> list[dt.date]:
     """The periods assessed, latest first."""
     assessments = projects_scope(user, queryset=YieldAssessment.objects.all())
     return list(assessments.order_by("-period_end").values_list("period_end", flat=True).distinct()[:PERIOD_CHOICES])
 
 
-def yield_overview_towns(*, user) -> QuerySet[Town]:
+def yield_overview_towns(*, user: Actor) -> QuerySet[Town]:
     return towns_for(user).order_by("code")
 
 
-def yield_assessment_list(*, user, filters: YieldFilters) -> QuerySet[YieldAssessment]:
+def yield_assessment_list(*, user: Actor, filters: YieldFilters) -> QuerySet[YieldAssessment]:
     """One period's assessments the user may see, worst first, each with its project's open plan."""
     assessments = _period_assessments(user, filters)
     if filters.classification:
@@ -186,7 +187,7 @@ def yield_assessment_list(*, user, filters: YieldFilters) -> QuerySet[YieldAsses
     )
 
 
-def yield_town_counts(*, user, filters: YieldFilters) -> list[dict]:
+def yield_town_counts(*, user: Actor, filters: YieldFilters) -> list[dict]:
     """Per town, for the period (and the town and search filters): projects assessed and those weak, idle or
     struggling. One query."""
     return list(
@@ -203,7 +204,7 @@ def yield_town_counts(*, user, filters: YieldFilters) -> list[dict]:
     )
 
 
-def _period_assessments(user, filters: YieldFilters) -> QuerySet[YieldAssessment]:
+def _period_assessments(user: Actor, filters: YieldFilters) -> QuerySet[YieldAssessment]:
     assessments = projects_scope(user, queryset=YieldAssessment.objects.filter(period_end=filters.period_end))
     if filters.town is not None:
         assessments = assessments.filter(project__town=filters.town)
@@ -226,7 +227,7 @@ class PlanFilters:
     query: str = ""
 
 
-def plan_list(*, user, filters: PlanFilters, today: dt.date | None = None) -> QuerySet[RectificationPlan]:
+def plan_list(*, user: Actor, filters: PlanFilters, today: dt.date | None = None) -> QuerySet[RectificationPlan]:
     """Plans the user may see: open ones first, the earliest deadline first."""
     today = today or timezone.localdate()
     plans = projects_scope(user, queryset=RectificationPlan.objects.all())
@@ -257,7 +258,7 @@ def plan_is_overdue(plan: RectificationPlan, today: dt.date) -> bool:
     return plan.status != PlanStatus.COMPLETED and plan.deadline is not None and plan.deadline < today
 
 
-def may_change_plan(user, plan: RectificationPlan) -> bool:
+def may_change_plan(user: Actor, plan: RectificationPlan) -> bool:
     return (
         may_work_on_plans(user)
         and plan.status != PlanStatus.COMPLETED
@@ -291,7 +292,7 @@ class PlanEffect:
         return None if self.after is None else not self.after.below_floor
 
 
-def plan_effect(*, user, plan: RectificationPlan, today: dt.date | None = None) -> PlanEffect:
+def plan_effect(*, user: Actor, plan: RectificationPlan, today: dt.date | None = None) -> PlanEffect:
     """The plan's effect on the yield: the year before it against the year after its completion."""
     today = today or timezone.localdate()
     year_before = timezone.localdate(plan.created_at).year - 1

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, QuerySet
 
+from organisation.actors import Actor
 from organisation.models import Town
 from organisation.scoping import towns_for
 from projects.models import IndustrialPark, IndustryProject
@@ -48,7 +49,7 @@ class ParkOverview:
         return self.as_of > PARK_TARGET_DATE
 
 
-def parks_by_town(user, as_of: dt.date) -> ParkOverview:
+def parks_by_town(user: Actor, as_of: dt.date) -> ParkOverview:
     """Each town the user reaches with its parks established by ``as_of`` and their number of projects, and the
     towns with no park yet (two queries whatever the number of towns and parks)."""
     parks = (
@@ -65,12 +66,12 @@ def parks_by_town(user, as_of: dt.date) -> ParkOverview:
     return ParkOverview(as_of=as_of, rows=rows, towns_without=[row.town for row in rows if not row.has_park])
 
 
-def park_projects(user, park: IndustrialPark) -> QuerySet[IndustryProject]:
+def park_projects(user: Actor, park: IndustrialPark) -> QuerySet[IndustryProject]:
     """The projects of a park the user sees, with their mortgage or guarantee warnings."""
     projects = projects_scope(user).filter(park=park).select_related("town")
     return with_active_encumbrances(projects).order_by("code")
 
 
-def parks_for_project(user, project: IndustryProject) -> QuerySet[IndustrialPark]:
+def parks_for_project(user: Actor, project: IndustryProject) -> QuerySet[IndustrialPark]:
     """The parks a project may join: those of its own town."""
     return projects_scope(user, queryset=IndustrialPark.objects.filter(town_id=project.town_id)).order_by("name")

@@ -25,6 +25,7 @@ from django.db.models.functions import Coalesce, ExtractYear
 
 from households.choices import Relation
 from households.models import Member
+from organisation.actors import Actor
 from organisation.models import Town, Village
 from organisation.money import MONEY_FIELD, ZERO
 from organisation.scoping import Access, towns_for, villages_for
@@ -65,7 +66,7 @@ def _total_investment() -> Coalesce:
 
 def project_list(
     *,
-    user,
+    user: Actor,
     town: Town | None = None,
     village: Village | None = None,
     status: str = "",
@@ -103,16 +104,16 @@ def project_list(
     )
 
 
-def filter_towns(user) -> QuerySet[Town]:
+def filter_towns(user: Actor) -> QuerySet[Town]:
     return towns_for(user).order_by("code")
 
 
-def filter_villages(user, town: Town | None = None) -> QuerySet[Village]:
+def filter_villages(user: Actor, town: Town | None = None) -> QuerySet[Village]:
     villages = villages_for(user).select_related("town").order_by("code")
     return villages.filter(town=town) if town is not None else villages
 
 
-def towns_to_propose_in(user) -> QuerySet[Town]:
+def towns_to_propose_in(user: Actor) -> QuerySet[Town]:
     return towns_for(user, Access.CHANGE, DISTRICT_WRITERS).order_by("code")
 
 
@@ -180,7 +181,7 @@ def review_round_standing(*, project: IndustryProject) -> RoundStanding:
     return review_round_standings([project])[project.pk]
 
 
-def review_board(*, user) -> list[tuple[IndustryProject, RoundStanding]]:
+def review_board(*, user: Actor) -> list[tuple[IndustryProject, RoundStanding]]:
     """The projects under joint review that the user sees, oldest submission first, with their round's standing."""
     projects = list(
         projects_scope(user)
@@ -197,7 +198,7 @@ def review_board(*, user) -> list[tuple[IndustryProject, RoundStanding]]:
 # --- One project's page -------------------------------------------------------------------------------------------
 
 
-def project_detail_queryset(user, access: Access = Access.VIEW) -> QuerySet[IndustryProject]:
+def project_detail_queryset(user: Actor, access: Access = Access.VIEW) -> QuerySet[IndustryProject]:
     return projects_scope(user, access).select_related(
         "town", "park", "operator_enterprise", "operator_household__village", "created_by"
     )

@@ -11,6 +11,7 @@ from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, Q
 from django.db.models.functions import Coalesce
 
 from households.rules import REGISTER_START_YEAR
+from organisation.actors import Actor
 from organisation.models import Town
 from organisation.scoping import Access, towns_for
 from projects.models import (
@@ -74,7 +75,7 @@ def with_rights_section(queryset: QuerySet) -> QuerySet:
 
 
 def unconfirmed_projects(
-    user, *, missing: str = MISSING_CONFIRMATION, town: Town | None = None, status: str = "", query: str = ""
+    user: Actor, *, missing: str = MISSING_CONFIRMATION, town: Town | None = None, status: str = "", query: str = ""
 ) -> QuerySet[IndustryProject]:
     """Projects built since 2014 that lack a property-right confirmation (or, with ``missing``, the three-assets
     number or the asset preservation registration), oldest completion first."""
@@ -88,7 +89,7 @@ def unconfirmed_projects(
     return with_active_encumbrances(projects.select_related("town")).order_by("town__code", "completed_on", "code")
 
 
-def projects_without_three_assets(user) -> QuerySet[IndustryProject]:
+def projects_without_three_assets(user: Actor) -> QuerySet[IndustryProject]:
     """Built projects not yet on the three-assets platform: they cannot start operating."""
     return unconfirmed_projects(user, missing=MISSING_THREE_ASSETS)
 
@@ -102,7 +103,7 @@ class TownPaperwork:
     without_asset_registration: int
 
 
-def unconfirmed_by_town(user) -> list[TownPaperwork]:
+def unconfirmed_by_town(user: Actor) -> list[TownPaperwork]:
     """Per town the user reaches: projects built since 2014, and how many lack each piece of paperwork (two
     queries whatever the number of towns)."""
     counts = {
@@ -147,7 +148,7 @@ ENCUMBRANCE_STATES = {
 
 
 def encumbrance_list(
-    user, *, state: str = "active", town: Town | None = None, query: str = ""
+    user: Actor, *, state: str = "active", town: Town | None = None, query: str = ""
 ) -> QuerySet[AssetEncumbrance]:
     """Mortgages and guarantees on the projects the user sees; by default those requested or in force."""
     encumbrances = projects_scope(user, Access.VIEW, AssetEncumbrance.objects.all()).filter(

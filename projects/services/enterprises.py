@@ -9,6 +9,7 @@ office decides (and lifts). Functions raise ``ValidationError`` naming the field
 import datetime as dt
 from decimal import Decimal
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -54,7 +55,7 @@ def enterprise_refuse_if_blacklisted(*, enterprise: Enterprise | None, field: st
         )
 
 
-def _town_in_reach(user, town: Town | None, field: str = "town") -> None:
+def _town_in_reach(user: User, town: Town | None, field: str = "town") -> None:
     if town is not None and not towns_for(user, Access.CHANGE).filter(pk=town.pk).exists():
         raise PermissionDenied(_("%(town)s is not a town you work for.") % {"town": town})
 
@@ -102,7 +103,7 @@ def credit_code_clean(value: str) -> str:
     return code
 
 
-def _enterprise_check(*, user, enterprise: Enterprise | None, name: str, kind: str, credit_code: str, town):
+def _enterprise_check(*, user: User, enterprise: Enterprise | None, name: str, kind: str, credit_code: str, town):
     name = text_required(name, "name", _("Give the enterprise's registered name."))
     if kind not in EnterpriseKind.values:
         raise ValidationError({"kind": _("Choose what kind of enterprise this is.")})
@@ -123,7 +124,7 @@ def _enterprise_check(*, user, enterprise: Enterprise | None, name: str, kind: s
 @transaction.atomic
 def enterprise_create(
     *,
-    user,
+    user: User,
     name: str,
     kind: str = EnterpriseKind.ENTERPRISE,
     credit_code: str = "",
@@ -150,7 +151,7 @@ def enterprise_create(
 @transaction.atomic
 def enterprise_update(
     *,
-    user,
+    user: User,
     enterprise: Enterprise,
     name: str,
     kind: str,
@@ -181,7 +182,7 @@ def enterprise_update(
 @transaction.atomic
 def agreement_create(
     *,
-    user,
+    user: User,
     enterprise: Enterprise,
     town: Town,
     signed_on: dt.date,
@@ -234,7 +235,7 @@ def agreement_create(
 @transaction.atomic
 def fulfilment_record(
     *,
-    user,
+    user: User,
     agreement: AssistanceAgreement,
     year: int,
     jobs_provided: int,
@@ -280,7 +281,7 @@ def fulfilment_record(
 
 
 @transaction.atomic
-def blacklist_add(*, user, enterprise: Enterprise, reason: str, decided_on: dt.date) -> BlacklistEntry:
+def blacklist_add(*, user: User, enterprise: Enterprise, reason: str, decided_on: dt.date) -> BlacklistEntry:
     """The district office puts an enterprise on the blacklist: it cannot operate new projects or sign agreements."""
     role_require(user, DISTRICT_DECIDERS)
     enterprise = locked_in_reach(projects_scope, user, enterprise)
@@ -304,7 +305,7 @@ def blacklist_add(*, user, enterprise: Enterprise, reason: str, decided_on: dt.d
 
 
 @transaction.atomic
-def blacklist_lift(*, user, entry: BlacklistEntry, lifted_on: dt.date, reason: str) -> BlacklistEntry:
+def blacklist_lift(*, user: User, entry: BlacklistEntry, lifted_on: dt.date, reason: str) -> BlacklistEntry:
     """The district office lifts a blacklisting; the entry keeps who decided both and why."""
     role_require(user, DISTRICT_DECIDERS)
     entry = locked_in_reach(projects_scope, user, entry)

@@ -6,6 +6,7 @@ The town's economic management station records both (it holds the supervision ri
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -34,13 +35,13 @@ CENT = Decimal("0.01")
 FULL_SHARE = Decimal("100")
 
 
-def _require_keeper(user) -> None:
+def _require_keeper(user: User) -> None:
     role_require(
         user, ASSET_KEEPERS, _("Only the town's economic management station records income and its distribution.")
     )
 
 
-def _refuse_unless_keeper(user, project: IndustryProject) -> None:
+def _refuse_unless_keeper(user: User, project: IndustryProject) -> None:
     _require_keeper(user)
     if not projects_scope(user, Access.CHANGE).filter(pk=project.pk).exists():
         raise PermissionDenied(_("This project is not in your town."))
@@ -48,7 +49,7 @@ def _refuse_unless_keeper(user, project: IndustryProject) -> None:
 
 def income_record(
     *,
-    user,
+    user: User,
     project: IndustryProject,
     period_start: dt.date,
     period_end: dt.date,
@@ -107,7 +108,7 @@ def distribution_amounts(amount: Decimal, percents: list[Decimal]) -> list[Decim
 
 
 @transaction.atomic
-def income_distribute(*, user, income: IncomeRecord) -> list[IncomeDistribution]:
+def income_distribute(*, user: User, income: IncomeRecord) -> list[IncomeDistribution]:
     """Split ``income`` among the project's income shares, replacing any earlier split of it not yet paid."""
     _require_keeper(user)
     # Locked: two distributions of the same income at once would both delete and insert.
@@ -142,7 +143,7 @@ def income_distribute(*, user, income: IncomeRecord) -> list[IncomeDistribution]
 
 @transaction.atomic
 def income_distribution_mark_paid(
-    *, user, income: IncomeRecord, paid_on: dt.date, today: dt.date | None = None
+    *, user: User, income: IncomeRecord, paid_on: dt.date, today: dt.date | None = None
 ) -> int:
     """Record that every part of ``income`` not yet paid was paid on ``paid_on``; the number of parts marked."""
     _refuse_unless_keeper(user, income.project)

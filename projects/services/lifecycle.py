@@ -14,6 +14,7 @@ today, never earlier than the project's last change.
 import datetime as dt
 from dataclasses import dataclass
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -21,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from organisation.actors import Actor
 from organisation.locking import locked_in_reach
 from organisation.roles import Role
 from organisation.scoping import may_act
@@ -139,7 +141,7 @@ def status_label(status: str) -> str:
     return str(S(status).label) if status in S.values else status
 
 
-def locked_for_move(*, user, project: IndustryProject, move: str) -> IndustryProject:
+def locked_for_move(*, user: User, project: IndustryProject, move: str) -> IndustryProject:
     """The project, locked for the rest of the transaction, once the user's role makes ``move``, the project is
     within their reach, and its state is one the move starts from."""
     spec = MOVES[move]
@@ -155,7 +157,7 @@ def locked_for_move(*, user, project: IndustryProject, move: str) -> IndustryPro
 
 def move_apply(
     *,
-    user,
+    user: User,
     project: IndustryProject,
     move: str,
     changed_on: dt.date,
@@ -191,7 +193,7 @@ def _status_before_suspension(project: IndustryProject) -> str:
     return change.from_status if change and change.from_status else S.APPROVED
 
 
-def moves_open_to(*, user, project: IndustryProject, names=LIFECYCLE_MOVES) -> list[Move]:
+def moves_open_to(*, user: Actor, project: IndustryProject, names=LIFECYCLE_MOVES) -> list[Move]:
     """The moves of ``names`` the user could make on the project now (its state and their role; reach is the
     caller's): what the project's page offers."""
     return [
@@ -204,7 +206,7 @@ def moves_open_to(*, user, project: IndustryProject, names=LIFECYCLE_MOVES) -> l
 
 @transaction.atomic
 def project_submit_for_review(
-    *, user, project: IndustryProject, submitted_on: dt.date | None = None, note: str = ""
+    *, user: User, project: IndustryProject, submitted_on: dt.date | None = None, note: str = ""
 ) -> IndustryProject:
     """A proposal goes to the review committee: a new review round, whose opinions start empty."""
     project = locked_for_move(user=user, project=project, move="submit")
@@ -230,7 +232,7 @@ def project_submit_for_review(
 
 @transaction.atomic
 def project_start_construction(
-    *, user, project: IndustryProject, started_on: dt.date, note: str = ""
+    *, user: User, project: IndustryProject, started_on: dt.date, note: str = ""
 ) -> IndustryProject:
     return move_apply(
         user=user,
@@ -243,7 +245,7 @@ def project_start_construction(
 
 
 @transaction.atomic
-def project_complete(*, user, project: IndustryProject, accepted_on: dt.date, note: str = "") -> IndustryProject:
+def project_complete(*, user: User, project: IndustryProject, accepted_on: dt.date, note: str = "") -> IndustryProject:
     """Construction finished and accepted (竣工验收) on ``accepted_on``."""
     return move_apply(
         user=user,
@@ -268,7 +270,9 @@ def _require_three_assets(project: IndustryProject) -> None:
 
 
 @transaction.atomic
-def project_start_operation(*, user, project: IndustryProject, started_on: dt.date, note: str = "") -> IndustryProject:
+def project_start_operation(
+    *, user: User, project: IndustryProject, started_on: dt.date, note: str = ""
+) -> IndustryProject:
     """A completed project starts operating; point 3: only once it is on the three-assets platform."""
     project = locked_for_move(user=user, project=project, move="start_operation")
     _require_three_assets(project)
@@ -283,12 +287,12 @@ def project_start_operation(*, user, project: IndustryProject, started_on: dt.da
 
 
 @transaction.atomic
-def project_suspend(*, user, project: IndustryProject, suspended_on: dt.date, reason: str) -> IndustryProject:
+def project_suspend(*, user: User, project: IndustryProject, suspended_on: dt.date, reason: str) -> IndustryProject:
     return move_apply(user=user, project=project, move="suspend", changed_on=suspended_on, note=reason)
 
 
 @transaction.atomic
-def project_resume(*, user, project: IndustryProject, resumed_on: dt.date, note: str = "") -> IndustryProject:
+def project_resume(*, user: User, project: IndustryProject, resumed_on: dt.date, note: str = "") -> IndustryProject:
     """A suspended project goes back to the state it was suspended from (operating again needs the platform)."""
     project = locked_for_move(user=user, project=project, move="resume")
     if _status_before_suspension(project) == S.OPERATING:
@@ -297,6 +301,6 @@ def project_resume(*, user, project: IndustryProject, resumed_on: dt.date, note:
 
 
 @transaction.atomic
-def project_convert(*, user, project: IndustryProject, converted_on: dt.date, reason: str) -> IndustryProject:
+def project_convert(*, user: User, project: IndustryProject, converted_on: dt.date, reason: str) -> IndustryProject:
     """The project is converted into another use (转化提升): it leaves the lifecycle, with the reason."""
     return move_apply(user=user, project=project, move="convert", changed_on=converted_on, note=reason)

@@ -6,6 +6,7 @@ A park is kept by the staff of its town or by the district office; a project joi
 import datetime as dt
 from decimal import Decimal
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -38,7 +39,7 @@ def _check(*, town: Town, name: str, established_on: dt.date, area_mu: Decimal |
 @transaction.atomic
 def park_create(
     *,
-    user,
+    user: User,
     town: Town,
     name: str,
     established_on: dt.date,
@@ -65,7 +66,7 @@ def park_create(
 @transaction.atomic
 def park_update(
     *,
-    user,
+    user: User,
     park: IndustrialPark,
     name: str,
     established_on: dt.date,
@@ -84,7 +85,7 @@ def park_update(
 
 
 @transaction.atomic
-def project_assign_park(*, user, project: IndustryProject, park: IndustrialPark | None) -> IndustryProject:
+def project_assign_park(*, user: User, project: IndustryProject, park: IndustrialPark | None) -> IndustryProject:
     """Put a project in a park of its own town (``park=None`` takes it out)."""
     role_require(user, PARK_KEEPERS)
     project = locked_in_reach(projects_scope, user, project, message=PROJECT_OUT_OF_REACH)

@@ -7,6 +7,7 @@ station (``PLAN_KEEPERS``) and the district office work on plans.
 
 import datetime as dt
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -18,7 +19,7 @@ from projects.models import IndustryProject, PlanStatus, RectificationPlan, Reme
 from projects.permissions import PLAN_WORKERS, projects_scope
 
 
-def _locked_plan(user, plan: RectificationPlan) -> RectificationPlan:
+def _locked_plan(user: User, plan: RectificationPlan) -> RectificationPlan:
     """The plan, locked for the change, if ``user`` may work on it; PermissionDenied otherwise."""
     role_require(user, PLAN_WORKERS, _("Only the town's staff, its station and the district office work on plans."))
     return locked_in_reach(projects_scope, user, plan, message=_("This plan is not in your town."))
@@ -47,7 +48,7 @@ def _missing(plan: RectificationPlan) -> dict[str, str]:
 @transaction.atomic
 def plan_update(
     *,
-    user,
+    user: User,
     plan: RectificationPlan,
     remedy: str,
     steps: str,
@@ -88,7 +89,7 @@ def plan_update(
 
 
 @transaction.atomic
-def plan_start(*, user, plan: RectificationPlan) -> RectificationPlan:
+def plan_start(*, user: User, plan: RectificationPlan) -> RectificationPlan:
     """draft -> in progress, once the plan says what, who and by when."""
     plan = _locked_plan(user, plan)
     if plan.status != PlanStatus.DRAFT:
@@ -102,7 +103,7 @@ def plan_start(*, user, plan: RectificationPlan) -> RectificationPlan:
 
 @transaction.atomic
 def plan_complete(
-    *, user, plan: RectificationPlan, completed_on: dt.date, today: dt.date | None = None
+    *, user: User, plan: RectificationPlan, completed_on: dt.date, today: dt.date | None = None
 ) -> RectificationPlan:
     """in progress -> completed on ``completed_on``; its effect shows in the next calendar year's yield."""
     plan = _locked_plan(user, plan)

@@ -8,6 +8,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import NamedTuple
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Sum
@@ -142,7 +143,7 @@ def _save_investments(project: IndustryProject, lines: list[InvestmentLine]) -> 
     )
 
 
-def _require_town(user, town: Town) -> None:
+def _require_town(user: User, town: Town) -> None:
     if not towns_for(user, Access.CHANGE, DISTRICT_WRITERS).filter(pk=town.pk).exists():
         raise PermissionDenied(_("%(town)s is outside the towns you work for.") % {"town": town})
 
@@ -170,7 +171,7 @@ def _new_code(town: Town, year: int) -> str:
 @transaction.atomic
 def project_propose(
     *,
-    user,
+    user: User,
     town: Town,
     villages,
     name: str,
@@ -226,7 +227,7 @@ def project_propose(
 @transaction.atomic
 def project_update(
     *,
-    user,
+    user: User,
     project: IndustryProject,
     villages,
     name: str,
@@ -288,7 +289,7 @@ def project_update(
 @transaction.atomic
 def project_register_existing(
     *,
-    user,
+    user: User,
     town: Town,
     villages,
     name: str,

@@ -12,6 +12,7 @@ Publicity counts whole days and includes its first and last day: a 7-day publici
 
 import datetime as dt
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -72,7 +73,7 @@ def _standing_problems(standing: RoundStanding) -> list[str]:
 
 @transaction.atomic
 def review_opinion_record(
-    *, user, project: IndustryProject, department: ReviewDepartment, opinion: str, comments: str = ""
+    *, user: User, project: IndustryProject, department: ReviewDepartment, opinion: str, comments: str = ""
 ) -> ReviewOpinion:
     """The district office records a member department's opinion in the project's current round.
 
@@ -110,7 +111,7 @@ def review_opinion_record(
 
 @transaction.atomic
 def review_return(
-    *, user, project: IndustryProject, returned_on: dt.date | None = None, note: str = ""
+    *, user: User, project: IndustryProject, returned_on: dt.date | None = None, note: str = ""
 ) -> IndustryProject:
     """Send the project back to its town as a proposal, with the reasons.
 
@@ -145,7 +146,7 @@ def review_return(
 
 
 @transaction.atomic
-def publicity_open(*, user, project: IndustryProject, starts_on: dt.date) -> Publicity:
+def publicity_open(*, user: User, project: IndustryProject, starts_on: dt.date) -> Publicity:
     """Publish the project's content, scale, deadline and investment for the policy's number of days, once every
     member department agreed in the current round; the project is then under publicity."""
     project = locked_for_move(user=user, project=project, move="publicity")
@@ -191,7 +192,7 @@ def _open_publicity(project: IndustryProject) -> Publicity:
 
 @transaction.atomic
 def objection_record(
-    *, user, publicity: Publicity, received_on: dt.date, raised_by: str = "", content: str
+    *, user: User, publicity: Publicity, received_on: dt.date, raised_by: str = "", content: str
 ) -> Objection:
     """An objection received about a project under publicity: recorded until the project is approved (one that
     arrives after the period's last day is still recorded and answered)."""
@@ -221,7 +222,7 @@ def objection_record(
 
 
 @transaction.atomic
-def objection_answer(*, user, objection: Objection, answer: str, answered_on: dt.date) -> Objection:
+def objection_answer(*, user: User, objection: Objection, answer: str, answered_on: dt.date) -> Objection:
     """The office's answer to an objection; every objection is answered before the project is approved."""
     role_require(user, DISTRICT_DECIDERS)
     objection = locked_in_reach(projects_scope, user, objection, message=PROJECT_OUT_OF_REACH)
@@ -246,7 +247,7 @@ def objection_answer(*, user, objection: Objection, answer: str, answered_on: dt
 
 
 @transaction.atomic
-def project_approve(*, user, project: IndustryProject, approved_on: dt.date) -> IndustryProject:
+def project_approve(*, user: User, project: IndustryProject, approved_on: dt.date) -> IndustryProject:
     """Approve a project under publicity once the period has run its full course (from the day after its last
     day), every objection is answered and every member department agreed in the current round.
 

@@ -9,6 +9,7 @@ access), locks the project or record it changes, and raises ``ValidationError`` 
 import datetime as dt
 from decimal import Decimal
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -54,7 +55,7 @@ def project_is_built(project: IndustryProject) -> bool:
 
 @transaction.atomic
 def property_right_confirm(
-    *, user, project: IndustryProject, certificate_number: str, confirmed_on: dt.date, owner: str
+    *, user: User, project: IndustryProject, certificate_number: str, confirmed_on: dt.date, owner: str
 ) -> PropertyRightConfirmation:
     """产权确认: record (or correct) the certificate confirming who owns a built project's assets.
 
@@ -96,7 +97,7 @@ def property_right_confirm(
 
 
 @transaction.atomic
-def three_assets_register(*, user, project: IndustryProject, number: str) -> IndustryProject:
+def three_assets_register(*, user: User, project: IndustryProject, number: str) -> IndustryProject:
     """三资平台: the project's number on the village collective asset register (needed before it operates)."""
     role_require(user, ASSET_KEEPERS)
     project = locked_in_reach(projects_scope, user, project, message=PROJECT_OUT_OF_REACH)
@@ -114,7 +115,7 @@ def three_assets_register(*, user, project: IndustryProject, number: str) -> Ind
 
 
 @transaction.atomic
-def asset_register(*, user, project: IndustryProject, number: str, registered_on: dt.date) -> IndustryProject:
+def asset_register(*, user: User, project: IndustryProject, number: str, registered_on: dt.date) -> IndustryProject:
     """扶贫资产保全登记: the asset preservation registration that guards the project's assets against loss."""
     role_require(user, ASSET_KEEPERS)
     project = locked_in_reach(projects_scope, user, project, message=PROJECT_OUT_OF_REACH)
@@ -139,7 +140,7 @@ def asset_register(*, user, project: IndustryProject, number: str, registered_on
 @transaction.atomic
 def operator_set(
     *,
-    user,
+    user: User,
     project: IndustryProject,
     enterprise: Enterprise | None = None,
     household: Household | None = None,
@@ -182,7 +183,7 @@ def operator_set(
 
 @transaction.atomic
 def income_shares_set(
-    *, user, project: IndustryProject, shares: list[tuple[Village | Household, Decimal]]
+    *, user: User, project: IndustryProject, shares: list[tuple[Village | Household, Decimal]]
 ) -> list[IncomeShare]:
     """The income right: replace all the project's shares. Each share is above zero and they add up to 100% at
     most; villages are of the project's town, households registered in the project's villages."""
@@ -241,7 +242,7 @@ def income_shares_set(
 @transaction.atomic
 def encumbrance_request(
     *,
-    user,
+    user: User,
     project: IndustryProject,
     kind: str,
     creditor: str,
@@ -273,7 +274,7 @@ def encumbrance_request(
 
 @transaction.atomic
 def encumbrance_decide(
-    *, user, encumbrance: AssetEncumbrance, approve: bool, decided_on: dt.date, note: str = ""
+    *, user: User, encumbrance: AssetEncumbrance, approve: bool, decided_on: dt.date, note: str = ""
 ) -> AssetEncumbrance:
     """The district office approves or refuses a requested mortgage or guarantee; a refusal says why."""
     role_require(user, DISTRICT_DECIDERS)
@@ -293,7 +294,7 @@ def encumbrance_decide(
 
 
 @transaction.atomic
-def encumbrance_release(*, user, encumbrance: AssetEncumbrance, released_on: dt.date) -> AssetEncumbrance:
+def encumbrance_release(*, user: User, encumbrance: AssetEncumbrance, released_on: dt.date) -> AssetEncumbrance:
     """The debt is settled: the mortgage or guarantee in force is released and the warning goes."""
     role_require(user, ENCUMBRANCE_RELEASERS)
     encumbrance = locked_in_reach(projects_scope, user, encumbrance, message=PROJECT_OUT_OF_REACH)

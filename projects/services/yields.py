@@ -31,6 +31,7 @@ from dataclasses import asdict, dataclass, field
 from urllib.parse import quote
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, Subquery, Sum, Value
@@ -138,7 +139,7 @@ def yield_assessment_run(*, period_end: dt.date | None = None, now: dt.datetime 
     return result
 
 
-def yield_assessment_request(*, user, period_end: dt.date | None = None) -> None:
+def yield_assessment_request(*, user: User, period_end: dt.date | None = None) -> None:
     """ "Run the yield job now": check the period, then queue the job once the request's transaction commits."""
     role_require(user, YIELD_RUNNERS)
     if period_end is not None:
