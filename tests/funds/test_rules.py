@@ -53,17 +53,17 @@ def test_each_hop_is_due_on_the_day_its_rule_gives(hop, clock_start, due, why):
 
 
 def test_to_town_is_due_15_calendar_days_after_the_district_receives_the_allocation():
-    # 14 Jan 2025 + 15 days = 29 Jan, inside the Spring Festival holidays: the next working day, Wed 5 Feb
+    # then 14 Jan 2025 + 15 days = 29 Jan, inside the Spring Festival holidays: the next working day, Wed 5 Feb
     assert to_town_deadline(dt.date(2025, 1, 14), calendar=PACKAGE_ONLY).due_date == dt.date(2025, 2, 5)
 
 
 def test_to_station_is_due_5_working_days_after_the_finance_office_receives_the_money():
-    # Fri 27 Sep 2024: Sun 29 (make-up) 1, Mon 30 2, National Day holidays, 8 Oct 3, 9 Oct 4, 10 Oct 5
+    # then from Fri 27 Sep 2024: Sun 29 (make-up) 1, Mon 30 2, National Day holidays, 8 Oct 3, 9 Oct 4, 10 Oct 5
     assert to_station_deadline(dt.date(2024, 9, 27), calendar=PACKAGE_ONLY).due_date == dt.date(2024, 10, 10)
 
 
 def test_to_village_is_due_5_working_days_after_the_station_approves_the_request():
-    # Fri 24 Jan 2025: Sun 26 (make-up) 1, Mon 27 2, Spring Festival holidays, 5 Feb 3, 6 Feb 4, 7 Feb 5
+    # then from Fri 24 Jan 2025: Sun 26 (make-up) 1, Mon 27 2, Spring Festival holidays, 5 Feb 3, 6 Feb 4, 7 Feb 5
     assert to_village_deadline(dt.date(2025, 1, 24), calendar=PACKAGE_ONLY).due_date == dt.date(2025, 2, 7)
 
 

@@ -65,11 +65,14 @@ def project_form_data(people, **fields) -> dict:
 
 
 def test_town_staff_propose_a_project_through_the_form(client, people, clock):
+    # given the town staff on the proposal form
     client.force_login(people.staff)
     assert client.get(reverse("projects:project_create")).status_code == 200
 
+    # when they propose a project
     response = client.post(reverse("projects:project_create"), project_form_data(people))
 
+    # then it is a proposal of their town, with its village and investments, dated today
     project = IndustryProject.objects.get()
     assert response.status_code == 302 and response["Location"] == project.get_absolute_url()
     assert (project.town, project.name, project.status) == (people.village.town, "王家庄村食用菌种植基地", S.PROPOSAL)
@@ -83,31 +86,38 @@ def test_town_staff_propose_a_project_through_the_form(client, people, clock):
 
 @pytest.mark.english
 def test_the_form_shows_the_service_s_refusal_and_writes_nothing(client, people, clock, other_village):
+    # given the town staff
     client.force_login(people.staff)
     before = history_head()
+    # when they propose a project completed before it starts
     response = client.post(
         reverse("projects:project_create"), project_form_data(people, planned_completion="2026-06-01")
     )
+    # then the form shows the service's reason
     assert response.status_code == 200
     assert "The planned completion cannot be before the planned start." in response.content.decode()
-    # a village of another town is not even offered
+    # and a village of another town is not even offered
     response = client.post(reverse("projects:project_create"), project_form_data(people, villages=[other_village.pk]))
     assert response.status_code == 200 and response.context["form"].errors["villages"]
+    # then nothing was written
     assert not IndustryProject.objects.exists()
     assert history_head() == before
 
 
 def test_a_proposal_is_changed_through_its_form(client, people, proposed, clock):
+    # given a proposal, whose form shows it
     project = proposed()
     client.force_login(people.staff)
     url = reverse("projects:project_edit", args=[project.pk])
     page = client.get(url)
     assert page.status_code == 200 and project.name in page.content.decode()
 
+    # when the staff change its name and an investment
     data = project_form_data(people, name="改名后的项目", **{"investments-0-amount": "123456"})
     data.pop("proposed_on")
     response = client.post(url, data)
 
+    # then both are changed
     assert response.status_code == 302
     project.refresh_from_db()
     assert project.name == "改名后的项目"
@@ -115,6 +125,7 @@ def test_a_proposal_is_changed_through_its_form(client, people, proposed, clock)
 
 
 def test_the_district_office_enters_a_project_built_before(client, people, clock, town):
+    # given a village of another town
     other = VillageFactory(town=TownFactory(name="义堂镇"), name="义堂村")
     client.force_login(people.office)
     data = project_form_data(
@@ -128,7 +139,9 @@ def test_the_district_office_enters_a_project_built_before(client, people, clock
         three_assets_number="SZ-2015-09",
         note="2015年建成的扶贫车间",
     )
+    # when the office enters a project operating there since 2015
     response = client.post(reverse("projects:project_register_existing"), data)
+    # then it is entered at its state, with its note
     assert response.status_code == 302, response.context["form"].errors
     project = IndustryProject.objects.get()
     assert (project.town, project.status, project.entered_as_existing) == (other.town, S.OPERATING, True)
@@ -140,6 +153,7 @@ def test_the_district_office_enters_a_project_built_before(client, people, clock
 
 @pytest.mark.english
 def test_the_project_page_shows_its_money_its_history_its_review_and_its_publicity(client, people, walk, clock):
+    # given a project returned by the review, submitted again, under publicity with an objection
     project = walk(S.REVIEW)
     finance = people.departments[0]
     review.review_opinion_record(
@@ -156,8 +170,10 @@ def test_the_project_page_shows_its_money_its_history_its_review_and_its_publici
         content="占用耕地",
     )
 
+    # when the office opens it
     html = html_of(client, people.office, project.get_absolute_url())
 
+    # then the page shows its money, both review rounds, the objection and its history
     assert "1,000,000.00" in html  # the total of the investments
     for text in ("预算偏高", "Round 2", "Round 1", "占用耕地", "not answered", "Under publicity", "History"):
         assert text in html, text
@@ -173,38 +189,47 @@ def test_the_project_page_shows_its_money_its_history_its_review_and_its_publici
 
 
 def test_the_page_offers_each_user_only_the_steps_they_do(client, people, walk, make_user, town):
+    # given an approved project
     project = walk(S.APPROVED)
+    # then the staff are offered construction and suspension, not approval
     staff_page = html_of(client, people.staff, project.get_absolute_url())
     assert 'data-testid="move-start_construction"' in staff_page and 'data-testid="move-suspend"' in staff_page
     assert 'data-testid="project-approve"' not in staff_page
+    # the office suspension only
     office_page = html_of(client, people.office, project.get_absolute_url())
     assert 'data-testid="move-start_construction"' not in office_page and 'data-testid="move-suspend"' in office_page
+    # the auditors nothing
     audit_page = html_of(client, make_user(Role.AUDIT), project.get_absolute_url())
     assert 'data-testid="move-' not in audit_page
 
 
 @pytest.mark.english
 def test_a_lifecycle_move_is_made_through_its_page(client, people, walk, clock):
+    # given an approved project, whose page offers starting construction and no approval
     project = walk(S.APPROVED)
     client.force_login(people.staff)
     url = reverse("projects:project_transition", args=[project.pk])
     assert client.get(f"{url}?move=start_construction").status_code == 200
     assert client.get(f"{url}?move=approve").status_code == 404
 
+    # when the staff start the construction
     response = client.post(url, {"move": "start_construction", "changed_on": "2026-06-10", "note": "开工"})
 
+    # then it is under construction since that day
     assert response.status_code == 302
     project.refresh_from_db()
     assert (project.status, project.construction_started_on) == (S.CONSTRUCTION, dt.date(2026, 6, 10))
-    # a refused move shows the service's reason on the form
+    # when a move is refused, the form shows the service's reason
     response = client.post(url, {"move": "start_operation", "changed_on": "2026-06-12"})
     assert response.status_code == 200
     assert "cannot be done on a project that is “Under construction”" in response.content.decode()
 
 
 def test_the_district_office_takes_a_project_from_review_to_approval_through_the_pages(client, people, walk, clock):
+    # given a project under review
     project = walk(S.REVIEW)
     client.force_login(people.office)
+    # when every department agrees, the publicity opens and an objection is answered
     for department in people.departments:
         response = client.post(
             reverse("projects:review_record", args=[project.pk]),
@@ -222,8 +247,10 @@ def test_the_district_office_takes_a_project_from_review_to_approval_through_the
         reverse("projects:objection_answer", args=[objection.pk]),
         {"answered_on": "2026-06-04", "answer": "分配方案已张榜公布"},
     )
+    # and the office approves it
     response = client.post(reverse("projects:project_approve", args=[project.pk]), {"approved_on": "2026-06-08"})
 
+    # then it is approved
     assert response.status_code == 302
     project.refresh_from_db()
     assert project.status == S.APPROVED
@@ -231,15 +258,18 @@ def test_the_district_office_takes_a_project_from_review_to_approval_through_the
 
 
 def test_the_review_board_shows_each_department_s_opinion(client, people, walk, make_user):
+    # given a project under review with the finance bureau's opinion
     project = walk(S.REVIEW)
     finance = people.departments[0]
     review.review_opinion_record(
         user=people.office, project=project, department=finance, opinion=Opinion.AGREE_WITH_CONDITIONS, comments="专账"
     )
+    # when the office opens the review board
     html = html_of(client, people.office, reverse("projects:review_board"))
+    # then it shows each department, and offers to record the ones missing
     assert project.code in html and "区财政局" in html and "区农业农村局" in html
     assert f"{reverse('projects:review_record', args=[project.pk])}?department={people.departments[1].pk}" in html
-    # the auditors read it; they record nothing
+    # and the auditors read it; they record nothing
     html = html_of(client, make_user(Role.AUDIT), reverse("projects:review_board"))
     assert project.code in html and reverse("projects:review_record", args=[project.pk]) not in html
 
@@ -268,6 +298,7 @@ def codes(response) -> list[str]:
 
 
 def test_the_list_filters_and_searches(client, people, town, second_village, office):
+    # given a project in a park, an encumbered one in the second village, and one in another town
     park = IndustrialPark.objects.create(town=town, name="汪沟镇扶贫产业园", established_on=dt.date(2018, 1, 1))
     farm = ProjectFactory(town=town, villages=[people.village], name="蔬菜大棚", park=park)
     tour = ProjectFactory(
@@ -280,6 +311,7 @@ def test_the_list_filters_and_searches(client, people, town, second_village, off
     client.force_login(office)
     url = reverse("projects:project_list")
 
+    # then the list finds each by its filters and search
     assert set(codes(client.get(url))) == {farm.code, tour.code, elsewhere.code}
     assert codes(client.get(url, {"town": town.pk, "category": "tourism"})) == [tour.code]
     assert codes(client.get(url, {"village": second_village.pk})) == [tour.code]
@@ -292,13 +324,17 @@ def test_the_list_filters_and_searches(client, people, town, second_village, off
     # a value that does not parse is ignored
     assert len(codes(client.get(url, {"status": "nonsense", "town": "x"}))) == 3
 
+    # and warns of the encumbrance
     html = client.get(url).content.decode()
     assert html.count('data-testid="encumbrance-warning"') == 1
 
 
 def test_another_town_s_staff_see_nothing_of_the_town_in_the_list(client, people, proposed, make_user, other_town):
+    # given a proposal of the town
     project = proposed()
+    # when another town's staff open the list
     html = html_of(client, make_user(Role.TOWN_STAFF, town=other_town), reverse("projects:project_list"))
+    # then it is not there
     assert project.code not in html and project.name not in html
 
 
@@ -311,12 +347,14 @@ def _projects(town, village, user, count):
 
 @pytest.mark.parametrize("who", ["office", "staff"])
 def test_the_list_costs_the_same_queries_whatever_the_rows(client, people, town, village, who):
+    # given the office or the staff, and two projects
     user = getattr(people, who)
     client.force_login(user)
     url = reverse("projects:project_list")
     _projects(town, village, people.office, 2)
     client.get(url)  # caches warmed
 
+    # when the list is read with 2 projects, and with 14
     with CaptureQueriesContext(connection) as few:
         response = client.get(url)
     assert len(response.context["projects"]) == 2
@@ -324,6 +362,7 @@ def test_the_list_costs_the_same_queries_whatever_the_rows(client, people, town,
     with CaptureQueriesContext(connection) as many:
         response = client.get(url)
     assert len(response.context["projects"]) == 14
+    # then it costs the same queries
     assert len(many) == len(few), "\n".join(query["sql"] for query in many.captured_queries)
 
 
@@ -391,6 +430,7 @@ def record_urls(records, people) -> list[tuple[str, str, dict]]:
 @pytest.mark.parametrize("role", [Role.TOWN_STAFF, Role.TOWN_STATION, Role.VILLAGE_CLERK])
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_another_town_is_refused_on_every_project_url(client, people, records, role, method):
+    # then a user of another town is refused every page of the records, and writes nothing
     for name, url, data in record_urls(records, people):
         if name == "project_detail" and method == "post":
             # the project's page takes no POST from anyone: refused as a method, and nothing is written
@@ -421,15 +461,18 @@ WRONG_ROLES = {
 def test_a_role_that_does_not_do_the_step_gets_403_and_writes_nothing(
     client, people, records, make_user, town, method
 ):
+    # given a user of each role that reaches the records but does not do the step
     posts = {Role.VILLAGE_CLERK: {"village": people.village}, Role.TOWN_STATION: {"town": town}}
     posts |= {Role.TOWN_STAFF: {"town": town}, Role.TOWN_FINANCE: {"town": town}}
     users = {role: make_user(role, **posts.get(role, {})) for role in {r for rs in WRONG_ROLES.values() for r in rs}}
     before = history_head()
+    # when each opens or posts the step
     for name, url, data in record_urls(records, people):
         for role in WRONG_ROLES.get(name, []):
             client.force_login(users[role])
             response = client.post(url.split("?")[0], data) if method == "post" else client.get(url)
             assert response.status_code == 403, f"{role} got {response.status_code} at {method} {name}"
+    # then nothing was written
     assert history_head() == before
 
 
@@ -437,6 +480,7 @@ def test_a_role_that_does_not_do_the_step_gets_403_and_writes_nothing(
 def test_pages_without_a_record_are_refused_to_the_roles_that_do_not_use_them(
     client, people, make_user, town, method, clock
 ):
+    # given a user of each role that does not use the page
     forbidden = {
         "project_create": [Role.DISTRICT_OFFICE, Role.TOWN_STATION, Role.AUDIT, Role.VILLAGE_CLERK],
         "project_register_existing": [Role.TOWN_STATION, Role.AUDIT, Role.TOWN_FINANCE],
@@ -446,19 +490,23 @@ def test_pages_without_a_record_are_refused_to_the_roles_that_do_not_use_them(
     posts |= {role: {"town": town} for role in (Role.TOWN_STAFF, Role.TOWN_STATION, Role.TOWN_FINANCE)}
     users = {role: make_user(role, **posts.get(role, {})) for roles in forbidden.values() for role in roles}
     before = history_head()
+    # when each opens or posts it, it is refused
     for name, roles in forbidden.items():
         url = reverse(f"projects:{name}")
         for role in roles:
             client.force_login(users[role])
             response = client.post(url, project_form_data(people)) if method == "post" else client.get(url)
             assert response.status_code == 403, f"{role} got {response.status_code} at {method} {name}"
+    # then nothing was written
     assert not IndustryProject.objects.exists()
     assert history_head() == before
 
 
 def test_another_town_s_staff_cannot_propose_for_the_town(client, people, make_user, other_town, clock):
+    # when another town's staff propose a project of the town
     client.force_login(make_user(Role.TOWN_STAFF, town=other_town))
     response = client.post(reverse("projects:project_create"), project_form_data(people, town=people.village.town.pk))
+    # then the form refuses it, and nothing is written
     assert response.status_code == 200
     assert not IndustryProject.objects.exists()
 
@@ -467,9 +515,11 @@ def test_another_town_s_staff_cannot_propose_for_the_town(client, people, make_u
 
 
 def test_the_district_office_keeps_the_committee_and_the_publicity_period(client, people, make_user, town):
+    # given the office in the admin
     client.force_login(people.office)
     changelist = reverse("admin:projects_reviewdepartment_changelist")
     assert "区农业农村局" in client.get(changelist).content.decode()
+    # when it adds a member department and sets the publicity to 10 days
     response = client.post(
         reverse("admin:projects_reviewdepartment_add"), {"name": "区水务局", "is_member": "on", "sort_order": 9}
     )
@@ -477,8 +527,9 @@ def test_the_district_office_keeps_the_committee_and_the_publicity_period(client
     assert client.get(reverse("admin:projects_projectspolicy_changelist")).status_code == 200
     response = client.post(reverse("admin:projects_projectspolicy_change", args=[1]), {"publicity_days": 10})
     assert response.status_code == 302
+    # then both are kept
     assert ReviewDepartment.objects.get(name="区水务局").is_member
     assert ProjectsPolicy.current().publicity_days == 10
-    # nobody else keeps them
+    # and nobody else keeps them
     client.force_login(make_user(Role.TOWN_STAFF, town=town, is_staff=True))
     assert client.get(changelist).status_code in (302, 403)

@@ -28,8 +28,10 @@ def public_html(client) -> str:
 
 
 def test_the_public_page_is_at_public_and_needs_no_login(client, db):
+    # when an anonymous visitor opens /public/
     assert reverse("public:public_index") == URL
     response = client.get(URL)
+    # then it answers, and may be cached
     assert response.status_code == 200
     assert "public" in response["Cache-Control"]
     # while every page of the application sends an anonymous visitor to log in
@@ -38,6 +40,7 @@ def test_the_public_page_is_at_public_and_needs_no_login(client, db):
 
 
 def test_it_answers_get_only(client, db):
+    # then the page refuses every method but GET
     for method in ("post", "put", "patch", "delete"):
         assert getattr(client, method)(URL).status_code == 405
 
@@ -53,7 +56,9 @@ def published(people, walk, all_agree, clock):
 
 @pytest.mark.english
 def test_a_project_under_publicity_shows_what_was_published_and_how_to_object(client, people, published, clock):
+    # when the page is opened during the project's publicity
     html = public_html(client)
+    # then it shows what was published, the period, the villages and how to object
     for text in (
         published.name,
         published.code,
@@ -74,17 +79,22 @@ def test_a_project_under_publicity_shows_what_was_published_and_how_to_object(cl
     [(dt.date(2026, 6, 12), True), (dt.date(2026, 6, 18), True), (dt.date(2026, 6, 19), False)],
 )
 def test_a_project_is_on_the_page_during_its_period_only(client, published, clock, today, shown):
+    # when the page is opened on a day of the publicity or after it
     clock.today = today
+    # then the project is there during the period only
     assert (published.name in public_html(client)) is shown
 
 
 def test_a_project_leaves_the_page_once_approved_or_returned_and_others_never_show(
     client, people, published, walk, clock
 ):
+    # given a proposal and a project under review beside the published one
     proposal, under_review = walk(S.PROPOSAL, name="提案中的项目"), walk(S.REVIEW, name="评审中的项目")
+    # then only the published one is on the page
     html = public_html(client)
     assert published.name in html and proposal.name not in html and under_review.name not in html
 
+    # when it is returned, it leaves the page
     review.review_return(user=people.office, project=published, returned_on=clock.today, note="异议成立")
     assert published.name not in public_html(client)
 
@@ -114,9 +124,11 @@ def distributed(people, town, village, clock):
 def test_income_distribution_shows_villages_by_name_and_households_only_as_count_total_and_masked_names(
     client, people, distributed, village
 ):
+    # when the page is opened
     project, members = distributed
     html = public_html(client)
 
+    # then the income shows the village by name, and the households as a count, a total and masked names only
     assert project.name in html and "2025" in html and "80,000.00" in html
     assert f"{village.name} 50,000.00" in html
     assert "2 households, 30,000.00 yuan in all" in html
@@ -131,7 +143,7 @@ def test_the_page_holds_no_person_s_name_no_id_and_no_link_into_the_application(
     client, people, published, distributed
 ):
     project, members = distributed
-    # an objector's name is kept for the answer, never published
+    # given an objection: the objector's name is kept for the answer, never published
     review.objection_record(
         user=people.office,
         publicity=published.publicities.get(),
@@ -139,10 +151,11 @@ def test_the_page_holds_no_person_s_name_no_id_and_no_link_into_the_application(
         raised_by="张三丰",
         content="选址占用了基本农田的意见",
     )
-    # a signed-in visitor sees the same page: nothing of their session reaches it
+    # when a signed-in visitor opens the page: nothing of their session may reach it
     client.force_login(people.office)
     html = public_html(client)
 
+    # then no name, ID number, username, form or link into the application is on it
     secrets = (
         "张三丰",
         "欧阳修文",
@@ -170,18 +183,24 @@ def _operating(town, count):
 
 
 def test_the_page_costs_the_same_queries_whatever_the_projects(client, people, published, distributed, town, clock):
+    # given the page read once
     public_html(client)
+    # when it is read, and again with six more projects
     with CaptureQueriesContext(connection) as few:
         public_html(client)
     _operating(town, 6)
     with CaptureQueriesContext(connection) as many:
         public_html(client)
+    # then it costs the same queries
     assert len(many) == len(few), "\n".join(query["sql"] for query in many.captured_queries)
 
 
 def test_the_page_is_paginated(client, town, db):
+    # given 21 operating projects
     _operating(town, 21)
+    # when both pages are opened
     first = public_html(client)
+    # then the first shows 20 with a link to the second, which shows one
     assert first.count('data-testid="public-income-project"') == 20
     assert "?income_page=2" in first
     second = client.get(URL, {"income_page": "2"}).content.decode()

@@ -171,7 +171,9 @@ RECORD_URLS = [
     ("name", "subject", "role", "data"), RECORD_URLS, ids=[f"{row[0]}-{row[2]}" for row in RECORD_URLS]
 )
 def test_another_towns_user_is_refused(client, request, name, subject, role, data):
+    # given a record's URL
     url = reverse(f"projects:{name}", args=[request.getfixturevalue(subject).pk])
+    # then another town's user is refused it, GET and POST
     assert_other_town_refused(client, url, role=role)
     if data is not None:
         assert_other_town_refused(client, url, role=role, method="post", data=data)
@@ -206,17 +208,21 @@ WRONG_ROLES = [
 
 @pytest.mark.parametrize(("name", "subject", "role"), WRONG_ROLES, ids=[f"{r[0]}-{r[2]}" for r in WRONG_ROLES])
 def test_a_role_that_does_not_do_the_step_gets_403(client, request, make_user, town, village, name, subject, role):
+    # given a user of the record's own town whose role does not do the step
     args = [request.getfixturevalue(subject).pk] if subject else []
     url = reverse(f"projects:{name}", args=args)
     level_place = {Role.VILLAGE_CLERK: {"village": village}, Role.AUDIT: {}, Role.DISTRICT_FINANCE: {}}
     client.force_login(make_user(role, **level_place.get(role, {"town": town})))
+    # when they open it and post it
     before = history_head()
+    # then both are refused, and nothing was written
     assert client.get(url).status_code == 403
     assert client.post(url, {}).status_code == 403
     assert history_head() == before
 
 
 def test_lists_show_another_towns_user_nothing_of_this_town(client, project, approved, agreement, park):
+    # then no list shows another town's staff the town's projects, agreements or parks
     for name in ("unconfirmed_list", "encumbrance_list", "agreement_list", "park_list"):
         html = page(client, stranger(Role.TOWN_STAFF), reverse(f"projects:{name}"))
         for text in (project.code, agreement.enterprise.name, park.name):
@@ -224,8 +230,11 @@ def test_lists_show_another_towns_user_nothing_of_this_town(client, project, app
 
 
 def test_the_registry_is_read_by_every_post_but_not_the_towns_agreements(client, enterprise, agreement, entry):
+    # given a user of another town
     user = stranger(Role.TOWN_STAFF)
+    # when they open the enterprise
     html = page(client, user, reverse("projects:enterprise_detail", args=[enterprise.pk]))
+    # then they read it, not the town's agreement; and the lists show it
     assert enterprise.name in html and agreement.get_absolute_url() not in html
     assert enterprise.name in page(client, user, reverse("projects:blacklist"))
     assert enterprise.name in page(client, user, reverse("projects:enterprise_list"))
@@ -249,10 +258,13 @@ def test_the_registry_is_read_by_every_post_but_not_the_towns_agreements(client,
     ],
 )
 def test_another_towns_user_cannot_create_for_this_town(client, town, enterprise, name, data):
+    # given a form naming the town, posted by a user of another town
     data = {**data, "town": town.pk, "enterprise": enterprise.pk}
     client.force_login(stranger(Role.TOWN_STAFF))
     before = history_head()
+    # when it is posted
     response = client.post(reverse(f"projects:{name}"), data)
+    # then the town is refused, and nothing was written
     assert response.status_code == 200
     assert response.context["form"].errors["town"]
     assert history_head() == before
@@ -262,9 +274,12 @@ def test_another_towns_user_cannot_create_for_this_town(client, town, enterprise
 
 
 def test_the_operator_form_says_why_a_blacklisted_enterprise_is_refused(client, staff, project, entry):
+    # given the operator form, which marks the blacklisted enterprise
     url = reverse("projects:operator_set", args=[project.pk])
     assert "(on the blacklist)" in page(client, staff, url)
+    # when the staff name it operator
     response = post(client, staff, url, {"operator_enterprise": entry.enterprise_id, "agreed_annual_income": "50000"})
+    # then the form says why it is refused, and the project has no operator
     assert response.status_code == 200
     assert "is on the blacklist since 2024-03-01 (Did not pay the collective)" in response.content.decode()
     project.refresh_from_db()
@@ -272,6 +287,7 @@ def test_the_operator_form_says_why_a_blacklisted_enterprise_is_refused(client, 
 
 
 def test_the_agreement_form_says_why_and_lifting_allows_again(client, staff, office_user, town, entry):
+    # given an agreement with a blacklisted enterprise
     data = {
         "enterprise": entry.enterprise_id,
         "town": town.pk,
@@ -281,28 +297,35 @@ def test_the_agreement_form_says_why_and_lifting_allows_again(client, staff, off
         "income_committed": "0",
         "purchases_committed": "0",
     }
+    # when the staff record it
     response = post(client, staff, reverse("projects:agreement_create"), data)
+    # then the form says why it is refused, and nothing was written
     assert response.status_code == 200
     assert "is on the blacklist since 2024-03-01 (Did not pay the collective)" in response.content.decode()
     assert not AssistanceAgreement.objects.exists()
 
+    # when the office lifts the blacklisting
     lift = post(
         client, office_user, reverse("projects:blacklist_lift", args=[entry.pk]), {"lifted_on": DAY, "reason": "Paid"}
     )
     assert lift.status_code == 302
+    # then the agreement is recorded
     assert post(client, staff, reverse("projects:agreement_create"), data).status_code == 302
     assert AssistanceAgreement.objects.filter(enterprise=entry.enterprise).exists()
 
 
 def test_the_district_blacklists_through_the_enterprise_page_and_its_history_shows(client, office_user, enterprise):
+    # given the enterprise page, which offers the office the blacklisting
     url = reverse("projects:enterprise_detail", args=[enterprise.pk])
     assert 'data-testid="blacklist-add"' in page(client, office_user, url)
+    # when the office blacklists the enterprise
     response = post(
         client,
         office_user,
         reverse("projects:blacklist_add", args=[enterprise.pk]),
         {"reason": "Broke the agreement", "decided_on": DAY},
     )
+    # then its page shows the notice, the reason and the history
     assert response.status_code == 302
     html = page(client, office_user, url)
     assert 'data-testid="blacklist-notice"' in html and "Broke the agreement" in html
@@ -334,7 +357,7 @@ def test_an_encumbrance_shows_a_warning_until_released(client, staff, office_use
     unconfirmed = page(client, office_user, reverse("projects:unconfirmed_list"))
     assert 'data-testid="encumbrance-warning"' in unconfirmed
 
-    # the town cannot approve it; the district does
+    # when the town approves it, that is refused; when the district does, it is approved
     decide = reverse("projects:encumbrance_decide", args=[encumbrance.pk])
     assert post(client, staff, decide, {"decision": "approve", "decided_on": DAY}).status_code == 403
     assert post(client, office_user, decide, {"decision": "approve", "decided_on": DAY}).status_code == 302
@@ -342,7 +365,7 @@ def test_an_encumbrance_shows_a_warning_until_released(client, staff, office_use
     assert encumbrance.status == EncumbranceStatus.APPROVED
     assert 'data-status="approved"' in section(project)
 
-    # released, the warning is gone everywhere
+    # when it is released, the warning is gone everywhere
     release = reverse("projects:encumbrance_release", args=[encumbrance.pk])
     assert post(client, staff, release, {"released_on": DAY}).status_code == 302
     assert 'data-testid="encumbrance-warning"' not in section(project)
@@ -352,35 +375,46 @@ def test_an_encumbrance_shows_a_warning_until_released(client, staff, office_use
 
 
 def test_the_project_page_shows_the_rights_section_and_the_warning(client, staff, office_user, project, approved):
+    # given an approved mortgage
     url = reverse("projects:project_detail", args=[project.pk])
+    # then the project page shows the rights section with it
     html = page(client, staff, url)
     assert 'data-testid="rights-section"' in html and 'data-status="approved"' in html
+    # when it is released, the warning is gone
     services.encumbrance_release(user=office_user, encumbrance=approved, released_on=TODAY)
     assert 'data-testid="encumbrance-warning"' not in page(client, staff, url)
 
 
 def test_the_warning_shows_on_a_parks_projects(client, staff, park, project, encumbrance):
+    # given a project with a mortgage request in the park
     park_services.project_assign_park(user=staff, project=project, park=park)
+    # when the park's page is opened
     html = page(client, staff, reverse("projects:park_detail", args=[park.pk]))
+    # then the project shows with its warning
     assert project.code in html and 'data-testid="encumbrance-warning"' in html
 
 
 def test_a_refusal_needs_a_note_on_the_form(client, office_user, encumbrance):
+    # when the office refuses a mortgage without a note
     url = reverse("projects:encumbrance_decide", args=[encumbrance.pk])
     response = post(client, office_user, url, {"decision": "refuse", "decided_on": DAY, "note": ""})
+    # then the form asks why
     assert response.status_code == 200
     assert "Say why the mortgage or guarantee is refused." in response.content.decode()
 
 
 def test_the_rights_section_shows_the_four_rights(station, office_user, project, village):
+    # given an operator, income shares and a confirmed property right
     enterprise = EnterpriseFactory(name="兰山运营公司")
     services.operator_set(user=station, project=project, enterprise=enterprise, agreed_annual_income=Decimal("60000"))
     services.income_shares_set(user=station, project=project, shares=[(village, Decimal("80"))])
     services.property_right_confirm(
         user=station, project=project, certificate_number="LS-CQ-7", confirmed_on=TODAY, owner="王庄村集体"
     )
+    # when the station's rights section is drawn
     project = with_rights_section(IndustryProject.objects.filter(pk=project.pk)).get()
     html = section(project, "town_station", as_object=True)
+    # then it shows all four, the station's step, and no district step
     assert "王庄村集体" in html and "LS-CQ-7" in html and "兰山运营公司" in html
     assert f"{village.name}" in html and "80.00%" in html
     assert reverse("projects:right_confirm", args=[project.pk]) in html
@@ -394,10 +428,12 @@ def test_the_rights_section_takes_the_same_queries_for_more_shares_and_encumbran
             section(loaded.get(), "district_office")
         return len(captured)
 
+    # given one share and one encumbrance
     village = project.villages.get()
     services.income_shares_set(user=station, project=project, shares=[(village, Decimal("10"))])
     request_encumbrance(staff, project)
     few = queries()
+    # when three shares and two encumbrances are added
     households = [HouseholdFactory(village=village) for _ in range(3)]
     services.income_shares_set(
         user=station,
@@ -406,6 +442,7 @@ def test_the_rights_section_takes_the_same_queries_for_more_shares_and_encumbran
     )
     request_encumbrance(staff, project, kind=EncumbranceKind.GUARANTEE)
     request_encumbrance(staff, project)
+    # then the section costs the same queries
     assert queries() == few
 
 
@@ -413,6 +450,7 @@ def test_the_rights_section_takes_the_same_queries_for_more_shares_and_encumbran
 
 
 def test_income_shares_over_100_are_refused_on_the_page_with_the_total(client, station, project, village):
+    # given the station on the income shares page
     household = HouseholdFactory(village=village)
     url = reverse("projects:income_shares", args=[project.pk])
     assert page(client, station, url)
@@ -424,31 +462,41 @@ def test_income_shares_over_100_are_refused_on_the_page_with_the_total(client, s
         "shares-1-household": household.file_number,
         "shares-1-percent": "35",
     }
+    # when shares of 105% are posted
     response = post(client, station, url, data)
+    # then the page says so
     assert response.status_code == 200
     assert "The shares add up to 105.00%" in response.content.decode()
+    # when the household's share is lowered to 30%, the shares are kept
     data["shares-1-percent"] = "30"
     assert post(client, station, url, data).status_code == 302
     assert sorted(share.percent for share in project.income_shares.all()) == [Decimal("30.00"), Decimal("70.00")]
 
 
 def test_the_station_confirms_and_registers_through_the_pages(client, station, project):
+    # given the station on the confirmation page
     urls = {name: reverse(f"projects:{name}", args=[project.pk]) for name in ("right_confirm", "three_assets")}
     assert page(client, station, urls["right_confirm"])
+    # when it confirms the property right and registers the three-assets number
     confirm = {"certificate_number": "LS-CQ-8", "confirmed_on": DAY, "owner": "村集体"}
     assert post(client, station, urls["right_confirm"], confirm).status_code == 302
     assert post(client, station, urls["three_assets"], {"number": "SZ-8"}).status_code == 302
+    # then the project has both
     project.refresh_from_db()
     assert (project.right_confirmation.certificate_number, project.three_assets_number) == ("LS-CQ-8", "SZ-8")
 
 
 def test_the_enterprise_form_says_what_is_wrong_with_the_credit_code(client, staff, town):
+    # given the staff on the enterprise form
     url = reverse("projects:enterprise_create")
     assert page(client, staff, url)
     data = {"name": "兰山测试公司", "kind": "enterprise", "credit_code": VALID_CODE[:-1] + "A", "town": town.pk}
+    # when a credit code with a wrong check character is posted
     response = post(client, staff, url, data)
+    # then the form says what is wrong
     assert response.status_code == 200
     assert "The check character should be L, not A" in response.content.decode()
+    # when the code is right, the enterprise is added, and its form opens
     data["credit_code"] = VALID_CODE
     assert post(client, staff, url, data).status_code == 302
     enterprise = Enterprise.objects.get(name="兰山测试公司")
@@ -456,9 +504,11 @@ def test_the_enterprise_form_says_what_is_wrong_with_the_credit_code(client, sta
 
 
 def test_a_year_short_of_the_commitments_is_told_on_recording(client, staff, office_user, agreement):
+    # when the staff record a year with 3 of 5 jobs
     url = reverse("projects:fulfilment_record", args=[agreement.pk])
     data = {"year": "2023", "jobs_provided": "3", "income_paid": "50000", "purchases_made": "0", "note": ""}
     response = post(client, staff, url, data)
+    # then the agreement says it fell short, and the office sees it with the blacklist
     assert response.status_code == 302
     html = page(client, staff, response["Location"])
     assert "2023 fell short of the commitments: 2 jobs" in html
@@ -467,10 +517,14 @@ def test_a_year_short_of_the_commitments_is_told_on_recording(client, staff, off
 
 
 def test_parks_pages(client, staff, office_user, town, other_town, park, project):
+    # when the office opens the parks as of mid-2020
     html = page(client, office_user, reverse("projects:park_list"), as_of="2020-06-01")
+    # then the other town is without a park, the town is not
     panel = html.split('data-testid="towns-without-park"')[1].split('data-testid="park-table"')[0]
     assert other_town.name in panel and town.name not in panel
+    # when the staff put the project in the park and rename the park
     response = post(client, staff, reverse("projects:park_assign", args=[project.pk]), {"park": park.pk})
+    # then the park shows the project, and has its new name
     assert response.status_code == 302
     assert project.code in page(client, staff, reverse("projects:park_detail", args=[park.pk]))
     response = post(
@@ -484,10 +538,13 @@ def test_parks_pages(client, staff, office_user, town, other_town, park, project
 
 
 def test_the_unconfirmed_view_counts_per_town(client, office_user, station, town, other_town):
+    # given two unconfirmed built projects in the town and one in the other
     for _ in range(2):
         built_project(town)
     built_project(other_town)
+    # when the office opens the unconfirmed list
     html = page(client, office_user, reverse("projects:unconfirmed_list"))
+    # then it counts 2 and 1; the station sees its own town only
     counts = html.split('data-testid="town-counts"')[1]
     town_row = counts.split(f'data-town="{town.pk}"')[1].split("</tr>")[0]
     assert 'data-testid="unconfirmed-count">2<' in town_row
@@ -533,10 +590,13 @@ def test_a_list_takes_the_same_queries_for_more_rows(client, staff, office_user,
             assert client.get(reverse(f"projects:{name}")).status_code == 200
         return len(captured)
 
+    # given two rows of every list
     people = {"staff": staff, "office_user": office_user, "town": town, "village": village}
     make_rows(2, **people)
     few = queries()
+    # when four more are added
     make_rows(4, **people)
+    # then the list costs the same queries
     assert queries() == few
 
 
@@ -547,11 +607,14 @@ def test_the_park_page_takes_the_same_queries_for_more_projects(client, office_u
             assert client.get(reverse("projects:park_detail", args=[park.pk])).status_code == 200
         return len(captured)
 
+    # given two projects in the park
     for _ in range(2):
         park_services.project_assign_park(user=staff, project=built_project(town), park=park)
     few = queries()
+    # when four more with a mortgage request join it
     for _ in range(4):
         project = built_project(town)
         park_services.project_assign_park(user=staff, project=project, park=park)
         request_encumbrance(staff, project)
+    # then the page costs the same queries
     assert queries() == few

@@ -96,7 +96,9 @@ def test_each_class_is_recognised(projects):
 
 
 def test_the_projects_below_the_floor_are_flagged_with_a_draft_plan(projects):
+    # when the job runs for 2024
     result = run()
+    # then the weak, idle and struggling projects are flagged with a draft plan; the others are not
     below = {YieldClass.WEAK, YieldClass.IDLE, YieldClass.STRUGGLING}
     for classification, project in projects.items():
         row = assessment(project)
@@ -111,28 +113,34 @@ def test_the_projects_below_the_floor_are_flagged_with_a_draft_plan(projects):
 
 
 def test_projects_not_due_are_not_assessed(town):
-    # a project that started operating after the period began, one suspended, one under construction
+    # given a project that started operating after the period began, one suspended, and one from its first day
     late = operating_project(town=town, started=dt.date(2024, 1, 2))
     suspended = operating_project(town=town)
     suspended.status = ProjectStatus.SUSPENDED
     suspended.save()
     on_the_first_day = operating_project(town=town, started=dt.date(2024, 1, 1))
+    # when the job runs for 2024
     run()
+    # then only the project operating since the period's first day is assessed
     assert set(YieldAssessment.objects.values_list("project_id", flat=True)) == {on_the_first_day.pk}
     assert late.pk and suspended.pk
 
 
 def test_an_investment_made_after_the_period_does_not_count(town):
+    # given a project meeting its yield, and an investment made after the period
     project = operating_project(town=town)
     pay(project, "60000.00")
     Investment.objects.create(
         project=project, source=InvestmentSource.DISTRICT, amount=MILLION, invested_on=dt.date(2025, 1, 1)
     )
+    # when the job runs
     run()
+    # then the later investment is left out, and the project still meets its yield
     assert (assessment(project).investment, assessment(project).classification) == (MILLION, YieldClass.MEETING)
 
 
 def test_running_twice_changes_nothing_and_sends_nothing_more(projects, make_user, town):
+    # given the job run once, with notices sent
     make_user(Role.TOWN_STAFF, town=town)
     first = run()
     assert first.notifications > 0
@@ -154,18 +162,24 @@ def test_running_twice_changes_nothing_and_sends_nothing_more(projects, make_use
 
 
 def test_a_changed_income_updates_the_assessment_but_flags_once(projects):
+    # given the job run once
     run()
     weak = projects[YieldClass.WEAK]
+    # when a late entry lifts the weak project to 6% and the job runs again
     pay(weak, "1.00")  # a late entry lifts it to 6%
     result = run(now=NOW + dt.timedelta(hours=1))
+    # then its assessment is updated, and it is not flagged again
     row = assessment(weak)
     assert (result.written, result.flagged, row.classification, row.flagged_at) == (1, 0, YieldClass.MEETING, NOW)
 
 
 def test_a_project_with_an_open_plan_is_not_flagged_again(town):
+    # given an idle project with an open plan
     project = operating_project(town=town)
     plan = RectificationPlan.objects.create(project=project)
+    # when the job runs
     run()
+    # then it is assessed idle, but neither flagged nor given a second plan, and no one is told
     assert assessment(project).classification == YieldClass.IDLE
     assert assessment(project).flagged_at is None
     assert list(RectificationPlan.objects.filter(project=project)) == [plan]
@@ -185,11 +199,14 @@ def _completed_plan(project, completed_on):
 
 
 def test_a_plan_completed_within_the_period_waits_for_a_full_period(town):
+    # given an idle project whose plan was completed in March 2024, and one completed before 2024
     recent = operating_project(town=town)
     _completed_plan(recent, dt.date(2024, 3, 1))
     earlier = operating_project(town=town)
     _completed_plan(earlier, dt.date(2023, 12, 31))
+    # when the job runs for 2024
     run()
+    # then only the second is flagged, with a new draft plan
     assert assessment(recent).flagged_at is None
     assert assessment(earlier).flagged_at == NOW
     assert RectificationPlan.objects.filter(project=earlier, status=PlanStatus.DRAFT).exists()
@@ -198,13 +215,16 @@ def test_a_plan_completed_within_the_period_waits_for_a_full_period(town):
 def test_notices_go_to_the_towns_plan_keepers_and_the_district_office(
     projects, make_user, town, other_town, mailoutbox, django_capture_on_commit_callbacks
 ):
+    # given the town's staff, station and finance office, the office, and another town's staff
     staff = make_user(Role.TOWN_STAFF, town=town, email="staff@example.cn")
     station = make_user(Role.TOWN_STATION, town=town, email="")
     office = make_user(Role.DISTRICT_OFFICE, email="office@example.cn")
     finance = make_user(Role.TOWN_FINANCE, town=town, email="finance@example.cn")
     stranger = make_user(Role.TOWN_STAFF, town=other_town, email="stranger@example.cn")
+    # when the job runs
     with django_capture_on_commit_callbacks(execute=True):
         result = run()
+    # then the town's plan keepers and the office are told of each flagged project, linking its plan
     weak = projects[YieldClass.WEAK]
     key = f"projects.yield.weak:{weak.pk}:2024-12-31"
     assert set(Notification.objects.filter(key=key).values_list("recipient_id", flat=True)) == {
@@ -218,7 +238,7 @@ def test_notices_go_to_the_towns_plan_keepers_and_the_district_office(
     notice = Notification.objects.get(key=key, recipient=office)
     assert notice.url == plan.get_absolute_url()
     assert weak.code in notice.subject
-    # e-mail: one per notice to each recipient with an address
+    # and an e-mail per notice to each recipient with an address
     assert sorted(message.to[0] for message in mailoutbox) == sorted(["staff@example.cn", "office@example.cn"] * 3)
 
 
@@ -232,6 +252,7 @@ def test_the_query_count_does_not_grow_with_the_projects(make_user):
                 pay(project, "59000.00")
         with CaptureQueriesContext(connection) as queries:
             result = run()
+        # then the job costs the same queries for 3 projects as for 30
         assert result.flagged == size
         # out of the way of the next measure
         IndustryProject.objects.filter(town=town).update(status=ProjectStatus.SUSPENDED)
@@ -241,8 +262,9 @@ def test_the_query_count_does_not_grow_with_the_projects(make_user):
 
 
 def test_the_default_period_is_the_month_just_ended_in_beijing():
-    # 2025-03-01 00:30 in Beijing is still February in UTC
+    # given 2025-03-01 00:30 in Beijing, still February in UTC
     now = dt.datetime(2025, 3, 1, 0, 30, tzinfo=LEGAL_TIME_ZONE)
+    # then the default period ends with February, the month just ended in Beijing
     assert default_period_end(now) == dt.date(2025, 2, 28)
     assert default_period_end(dt.datetime(2025, 1, 15, tzinfo=dt.UTC)) == dt.date(2024, 12, 31)
 
@@ -254,6 +276,8 @@ def test_the_default_period_is_the_month_just_ended_in_beijing():
     ids=["not a month end", "not ended"],
 )
 def test_a_period_not_ended_or_not_ending_a_month_is_refused(period_end):
+    # when the job runs for a day that ends no month, or a month not ended
     with pytest.raises(ValidationError) as refused:
         run(period_end=period_end)
+    # then the period is refused
     assert "period_end" in refused.value.error_dict
