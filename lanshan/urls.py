@@ -16,6 +16,7 @@ urlpatterns = [
     path("households/", include("households.urls")),
     path("funds/", include("funds.urls")),
     path("projects/", include("projects.urls")),
+    path("audits/", include("audits.urls")),
     path("public/", include("projects.public_urls")),
     path("notifications/", include("notifications.urls")),
     path("history/", include("history.urls")),

@@ -1,0 +1,90 @@
+"""Who may see and change which audits records: the audits app's role sets, its ``may_*`` checks and its one scope
+function, :func:`audits_scope`.
+
+District office: everything in the ledger; issues supervision orders and bulletins. Audit bureau and discipline
+commission (one post): raise items from their work, record interviews and accountability, verify the close-off of
+their items (read-only outside audits). Town staff: their town's items, measures, replies, evidence, close-off
+requests, self-check items. Village clerks: read their village's items and add progress notes to measures assigned
+to them. Everyone logged in reads the bulletins.
+"""
+
+from django.db.models import Model, QuerySet
+
+from audits import models as m
+from organisation.actors import Actor
+from organisation.roles import Role
+from organisation.scoping import Access, has_district_reach, may_act, restrict
+
+# District-level roles that change audits records (the audit post reads every other app only).
+DISTRICT_WRITERS = frozenset({Role.DISTRICT_OFFICE, Role.AUDIT})
+# Who raises an item by hand: the district bodies, and town staff for their town's self-check.
+ITEM_RAISERS = frozenset({Role.DISTRICT_OFFICE, Role.AUDIT, Role.TOWN_STAFF})
+# Who keeps an item's measures, evidence and close-off request: the district office and the town.
+ITEM_KEEPERS = frozenset({Role.DISTRICT_OFFICE, Role.TOWN_STAFF})
+# Who writes progress notes on measures: the keepers, and the village clerk a measure is assigned to.
+PROGRESS_WRITERS = frozenset({Role.DISTRICT_OFFICE, Role.TOWN_STAFF, Role.VILLAGE_CLERK})
+# Who issues supervision orders and publishes bulletins.
+ORDER_ISSUERS = frozenset({Role.DISTRICT_OFFICE})
+BULLETIN_PUBLISHERS = frozenset({Role.DISTRICT_OFFICE})
+# Who answers an order for the addressed town.
+ORDER_REPLIERS = frozenset({Role.TOWN_STAFF})
+# Who records interviews and accountability (point 20), and plans and records inspections and audits (point 19).
+INTERVIEW_RECORDERS = frozenset({Role.DISTRICT_OFFICE, Role.AUDIT})
+ACCOUNTABILITY_RECORDERS = frozenset({Role.AUDIT})
+SUPERVISION_PLANNERS = frozenset({Role.DISTRICT_OFFICE, Role.AUDIT})
+# Who may start the daily ledger scan by hand ("run now").
+LEDGER_SCAN_RUNNERS = frozenset({Role.DISTRICT_OFFICE})
+
+# (town lookup or None, village lookup or None) from each kind of record; None, None: district records only.
+PATHS: dict[type[Model], tuple[str | None, str | None]] = {
+    m.RectificationItem: ("town", "village"),
+    m.Measure: ("item__town", "item__village"),
+    m.ProgressNote: ("measure__item__town", "measure__item__village"),
+    m.Evidence: ("item__town", "item__village"),
+    m.LookBack: ("item__town", "item__village"),
+    m.SupervisionOrder: ("town", None),
+    m.OrderItem: ("order__town", None),
+    m.Interview: ("town", None),
+    m.Accountability: ("town", None),
+    m.PlannedInspection: (None, None),
+    m.AuditEngagement: (None, None),
+}
+
+
+def audits_scope(user: Actor, access: Access = Access.VIEW, queryset: QuerySet | None = None) -> QuerySet:
+    """The records of ``queryset`` (default: ledger items) that ``user`` may see or change."""
+    queryset = m.RectificationItem.objects.all() if queryset is None else queryset
+    if queryset.model is m.Bulletin:
+        return _bulletins(queryset, user, access)
+    town_path, village_path = PATHS[queryset.model]
+    if town_path is None:
+        return queryset if has_district_reach(user, access, DISTRICT_WRITERS) else queryset.none()
+    return restrict(
+        queryset,
+        user,
+        access=access,
+        town_path=town_path,
+        village_path=village_path,
+        district_writers=DISTRICT_WRITERS,
+    )
+
+
+def _bulletins(queryset: QuerySet, user: Actor, access: Access) -> QuerySet:
+    """Bulletins are published to everyone logged in; the district office keeps them."""
+    if not (user.is_authenticated and user.is_active):
+        return queryset.none()
+    if access == Access.VIEW or may_act(user, BULLETIN_PUBLISHERS):
+        return queryset
+    return queryset.none()
+
+
+def may_raise_items(user: Actor) -> bool:
+    return may_act(user, ITEM_RAISERS)
+
+
+def may_issue_orders(user: Actor) -> bool:
+    return may_act(user, ORDER_ISSUERS)
+
+
+def may_run_ledger_scan(user: Actor) -> bool:
+    return may_act(user, LEDGER_SCAN_RUNNERS)

@@ -1,0 +1,54 @@
+"""The rules of points 19 and 20 that the rectification ledger keeps, each in one function.
+
+"实行“督办单”制度，对问题整改不到位的进行约谈，限期整改。建立整改台账，逐条逐项细化整改措施，明确责任主体，实行
+销号管理" (point 20); "对审计反馈问题整改情况开展“回头看”，确保将问题全部整改到位" (point 19).
+
+Days are counted as ``organisation.workdays`` counts them (the start day not counted; a calendar-day period
+ending on a rest day runs to the next working day; the due day ends at 24:00 Beijing time).
+"""
+
+import datetime as dt
+
+from audits.choices import EXTERNAL_SOURCES, Source
+from organisation.roles import Role
+from organisation.workdays import Deadline, WorkingCalendar, add_calendar_days, add_working_days
+
+
+def item_deadline(raised_on: dt.date, *, working_days: int, calendar: WorkingCalendar) -> Deadline:
+    """限期整改: an item is due ``working_days`` working days after the day it was raised."""
+    return add_working_days(raised_on, working_days, calendar=calendar)
+
+
+def order_reply_deadline(issued_on: dt.date, *, working_days: int, calendar: WorkingCalendar) -> Deadline:
+    """督办单: the addressed town replies within ``working_days`` working days of the order."""
+    return add_working_days(issued_on, working_days, calendar=calendar)
+
+
+def look_back_deadline(closed_on: dt.date, *, days: int, calendar: WorkingCalendar) -> Deadline:
+    """回头看: a closed item is checked again ``days`` calendar days after its close-off (a rest day moves it to the
+    next working day)."""
+    return add_calendar_days(closed_on, days, calendar=calendar)
+
+
+def order_number(year: int, sequence: int) -> str:
+    """A supervision order's number: 兰扶督〔2018〕12号."""
+    return f"兰扶督〔{year}〕{sequence}号"
+
+
+def item_number(year: int, sequence: int) -> str:
+    """A ledger item's number: ZG2018-0012 (整改)."""
+    return f"ZG{year}-{sequence:04d}"
+
+
+# Who may close off an item of each kind of source (besides the separation of duties, which holds for all):
+# items from outside inspections and audits are closed by the district office or the source's own body (the audit
+# bureau and discipline commission share one post here); everything else also by the district office.
+CLOSE_OFF_BODY: dict[Source, frozenset[Role]] = {
+    **{source: frozenset({Role.DISTRICT_OFFICE, Role.AUDIT}) for source in EXTERNAL_SOURCES},
+}
+DEFAULT_CLOSE_OFF_BODY = frozenset({Role.DISTRICT_OFFICE})
+
+
+def close_off_roles(source: str) -> frozenset[Role]:
+    """The roles that may verify and close off an item of ``source``."""
+    return CLOSE_OFF_BODY.get(Source(source), DEFAULT_CLOSE_OFF_BODY)
