@@ -9,8 +9,10 @@ to them. Everyone logged in reads the bulletins.
 """
 
 from django.db.models import Model, QuerySet
+from django.utils.translation import gettext as _
 
 from audits import models as m
+from audits import rules
 from organisation.actors import Actor
 from organisation.roles import Role
 from organisation.scoping import Access, has_district_reach, may_act, restrict
@@ -23,6 +25,8 @@ ITEM_RAISERS = frozenset({Role.DISTRICT_OFFICE, Role.AUDIT, Role.TOWN_STAFF})
 ITEM_KEEPERS = frozenset({Role.DISTRICT_OFFICE, Role.TOWN_STAFF})
 # Who writes progress notes on measures: the keepers, and the village clerk a measure is assigned to.
 PROGRESS_WRITERS = frozenset({Role.DISTRICT_OFFICE, Role.TOWN_STAFF, Role.VILLAGE_CLERK})
+# Who verifies a close-off and records its look-back (each item's source narrows it: audits.rules.close_off_roles).
+CLOSE_OFF_VERIFIERS = frozenset({Role.DISTRICT_OFFICE, Role.AUDIT})
 # Who issues supervision orders and publishes bulletins.
 ORDER_ISSUERS = frozenset({Role.DISTRICT_OFFICE})
 BULLETIN_PUBLISHERS = frozenset({Role.DISTRICT_OFFICE})
@@ -88,3 +92,24 @@ def may_issue_orders(user: Actor) -> bool:
 
 def may_run_ledger_scan(user: Actor) -> bool:
     return may_act(user, LEDGER_SCAN_RUNNERS)
+
+
+def verifier_refusal(user: Actor, item: m.RectificationItem, *, separation: bool = True) -> str | None:
+    """Why ``user`` may not verify ``item``'s close-off, or None: the level its source requires and (``separation``)
+    the separation of duties, the verifier being neither the responsible person nor who asked for the close-off."""
+    if not may_act(user, rules.close_off_roles(item.source)):
+        bodies = "、".join(str(role.label) for role in sorted(rules.close_off_roles(item.source)))
+        return _("An item of this source is closed off by: %(bodies)s.") % {"bodies": bodies}
+    if separation and item.responsible_user_id == user.pk:
+        return _("The responsible person cannot close off their own item: another person verifies it.")
+    if separation and item.close_requested_by_id == user.pk:
+        return _("Who asked for the close-off cannot verify it: another person verifies it.")
+    return None
+
+
+def may_verify_close_off(user: Actor, item: m.RectificationItem) -> bool:
+    return may_act(user, CLOSE_OFF_VERIFIERS) and verifier_refusal(user, item) is None
+
+
+def may_keep_items(user: Actor) -> bool:
+    return may_act(user, ITEM_KEEPERS)

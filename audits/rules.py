@@ -9,7 +9,7 @@ ending on a rest day runs to the next working day; the due day ends at 24:00 Bei
 
 import datetime as dt
 
-from audits.choices import EXTERNAL_SOURCES, Source
+from audits.choices import EXTERNAL_SOURCES, SYSTEM_SOURCES, Source
 from organisation.roles import Role
 from organisation.workdays import Deadline, WorkingCalendar, add_calendar_days, add_working_days
 
@@ -52,3 +52,19 @@ DEFAULT_CLOSE_OFF_BODY = frozenset({Role.DISTRICT_OFFICE})
 def close_off_roles(source: str) -> frozenset[Role]:
     """The roles that may verify and close off an item of ``source``."""
     return CLOSE_OFF_BODY.get(Source(source), DEFAULT_CLOSE_OFF_BODY)
+
+
+# Who raises an item by hand, of which source (point 20; the system's own sources are raised by the daily scan only):
+# the district office and the audit post any outside or hand-found problem, a town its self-check and the public's
+# complaints about it.
+HAND_RAISED_SOURCES = frozenset(set(Source) - SYSTEM_SOURCES)
+TOWN_RAISED_SOURCES = frozenset({Source.SELF_CHECK, Source.PUBLIC_COMPLAINT})
+
+
+def hand_raise_sources(role: Role | None) -> frozenset[Source]:
+    """The sources of the items a post of ``role`` may raise by hand."""
+    if role in (Role.DISTRICT_OFFICE, Role.AUDIT):
+        return HAND_RAISED_SOURCES
+    if role == Role.TOWN_STAFF:
+        return TOWN_RAISED_SOURCES
+    return frozenset()

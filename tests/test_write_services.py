@@ -29,6 +29,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.utils import timezone
 
+from audits.choices import Category as AuditCategory
+from audits.choices import LookBackOutcome, Source
+from audits.services import ledger
 from funds.choices import RepaymentInterval
 from funds.models import FundsPolicy, Transfer
 from funds.services import chain, loans, reports
@@ -56,6 +59,7 @@ from projects.models import (
 )
 from projects.services import enterprises, income, parks, proposals, review, rights
 from projects.services import lifecycle as project_lifecycle
+from tests.factories import audits as audits_factories
 from tests.factories.funds import ChainPeople, allocation_for, to_station, to_town_transfer
 from tests.factories.households import HouseholdFactory, member_born
 from tests.factories.organisation import TownFactory, VillageFactory, post_user
@@ -444,6 +448,33 @@ class World:
             user=self.office, enterprise=EnterpriseFactory(town=self.town), reason="违约", decided_on=ago(10)
         )
 
+    # Audits: the ledger
+
+    @cached_property
+    def ledger_item(self):
+        """A self-check item of the town's village, raised by its staff today."""
+        return audits_factories.item_raised(self.staff, self.town, village=self.village)
+
+    @cached_property
+    def clerk_measure(self):
+        """A measure of the ledger item assigned to the village's clerk."""
+        return ledger.measure_add(
+            user=self.staff,
+            item=self.ledger_item,
+            description="逐户核对",
+            owner_unit="村委会",
+            due_on=ago(-10),
+            owner_user=self.user(Role.VILLAGE_CLERK),
+        )
+
+    @cached_property
+    def requested_item(self):
+        return audits_factories.item_requested(self.staff, self.town, village=self.village)
+
+    @cached_property
+    def look_back(self):
+        return audits_factories.item_closed(self.staff, self.office, self.town).look_backs.get()
+
 
 def survey(village, *, year: int) -> dict:
     return {
@@ -491,6 +522,59 @@ STAFF, STATION, FINANCE = Role.TOWN_STAFF, Role.TOWN_STATION, Role.TOWN_FINANCE
 OFFICE, DISTRICT_FINANCE, CLERK, AUDIT = Role.DISTRICT_OFFICE, Role.DISTRICT_FINANCE, Role.VILLAGE_CLERK, Role.AUDIT
 
 CASES: dict[str, Case] = {
+    # audits.services.ledger
+    "audits.services.ledger.item_raise": Case(
+        STAFF,
+        lambda w: {
+            "source": Source.SELF_CHECK,
+            "category": AuditCategory.INFORMATION,
+            "town": w.town,
+            "village": w.village,
+            "description": "贫困户信息录入不准确",
+            "responsible_unit": "镇人民政府",
+            "responsible_person": "王镇长",
+            "time_limit_working_days": 20,
+        },
+        refused=("other town",),
+        why="the audit bureau and the discipline commission raise items from their work (point 20)",
+    ),
+    "audits.services.ledger.item_update": Case(
+        STAFF,
+        lambda w: {
+            "item": w.ledger_item,
+            "category": AuditCategory.FILE,
+            "description": "档案不规范",
+            "responsible_unit": "镇人民政府",
+            "responsible_person": "李镇长",
+        },
+    ),
+    "audits.services.ledger.measure_add": Case(
+        STAFF,
+        lambda w: {"item": w.ledger_item, "description": "补齐档案", "owner_unit": "镇扶贫办", "due_on": ago(-10)},
+    ),
+    "audits.services.ledger.measure_update": Case(
+        STAFF,
+        lambda w: {"measure": w.clerk_measure, "description": "补齐档案", "owner_unit": "村委会", "due_on": ago(-20)},
+    ),
+    "audits.services.ledger.measure_done": Case(STAFF, lambda w: {"measure": w.clerk_measure, "done_on": ago(0)}),
+    "audits.services.ledger.progress_note_add": Case(
+        CLERK, lambda w: {"measure": w.clerk_measure, "text": "已核对30户"}
+    ),
+    "audits.services.ledger.evidence_upload": Case(
+        STAFF, lambda w: {"item": w.ledger_item, "upload": audits_factories.pdf_upload()}
+    ),
+    "audits.services.ledger.close_off_request": Case(
+        STAFF,
+        lambda w: {"item": audits_factories.item_with_evidence(w.staff, w.town), "note": "已逐户核实并更正信息"},
+    ),
+    "audits.services.ledger.close_off_verify": Case(
+        OFFICE, lambda w: {"item": w.requested_item, "approve": True, "note": "材料齐全"}, elsewhere=STAFF
+    ),
+    "audits.services.ledger.look_back_record": Case(
+        OFFICE,
+        lambda w: {"look_back": w.look_back, "outcome": LookBackOutcome.REBOUND, "note": "问题反弹"},
+        elsewhere=STAFF,
+    ),
     # households.services.files
     "households.services.files.household_save": Case(STAFF, lambda w: {"household": w.household, "phone": "0539-1"}),
     "households.services.files.member_save": Case(

@@ -1,0 +1,58 @@
+"""Two verifiers closing off the same item at the same moment: one close-off, one look-back."""
+
+import threading
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connections
+from django.utils import translation
+
+from audits.choices import ItemStatus
+from audits.models import LookBack, RectificationItem
+from audits.services import ledger
+from organisation.roles import Role
+from tests.factories.audits import item_requested
+
+
+def run_together(*calls):
+    """Run each call in its own thread (its own connection and transaction), released at the same moment."""
+    start_together = threading.Barrier(len(calls), timeout=10)
+    outcomes = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            with translation.override("en"):
+                start_together.wait()
+                call()
+            outcomes[index] = "done"
+        except ValidationError as error:
+            outcomes[index] = error.messages[0]
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(index, call)) for index, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return outcomes
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_verifiers_at_once_close_the_item_off_once(make_user, town):
+    # given an item the town asked to be closed off, and two district office users
+    staff = make_user(Role.TOWN_STAFF, town=town)
+    item = item_requested(staff, town)
+    first, second = make_user(Role.DISTRICT_OFFICE), make_user(Role.DISTRICT_OFFICE)
+
+    # when both verify it at the same moment
+    outcomes = run_together(
+        lambda: ledger.close_off_verify(user=first, item=item, approve=True),
+        lambda: ledger.close_off_verify(user=second, item=item, approve=True),
+    )
+
+    # then one closes it off and the other is told it no longer waits; one look-back is scheduled
+    assert sorted(outcomes) == ["This item is not waiting for its close-off to be verified.", "done"]
+    item = RectificationItem.objects.get(pk=item.pk)
+    assert item.status == ItemStatus.CLOSED and item.closed_by in (first, second)
+    assert LookBack.objects.filter(item=item).count() == 1

@@ -1,0 +1,107 @@
+"""Factories of the audits app: ledger items made through the real services, in each state a test needs."""
+
+import io
+import zipfile
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import Workbook
+
+from audits.choices import Category, Source
+from audits.services import ledger
+from audits.services.imports import ledger_import_check, ledger_import_upload
+
+# The smallest files of each kind the evidence upload accepts (recognised by their content).
+PDF_BYTES = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
+
+
+def office_bytes(folder: str) -> bytes:
+    """A minimal Office Open XML package: ``xl/`` makes an xlsx, ``word/`` a docx."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as package:
+        package.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        package.writestr(f"{folder}document.xml", "<document/>")
+    return buffer.getvalue()
+
+
+def pdf_upload(name: str = "整改报告.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, PDF_BYTES, content_type="application/pdf")
+
+
+def item_raised(user, town, *, village=None, source=Source.SELF_CHECK, days: int = 20, **fields):
+    """An item ``user`` raised by hand in ``town`` today (a self-check unless ``source`` says otherwise)."""
+    values = {
+        "category": Category.INFORMATION,
+        "description": "贫困户信息录入不准确",
+        "responsible_unit": f"{town.name}人民政府",
+        "responsible_person": "王镇长",
+        **fields,
+    }
+    return ledger.item_raise(
+        user=user, source=source, town=town, village=village, time_limit_working_days=days, **values
+    )
+
+
+def item_with_evidence(user, town, **fields):
+    """An item with one evidence file, ready to be asked to be closed off by ``user`` (a keeper)."""
+    item = item_raised(user, town, **fields)
+    ledger.evidence_upload(user=user, item=item, upload=pdf_upload())
+    return item
+
+
+def item_requested(user, town, **fields):
+    """An item ``user`` asked to be closed off, with evidence and a note."""
+    item = item_with_evidence(user, town, **fields)
+    return ledger.close_off_request(user=user, item=item, note="已逐户核实并更正信息")
+
+
+def item_closed(requester, verifier, town, **fields):
+    """An item closed off: asked by ``requester``, verified by ``verifier``; its look-back is scheduled."""
+    item = item_requested(requester, town, **fields)
+    return ledger.close_off_verify(user=verifier, item=item, approve=True, note="材料齐全")
+
+
+# The Excel import of an inspection's or audit's list of problems (audits.importing).
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def ledger_row(town, village=None, **cells) -> dict:
+    """One row of a list of problems, by header; ``cells`` replace or add columns."""
+    return {
+        "序号": 1,
+        "问题来源": "审计",
+        "问题类别": "资金",
+        "镇街": town.name,
+        "村居": village.name if village is not None else "",
+        "问题描述": f"{town.name}扶贫资金拨付滞后",
+        "责任单位": f"{town.name}人民政府",
+        "责任人": "张三",
+        "整改时限（工作日）": 20,
+        "来源文号": "兰审报〔2018〕5号",
+        **cells,
+    }
+
+
+def ledger_sheet_bytes(rows: list[dict], *, headers: list[str] | None = None, title: str | None = None) -> bytes:
+    headers = headers or (list(rows[0]) if rows else [])
+    workbook = Workbook()
+    sheet = workbook.active
+    if title:
+        sheet.append([title])
+    sheet.append(headers)
+    for row in rows:
+        sheet.append([row.get(header) for header in headers])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def ledger_sheet_upload(rows: list[dict], *, name: str = "审计问题清单.xlsx", **options) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, ledger_sheet_bytes(rows, **options), content_type=XLSX)
+
+
+def ledger_import_checked(user, rows: list[dict], **options):
+    """An import of ``rows`` uploaded by ``user`` and checked (here, not on a worker)."""
+    job = ledger_import_upload(user=user, upload=ledger_sheet_upload(rows), **options)
+    return ledger_import_check(job_id=job.pk)
