@@ -38,6 +38,8 @@ ACCOUNTABILITY_RECORDERS = frozenset({Role.AUDIT})
 SUPERVISION_PLANNERS = frozenset({Role.DISTRICT_OFFICE, Role.AUDIT})
 # Who may start the daily ledger scan by hand ("run now").
 LEDGER_SCAN_RUNNERS = frozenset({Role.DISTRICT_OFFICE})
+# Who imports an inspection's or audit's list of problems from Excel (its rows may name any town).
+LEDGER_IMPORTERS = frozenset({Role.DISTRICT_OFFICE, Role.AUDIT})
 
 # (town lookup or None, village lookup or None) from each kind of record; None, None: district records only.
 PATHS: dict[type[Model], tuple[str | None, str | None]] = {
@@ -52,6 +54,7 @@ PATHS: dict[type[Model], tuple[str | None, str | None]] = {
     m.Accountability: ("town", None),
     m.PlannedInspection: (None, None),
     m.AuditEngagement: (None, None),
+    m.LedgerImport: (None, None),
 }
 
 
@@ -113,3 +116,7 @@ def may_verify_close_off(user: Actor, item: m.RectificationItem) -> bool:
 
 def may_keep_items(user: Actor) -> bool:
     return may_act(user, ITEM_KEEPERS)
+
+
+def may_import_ledger(user: Actor) -> bool:
+    return may_act(user, LEDGER_IMPORTERS)

@@ -1,5 +1,7 @@
 from django.urls import path  # noqa: F401  (each area adds its pages below)
 
+from audits.views.imports import urlpatterns as import_urls
+
 app_name = "audits"
 
-urlpatterns: list = []
+urlpatterns: list = [*import_urls]

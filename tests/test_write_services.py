@@ -71,6 +71,7 @@ NOT_ACTING_FOR_A_USER = {
     # Jobs: run by Celery (beat or a task queued by a user's request, checked when it was made) for the district.
     "funds.services.overdue.overdue_scan": "the hourly overdue scan (funds.tasks); a user asks for it by request",
     "funds.services.reports.monthly_reports_ensure": "opens the reports every town owes; run by the overdue scan",
+    "audits.services.imports.ledger_import_check": "the background check of a list of problems a user uploaded",
     "households.services.imports.import_job_check": "the background check of an upload the user's request made",
     "households.services.imports.import_job_write": "the background write of a job the user confirmed",
     "households.services.quality.quality_check_run": "the nightly data-quality check (households.tasks)",
@@ -475,6 +476,13 @@ class World:
     def look_back(self):
         return audits_factories.item_closed(self.staff, self.office, self.town).look_backs.get()
 
+    @cached_property
+    def checked_ledger_import(self):
+        """A list of one problem of the town's village, uploaded by the district office and checked."""
+        return audits_factories.ledger_import_checked(
+            self.office, [audits_factories.ledger_row(self.town, self.village)]
+        )
+
 
 def survey(village, *, year: int) -> dict:
     return {
@@ -574,6 +582,21 @@ CASES: dict[str, Case] = {
         OFFICE,
         lambda w: {"look_back": w.look_back, "outcome": LookBackOutcome.REBOUND, "note": "问题反弹"},
         elsewhere=STAFF,
+    ),
+    # audits.services.imports: lists of problems name any town, so the district bodies import them
+    "audits.services.imports.ledger_import_upload": Case(
+        OFFICE,
+        lambda w: {"upload": audits_factories.ledger_sheet_upload([audits_factories.ledger_row(w.town)])},
+        elsewhere=STAFF,
+        refused=("other town",),
+        why="the audit post imports the lists of problems of its own audits and inspections",
+    ),
+    "audits.services.imports.ledger_import_confirm": Case(
+        OFFICE,
+        lambda w: {"job": w.checked_ledger_import},
+        elsewhere=STAFF,
+        refused=("other town",),
+        why="the audit post confirms the lists of problems of its own audits and inspections",
     ),
     # households.services.files
     "households.services.files.household_save": Case(STAFF, lambda w: {"household": w.household, "phone": "0539-1"}),

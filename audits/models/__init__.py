@@ -1,3 +1,4 @@
+from audits.models.imports import LedgerImport
 from audits.models.ledger import (
     Evidence,
     LedgerCounter,
@@ -30,6 +31,7 @@ __all__ = [
     "Interview",
     "InterviewItem",
     "LedgerCounter",
+    "LedgerImport",
     "LookBack",
     "Measure",
     "OrderItem",
