@@ -85,4 +85,17 @@ DEFAULT_SCHEDULES: tuple[DefaultSchedule, ...] = (
             "(point 4)."
         ),
     ),
+    DefaultSchedule(
+        name="ledger scan",
+        task="audits.tasks.scan_ledger",
+        # After the funds scan's 06:05 run, before the working day (Beijing time).
+        crontab={"minute": "15", "hour": "6"},
+        # A morning's run still queued at night does the next morning's work: dropped instead.
+        expire_seconds=12 * 60 * 60,
+        description=_(
+            "Every day at 06:15: turns the system's new signals into rectification-ledger items, issues a supervision "
+            "order for items past their deadline, flags items for an interview when an order went unanswered, and "
+            "reminds the look-backs due; notifies the towns and the district office (point 20)."
+        ),
+    ),
 )

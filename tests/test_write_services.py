@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from audits.choices import Category as AuditCategory
 from audits.choices import LookBackOutcome, Source
-from audits.services import ledger
+from audits.services import ledger, supervision
 from funds.choices import RepaymentInterval
 from funds.models import FundsPolicy, Transfer
 from funds.services import chain, loans, reports
@@ -72,6 +72,7 @@ NOT_ACTING_FOR_A_USER = {
     "funds.services.overdue.overdue_scan": "the hourly overdue scan (funds.tasks); a user asks for it by request",
     "funds.services.reports.monthly_reports_ensure": "opens the reports every town owes; run by the overdue scan",
     "audits.services.imports.ledger_import_check": "the background check of a list of problems a user uploaded",
+    "audits.services.scan.ledger_scan": "the daily ledger scan (audits.tasks); the office asks for it by request",
     "households.services.imports.import_job_check": "the background check of an upload the user's request made",
     "households.services.imports.import_job_write": "the background write of a job the user confirmed",
     "households.services.quality.quality_check_run": "the nightly data-quality check (households.tasks)",
@@ -477,6 +478,14 @@ class World:
         return audits_factories.item_closed(self.staff, self.office, self.town).look_backs.get()
 
     @cached_property
+    def supervision_order(self):
+        """An order the district office issued to the town for an item of its own."""
+        item = audits_factories.item_raised(self.staff, self.town)
+        return supervision.order_issue(
+            user=self.office, town=self.town, addressee="镇党委、政府", requirement="限期整改", items=[item]
+        )
+
+    @cached_property
     def checked_ledger_import(self):
         """A list of one problem of the town's village, uploaded by the district office and checked."""
         return audits_factories.ledger_import_checked(
@@ -598,6 +607,61 @@ CASES: dict[str, Case] = {
         refused=("other town",),
         why="the audit post confirms the lists of problems of its own audits and inspections",
     ),
+    # audits.services.supervision and the scan
+    "audits.services.supervision.order_issue": Case(
+        OFFICE,
+        lambda w: {
+            "town": w.town,
+            "addressee": "镇党委、政府",
+            "requirement": "限期整改并书面回复",
+            "items": [w.ledger_item],
+        },
+        elsewhere=STAFF,
+    ),
+    "audits.services.supervision.order_reply": Case(
+        STAFF, lambda w: {"order": w.supervision_order, "reply": "已整改到位"}
+    ),
+    "audits.services.supervision.interview_record": Case(
+        OFFICE,
+        lambda w: {
+            "town": w.town,
+            "interviewee_name": "王镇长",
+            "interviewee_post": "镇长",
+            "interviewee_unit": "镇人民政府",
+            "interviewer": "区扶贫办",
+            "held_on": ago(0),
+            "minutes": "约谈记录",
+            "commitments": "限期整改",
+            "new_deadline": audits_factories.working_day_after(ago(-10)),
+            "items": [w.ledger_item],
+        },
+        elsewhere=STAFF,
+        refused=("other town",),
+        why="the audit post records interviews (point 20)",
+    ),
+    "audits.services.supervision.accountability_record": Case(
+        AUDIT,
+        lambda w: {
+            "person_name": "王某",
+            "person_post": "镇长",
+            "unit": "镇人民政府",
+            "town": w.town,
+            "form": "reminder_talk",
+            "decided_on": ago(1),
+            "document_number": "兰纪〔2026〕1号",
+            "reason": "整改不力",
+            "items": [w.ledger_item],
+        },
+        elsewhere=STAFF,
+        refused=("other town",),
+        why="the discipline commission (the audit post) records accountability (point 20)",
+    ),
+    "audits.services.supervision.bulletin_publish": Case(
+        OFFICE,
+        lambda w: {"title": "通报", "body": "典型问题通报", "units": "镇人民政府", "items": [w.ledger_item]},
+        elsewhere=STAFF,
+    ),
+    "audits.services.scan.ledger_scan_request": Case(OFFICE, lambda w: {}, elsewhere=STAFF),
     # households.services.files
     "households.services.files.household_save": Case(STAFF, lambda w: {"household": w.household, "phone": "0539-1"}),
     "households.services.files.member_save": Case(
