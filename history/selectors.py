@@ -80,8 +80,10 @@ def object_history(*, obj: models.Model, limit: int = 200) -> ObjectHistory:
     totals = 0
     for event_model in event_models_of(type(obj)):
         # One more than shown, so the oldest event shown still has the one before it to compare with.
-        events = list(event_model.objects.filter(pgh_obj_id=obj.pk).order_by("-pgh_id")[: limit + 1])
-        totals += event_model.objects.filter(pgh_obj_id=obj.pk).count() if len(events) > limit else len(events)
+        # pghistory adds pgh_obj to each event model it creates; the Event base the type checker sees has none.
+        of_obj = event_model.objects.filter(pgh_obj_id=obj.pk)  # type: ignore[misc]
+        events = list(of_obj.order_by("-pgh_id")[: limit + 1])
+        totals += of_obj.count() if len(events) > limit else len(events)
         rows.extend(zip(events, [*events[1:], None], strict=True))
     rows.sort(key=lambda pair: (pair[0].pgh_created_at, pair[0].pgh_id), reverse=True)
     rows = rows[:limit]

@@ -27,10 +27,11 @@ def schedules_ensure(*, schedules: tuple[DefaultSchedule, ...] = DEFAULT_SCHEDUL
     for schedule in schedules:
         if schedule.name in existing:
             continue
-        if schedule.crontab:
-            timing = {"crontab": _crontab(schedule.crontab)}
-        else:
+        # A schedule has either an interval or a crontab (DefaultSchedule.__post_init__).
+        if schedule.every is not None:
             timing = {"interval": _interval(schedule.every)}
+        else:
+            timing = {"crontab": _crontab(schedule.crontab)}
         periodic_task, was_created = PeriodicTask.objects.get_or_create(
             name=schedule.name,
             defaults={

@@ -5,10 +5,12 @@ function, so the reach check and the row lock are one query, made the same way e
 checked before it, with ``organisation.validation.role_require``.
 """
 
+from collections.abc import Callable
 from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model
+from django.db.models import Model, QuerySet
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from organisation.actors import Actor
@@ -17,7 +19,14 @@ from organisation.scoping import Access
 R = TypeVar("R", bound=Model)
 
 
-def locked_in_reach(scope, user: Actor, record: R, *, access: Access = Access.CHANGE, message: str | None = None) -> R:
+def locked_in_reach(
+    scope: Callable[[Actor, Access, QuerySet[R]], QuerySet[R]],
+    user: Actor,
+    record: R,
+    *,
+    access: Access = Access.CHANGE,
+    message: str | Promise | None = None,
+) -> R:
     """``record`` read again and locked (``SELECT ... FOR UPDATE OF`` its own row, not the rows the scope joins),
     if ``scope(user, access, queryset)`` gives it to ``user``; ``PermissionDenied`` with ``message`` otherwise.
 

@@ -6,12 +6,21 @@ rows still reads "0.00". ``money_text`` shows an amount in Python, ``money_text_
 """
 
 from decimal import Decimal
+from typing import TypedDict
 
 from django.db import models
 from django.db.models import CharField, Func, Value
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
-MONEY_FIELD = models.DecimalField(**MONEY)
+
+class MoneyDigits(TypedDict):
+    """The keyword arguments of a money ``DecimalField``."""
+
+    max_digits: int
+    decimal_places: int
+
+
+MONEY: MoneyDigits = {"max_digits": 14, "decimal_places": 2}
+MONEY_FIELD: models.DecimalField = models.DecimalField(**MONEY)
 ZERO = Decimal("0.00")
 
 # to_char's picture of money_text: twelve digits before the point, as many as MONEY allows.

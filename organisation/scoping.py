@@ -30,12 +30,14 @@ def role_of(user: Actor) -> Role | None:
     return Role(post.role) if post else None
 
 
-def may_act(user: Actor, roles) -> bool:
+def may_act(user: Actor, roles: frozenset[Role]) -> bool:
     """Whether the user's role is one of ``roles`` (superusers do every step); reach is ``restrict``'s business."""
     return user.is_authenticated and (user.is_superuser or role_of(user) in roles)
 
 
-def has_district_reach(user: Actor, access: Access, district_writers=DEFAULT_DISTRICT_WRITERS) -> bool:
+def has_district_reach(
+    user: Actor, access: Access, district_writers: frozenset[Role] = DEFAULT_DISTRICT_WRITERS
+) -> bool:
     if not (user.is_authenticated and user.is_active):
         return False
     if user.is_superuser:
@@ -46,7 +48,9 @@ def has_district_reach(user: Actor, access: Access, district_writers=DEFAULT_DIS
     return role in district_writers
 
 
-def towns_for(user: Actor, access: Access = Access.VIEW, district_writers=DEFAULT_DISTRICT_WRITERS) -> QuerySet[Town]:
+def towns_for(
+    user: Actor, access: Access = Access.VIEW, district_writers: frozenset[Role] = DEFAULT_DISTRICT_WRITERS
+) -> QuerySet[Town]:
     if not (user.is_authenticated and user.is_active):
         return Town.objects.none()
     if has_district_reach(user, access, district_writers):
@@ -57,7 +61,7 @@ def towns_for(user: Actor, access: Access = Access.VIEW, district_writers=DEFAUL
 
 
 def villages_for(
-    user: Actor, access: Access = Access.VIEW, district_writers=DEFAULT_DISTRICT_WRITERS
+    user: Actor, access: Access = Access.VIEW, district_writers: frozenset[Role] = DEFAULT_DISTRICT_WRITERS
 ) -> QuerySet[Village]:
     """Villages in a town the user reaches, and villages granted to the user directly."""
     if not (user.is_authenticated and user.is_active):
@@ -78,7 +82,7 @@ def restrict(
     access: Access = Access.VIEW,
     town_path: str,
     village_path: str | None = None,
-    district_writers=DEFAULT_DISTRICT_WRITERS,
+    district_writers: frozenset[Role] = DEFAULT_DISTRICT_WRITERS,
 ) -> QuerySet:
     """Narrow ``queryset`` to the records ``user`` may see (or change).
 

@@ -233,7 +233,7 @@ def is_late(due_date: dt.date | None, done_at: dt.datetime | None, now: dt.datet
 
 def days_overdue(due_date: dt.date | None, done_at: dt.datetime | None, now: dt.datetime) -> int:
     """Calendar days between the due day and the (Beijing) day of the action, or of ``now`` while undone."""
-    if not is_late(due_date, done_at, now):
+    if due_date is None or not is_late(due_date, done_at, now):
         return 0
     moment = done_at if done_at is not None else now
     return (moment.astimezone(LEGAL_TIME_ZONE).date() - due_date).days

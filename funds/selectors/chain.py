@@ -75,12 +75,13 @@ class TransferState(models.TextChoices):
 
 
 def _transfer_state(state: str, today: dt.date) -> Q:
-    return {
+    conditions: dict[str, Q] = {
         TransferState.UNSENT: Q(sent_on__isnull=True),
         TransferState.OVERDUE: Q(sent_on__isnull=True, due_date__lt=today),
         TransferState.IN_TRANSIT: Q(sent_on__isnull=False, received_on__isnull=True),
         TransferState.RECEIVED: Q(received_on__isnull=False),
-    }[state]
+    }
+    return conditions[state]
 
 
 def _between(queryset: QuerySet, lookup: str, start: dt.date | None, end: dt.date | None) -> QuerySet:

@@ -233,10 +233,11 @@ def report_matrix(*, user: Actor, today: dt.date) -> ReportMatrix | None:
 
 def _cell(month: dt.date, report: MonthlyReport | None, due_date: dt.date, today: dt.date) -> MatrixCell:
     if report is not None and report.submitted_on is not None:
-        state = {
+        states: dict[str, str] = {
             ReportStatus.ACCEPTED: CellState.ACCEPTED,
             ReportStatus.RETURNED: CellState.RETURNED,
-        }.get(report.status, CellState.SUBMITTED)
+        }
+        state = states.get(report.status, CellState.SUBMITTED)
         return MatrixCell(month=month, state=state, report=report, late=bool(report.days_late))
     due_date = report.due_date if report is not None and report.due_date else due_date
     state = CellState.MISSING if due_date < today else CellState.PENDING
@@ -359,4 +360,6 @@ def report_is_missing(report: MonthlyReport, today: dt.date) -> bool:
 
 def report_days_overdue(report: MonthlyReport, today: dt.date) -> int:
     """Days past the due day of a report still unsubmitted (0 when it is not missing)."""
-    return (today - report.due_date).days if report_is_missing(report, today) else 0
+    if report.due_date is None or not report_is_missing(report, today):
+        return 0
+    return (today - report.due_date).days

@@ -1,8 +1,9 @@
 """Reads about a household's lifecycle: income against the poverty line, the exit checklist, its cadre."""
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeAlias, TypedDict
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -31,6 +32,9 @@ from organisation.actors import Actor
 from organisation.money import money_text
 from organisation.scoping import Access
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 # Income against the poverty line
 
 
@@ -51,7 +55,7 @@ class IncomeStanding:
 
     @property
     def message(self) -> str:
-        values = {"year": self.year}
+        values: dict[str, object] = {"year": self.year}
         if self.income is None and self.line is None:
             return _("No income is recorded for %(year)d, and no poverty line is entered for %(year)d.") % values
         if self.income is None:
@@ -131,24 +135,33 @@ def household_exit_checklist(*, household: Household, year: int, on: dt.date | N
     ]
 
 
+class WithAge(TypedDict):
+    age: int  # full years on the checklist's day (households.rules.member_age)
+
+
+if TYPE_CHECKING:
+    # A member as the checklist's reasons read them: with their age on the checklist's day.
+    AgedMember: TypeAlias = WithAnnotations[Member, WithAge]
+
+
 def checklist_failures(items: list[ChecklistItem]) -> list[ChecklistItem]:
     return [item for item in items if not item.passed]
 
 
-def _names(members: list[Member]) -> str:
+def _names(members: Iterable[Member]) -> str:
     return ", ".join(member.name for member in members)
 
 
-def _income_reason(household: Household, members: list[Member], year: int, on: dt.date) -> str:
+def _income_reason(household: Household, members: "list[AgedMember]", year: int, on: dt.date) -> str:
     return household_income_standing(household=household, year=year).message
 
 
-def _out_of_school_reason(household: Household, members: list[Member], year: int, on: dt.date) -> str:
+def _out_of_school_reason(household: Household, members: "list[AgedMember]", year: int, on: dt.date) -> str:
     named = ", ".join(f"{member.name} ({member.age})" for member in members)
     return _("Aged 6 to 15 on %(date)s but not in school: %(members)s.") % {"date": on.isoformat(), "members": named}
 
 
-def _unsafe_house_reason(household: Household, members: list[Member], year: int, on: dt.date) -> str:
+def _unsafe_house_reason(household: Household, members: "list[AgedMember]", year: int, on: dt.date) -> str:
     values = {"grade": household.get_housing_grade_display()}
     unfinished = household.renovation_plans.filter(Q(completed_on__isnull=True) | Q(completed_on__gt=on))
     if plan := unfinished.order_by("-planned_start").first():
@@ -157,7 +170,7 @@ def _unsafe_house_reason(household: Household, members: list[Member], year: int,
     return _("The house is %(grade)s and has no renovation plan.") % values
 
 
-def _water_source_reason(household: Household, members: list[Member], year: int, on: dt.date) -> str:
+def _water_source_reason(household: Household, members: "list[AgedMember]", year: int, on: dt.date) -> str:
     if not household.water_source:
         return _("The drinking-water source is not recorded.")
     return _("The drinking-water source (%(source)s) is not safe.") % {"source": household.get_water_source_display()}
@@ -165,7 +178,7 @@ def _water_source_reason(household: Household, members: list[Member], year: int,
 
 # Why the checklist refuses, for each check of households.rules.EXIT_CHECKS: (household, the members that fail
 # a check of members, the year, the day) -> the reason.
-EXIT_REASONS: dict[str, Callable[[Household, list[Member], int, dt.date], str]] = {
+EXIT_REASONS: dict[str, Callable[[Household, "list[AgedMember]", int, dt.date], str]] = {
     "exit_without_income": _income_reason,
     "exit_income_line_missing": _income_reason,
     "exit_income_not_above_line": _income_reason,

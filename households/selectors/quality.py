@@ -116,7 +116,7 @@ def error_rate(households_with_problems: int, households: int) -> Decimal | None
 @dataclass(frozen=True)
 class ScorePoint:
     run_id: int
-    checked_at: datetime
+    checked_at: datetime | None  # the run's finished_at (a nullable column, set when a run is done)
     households: int
     households_with_problems: int
     problems: int

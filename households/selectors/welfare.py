@@ -7,6 +7,7 @@ cannot show another town's records. The flags of the work plan each live in one 
 import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import (
     BooleanField,
@@ -44,6 +45,9 @@ from households.rules import COMPULSORY_SCHOOL_AGES, INSURED_STATUSES, LEFT_BEHI
 from organisation.actors import Actor
 from organisation.models import Town, Village
 from organisation.scoping import Access, villages_for
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 HUNDRED = Decimal("100")
 CENT = Decimal("0.01")
@@ -83,7 +87,11 @@ class DibaoYearCheck:
 
     @property
     def not_above_line(self) -> bool:
-        return None not in (self.poverty_line, self.dibao_standard) and self.dibao_standard <= self.poverty_line
+        return (
+            self.poverty_line is not None
+            and self.dibao_standard is not None
+            and self.dibao_standard <= self.poverty_line
+        )
 
     @property
     def flagged(self) -> bool:
@@ -91,7 +99,7 @@ class DibaoYearCheck:
 
     @property
     def margin(self) -> Decimal | None:
-        if None in (self.poverty_line, self.dibao_standard):
+        if self.poverty_line is None or self.dibao_standard is None:
             return None
         return self.dibao_standard - self.poverty_line
 
@@ -110,13 +118,25 @@ class DibaoYearCheck:
         return ""
 
 
-def poverty_lines_with_standard(queryset: QuerySet[PovertyLine] | None = None) -> QuerySet[PovertyLine]:
+class WithDibaoStandard(TypedDict):
+    dibao_standard: Decimal | None
+
+
+class WithPovertyLine(TypedDict):
+    poverty_line: Decimal | None
+
+
+def poverty_lines_with_standard(
+    queryset: QuerySet[PovertyLine] | None = None,
+) -> "QuerySet[WithAnnotations[PovertyLine, WithDibaoStandard]]":
     standard = DibaoStandard.objects.filter(year=OuterRef("year")).values("amount")[:1]
     queryset = PovertyLine.objects.all() if queryset is None else queryset
     return queryset.annotate(dibao_standard=Subquery(standard))
 
 
-def dibao_standards_with_line(queryset: QuerySet[DibaoStandard] | None = None) -> QuerySet[DibaoStandard]:
+def dibao_standards_with_line(
+    queryset: QuerySet[DibaoStandard] | None = None,
+) -> "QuerySet[WithAnnotations[DibaoStandard, WithPovertyLine]]":
     line = PovertyLine.objects.filter(year=OuterRef("year")).values("amount")[:1]
     queryset = DibaoStandard.objects.all() if queryset is None else queryset
     return queryset.annotate(poverty_line=Subquery(line))
@@ -166,7 +186,14 @@ class InsuranceYearCheck:
         }
 
 
-def insurance_schemes_with_previous(queryset: QuerySet[InsuranceScheme] | None = None) -> QuerySet[InsuranceScheme]:
+class WithPreviousScheme(TypedDict):
+    previous_year: int | None
+    previous_funding: Decimal | None
+
+
+def insurance_schemes_with_previous(
+    queryset: QuerySet[InsuranceScheme] | None = None,
+) -> "QuerySet[WithAnnotations[InsuranceScheme, WithPreviousScheme]]":
     """Schemes with ``previous_year`` and ``previous_funding``: the latest earlier scheme year, if any."""
     earlier = InsuranceScheme.objects.filter(year__lt=OuterRef("year")).order_by("-year")
     queryset = InsuranceScheme.objects.all() if queryset is None else queryset
@@ -176,7 +203,7 @@ def insurance_schemes_with_previous(queryset: QuerySet[InsuranceScheme] | None =
     )
 
 
-def insurance_year_check(scheme: InsuranceScheme) -> InsuranceYearCheck:
+def insurance_year_check(scheme: "WithAnnotations[InsuranceScheme, WithPreviousScheme]") -> InsuranceYearCheck:
     """The check of a scheme from ``insurance_schemes_with_previous``."""
     return InsuranceYearCheck(
         year=scheme.year,
@@ -195,7 +222,14 @@ def insurance_year_flags() -> list[InsuranceYearCheck]:
     return [check for check in insurance_year_checks() if check.flagged]
 
 
-def hospital_stays_with_share(queryset: QuerySet[HospitalStay]) -> QuerySet[HospitalStay]:
+class WithSelfPayShare(TypedDict):
+    self_pay_share: Decimal
+    self_pay_flagged: bool
+
+
+def hospital_stays_with_share(
+    queryset: QuerySet[HospitalStay],
+) -> "QuerySet[WithAnnotations[HospitalStay, WithSelfPayShare]]":
     """Stays with ``self_pay_share`` (percent, two decimals, rounded half up as ``percentage``) and
     ``self_pay_flagged``: a designated hospital and a share of 10% or more."""
     share = Round(F("self_paid") * Value(HUNDRED) / F("total_cost"), 2)
@@ -278,7 +312,19 @@ def water_rates(
     )
 
 
-def villages_with_water_counts(*, villages: QuerySet[Village], year: int) -> QuerySet[Village]:
+class WithWaterCounts(TypedDict):
+    survey_id: int | None
+    survey_households: int | None
+    survey_centralised: int | None
+    survey_tap: int | None
+    survey_guaranteed: int | None
+    sample_count: int
+    sample_passed: int
+
+
+def villages_with_water_counts(
+    *, villages: QuerySet[Village], year: int
+) -> "QuerySet[WithAnnotations[Village, WithWaterCounts]]":
     """Villages with their survey counts (``survey_*``, None without a survey) and samples of ``year``."""
     samples = WaterSample.objects.filter(village=OuterRef("pk"), sampled_on__year=year).order_by().values("village")
     return villages.annotate(
@@ -296,7 +342,7 @@ def villages_with_water_counts(*, villages: QuerySet[Village], year: int) -> Que
     )
 
 
-def village_water_rates(village: Village) -> WaterRates:
+def village_water_rates(village: "WithAnnotations[Village, WithWaterCounts]") -> WaterRates:
     """The rates of a village from ``villages_with_water_counts``."""
     return water_rates(
         households=village.survey_households,

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Field
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -68,7 +69,9 @@ def income_check(*, year, household_size, **amounts) -> None:
             "last": this_year,
         }
     for name, value in amounts.items():
-        if problem := _amount_check(value, capfirst(fields.get_field(name).verbose_name)):
+        field = fields.get_field(name)
+        assert isinstance(field, Field)  # the amounts are columns of Income, not relations
+        if problem := _amount_check(value, capfirst(field.verbose_name)):
             errors[name] = problem
     if (
         isinstance(household_size, bool)
@@ -277,8 +280,8 @@ def cadre_assign(
         )
     try:
         with transaction.atomic():
-            current = CadreAssignment.objects.select_for_update().filter(household_id=household.pk, released_on=None)
-            if current := current.first():
+            held = CadreAssignment.objects.select_for_update().filter(household_id=household.pk, released_on=None)
+            if current := held.first():
                 if current.cadre_id == cadre.pk:
                     raise ValidationError(
                         {"cadre": _("%(cadre)s already helps this household.") % {"cadre": str(cadre)}}

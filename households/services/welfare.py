@@ -337,14 +337,15 @@ def renovation_plan_update(
                 _("A completed renovation must leave a safe house: grade A or B after renovation."),
             )
     errors.raise_any()
-    completing = plan.completed_on is None and completed_on is not None
+    # The day this update completes the renovation, if it does.
+    completed_now = completed_on if plan.completed_on is None else None
     plan.planned_start, plan.planned_completion, plan.subsidy = planned_start, planned_completion, subsidy
     plan.completed_on, plan.accepted_grade, plan.note = completed_on, accepted_grade, note.strip()
     plan.full_clean()
     plan.save()
-    if completing:
+    if completed_now is not None:
         housing_grade_set(
-            user=user, household=plan.household, housing_grade=accepted_grade, housing_appraised_on=completed_on
+            user=user, household=plan.household, housing_grade=accepted_grade, housing_appraised_on=completed_now
         )
     return plan
 

@@ -4,8 +4,10 @@ Enterprises and the blacklist are a district registry every post reads (a town p
 must see who is blacklisted); agreements and their fulfilment are the town's, from ``projects_scope``.
 """
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import (
     Count,
@@ -28,6 +30,9 @@ from organisation.money import ZERO
 from projects.models import AgreementFulfilment, AssistanceAgreement, BlacklistEntry, Enterprise, IndustryProject
 from projects.permissions import projects_scope
 from projects.selectors.rights import with_active_encumbrances
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 # A year's fulfilment below any of the agreement's commitments is a breach of the agreement.
 BELOW_A_COMMITMENT = (
@@ -122,6 +127,11 @@ def blacklist_entries(user: Actor, *, state: str = "", query: str = "") -> Query
     )
 
 
+class AgreementFlags(TypedDict):
+    in_breach: bool  # is_breach
+    blacklisted_on: dt.date | None  # with_blacklisting: the enterprise's
+
+
 # --- Agreements ------------------------------------------------------------------------------------------------------
 
 
@@ -132,9 +142,10 @@ def agreement_list(
     town: Town | None = None,
     breach: bool = False,
     enterprise: Enterprise | None = None,
-) -> QuerySet[AssistanceAgreement]:
-    agreements = is_breach(projects_scope(user, queryset=AssistanceAgreement.objects.all()))
-    agreements = with_blacklisting(agreements, "enterprise")
+) -> "QuerySet[WithAnnotations[AssistanceAgreement, AgreementFlags]]":
+    agreements: QuerySet[WithAnnotations[AssistanceAgreement, AgreementFlags]] = with_blacklisting(
+        is_breach(projects_scope(user, queryset=AssistanceAgreement.objects.all())), "enterprise"
+    )
     if query:
         agreements = agreements.filter(
             Q(enterprise__name__icontains=query) | Q(number__icontains=query) | Q(project__code__icontains=query)
@@ -148,12 +159,14 @@ def agreement_list(
     return agreements.select_related("enterprise", "town", "project").order_by("-signed_on", "-pk")
 
 
-def agreements_in_breach(user: Actor, *, undecided_only: bool = True) -> QuerySet[AssistanceAgreement]:
+def agreements_in_breach(
+    user: Actor, *, undecided_only: bool = True
+) -> "QuerySet[WithAnnotations[AssistanceAgreement, AgreementFlags]]":
     """Agreements with a year below a commitment, for the district to decide on a blacklisting; by default only
     those whose enterprise is not blacklisted already."""
     agreements = agreement_list(user, breach=True)
     if undecided_only:
-        agreements = agreements.filter(blacklisted_on__isnull=True)
+        agreements = agreements.filter(blacklisted_on=None)
     return agreements
 
 

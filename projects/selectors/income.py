@@ -205,6 +205,8 @@ def yield_town_counts(*, user: Actor, filters: YieldFilters) -> list[dict]:
 
 
 def _period_assessments(user: Actor, filters: YieldFilters) -> QuerySet[YieldAssessment]:
+    if filters.period_end is None:  # no period assessed yet
+        return YieldAssessment.objects.none()
     assessments = projects_scope(user, queryset=YieldAssessment.objects.filter(period_end=filters.period_end))
     if filters.town is not None:
         assessments = assessments.filter(project__town=filters.town)
@@ -297,14 +299,15 @@ def plan_effect(*, user: Actor, plan: RectificationPlan, today: dt.date | None =
     today = today or timezone.localdate()
     year_before = timezone.localdate(plan.created_at).year - 1
     year_after = plan.completed_on.year + 1 if plan.completed_on else None
-    ended = year_after is not None and today > dt.date(year_after, 12, 31)
-    years = [year_before] + ([year_after] if ended else [])
+    # The year after the completion is judged once it has ended.
+    judged_after = year_after if year_after is not None and today > dt.date(year_after, 12, 31) else None
+    years = [year_before] if judged_after is None else [year_before, judged_after]
     yields = project_year_yields(user=user, project=plan.project, years=years)
     return PlanEffect(
         year_before=year_before,
         before=yields[year_before],
         year_after=year_after,
-        after=yields[year_after] if ended else None,
+        after=None if judged_after is None else yields[judged_after],
     )
 
 

@@ -2,6 +2,7 @@
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Count, Prefetch, QuerySet
 
@@ -12,16 +13,23 @@ from projects.models import IndustrialPark, IndustryProject
 from projects.permissions import projects_scope
 from projects.selectors.rights import with_active_encumbrances
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 # Point 1: "三年内每个镇街道建有1处扶贫产业园" — one poverty-alleviation industrial park in every town and street
 # within the three years of the 2018 work plan, that is by the end of 2020.
 PARK_TARGET_YEAR = 2020
 PARK_TARGET_DATE = dt.date(PARK_TARGET_YEAR, 12, 31)
 
 
+class WithProjectCount(TypedDict):
+    project_count: int
+
+
 @dataclass(frozen=True)
 class TownParks:
     town: Town
-    parks: list[IndustrialPark]  # each annotated ``project_count``
+    parks: list["WithAnnotations[IndustrialPark, WithProjectCount]"]
 
     @property
     def has_park(self) -> bool:
@@ -62,7 +70,8 @@ def parks_by_town(user: Actor, as_of: dt.date) -> ParkOverview:
         .order_by("code")
         .prefetch_related(Prefetch("industrial_parks", queryset=parks, to_attr="parks"))
     )
-    rows = [TownParks(town=town, parks=town.parks) for town in towns]
+    # django-stubs types a Prefetch's to_attr list by the model alone, without the queryset's annotations.
+    rows = [TownParks(town=town, parks=town.parks) for town in towns]  # type: ignore[arg-type]
     return ParkOverview(as_of=as_of, rows=rows, towns_without=[row.town for row in rows if not row.has_park])
 
 

@@ -334,7 +334,7 @@ def public_notices(*, today: dt.date, page: str | int | None, per_page: int = 25
     )
     result = Paginator(publicities, per_page).get_page(page)
     villages = _village_names([row["project_id"] for row in result.object_list])
-    result.object_list = [
+    notices = [
         PublicNotice(
             code=row["project__code"],
             name=row["project__name"],
@@ -350,6 +350,8 @@ def public_notices(*, today: dt.date, page: str | int | None, per_page: int = 25
         )
         for row in result.object_list
     ]
+    # The page's rows become the notices built from them; django-stubs gives a Page the items of its Paginator.
+    result.object_list = notices  # type: ignore[assignment]
     return result
 
 
@@ -409,7 +411,7 @@ def public_income(*, page: str | int | None, per_page: int = 25) -> Page:
         entry["amount"] += row["total"]
         entry["names"].append(mask_name(row["head"] or ""))
 
-    result.object_list = [
+    projects_shown = [
         PublicIncomeProject(
             code=row["code"],
             name=row["name"],
@@ -435,4 +437,6 @@ def public_income(*, page: str | int | None, per_page: int = 25) -> Page:
         )
         for row in result.object_list
     ]
+    # The page's rows become the projects built from them (see public_notices).
+    result.object_list = projects_shown  # type: ignore[assignment]
     return result

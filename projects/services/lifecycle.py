@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -50,7 +51,7 @@ class Move:
     leads (``None``: back to the state the project was suspended from), and who makes it."""
 
     name: str
-    label: str
+    label: str | Promise
     sources: frozenset[str]
     target: str | None
     roles: frozenset[Role]
@@ -122,7 +123,7 @@ LIFECYCLE_MOVES = ("submit", "start_construction", "complete", "start_operation"
 
 def check_date(value: dt.date | None, field: str, *, not_before: dt.date | None = None) -> dt.date:
     """A day a step happened: given, not after today, and not before ``not_before`` (the project's last change)."""
-    date_check(value, field)
+    value = date_check(value, field)
     if not_before is not None and value < not_before:
         raise ValidationError(
             {

@@ -323,7 +323,7 @@ def project_register_existing(
     changed_on = completed_on
     three_assets_number = (three_assets_number or "").strip()
     if status == S.OPERATING:
-        check_date(operation_started_on, "operation_started_on")
+        operation_started_on = check_date(operation_started_on, "operation_started_on")
         if operation_started_on < completed_on:
             raise ValidationError(
                 {"operation_started_on": _("Operation cannot start before the project was completed.")}

@@ -222,7 +222,7 @@ def _assessments_write(rows: list[dict], *, period_end: dt.date, now: dt.datetim
            OR (assessment.flagged_at IS NULL AND EXCLUDED.flagged_at IS NOT NULL)
         RETURNING assessment.id, assessment.project_id, assessment.flagged_at
     """
-    params = {
+    params: dict[str, dt.date | list] = {
         "period_end": period_end,
         "now": now,
         "projects": [row["pk"] for row in rows],
@@ -250,7 +250,7 @@ def _plans_open(flagged: dict[int, int], *, now: dt.datetime) -> dict[int, int]:
         ON CONFLICT DO NOTHING
         RETURNING project_id, id
     """
-    params = {
+    params: dict[str, str | dt.datetime | list] = {
         "status": PlanStatus.DRAFT.value,
         "now": now,
         "projects": list(flagged),
