@@ -27,6 +27,8 @@ ITEM_KEEPERS = frozenset({Role.DISTRICT_OFFICE, Role.TOWN_STAFF})
 PROGRESS_WRITERS = frozenset({Role.DISTRICT_OFFICE, Role.TOWN_STAFF, Role.VILLAGE_CLERK})
 # Who verifies a close-off and records its look-back (each item's source narrows it: audits.rules.close_off_roles).
 CLOSE_OFF_VERIFIERS = frozenset({Role.DISTRICT_OFFICE, Role.AUDIT})
+# Who downloads an item's evidence (besides reaching the item): the district bodies, the town's staff, the clerk.
+EVIDENCE_READERS = frozenset({Role.DISTRICT_OFFICE, Role.AUDIT, Role.TOWN_STAFF, Role.VILLAGE_CLERK})
 # Who issues supervision orders and publishes bulletins.
 ORDER_ISSUERS = frozenset({Role.DISTRICT_OFFICE})
 BULLETIN_PUBLISHERS = frozenset({Role.DISTRICT_OFFICE})

@@ -8,6 +8,8 @@ ending on a rest day runs to the next working day; the due day ends at 24:00 Bei
 """
 
 import datetime as dt
+import re
+from decimal import ROUND_HALF_UP, Decimal
 
 from audits.choices import EXTERNAL_SOURCES, SYSTEM_SOURCES, Source
 from organisation.roles import Role
@@ -40,6 +42,15 @@ def item_number(year: int, sequence: int) -> str:
     return f"ZG{year}-{sequence:04d}"
 
 
+_ITEM_NUMBER = re.compile(r"^\s*ZG(\d{4})-(\d+)\s*$", re.IGNORECASE)
+
+
+def item_number_parse(text: str) -> tuple[int, int] | None:
+    """(year, sequence) of a typed item number such as ``ZG2018-0012``, or None for other text."""
+    match = _ITEM_NUMBER.match(text)
+    return (int(match[1]), int(match[2])) if match else None
+
+
 # Who may close off an item of each kind of source (besides the separation of duties, which holds for all):
 # items from outside inspections and audits are closed by the district office or the source's own body (the audit
 # bureau and discipline commission share one post here); everything else also by the district office.
@@ -68,3 +79,22 @@ def hand_raise_sources(role: Role | None) -> frozenset[Source]:
     if role == Role.TOWN_STAFF:
         return TOWN_RAISED_SOURCES
     return frozenset()
+
+
+PERCENT = Decimal("0.1")
+
+
+def _percent(part: int, whole: int) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(PERCENT, rounding=ROUND_HALF_UP)
+
+
+def rectification_rate(*, closed: int, total: int) -> Decimal | None:
+    """整改完成率: the items closed off, in percent of all the items (None when there are none)."""
+    return _percent(closed, total)
+
+
+def rebound_rate(*, reopened: int, closed: int) -> Decimal | None:
+    """反弹率: the items reopened after a look-back, in percent of the items closed off (None when none is)."""
+    return _percent(reopened, closed)
