@@ -1,41 +1,13 @@
 """Two verifiers closing off the same item at the same moment: one close-off, one look-back."""
 
-import threading
-
 import pytest
-from django.core.exceptions import ValidationError
-from django.db import connections
-from django.utils import translation
 
 from audits.choices import ItemStatus
 from audits.models import LookBack, RectificationItem
 from audits.services import ledger
 from organisation.roles import Role
+from tests.concurrency import run_together
 from tests.factories.audits import item_requested
-
-
-def run_together(*calls):
-    """Run each call in its own thread (its own connection and transaction), released at the same moment."""
-    start_together = threading.Barrier(len(calls), timeout=10)
-    outcomes = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            with translation.override("en"):
-                start_together.wait()
-                call()
-            outcomes[index] = "done"
-        except ValidationError as error:
-            outcomes[index] = error.messages[0]
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(index, call)) for index, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
 
 
 @pytest.mark.django_db(transaction=True)

@@ -285,6 +285,9 @@ def test_a_town_user_may_not_verify_and_the_audit_post_only_its_own_sources(cloc
         ledger.close_off_verify(user=other_staff, item=self_check, approve=True)
     with pytest.raises(PermissionDenied):
         ledger.close_off_verify(user=audit, item=self_check, approve=True)
+    # and a town user is refused the audit's item too
+    with pytest.raises(PermissionDenied):
+        ledger.close_off_verify(user=other_staff, item=audited, approve=True)
     # and the audit post closes off the audit's item, the district office the self-check
     assert ledger.close_off_verify(user=audit, item=audited, approve=True).status == ItemStatus.CLOSED
     assert ledger.close_off_verify(user=office, item=self_check, approve=True).status == ItemStatus.CLOSED

@@ -1,43 +1,18 @@
 """Two people paying out of the same money at the same moment cannot together send more than was received."""
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connections, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from funds.models import Allocation, Holding, Hop, PaymentRequestStatus, Transfer, Unit
 from funds.services import chain
 from organisation.roles import Role
+from tests.concurrency import run_together
 from tests.factories.funds import ChainPeople, allocation_for, request_for, to_station
 from tests.factories.organisation import TownFactory, post_user
-
-
-def run_together(*calls):
-    """Run each call in its own thread (its own connection and transaction), released at the same moment."""
-    start_together = threading.Barrier(len(calls), timeout=10)
-    outcomes = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            with translation.override("en"):
-                start_together.wait()
-                call()
-            outcomes[index] = "done"
-        except ValidationError as error:
-            outcomes[index] = error.messages[0]
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(index, call)) for index, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
 
 
 @pytest.mark.django_db(transaction=True)
