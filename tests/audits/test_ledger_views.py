@@ -309,3 +309,29 @@ def test_the_scorecards_count_each_town_and_the_district(clock, client, staff, o
     assert mine.rectification_rate == 50 and mine.rebound_rate == 0
     district = response.context["district"]
     assert (district.total, district.open) == (3, 2)
+
+
+def test_a_village_clerk_sees_the_village_item_and_notes_progress_on_their_measure_only(
+    clock, client, make_user, staff, town, village
+):
+    # given an item of the clerk's village with a measure assigned to the clerk and one to the town
+    clerk = make_user(Role.VILLAGE_CLERK, village=village)
+    item = item_raised(staff, town, village=village)
+    mine = ledger.measure_add(
+        user=staff, item=item, description="逐户核对", owner_unit="村委会", due_on=clock.today, owner_user=clerk
+    )
+    theirs = ledger.measure_add(user=staff, item=item, description="更正系统", owner_unit="镇", due_on=clock.today)
+    client.force_login(clerk)
+
+    # when the clerk opens the ledger and the item, and notes progress on both measures
+    listed = client.get(reverse("audits:item_list")).context["object_list"]
+    detail = client.get(item.get_absolute_url())
+    posted = client.post(reverse("audits:progress_note_add", args=[mine.pk]), {"text": "已核对30户"})
+    refused = client.post(reverse("audits:progress_note_add", args=[theirs.pk]), {"text": "已更正"})
+
+    # then the item is listed and shown with its history tab, the note on the clerk's measure kept, the other refused
+    assert item in listed
+    assert detail.status_code == 200 and 'id="tab-history"' in detail.content.decode()
+    assert 'data-testid="close-off-request"' not in detail.content.decode()
+    assert posted.status_code == 302 and mine.notes.count() == 1
+    assert refused.status_code == 403 and theirs.notes.count() == 0
