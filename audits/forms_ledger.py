@@ -31,9 +31,25 @@ class ItemUpdateForm(forms.Form):
     responsible_unit = model_field(RectificationItem, "responsible_unit")
     responsible_person = model_field(RectificationItem, "responsible_person")
 
-    def __init__(self, *args, villages, **kwargs):
+    responsible_user = choice_of(
+        None, RectificationItem._meta.get_field("responsible_user").verbose_name, required=False
+    )
+
+    def __init__(self, *args, villages, towns, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["village"].queryset = villages
+        # Who may answer for an item: a post in one of its possible towns, or at the district.
+        field = self.fields["responsible_user"]
+        district = Q(staff_post__town__isnull=True, staff_post__village__isnull=True)
+        field.queryset = (
+            User.objects.filter(Q(staff_post__town__in=towns) | district, is_active=True)
+            .exclude(staff_post__role=Role.AUDIT)
+            .order_by("username")
+        )
+        field.label_from_instance = _account_label
+        field.help_text = _(
+            "The account of the responsible person, if they have one: they may not close the item off."
+        )
 
 
 class ItemRaiseForm(ItemUpdateForm):
@@ -44,16 +60,16 @@ class ItemRaiseForm(ItemUpdateForm):
     town = choice_of(None, RectificationItem._meta.get_field("town").verbose_name)
     time_limit_working_days = model_field(RectificationItem, "time_limit_working_days", min_value=1, max_value=250)
 
-    field_order = ["source", "source_reference", "town", *_ITEM_FIELDS, "time_limit_working_days"]
+    field_order = ["source", "source_reference", "town", *_ITEM_FIELDS, "responsible_user", "time_limit_working_days"]
 
     def __init__(self, *args, user, **kwargs):
-        super().__init__(
-            *args, villages=villages_for(user, Access.CHANGE, DISTRICT_WRITERS).order_by("code"), **kwargs
-        )
+        towns = towns_for(user, Access.CHANGE, DISTRICT_WRITERS).order_by("code")
+        villages = villages_for(user, Access.CHANGE, DISTRICT_WRITERS).order_by("code")
+        super().__init__(*args, villages=villages, towns=towns, **kwargs)
         role = Role.DISTRICT_OFFICE if user.is_superuser else role_of(user)
         allowed = rules.hand_raise_sources(role)
         self.fields["source"].choices = [(value, label) for value, label in Source.choices if value in allowed]
-        self.fields["town"].queryset = towns_for(user, Access.CHANGE, DISTRICT_WRITERS).order_by("code")
+        self.fields["town"].queryset = towns
         self.fields["time_limit_working_days"].initial = AuditsPolicy.current().item_working_days
 
 

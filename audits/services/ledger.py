@@ -298,7 +298,11 @@ def evidence_upload(*, user: User, item: RectificationItem, upload) -> Evidence:
     )
     evidence.file.save(stored.name, stored, save=False)
     evidence.sha256 = stored.digest.hexdigest()
-    evidence.save()
+    try:
+        evidence.save()
+    except BaseException:
+        evidence.file.delete(save=False)  # no row, no file
+        raise
     return evidence
 
 

@@ -46,6 +46,7 @@ from audits.permissions import (
 from audits.selectors import ledger as selectors
 from audits.services import ledger as services
 from organisation.access import RoleRequiredMixin, ScopedMixin
+from organisation.models import Town
 from organisation.roles import Role
 from organisation.scoping import Access, may_act, role_of, towns_for, villages_for
 from organisation.steps import ServiceFormView, StepFormView
@@ -199,7 +200,8 @@ class ItemUpdateView(_ItemStep):
 
     def get_form_kwargs(self):
         villages = villages_for(self.request.user, Access.CHANGE, DISTRICT_WRITERS).filter(town=self.item.town_id)
-        return {**super().get_form_kwargs(), "villages": villages}
+        towns = Town.objects.filter(pk=self.item.town_id)
+        return {**super().get_form_kwargs(), "villages": villages, "towns": towns}
 
     def get_initial(self):
         item = self.item
@@ -210,12 +212,11 @@ class ItemUpdateView(_ItemStep):
             "description": item.description,
             "responsible_unit": item.responsible_unit,
             "responsible_person": item.responsible_person,
+            "responsible_user": item.responsible_user_id,
         }
 
     def perform(self, **data):
-        return services.item_update(
-            user=self.request.user, item=self.item, responsible_user=self.item.responsible_user, **data
-        )
+        return services.item_update(user=self.request.user, item=self.item, **data)
 
 
 class MeasureAddView(_ItemStep):

@@ -175,6 +175,7 @@ def test_evidence_is_stored_under_media_root_with_its_sha256(clock, staff, town,
     assert evidence.original_name == "整改报告.pdf"
     assert (evidence.content_type, evidence.size) == ("application/pdf", len(PDF_BYTES))
     assert evidence.sha256 == hashlib.sha256(PDF_BYTES).hexdigest()
+    assert evidence.pgh_event_model.objects.get(pgh_obj_id=evidence.pk).sha256 == evidence.sha256
 
 
 @pytest.mark.parametrize(

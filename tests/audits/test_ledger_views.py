@@ -335,3 +335,31 @@ def test_a_village_clerk_sees_the_village_item_and_notes_progress_on_their_measu
     assert 'data-testid="close-off-request"' not in detail.content.decode()
     assert posted.status_code == 302 and mine.notes.count() == 1
     assert refused.status_code == 403 and theirs.notes.count() == 0
+
+
+def test_the_responsible_person_named_on_the_edit_page_may_not_verify_the_item(clock, client, make_user, staff, town):
+    # given an item of the town, and a district office user named its responsible person on the edit page
+    item = item_with_evidence(staff, town)
+    responsible = make_user(Role.DISTRICT_OFFICE)
+    client.force_login(staff)
+    edited = client.post(
+        reverse("audits:item_update", args=[item.pk]),
+        {
+            "category": "file",
+            "description": item.description,
+            "responsible_unit": "区扶贫办",
+            "responsible_person": "赵主任",
+            "responsible_user": responsible.pk,
+        },
+    )
+    assert edited.status_code == 302
+    ledger.close_off_request(user=staff, item=item, note="已整改")
+
+    # when that user opens the verify page
+    client.force_login(responsible)
+    response = client.get(reverse("audits:close_off_verify", args=[item.pk]))
+
+    # then it is refused
+    assert response.status_code == 403
+    item.refresh_from_db()
+    assert item.responsible_user == responsible and item.status == ItemStatus.CLOSE_OFF_REQUESTED
