@@ -114,8 +114,12 @@ def ledger_export_rows(items: QuerySet[RectificationItem]) -> QuerySet:
         .annotate(text=StringAgg("description", delimiter="\n", order_by=("due_on", "pk")))
         .values("text")
     )
+    # The list's joins and prefetches serve its page's objects, not these values.
+    items = items.prefetch_related(None).select_related(None)
+    if "latest_progress" not in items.query.annotations:
+        items = items.annotate(latest_progress=_latest_progress())
     return (
-        items.annotate(measures_text=Subquery(measures), latest_progress=_latest_progress())
+        items.annotate(measures_text=Subquery(measures))
         .order_by("-year", "-sequence")
         .values(
             "year",

@@ -271,8 +271,11 @@ def test_another_towns_user_does_not_see_the_item_in_the_list_the_export_or_the_
 
 
 def test_the_export_is_the_standard_ledger_with_text_kept_as_text(clock, client, staff, town):
-    # given an item whose description looks like a formula
-    item_raised(staff, town, description='=HYPERLINK("http://example.com","点击")')
+    # given an item whose description looks like a formula, with two measures and a progress note
+    item = item_raised(staff, town, description='=HYPERLINK("http://example.com","点击")')
+    first = ledger.measure_add(user=staff, item=item, description="逐户核对", owner_unit="村", due_on=clock.today)
+    ledger.measure_add(user=staff, item=item, description="更正系统", owner_unit="镇", due_on=clock.ago(-5))
+    ledger.progress_note_add(user=staff, measure=first, text="已核对30户")
     client.force_login(staff)
 
     # when the ledger is exported
@@ -287,6 +290,8 @@ def test_the_export_is_the_standard_ledger_with_text_kept_as_text(clock, client,
     description = sheet.cell(row=4, column=header.index("问题描述") + 1)
     assert description.value == '=HYPERLINK("http://example.com","点击")' and description.data_type == "s"
     assert sheet.cell(row=4, column=header.index("是否销号") + 1).value == "否"
+    assert sheet.cell(row=4, column=header.index("整改措施") + 1).value == "逐户核对\n更正系统"
+    assert sheet.cell(row=4, column=header.index("整改进展") + 1).value == "已核对30户"
     assert sheet.freeze_panes == "A4" and sheet.print_title_rows == "$3:$3"
     assert sheet.page_setup.orientation == "landscape"
 
