@@ -32,6 +32,7 @@ from django.utils import timezone
 from audits.choices import Category as AuditCategory
 from audits.choices import LookBackOutcome, Source
 from audits.services import ledger, supervision
+from audits.services import plans as audits_plans
 from funds.choices import RepaymentInterval
 from funds.models import FundsPolicy, Transfer
 from funds.services import chain, loans, reports
@@ -486,6 +487,20 @@ class World:
         )
 
     @cached_property
+    def audit_engagement(self):
+        """An engagement of the audit bureau on the town."""
+        return audits_plans.engagement_record(
+            user=self.user(Role.AUDIT),
+            title="镇级扶贫资金审计",
+            body="audit_bureau",
+            subject_kind="town",
+            town=self.town,
+            scope="扶贫资金",
+            team="审计组",
+            starts_on=ago(10),
+        )
+
+    @cached_property
     def checked_ledger_import(self):
         """A list of one problem of the town's village, uploaded by the district office and checked."""
         return audits_factories.ledger_import_checked(
@@ -662,6 +677,50 @@ CASES: dict[str, Case] = {
         elsewhere=STAFF,
     ),
     "audits.services.scan.ledger_scan_request": Case(OFFICE, lambda w: {}, elsewhere=STAFF),
+    # audits.services.plans: the district bodies plan and record; the audit post's own work
+    "audits.services.plans.planned_inspection_add": Case(
+        OFFICE,
+        lambda w: {
+            "year": 2026,
+            "quarter": 2,
+            "title": "镇级督查",
+            "body": "district_office",
+            "subject_kind": "town",
+            "town": w.town,
+        },
+        elsewhere=STAFF,
+        refused=("other town",),
+        why="the audit post plans its audits (point 19)",
+    ),
+    "audits.services.plans.engagement_record": Case(
+        OFFICE,
+        lambda w: {
+            "title": "小额信贷督查",
+            "body": "district_office",
+            "subject_kind": "microcredit",
+            "scope": "小额信贷",
+            "team": "督查组",
+            "starts_on": ago(5),
+        },
+        elsewhere=STAFF,
+        refused=("other town",),
+        why="the audit post records its audit engagements (point 19)",
+    ),
+    "audits.services.plans.engagement_finding_raise": Case(
+        AUDIT,
+        lambda w: {
+            "engagement": w.audit_engagement,
+            "category": "funds",
+            "town": w.town,
+            "description": "扶贫资金滞留",
+            "responsible_unit": "镇财政所",
+            "responsible_person": "李所长",
+            "time_limit_working_days": 20,
+        },
+        elsewhere=STAFF,
+        refused=("other town",),
+        why="the audit post raises the findings of its own audits (point 19)",
+    ),
     # households.services.files
     "households.services.files.household_save": Case(STAFF, lambda w: {"household": w.household, "phone": "0539-1"}),
     "households.services.files.member_save": Case(
