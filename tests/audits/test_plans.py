@@ -12,26 +12,10 @@ from audits.choices import Category, Source, SubjectKind, SupervisionBody
 from audits.selectors.plans import coverage
 from audits.services import plans
 from funds.choices import Hop
-from organisation.roles import Role
 from projects.models import Category as ProjectCategory
 from tests.factories.audits import PDF_BYTES
 
 YEAR = 2026
-
-
-@pytest.fixture
-def office(make_user):
-    return make_user(Role.DISTRICT_OFFICE)
-
-
-@pytest.fixture
-def auditor(make_user):
-    return make_user(Role.AUDIT)
-
-
-@pytest.fixture
-def staff(make_user, town):
-    return make_user(Role.TOWN_STAFF, town=town)
 
 
 def engagement(user, *, planned=None, starts_on=None, **subject):

@@ -10,10 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from audits.choices import Category, ItemStatus, Source
 from audits.models import LookBack, OrderItem, RectificationItem, SupervisionOrder
 from audits.services.scan import ledger_scan
-from audits.services.supervision import interview_record, order_reply
+from audits.services.supervision import order_reply
 from notifications.models import Notification
-from organisation.roles import Role
-from tests.factories.audits import item_closed, item_raised, signals_of_each_kind, working_day_after
+from tests.factories.audits import interview_held, item_closed, item_raised, signals_of_each_kind, working_day_after
 
 KINDS = {
     "transfers": (Source.OVERDUE_TRANSFER, "transfer"),
@@ -23,21 +22,6 @@ KINDS = {
     "rectification_plans": (Source.WEAK_PROJECT, "rectification_plan"),
     "loans": (Source.LOAN_RISK, "loan"),
 }
-
-
-@pytest.fixture
-def office(make_user):
-    return make_user(Role.DISTRICT_OFFICE)
-
-
-@pytest.fixture
-def staff(make_user, town):
-    return make_user(Role.TOWN_STAFF, town=town)
-
-
-@pytest.fixture
-def auditor(make_user):
-    return make_user(Role.AUDIT)
 
 
 def counts() -> tuple[int, int, int, int]:
@@ -107,19 +91,7 @@ def test_an_item_is_ordered_once_per_deadline(town, office, staff, auditor, cloc
 
     # when an interview gives the item a new deadline, which passes too
     new_deadline = working_day_after(clock.today + dt.timedelta(days=10))
-    interview_record(
-        user=auditor,
-        town=town,
-        interviewee_name="王镇长",
-        interviewee_post="镇长",
-        interviewee_unit=f"{town.name}人民政府",
-        interviewer="区纪委",
-        held_on=clock.today,
-        minutes="约谈记录",
-        commitments="十日内整改到位",
-        new_deadline=new_deadline,
-        items=[item],
-    )
+    interview_held(auditor, town, [item], clock.today, new_deadline)
     item.refresh_from_db()
     assert item.due_date == new_deadline
     clock.set(working_day_after(new_deadline))
@@ -156,19 +128,7 @@ def test_the_interview_flag_is_set_after_an_unanswered_order_and_cleared_only_by
     item.refresh_from_db()
     assert item.interview_due_since == flagged_on
     # when the interview is recorded, the flag clears and does not come back for the old order
-    interview_record(
-        user=auditor,
-        town=town,
-        interviewee_name="王镇长",
-        interviewee_post="镇长",
-        interviewee_unit=f"{town.name}人民政府",
-        interviewer="区扶贫办",
-        held_on=clock.today,
-        minutes="约谈记录",
-        commitments="限期整改",
-        new_deadline=working_day_after(clock.today + dt.timedelta(days=10)),
-        items=[item],
-    )
+    interview_held(auditor, town, [item], clock.today, working_day_after(clock.today + dt.timedelta(days=10)))
     ledger_scan()
     item.refresh_from_db()
     assert item.interview_due_since is None

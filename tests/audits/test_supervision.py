@@ -12,48 +12,12 @@ from notifications.models import Notification
 from organisation.roles import Role
 from organisation.scoping import Access
 from organisation.workdays import WorkingCalendar, add_working_days
-from tests.factories.audits import item_closed, item_raised, working_day_after
-
-
-@pytest.fixture
-def office(make_user):
-    return make_user(Role.DISTRICT_OFFICE)
-
-
-@pytest.fixture
-def staff(make_user, town):
-    return make_user(Role.TOWN_STAFF, town=town)
-
-
-@pytest.fixture
-def other_staff(make_user, other_town):
-    return make_user(Role.TOWN_STAFF, town=other_town)
-
-
-@pytest.fixture
-def auditor(make_user):
-    return make_user(Role.AUDIT)
+from tests.factories.audits import interview_held, item_closed, item_raised, working_day_after
 
 
 def issue(office, town, items, **fields):
     values = {"addressee": f"{town.name}党委、政府", "requirement": "限期整改并书面回复", **fields}
     return supervision.order_issue(user=office, town=town, items=items, **values)
-
-
-def interview(user, town, items, held_on, new_deadline):
-    return supervision.interview_record(
-        user=user,
-        town=town,
-        interviewee_name="王镇长",
-        interviewee_post="镇长",
-        interviewee_unit=f"{town.name}人民政府",
-        interviewer="区扶贫办",
-        held_on=held_on,
-        minutes="约谈记录",
-        commitments="十日内整改到位",
-        new_deadline=new_deadline,
-        items=items,
-    )
 
 
 @pytest.mark.django_db
@@ -130,7 +94,7 @@ def test_an_interview_clears_the_flag_and_gives_the_new_deadline(town, office, a
     type(item).objects.filter(pk=item.pk).update(interview_due_since=clock.today)
     new_deadline = working_day_after(clock.ago(-15))
     # when the audit post records the interview
-    record = interview(auditor, town, [item], clock.today, new_deadline)
+    record = interview_held(auditor, town, [item], clock.today, new_deadline)
     # then the item is due on the new deadline and no longer flagged
     item.refresh_from_db()
     assert (item.due_date, item.interview_due_since) == (new_deadline, None)
@@ -147,10 +111,10 @@ def test_an_interview_needs_a_working_day_after_it_as_new_deadline(town, office,
     rest_day = next(day for day in (clock.ago(-d) for d in range(1, 15)) if not calendar.is_working_day(day))
     for bad in (clock.today, rest_day):
         with pytest.raises(ValidationError) as refusal:
-            interview(auditor, town, [item], clock.today, bad)
+            interview_held(auditor, town, [item], clock.today, bad)
         assert "new_deadline" in refusal.value.message_dict
     with pytest.raises(PermissionDenied):
-        interview(staff, town, [item], clock.today, working_day_after(clock.ago(-15)))
+        interview_held(staff, town, [item], clock.today, working_day_after(clock.ago(-15)))
 
 
 @pytest.mark.django_db

@@ -6,28 +6,7 @@ from django.urls import reverse
 from audits.choices import AccountabilityForm
 from audits.models import SupervisionOrder
 from audits.services import supervision
-from organisation.roles import Role
-from tests.factories.audits import item_raised, working_day_after
-
-
-@pytest.fixture
-def office(make_user):
-    return make_user(Role.DISTRICT_OFFICE)
-
-
-@pytest.fixture
-def staff(make_user, town):
-    return make_user(Role.TOWN_STAFF, town=town)
-
-
-@pytest.fixture
-def other_staff(make_user, other_town):
-    return make_user(Role.TOWN_STAFF, town=other_town)
-
-
-@pytest.fixture
-def auditor(make_user):
-    return make_user(Role.AUDIT)
+from tests.factories.audits import interview_held, item_raised, working_day_after
 
 
 @pytest.fixture
@@ -37,19 +16,7 @@ def records(town, office, auditor, clock):
     order = supervision.order_issue(
         user=office, town=town, addressee="镇党委、政府", requirement="限期整改", items=[item]
     )
-    interview = supervision.interview_record(
-        user=auditor,
-        town=town,
-        interviewee_name="王镇长",
-        interviewee_post="镇长",
-        interviewee_unit="镇人民政府",
-        interviewer="区纪委",
-        held_on=clock.today,
-        minutes="约谈记录",
-        commitments="限期整改",
-        new_deadline=working_day_after(clock.ago(-15)),
-        items=[item],
-    )
+    interview = interview_held(auditor, town, [item], clock.today, working_day_after(clock.ago(-15)))
     accountability = supervision.accountability_record(
         user=auditor,
         person_name="王某",

@@ -10,7 +10,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from audits.choices import Category, Source
-from audits.services import ledger
+from audits.services import ledger, supervision
 from audits.services.imports import ledger_import_check, ledger_import_upload
 from funds.models import Allocation, Hop, Loan, LoanStatus, MonthlyReport, RiskBand, SupervisionFinding, Transfer
 from households.models import QualityProblem
@@ -221,3 +221,21 @@ def working_day_after(day):
     while not calendar.is_working_day(day):
         day += dt.timedelta(days=1)
     return day
+
+
+def interview_held(user, town, items, held_on, new_deadline):
+    """An interview ``user`` recorded on ``held_on`` with the town's head about ``items``, due again on
+    ``new_deadline``."""
+    return supervision.interview_record(
+        user=user,
+        town=town,
+        interviewee_name="王镇长",
+        interviewee_post="镇长",
+        interviewee_unit=f"{town.name}人民政府",
+        interviewer="区扶贫办",
+        held_on=held_on,
+        minutes="约谈记录",
+        commitments="十日内整改到位",
+        new_deadline=new_deadline,
+        items=items,
+    )
