@@ -98,6 +98,8 @@ class AccountabilityFilterForm(TownFilterForm):
 
 
 class BulletinForm(forms.Form):
+    # Only narrows the items offered (a bulletin names units and items of any town).
+    town = choice_of(Town.objects.all(), _("Town of the items"), required=False)
     title = model_field(Bulletin, "title")
     body = model_field(Bulletin, "body")
     units = model_field(Bulletin, "units")

@@ -33,6 +33,7 @@ from audits.selectors import supervision as selectors
 from audits.services import supervision as services
 from audits.services.scan import ledger_scan_request
 from organisation.access import RoleRequiredMixin, ScopedMixin
+from organisation.models import Town
 from organisation.scoping import Access, may_act, towns_for
 from organisation.steps import ServiceActionView, ServiceFormView, StepFormView
 
@@ -61,6 +62,31 @@ class _FilteredList(_Scoped, ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(filter_form=self.filter_form, **kwargs)
+
+
+class TownItemsMixin:
+    """A form naming ledger items: they are chosen among the open items of one town (``town`` of the form, or
+    ``?town=`` to start with), so the choice stays short whatever the size of the ledger."""
+
+    def items_town(self) -> Town | None:
+        town_id = self.request.POST.get("town") or self.request.GET.get("town")
+        if not (town_id and str(town_id).isdigit()):
+            return None
+        return towns_for(self.request.user).filter(pk=town_id).first()
+
+    def get_initial(self):
+        town = self.items_town()
+        return {**super().get_initial(), **({"town": town} if town else {})}
+
+    def get_form_kwargs(self):
+        town = self.items_town()
+        items = selectors.items_to_order(user=self.request.user)
+        return {**super().get_form_kwargs(), "items": items.filter(town=town) if town else items.none()}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            items_town=self.items_town(), town_choices=towns_for(self.request.user).order_by("name"), **kwargs
+        )
 
 
 # --- Supervision orders ---------------------------------------------------------------------------------------------
@@ -106,15 +132,12 @@ class OrderDetailView(_Scoped, DetailView):
         )
 
 
-class OrderIssueView(RoleRequiredMixin, ServiceFormView):
+class OrderIssueView(TownItemsMixin, RoleRequiredMixin, ServiceFormView):
     allowed_roles = ORDER_ISSUERS
     form_class = OrderIssueForm
     template_name = "audits/supervision/form.html"
     date_fields = ("issued_on",)
     success_message = gettext_lazy("The supervision order is issued and the town is notified.")
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "items": selectors.items_to_order(user=self.request.user)}
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(title=_("Issue a supervision order"), **kwargs)
@@ -175,15 +198,12 @@ class InterviewDetailView(_Scoped, DetailView):
         return super().get_context_data(items=selectors.linked_items(self.object), **kwargs)
 
 
-class InterviewRecordView(RoleRequiredMixin, ServiceFormView):
+class InterviewRecordView(TownItemsMixin, RoleRequiredMixin, ServiceFormView):
     allowed_roles = INTERVIEW_RECORDERS
     form_class = InterviewForm
     template_name = "audits/supervision/form.html"
     date_fields = ("held_on",)
     success_message = gettext_lazy("The interview is recorded; its items are due on the new deadline.")
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "items": selectors.items_to_order(user=self.request.user)}
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(title=_("Record an interview"), **kwargs)
@@ -220,15 +240,12 @@ class AccountabilityDetailView(_Scoped, DetailView):
         return super().get_context_data(items=selectors.linked_items(self.object), **kwargs)
 
 
-class AccountabilityRecordView(RoleRequiredMixin, ServiceFormView):
+class AccountabilityRecordView(TownItemsMixin, RoleRequiredMixin, ServiceFormView):
     allowed_roles = ACCOUNTABILITY_RECORDERS
     form_class = AccountabilityRecordForm
     template_name = "audits/supervision/form.html"
     date_fields = ("decided_on",)
     success_message = gettext_lazy("The accountability record is saved.")
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "items": selectors.items_to_order(user=self.request.user)}
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(title=_("Record accountability"), **kwargs)
@@ -260,20 +277,17 @@ class BulletinDetailView(_Scoped, DetailView):
         return super().get_context_data(items=selectors.linked_items(self.object), **kwargs)
 
 
-class BulletinPublishView(RoleRequiredMixin, ServiceFormView):
+class BulletinPublishView(TownItemsMixin, RoleRequiredMixin, ServiceFormView):
     allowed_roles = BULLETIN_PUBLISHERS
     form_class = BulletinForm
     template_name = "audits/supervision/form.html"
     date_fields = ("published_on",)
     success_message = gettext_lazy("The bulletin is published.")
 
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "items": selectors.items_to_order(user=self.request.user)}
-
     def get_context_data(self, **kwargs):
         return super().get_context_data(title=_("Publish a bulletin"), **kwargs)
 
-    def perform(self, **data):
+    def perform(self, *, town=None, **data):
         return services.bulletin_publish(user=self.request.user, **data)
 
 

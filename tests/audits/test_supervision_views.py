@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from audits.choices import AccountabilityForm
-from audits.models import SupervisionOrder
+from audits.models import Bulletin, SupervisionOrder
 from audits.services import supervision
 from tests.factories.audits import interview_held, item_raised, working_day_after
 
@@ -142,3 +142,37 @@ def test_the_order_list_filters_by_reply(client, records, office, staff):
     assert other.number in page and order.number not in page
     page = client.get(reverse("audits:order_list"), {"q": order.number}).content.decode()
     assert order.number in page and other.number not in page
+
+
+@pytest.mark.django_db
+def test_the_forms_offer_the_open_items_of_the_town_chosen(client, town, other_town, office):
+    # given an open item in each of two towns
+    mine, theirs = item_raised(office, town), item_raised(office, other_town)
+    client.force_login(office)
+    # when no town is chosen, no item is offered; when the town is chosen, only its items
+    for name in OFFICE_FORMS:
+        assert mine.number not in client.get(reverse(name)).content.decode(), name
+        page = client.get(reverse(name), {"town": town.pk}).content.decode()
+        assert mine.number in page and theirs.number not in page, name
+
+
+@pytest.mark.django_db
+def test_the_office_publishes_a_bulletin_naming_items_through_its_page(client, town, office, clock):
+    # given an open item of the town
+    item = item_raised(office, town)
+    client.force_login(office)
+    # when the office publishes a bulletin naming it
+    response = client.post(
+        reverse("audits:bulletin_publish"),
+        {
+            "town": town.pk,
+            "title": "典型问题通报",
+            "body": "通报内容",
+            "units": "某镇人民政府",
+            "published_on": clock.today.isoformat(),
+            "items": [item.pk],
+        },
+    )
+    # then the bulletin names the item
+    assert response.status_code == 302
+    assert list(Bulletin.objects.get().items.all()) == [item]
