@@ -77,13 +77,17 @@ class ItemListView(_Filtered, ListView):
         return self.filtered_items()
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
+        context = super().get_context_data(
             filter_form=self.filter_form,
             may_raise=may_raise_items(self.request.user),
             today=timezone.localdate(),
             query_string=self.request.GET.urlencode(),
             **kwargs,
         )
+        # The page's rows are a list now: their latest progress notes in one query.
+        context["object_list"] = list(context["object_list"])
+        selectors.latest_progress_attach(context["object_list"])
+        return context
 
 
 class ItemExportView(_Filtered, View):
