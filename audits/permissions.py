@@ -112,13 +112,5 @@ def verifier_refusal(user: Actor, item: m.RectificationItem, *, separation: bool
     return None
 
 
-def may_verify_close_off(user: Actor, item: m.RectificationItem) -> bool:
-    return may_act(user, CLOSE_OFF_VERIFIERS) and verifier_refusal(user, item) is None
-
-
-def may_keep_items(user: Actor) -> bool:
-    return may_act(user, ITEM_KEEPERS)
-
-
 def may_import_ledger(user: Actor) -> bool:
     return may_act(user, LEDGER_IMPORTERS)
