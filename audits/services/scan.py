@@ -6,8 +6,9 @@ a. every signal of the other apps becomes a ledger item, one per source record a
    one-to-one field holds it): transfers and monthly reports the funds scan flagged overdue, the audit post's
    findings on funds records, open data-quality problems, the rectification plans of weak, idle or struggling
    projects, and loans with a risk warning;
-b. an open item past its deadline gets a supervision order, one per town and run covering that town's items not yet
-   ordered for their current deadline (``OrderItem`` is unique on the item and the deadline: once per deadline);
+b. an open item past its deadline (its close-off not asked for) gets a supervision order, one per town and run
+   covering that town's items not yet ordered for their current deadline (``OrderItem`` is unique on the item and the
+   deadline: once per deadline);
 c. an order whose reply deadline passed unanswered flags its open items for an interview (约谈) where not flagged
    already; only an interview record clears the flag (``audits.services.supervision.interview_record``);
 d. a look-back come due is reminded to the item's verifier and the district office, once (``reminded_at``).
@@ -379,9 +380,9 @@ def _items_raised_notices(created: list[Row], *, towns: dict[int, str], staff: _
 
 def _overdue_order(*, today: dt.date, result: LedgerScanResult, staff: _Staff) -> list[Notice]:
     ordered = OrderItem.objects.filter(item=OuterRef("pk"), item_due_date=OuterRef("due_date"))
+    # An item whose close-off was asked for waits on its verifier, not on the town: it is not ordered.
     items = list(
-        RectificationItem.objects.exclude(status=ItemStatus.CLOSED)
-        .filter(due_date__lt=today)
+        RectificationItem.objects.filter(status=ItemStatus.OPEN, due_date__lt=today)
         .filter(~Exists(ordered))
         .select_related("town")
         .order_by("town_id", "due_date", "pk")

@@ -12,7 +12,14 @@ from audits.models import LookBack, OrderItem, RectificationItem, SupervisionOrd
 from audits.services.scan import ledger_scan
 from audits.services.supervision import order_reply
 from notifications.models import Notification
-from tests.factories.audits import interview_held, item_closed, item_raised, signals_of_each_kind, working_day_after
+from tests.factories.audits import (
+    interview_held,
+    item_closed,
+    item_raised,
+    item_requested,
+    signals_of_each_kind,
+    working_day_after,
+)
 
 KINDS = {
     "transfers": (Source.OVERDUE_TRANSFER, "transfer"),
@@ -167,3 +174,12 @@ def test_the_scan_costs_the_same_queries_for_3_and_30_records_of_each_kind(town,
     thirty = queries_for(30, 100)
     # then both scans cost the same number of queries
     assert three == thirty
+
+
+@pytest.mark.django_db
+def test_an_item_waiting_for_its_close_off_is_not_ordered(town, office, staff, clock):
+    # given an item whose close-off the town asked for, past its deadline
+    item = item_requested(staff, town)
+    clock.set(working_day_after(item.due_date))
+    # when the scan runs, then no order is issued: the item waits on its verifier
+    assert ledger_scan().orders == 0
