@@ -16,7 +16,7 @@ flagged yet, look-backs due and not reminded). At each size:
   office and by a town's staff: the median time and the queries of one request;
 - the Excel ledger (``audits.exports``): ``ledger_rows`` read from the database, and ``ledger_workbook_write``
   against a plain openpyxl write-only loop writing the same rows in the same run, in rows per second (the fastest
-  of at least ``--rounds`` alternated writes of each, and of about five seconds' worth).
+  of at least ``--rounds`` alternated writes of each, and of ``--export-seconds`` worth).
 
 Everything runs in one transaction rolled back at the end (history events and seals included): the database is left
 as it was found. While it writes it holds the history chain's lock, so other writers of tracked records wait: use a
@@ -68,8 +68,6 @@ LOOK_BACK_DONE_SHARE = 0.75  # of the look-backs come due
 UNREMINDED_SHARE = 0.03  # of the pending look-backs come due: not reminded yet
 NOTE_SHARE = 0.30  # of the measures: with a progress note
 NEWLY_OVERDUE = 100
-# Each export writer runs at least --rounds times and for about this long, so that small sizes get enough rounds.
-EXPORT_SECONDS = 5.0
 MAX_EXPORT_ROUNDS = 40
 MODELS = (RectificationItem, Measure, ProgressNote, LookBack, SupervisionOrder, OrderItem, Notification)
 
@@ -277,12 +275,18 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--requests", type=int, default=9, help="page requests per figure (the median is shown)")
         parser.add_argument("--rounds", type=int, default=5, help="export writes per figure (the fastest is shown)")
+        parser.add_argument(
+            "--export-seconds",
+            type=float,
+            default=5.0,
+            help="more export writes until each writer has run about this long (small sizes need more rounds)",
+        )
 
     def say(self, text: str = "") -> None:
         self.stdout.write(text)
         self.stdout.flush()
 
-    def handle(self, *args, items, baseline, seed, requests, rounds, **options):
+    def handle(self, *args, items, baseline, seed, requests, rounds, export_seconds, **options):
         sizes = sorted({size for size in (baseline, items) if size > 0})
         today = timezone.localdate()
         with connection.cursor() as cursor:
@@ -299,13 +303,15 @@ class Command(BaseCommand):
                 ledger = BenchmarkLedger(seed=seed, today=today)
                 ledger.build()
                 for size in sizes:
-                    results.append(self._measure_size(ledger, size, requests, rounds))
+                    results.append(self._measure_size(ledger, size, requests, rounds, export_seconds))
                 raise Rollback
         except Rollback:
             pass
         self._summary(results)
 
-    def _measure_size(self, ledger: BenchmarkLedger, size: int, requests: int, rounds: int) -> dict:
+    def _measure_size(
+        self, ledger: BenchmarkLedger, size: int, requests: int, rounds: int, export_seconds: float
+    ) -> dict:
         started = time.perf_counter()
         ledger.grow_to(size)
         generated = time.perf_counter() - started
@@ -341,7 +347,7 @@ class Command(BaseCommand):
             figures["pages"][label] = seconds, queries = self._page(user, query, requests)
             self.say(f"  list: {label:<28} {seconds * 1000:7.1f} ms  {queries:3d} queries")
 
-        figures["export"] = export = self._export(ledger.office, rounds)
+        figures["export"] = export = self._export(ledger.office, rounds, export_seconds)
         self.say(
             f"  export: {export['rows']:,} rows read by ledger_rows in {export['read']:.2f} s "
             f"({export['rows'] / export['read']:,.0f} rows/s); written by ledger_workbook_write "
@@ -384,7 +390,7 @@ class Command(BaseCommand):
                 client.get(url, query)
         return statistics.median(timings), len(queries)
 
-    def _export(self, user, rounds: int) -> dict:
+    def _export(self, user, rounds: int, export_seconds: float) -> dict:
         started = time.perf_counter()
         rows = list(exports.ledger_rows(item_list(user=user)))
         read = time.perf_counter() - started
@@ -394,7 +400,7 @@ class Command(BaseCommand):
             "raw": lambda: _raw_workbook_write(rows, io.BytesIO()),
         }
         round_ = 0
-        while round_ < rounds or (sum(timings["ours"]) < EXPORT_SECONDS and round_ < MAX_EXPORT_ROUNDS):
+        while round_ < rounds or (sum(timings["ours"]) < export_seconds and round_ < MAX_EXPORT_ROUNDS):
             # Alternated, each going first every other round, after a collection: both meet the same machine.
             for name in ("ours", "raw") if round_ % 2 == 0 else ("raw", "ours"):
                 gc.collect()
