@@ -12,7 +12,7 @@ from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 
 from audits import models as m
-from audits import rules
+from audits.choices import EXTERNAL_SOURCES, Source
 from organisation.actors import Actor
 from organisation.roles import Role
 from organisation.scoping import Access, has_district_reach, may_act, restrict
@@ -25,7 +25,7 @@ ITEM_RAISERS = frozenset({Role.DISTRICT_OFFICE, Role.AUDIT, Role.TOWN_STAFF})
 ITEM_KEEPERS = frozenset({Role.DISTRICT_OFFICE, Role.TOWN_STAFF})
 # Who writes progress notes on measures: the keepers, and the village clerk a measure is assigned to.
 PROGRESS_WRITERS = frozenset({Role.DISTRICT_OFFICE, Role.TOWN_STAFF, Role.VILLAGE_CLERK})
-# Who verifies a close-off and records its look-back (each item's source narrows it: audits.rules.close_off_roles).
+# Who verifies a close-off and records its look-back (each item's source narrows it: close_off_roles below).
 CLOSE_OFF_VERIFIERS = frozenset({Role.DISTRICT_OFFICE, Role.AUDIT})
 # Who downloads an item's evidence (besides reaching the item): the district bodies, the town's staff, the clerk.
 EVIDENCE_READERS = frozenset({Role.DISTRICT_OFFICE, Role.AUDIT, Role.TOWN_STAFF, Role.VILLAGE_CLERK})
@@ -99,11 +99,24 @@ def may_run_ledger_scan(user: Actor) -> bool:
     return may_act(user, LEDGER_SCAN_RUNNERS)
 
 
+# Who may close off an item of each kind of source (besides the separation of duties, which holds for all):
+# items from outside inspections and audits are closed by the district office or the source's own body (the audit
+# bureau and discipline commission share one post here); everything else by the district office.
+EXTERNAL_CLOSE_OFF_BODY = frozenset({Role.DISTRICT_OFFICE, Role.AUDIT})
+DEFAULT_CLOSE_OFF_BODY = frozenset({Role.DISTRICT_OFFICE})
+
+
+def close_off_roles(source: str) -> frozenset[Role]:
+    """The roles that may verify and close off an item of ``source`` (point 19: 审计反馈问题 are verified by the
+    body that found them or the district office)."""
+    return EXTERNAL_CLOSE_OFF_BODY if Source(source) in EXTERNAL_SOURCES else DEFAULT_CLOSE_OFF_BODY
+
+
 def verifier_refusal(user: Actor, item: m.RectificationItem, *, separation: bool = True) -> str | None:
     """Why ``user`` may not verify ``item``'s close-off, or None: the level its source requires and (``separation``)
     the separation of duties, the verifier being neither the responsible person nor who asked for the close-off."""
-    if not may_act(user, rules.close_off_roles(item.source)):
-        bodies = "、".join(str(role.label) for role in sorted(rules.close_off_roles(item.source)))
+    if not may_act(user, close_off_roles(item.source)):
+        bodies = "、".join(str(role.label) for role in sorted(close_off_roles(item.source)))
         return _("An item of this source is closed off by: %(bodies)s.") % {"bodies": bodies}
     if separation and item.responsible_user_id == user.pk:
         return _("The responsible person cannot close off their own item: another person verifies it.")

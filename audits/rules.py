@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
-from audits.choices import EXTERNAL_SOURCES, SYSTEM_SOURCES, Source
+from audits.choices import SYSTEM_SOURCES, Source
 from organisation.roles import Role
 from organisation.workdays import Deadline, WorkingCalendar, add_calendar_days, add_working_days
 
@@ -49,20 +49,6 @@ def item_number_parse(text: str) -> tuple[int, int] | None:
     """(year, sequence) of a typed item number such as ``ZG2018-0012``, or None for other text."""
     match = _ITEM_NUMBER.match(text)
     return (int(match[1]), int(match[2])) if match else None
-
-
-# Who may close off an item of each kind of source (besides the separation of duties, which holds for all):
-# items from outside inspections and audits are closed by the district office or the source's own body (the audit
-# bureau and discipline commission share one post here); everything else also by the district office.
-CLOSE_OFF_BODY: dict[Source, frozenset[Role]] = {
-    **{source: frozenset({Role.DISTRICT_OFFICE, Role.AUDIT}) for source in EXTERNAL_SOURCES},
-}
-DEFAULT_CLOSE_OFF_BODY = frozenset({Role.DISTRICT_OFFICE})
-
-
-def close_off_roles(source: str) -> frozenset[Role]:
-    """The roles that may verify and close off an item of ``source``."""
-    return CLOSE_OFF_BODY.get(Source(source), DEFAULT_CLOSE_OFF_BODY)
 
 
 # Who raises an item by hand, of which source (point 20; the system's own sources are raised by the daily scan only):
