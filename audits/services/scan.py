@@ -348,15 +348,11 @@ def _items_create(signals: list[_Signal], *, today: dt.date) -> list[Row]:
 
 def _items_raised_notices(created: list[Row], *, towns: dict[int, str], staff: _Staff) -> list[Notice]:
     """One notice per town: its staff and the district office learn of the town's new items."""
-    by_town: dict[int, list[Row]] = defaultdict(list)
-    for row in created:
-        by_town[row["town_id"]].append(row)
     office = staff.users(Role.DISTRICT_OFFICE)
     url = reverse("audits:item_list")
     notices = []
-    for town_id, rows in by_town.items():
-        numbers = "、".join(rules.item_number(row["year"], row["sequence"]) for row in rows)
-        values = {"town": towns[town_id], "count": len(rows), "numbers": numbers, "due": rows[0]["due_date"]}
+    for town_id, rows in _by_town(created).items():
+        values = {"town": towns[town_id], "count": len(rows), "numbers": _numbers(rows), "due": rows[0]["due_date"]}
         notices.append(
             Notice(
                 key=f"audits.items.raised:{town_id}:{rows[0]['pk']}",
@@ -373,6 +369,18 @@ def _items_raised_notices(created: list[Row], *, towns: dict[int, str], staff: _
             )
         )
     return notices
+
+
+def _by_town(rows: list[Row]) -> dict[int, list[Row]]:
+    by_town: dict[int, list[Row]] = defaultdict(list)
+    for row in rows:
+        by_town[row["town_id"]].append(row)
+    return by_town
+
+
+def _numbers(rows: list[Row]) -> str:
+    """The items' numbers, as a list in a notice."""
+    return "、".join(rules.item_number(row["year"], row["sequence"]) for row in rows)
 
 
 # --- b. Items past their deadline -> supervision orders -------------------------------------------------------------
@@ -423,32 +431,25 @@ def _interviews_flag(*, today: dt.date, result: LedgerScanResult, staff: _Staff)
         order__replied_on__isnull=True,
         order__due_date__lt=today,
     )
-    flagged = list(
+    flagged: list[Row] = list(
         RectificationItem.objects.filter(interview_due_since__isnull=True)
         .exclude(status=ItemStatus.CLOSED)
         .filter(Exists(unanswered))
         .order_by("town_id", "pk")
-        .values_list("pk", "town_id", "year", "sequence")
+        .values("pk", "town_id", "town__name", "year", "sequence")
     )
     if not flagged:
         return []
-    RectificationItem.objects.filter(pk__in=[pk for pk, *_rest in flagged]).update(interview_due_since=today)
+    RectificationItem.objects.filter(pk__in=[row["pk"] for row in flagged]).update(interview_due_since=today)
     result.interview_flags = len(flagged)
-    towns = dict(Town.objects.filter(pk__in={town_id for _pk, town_id, *_rest in flagged}).values_list("pk", "name"))
-    by_town: dict[int, list[tuple]] = defaultdict(list)
-    for row in flagged:
-        by_town[row[1]].append(row)
     office = staff.users(Role.DISTRICT_OFFICE) | staff.users(Role.AUDIT)
     url = reverse("audits:interview_list")
     notices = []
-    for town_id, rows in by_town.items():
-        values = {
-            "town": towns[town_id],
-            "numbers": "、".join(rules.item_number(year, sequence) for _pk, _town, year, sequence in rows),
-        }
+    for town_id, rows in _by_town(flagged).items():
+        values = {"town": rows[0]["town__name"], "numbers": _numbers(rows)}
         notices.append(
             Notice(
-                key=f"audits.interview.due:{town_id}:{rows[0][0]}",
+                key=f"audits.interview.due:{town_id}:{rows[0]['pk']}",
                 subject=_("Interview due: %(town)s did not reply to a supervision order in time") % values,
                 body="\n".join(
                     [
