@@ -5,12 +5,9 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy
-from django.views.generic import DetailView, View
 
 from households.forms.imports import ImportUploadForm
 from households.id_numbers import id_number_mask
@@ -24,12 +21,11 @@ from households.services.imports import (
     import_towns,
 )
 from households.views.base import HouseholdScopedMixin
+from organisation import import_pages
 from organisation.scoping import Access
 from organisation.steps import ServiceActionView, ServiceFormView
 
-ERRORS_PER_PAGE = 50
 RUNNING = (ImportStatus.UPLOADED, ImportStatus.CHECKING, ImportStatus.IMPORTING)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ImportJobScopedMixin(HouseholdScopedMixin):
@@ -68,47 +64,31 @@ class ImportListView(ImportJobScopedMixin, ServiceFormView):
         return reverse("households:import_detail", args=[self.result.pk])
 
 
-class ImportJobDetailView(ImportJobScopedMixin, DetailView):
+class ImportJobDetailView(ImportJobScopedMixin, import_pages.ImportJobDetailView):
     """One import: its progress while it runs, then the summary and every problem, page by page."""
 
     template_name = "households/imports/import_detail.html"
-    context_object_name = "job"
+    running_statuses = RUNNING
+    checked_status = ImportStatus.CHECKED
+
+    def job_errors(self, job):
+        return job.row_errors.order_by("row", "id")
+
+    def may_confirm(self, job) -> bool:
+        return households_scope(self.request.user, Access.CHANGE, ImportJob.objects.filter(pk=job.pk)).exists()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        job = self.object
-        errors = Paginator(job.row_errors.order_by("row", "id"), ERRORS_PER_PAGE)
-        errors = errors.get_page(self.request.GET.get("page"))
-        for error in errors:
+        # The page's problems, read once and kept by the page: the template shows these masked values.
+        for error in context["errors"]:
             if error.column == HEADER["id_number"] and error.value:
                 error.value = id_number_mask(error.value)
-        context.update(
-            running=job.status in RUNNING,
-            errors=errors,
-            page_obj=errors,
-            paginator=errors.paginator,
-            is_paginated=errors.paginator.num_pages > 1,
-            can_confirm=job.status == ImportStatus.CHECKED
-            and not job.error_count
-            and households_scope(self.request.user, Access.CHANGE, ImportJob.objects.filter(pk=job.pk)).exists(),
-            percent=_percent(job),
-        )
         return context
 
 
-class ImportJobProgressView(ImportJobScopedMixin, DetailView):
-    """The progress bar, polled by htmx; once the job has moved on, the whole page reloads."""
-
+class ImportJobProgressView(ImportJobScopedMixin, import_pages.ImportJobProgressView):
     template_name = "households/imports/_progress.html"
-    context_object_name = "job"
-
-    def get(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        if self.object.status not in RUNNING:
-            response = HttpResponse()
-            response["HX-Refresh"] = "true"
-            return response
-        return self.render_to_response(self.get_context_data(object=self.object, percent=_percent(self.object)))
+    running_statuses = RUNNING
 
 
 class ImportJobConfirmView(ImportJobScopedMixin, ServiceActionView):
@@ -124,22 +104,14 @@ class ImportJobConfirmView(ImportJobScopedMixin, ServiceActionView):
         return reverse("households:import_detail", args=[self.kwargs["pk"]])
 
 
-class ImportTemplateView(LoginRequiredMixin, View):
+class ImportTemplateView(LoginRequiredMixin, import_pages.ImportTemplateView):
     """The empty sheet with its columns, an example row and the allowed values."""
 
     record_free = True
+    filename = "贫困户导入模板.xlsx"
 
-    def get(self, request):
-        response = HttpResponse(template_workbook(), content_type=XLSX)
-        filename = "贫困户导入模板.xlsx"
-        response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-        return response
-
-
-def _percent(job) -> int | None:
-    if not job.rows_total:
-        return None
-    return min(100, round(100 * job.rows_done / job.rows_total))
+    def workbook(self) -> bytes:
+        return template_workbook()
 
 
 urlpatterns = [
