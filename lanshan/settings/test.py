@@ -1,5 +1,8 @@
 """The test suite: the real PostgreSQL and Redis, on a database and Redis numbers of its own."""
 
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -20,3 +23,7 @@ WHITENOISE_USE_FINDERS = True
 
 # Models that exist only for the tests (see tests/testapp).
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp"]  # noqa: F405
+
+# Files the tests upload (household sheets, evidence) go to a folder of the test run, never to var/media. Tests that
+# look at the stored files set their own tmp_path with the ``settings`` fixture.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="lanshan-test-media-"))
