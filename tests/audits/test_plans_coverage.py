@@ -185,3 +185,24 @@ def test_the_plan_pages_are_the_district_bodies(client, office, auditor, staff):
     assert record.title not in client.get(reverse("audits:engagement_list")).content.decode()
     for page in (reverse("audits:plan_add"), reverse("audits:engagement_add"), reverse("audits:coverage")):
         assert client.get(page).status_code == 403, page
+
+
+@pytest.mark.django_db
+def test_the_report_is_downloaded_through_the_scope(client, auditor, staff):
+    # given an engagement with its report
+    record = plans.engagement_record(
+        user=auditor,
+        title="审计报告",
+        body=SupervisionBody.AUDIT_BUREAU,
+        subject_kind=SubjectKind.MICROCREDIT,
+        scope="范围",
+        team="审计组",
+        starts_on=dt.date(YEAR, 3, 1),
+        report=SimpleUploadedFile("审计报告.pdf", PDF_BYTES, content_type="application/pdf"),
+    )
+    url = reverse("audits:engagement_report", args=[record.pk])
+    # then the audit post downloads the very bytes, and a town's staff find nothing there
+    client.force_login(auditor)
+    assert b"".join(client.get(url).streaming_content) == PDF_BYTES
+    client.force_login(staff)
+    assert client.get(url).status_code == 404
