@@ -1,5 +1,7 @@
 """The yearly supervision plan, the audit engagements and the year's coverage (全覆盖) (points 6 and 19)."""
 
+from pathlib import PurePath
+
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -99,7 +101,8 @@ class EngagementReportView(ScopedMixin, View):
         engagement = get_object_or_404(audits_scope(request.user, Access.VIEW, AuditEngagement.objects.all()), pk=pk)
         if not engagement.report:
             raise Http404
-        return FileResponse(engagement.report.open("rb"), as_attachment=True, filename=engagement.report.name)
+        name = PurePath(engagement.report.name).name
+        return FileResponse(engagement.report.open("rb"), as_attachment=True, filename=name)
 
 
 class EngagementAddView(RoleRequiredMixin, ServiceFormView):
