@@ -47,6 +47,7 @@ from audits.selectors import ledger as selectors
 from audits.services import ledger as services
 from organisation.access import RoleRequiredMixin, ScopedMixin
 from organisation.models import Town
+from organisation.pagination import IdsFirstPaginator
 from organisation.roles import Role
 from organisation.scoping import Access, may_act, role_of, towns_for, villages_for
 from organisation.steps import ServiceFormView, StepFormView
@@ -72,6 +73,7 @@ class _Filtered(_Items):
 class ItemListView(_Filtered, ListView):
     template_name = "audits/ledger/item_list.html"
     paginate_by = PAGE_SIZE
+    paginator_class = IdsFirstPaginator
 
     def get_queryset(self):
         return self.filtered_items()
