@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from audits import evidence as evidence_files
 from audits import numbering, rules
 from audits.choices import ItemStatus, LookBackOutcome
-from audits.models import AuditsPolicy, Evidence, LookBack, Measure, ProgressNote, RectificationItem
+from audits.models import AuditEngagement, AuditsPolicy, Evidence, LookBack, Measure, ProgressNote, RectificationItem
 from audits.permissions import (
     CLOSE_OFF_VERIFIERS,
     DISTRICT_WRITERS,
@@ -55,9 +55,11 @@ def item_raise(
     village: Village | None = None,
     responsible_user: User | None = None,
     source_reference: str = "",
+    engagement: AuditEngagement | None = None,
 ) -> RectificationItem:
     """Raise an item by hand: numbered in its year, its clock starting today, due ``time_limit_working_days`` working
-    days later. The district bodies raise any outside or hand-found problem; a town its self-check and complaints."""
+    days later. The district bodies raise any outside or hand-found problem; a town its self-check and complaints.
+    ``engagement``: the audit or inspection that found it (its reach is the caller's check)."""
     role_require(user, ITEM_RAISERS)
     role = Role.DISTRICT_OFFICE if user.is_superuser else role_of(user)
     if source not in rules.hand_raise_sources(role):
@@ -84,6 +86,7 @@ def item_raise(
         time_limit_working_days=time_limit_working_days,
         raised_by=user,
         clock_start=today,
+        engagement=engagement,
         **fields,
     )
     item.refresh_due(WorkingCalendar.load())

@@ -114,7 +114,7 @@ def engagement_finding_raise(
         user, SUPERVISION_PLANNERS, _("The district office and the audit post raise an engagement's findings.")
     )
     engagement = locked_in_reach(audits_scope, user, engagement, access=Access.VIEW)
-    item = ledger.item_raise(
+    return ledger.item_raise(
         user=user,
         source=Source.AUDIT,
         category=category,
@@ -125,10 +125,8 @@ def engagement_finding_raise(
         responsible_person=responsible_person,
         time_limit_working_days=time_limit_working_days,
         source_reference=engagement.title,
+        engagement=engagement,
     )
-    item.engagement = engagement
-    item.save(update_fields=["engagement"])
-    return item
 
 
 def _subject_check(body: str, subject_kind: str, town: Town | None, hop: str, project_category: str) -> dict:
