@@ -7,7 +7,7 @@ once; the file is read with ``households.sheet_reader.SheetReader`` (the values 
 
 import itertools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from io import BytesIO
 from typing import Any
@@ -17,7 +17,7 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from audits.choices import Category, Source
-from households.sheet_reader import SheetReader, SheetRejected
+from households.sheet_reader import SheetReader, SheetRejected, header_find
 from organisation.models import Town, Village
 
 # The sheet's words (Chinese, as inspection lists write them; never translated). The first word of each code is
@@ -168,7 +168,9 @@ def sheet_check(upload, *, on_progress: Callable[[int, int | None], None] | None
     outcome = SheetOutcome()
     reader = SheetReader(upload)
     rows = reader.rows()
-    header_row, header = _header_find(rows)
+    header_row, header = header_find(
+        rows, wanted={HEADER["source"], HEADER["description"]}, normalise=header_normalise
+    )
     places, header_problems = _header_places(header_row, header)
     if header_problems:
         outcome.problems = header_problems
@@ -193,20 +195,6 @@ def sheet_check(upload, *, on_progress: Callable[[int, int | None], None] | None
     if on_progress:
         on_progress(outcome.row_count, outcome.row_count)
     return outcome
-
-
-def _header_find(rows: Iterator[tuple[int, list]], *, within: int = 10) -> tuple[int, list]:
-    """The header row: lists often put a title (兰山区审计反馈问题整改台账) above it. The first row holding 问题来源
-    and 问题描述 among the first ``within``; else the first row, whose missing columns are then reported."""
-    wanted = {HEADER["source"], HEADER["description"]}
-    seen = []
-    for number, values in itertools.islice(rows, within):
-        if wanted <= {header_normalise(value) for value in values}:
-            return number, values
-        seen.append((number, values))
-    if not seen:
-        raise SheetRejected([("", _("The sheet is empty."))])
-    return seen[0]
 
 
 def _header_places(header_row: int, header: list) -> tuple[dict[str, int], list[Problem]]:

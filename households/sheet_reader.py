@@ -11,6 +11,7 @@ goes to expat, which also reads the sheet's head and tail, so the values are the
 """
 
 import copy
+import itertools
 import re
 import zipfile
 import zlib
@@ -20,6 +21,7 @@ from pathlib import PurePosixPath
 from xml.etree import ElementTree
 from xml.parsers import expat
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel, from_ISO8601
@@ -538,3 +540,39 @@ class _ExpatRows:
     def characters(self, data):
         if self.collecting:
             self.text += data
+
+
+# An .xlsx is a zip: its first bytes are a zip entry's.
+XLSX_SIGNATURE = b"PK\x03\x04"
+
+
+def xlsx_upload_check(upload, *, max_bytes: int, field: str = "file") -> None:
+    """An uploaded sheet is an .xlsx by name and by content, no larger than ``max_bytes``; a ``ValidationError`` on
+    ``field`` otherwise. Leaves the upload at its start."""
+    if not (upload.name or "").lower().endswith(".xlsx"):
+        raise ValidationError({field: _("Upload the sheet as an Excel workbook (.xlsx).")})
+    if upload.size > max_bytes:
+        raise ValidationError(
+            {field: _("The file is larger than %(size)d MB.") % {"size": max_bytes // (1024 * 1024)}}
+        )
+    upload.seek(0)
+    signature = upload.read(4)
+    upload.seek(0)
+    if signature != XLSX_SIGNATURE:
+        raise ValidationError({field: _("The file is not an Excel workbook (.xlsx).")})
+
+
+def header_find(
+    rows: Iterator[tuple[int, list]], *, wanted: set[str], normalise: Callable[[object], str], within: int = 10
+) -> tuple[int, list]:
+    """The header row of a sheet that may have a title above it: the first row, among the first ``within``, holding
+    every header of ``wanted`` (compared as ``normalise`` makes them); else the first row, whose missing columns the
+    caller then reports."""
+    seen = []
+    for number, values in itertools.islice(rows, within):
+        if wanted <= {normalise(value) for value in values}:
+            return number, values
+        seen.append((number, values))
+    if not seen:
+        raise SheetRejected([("", _("The sheet is empty."))])
+    return seen[0]

@@ -23,8 +23,7 @@ from audits.numbering import ITEM, numbers_take
 from audits.permissions import LEDGER_IMPORTERS, audits_scope
 from history.context import history_context
 from households.models import ImportStatus
-from households.services.imports import XLSX_SIGNATURE
-from households.sheet_reader import SheetRejected
+from households.sheet_reader import SheetRejected, xlsx_upload_check
 from organisation.locking import locked_in_reach
 from organisation.scoping import Access
 from organisation.validation import role_require
@@ -44,17 +43,7 @@ def ledger_import_upload(
     role_require(user, LEDGER_IMPORTERS)
     if engagement is not None:
         engagement = locked_in_reach(audits_scope, user, engagement, access=Access.VIEW)
-    name = upload.name or ""
-    if not name.lower().endswith(".xlsx"):
-        raise ValidationError({"file": _("Upload the sheet as an Excel workbook (.xlsx).")})
-    if upload.size > MAX_UPLOAD_BYTES:
-        raise ValidationError(
-            {"file": _("The file is larger than %(size)d MB.") % {"size": MAX_UPLOAD_BYTES // (1024 * 1024)}}
-        )
-    upload.seek(0)
-    if upload.read(4) != XLSX_SIGNATURE:
-        raise ValidationError({"file": _("The file is not an Excel workbook (.xlsx).")})
-    upload.seek(0)
+    xlsx_upload_check(upload, max_bytes=MAX_UPLOAD_BYTES)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
@@ -63,7 +52,7 @@ def ledger_import_upload(
         uploaded_by=user,
         engagement=engagement,
         file=upload,
-        original_name=name[-200:],
+        original_name=(upload.name or "")[-200:],
         sha256=digest.hexdigest(),
         language=language or translation.get_language() or settings.LANGUAGE_CODE,
     )

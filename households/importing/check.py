@@ -1,7 +1,6 @@
 """The check: read the sheet in chunks (in forked processes when there are several cores), check each row, stage
 the rows with COPY, run the set-based rules, store every problem, and keep the staged rows for the write."""
 
-import itertools
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -16,7 +15,7 @@ from households.importing.rows import RowParser, RowProblem
 from households.importing.sheet_rules import sheet_problems, sheet_summary
 from households.importing.staging import STAGE_NAMES, copy_line, stage_analyse, stage_keep, stage_table_create
 from households.models import ImportJob, ImportRowError
-from households.sheet_reader import SheetReader, SheetRejected
+from households.sheet_reader import SheetReader, SheetRejected, header_find
 
 CHUNK_ROWS = 5000
 MAX_ERRORS_STORED = 20000
@@ -83,7 +82,9 @@ def sheet_check(
     with job.file.open("rb") as upload:
         reader = SheetReader(upload)
         started = clock()
-        header_row, header = _header_find(reader.rows())
+        header_row, header = header_find(
+            reader.rows(), wanted={HEADER["file_number"], HEADER["id_number"]}, normalise=header_normalise
+        )
         parser = RowParser(header, town=town)
         total = (reader.max_row - header_row) if reader.max_row else None
         processes = settings.HOUSEHOLD_IMPORT_PROCESSES or processes_available()
@@ -134,18 +135,3 @@ def sheet_check(
     if timings:
         outcome.timings = spent
     return outcome
-
-
-def _header_find(rows: Iterator[tuple[int, list]], *, within: int = 10) -> tuple[int, list]:
-    """The header row: township sheets often put a title (兰山区某某镇贫困户花名册) above it. The first row
-    holding 户编号 and 公民身份号码 among the first ``within``; else the first row, whose missing columns
-    are then reported."""
-    wanted = {HEADER["file_number"], HEADER["id_number"]}
-    seen = []
-    for number, values in itertools.islice(rows, within):
-        if wanted <= {header_normalise(value) for value in values}:
-            return number, values
-        seen.append((number, values))
-    if not seen:
-        raise SheetRejected([("", _("The sheet is empty."))])
-    return seen[0]

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from households import importing
 from households.models import ImportJob, ImportRowError, ImportStatus
 from households.permissions import HOUSEHOLD_KEEPERS, households_scope
+from households.sheet_reader import xlsx_upload_check
 from organisation.actors import Actor
 from organisation.models import Town
 from organisation.scoping import Access, towns_for
@@ -28,7 +29,6 @@ from organisation.validation import role_require
 logger = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
-XLSX_SIGNATURE = b"PK\x03\x04"
 FINISHED = (ImportStatus.REJECTED, ImportStatus.IMPORTED, ImportStatus.FAILED)
 
 
@@ -47,22 +47,12 @@ def import_job_create(*, user: User, town: Town, upload, language: str | None = 
     role_require(user, HOUSEHOLD_KEEPERS)
     if not import_towns(user).filter(pk=town.pk).exists():
         raise PermissionDenied
-    name = upload.name or ""
-    if not name.lower().endswith(".xlsx"):
-        raise ValidationError({"file": _("Upload the sheet as an Excel workbook (.xlsx).")})
-    if upload.size > MAX_UPLOAD_BYTES:
-        raise ValidationError(
-            {"file": _("The file is larger than %(size)d MB.") % {"size": MAX_UPLOAD_BYTES // (1024 * 1024)}}
-        )
-    upload.seek(0)
-    if upload.read(4) != XLSX_SIGNATURE:
-        raise ValidationError({"file": _("The file is not an Excel workbook (.xlsx).")})
-    upload.seek(0)
+    xlsx_upload_check(upload, max_bytes=MAX_UPLOAD_BYTES)
     job = ImportJob.objects.create(
         town=town,
         uploaded_by=user,
         file=upload,
-        original_name=name[-200:],
+        original_name=(upload.name or "")[-200:],
         summary={"language": language or translation.get_language() or settings.LANGUAGE_CODE},
     )
     from households.tasks import check_import  # households.tasks imports this module
