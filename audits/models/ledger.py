@@ -8,6 +8,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from audits import rules
 from audits.choices import Category, ItemStatus, LookBackOutcome, Source
@@ -184,7 +185,7 @@ class Measure(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("owner's account"),
     )  # fmt: skip
-    due_on = models.DateField(_("due on"))
+    due_on = models.DateField(pgettext_lazy("rectification measure", "due on"))
     done_on = models.DateField(_("done on"), null=True, blank=True)
 
     class Meta:
