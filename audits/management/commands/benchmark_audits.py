@@ -30,9 +30,7 @@ import os
 import random
 import statistics
 import time
-import uuid
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.test import Client, override_settings
@@ -50,9 +48,8 @@ from audits.services.scan import ledger_scan
 from audits.views.ledger import PAGE_SIZE
 from history.context import history_context
 from notifications.models import Notification
-from organisation.models import District, Town, TownKind, Village
+from organisation.benchmarking import benchmark_district, benchmark_prefix, benchmark_user
 from organisation.roles import Role
-from organisation.services import staff_post_assign
 
 TOWNS = 15
 VILLAGES_PER_TOWN = 20
@@ -96,30 +93,11 @@ class BenchmarkLedger:
         self.items = 0
 
     def build(self) -> None:
-        district = District.objects.get_or_create(code="371302", defaults={"name": "兰山区"})[0]
-        prefix = f"97{uuid.uuid4().int % 10**4:04d}"
-        self.towns = Town.objects.bulk_create(
-            Town(district=district, name=f"基准{prefix}镇{index:02d}", kind=TownKind.TOWN, code=f"{prefix}{index:03d}")
-            for index in range(TOWNS)
+        self.towns, self.villages = benchmark_district(
+            towns=TOWNS, villages_per_town=VILLAGES_PER_TOWN, prefix=benchmark_prefix("97")
         )
-        self.villages = {
-            town.pk: Village.objects.bulk_create(
-                Village(town=town, name=f"基准{index:02d}村", code=f"{town.code}{index:03d}")
-                for index in range(VILLAGES_PER_TOWN)
-            )
-            for town in self.towns
-        }
-        users = get_user_model().objects
-        self.office = self._user(users, "office", Role.DISTRICT_OFFICE)
-        self.staff = {
-            town.pk: self._user(users, f"{town.code}-staff", Role.TOWN_STAFF, town=town) for town in self.towns
-        }
-
-    @staticmethod
-    def _user(users, name: str, role: Role, town=None):
-        user = users.create(username=f"benchmark-{uuid.uuid4().hex[:8]}-{name}", email=f"{name}@benchmark.example")
-        staff_post_assign(user=user, role=role, town=town)
-        return user
+        self.office = benchmark_user("office", Role.DISTRICT_OFFICE)
+        self.staff = {town.pk: benchmark_user(f"{town.code}-staff", Role.TOWN_STAFF, town=town) for town in self.towns}
 
     # -- the ledger -------------------------------------------------------------------------------------------------
 

@@ -20,7 +20,6 @@ import time
 import uuid
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.db.models import F
@@ -51,9 +50,8 @@ from history.context import history_context
 from households.choices import LabourAbility, PovertyCause, Relation, Sex
 from households.models import Household, Member
 from notifications.models import Notification
-from organisation.models import District, Town, TownKind, Village
+from organisation.benchmarking import benchmark_district, benchmark_prefix, benchmark_user
 from organisation.roles import Role
-from organisation.services import staff_post_assign
 
 TOWNS = 15
 VILLAGES_PER_TOWN = 20
@@ -144,34 +142,17 @@ class BenchmarkDistrict:
     # -- the organisation and its people ----------------------------------------------------------------------
 
     def build(self) -> None:
-        district = District.objects.get_or_create(code="371302", defaults={"name": "兰山区"})[0]
-        prefix = f"98{uuid.uuid4().int % 10**4:04d}"
-        self.towns = Town.objects.bulk_create(
-            Town(district=district, name=f"基准{prefix}镇{index:02d}", kind=TownKind.TOWN, code=f"{prefix}{index:03d}")
-            for index in range(TOWNS)
+        self.towns, self.villages = benchmark_district(
+            towns=TOWNS, villages_per_town=VILLAGES_PER_TOWN, prefix=benchmark_prefix("98")
         )
-        self.villages = {
-            town.pk: Village.objects.bulk_create(
-                Village(town=town, name=f"基准{index:02d}村", code=f"{town.code}{index:03d}")
-                for index in range(VILLAGES_PER_TOWN)
-            )
-            for town in self.towns
-        }
-        users = get_user_model().objects
-        self.office = self._user(users, "office", Role.DISTRICT_OFFICE)
-        self.finance = self._user(users, "finance", Role.DISTRICT_FINANCE)
+        self.office = benchmark_user("office", Role.DISTRICT_OFFICE)
+        self.finance = benchmark_user("finance", Role.DISTRICT_FINANCE)
         self.town_users = {}
         for town in self.towns:
             for role in (Role.TOWN_FINANCE, Role.TOWN_STATION, Role.TOWN_STAFF):
-                user = self._user(users, f"{town.code}-{role}", role, town=town)
+                user = benchmark_user(f"{town.code}-{role}", role, town=town)
                 self.town_users.setdefault(town.pk, {})[role] = user
         FundsPolicy.current()
-
-    @staticmethod
-    def _user(users, name: str, role: Role, town=None):
-        user = users.create(username=f"benchmark-{uuid.uuid4().hex[:8]}-{name}", email=f"{name}@benchmark.example")
-        staff_post_assign(user=user, role=role, town=town)
-        return user
 
     # -- funds records ------------------------------------------------------------------------------------------
 

@@ -1,0 +1,45 @@
+"""The generated district every benchmark command stands on: towns, their villages, and posted users.
+
+Each benchmark generates inside a transaction it rolls back; the names carry a random part so that a benchmark
+run on a database that holds other data (the demo, another run) never collides with it.
+"""
+
+import uuid
+
+from django.contrib.auth.models import User
+
+from organisation.models import District, Town, TownKind, Village
+from organisation.roles import Role
+from organisation.services import staff_post_assign
+
+
+def benchmark_district(
+    *, towns: int, villages_per_town: int, prefix: str
+) -> tuple[list[Town], dict[int, list[Village]]]:
+    """``towns`` towns of Lanshan District with codes starting ``prefix``, and ``villages_per_town`` villages each
+    (by town id)."""
+    district = District.objects.get_or_create(code="371302", defaults={"name": "兰山区"})[0]
+    created = Town.objects.bulk_create(
+        Town(district=district, name=f"基准{prefix}镇{index:02d}", kind=TownKind.TOWN, code=f"{prefix}{index:03d}")
+        for index in range(towns)
+    )
+    villages = {
+        town.pk: Village.objects.bulk_create(
+            Village(town=town, name=f"基准{index:02d}村", code=f"{town.code}{index:03d}")
+            for index in range(villages_per_town)
+        )
+        for town in created
+    }
+    return created, villages
+
+
+def benchmark_prefix(first_digits: str) -> str:
+    """Six digits of town code: ``first_digits`` and a random rest, so two runs never share a code."""
+    return f"{first_digits}{uuid.uuid4().int % 10**4:04d}"
+
+
+def benchmark_user(name: str, role: Role, town: Town | None = None) -> User:
+    """A user of a unique name holding the post ``role`` (in ``town`` for a town role)."""
+    user = User.objects.create(username=f"benchmark-{uuid.uuid4().hex[:8]}-{name}", email=f"{name}@benchmark.example")
+    staff_post_assign(user=user, role=role, town=town)
+    return user
