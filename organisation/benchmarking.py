@@ -4,9 +4,15 @@ Each benchmark generates inside a transaction it rolls back; the names carry a r
 run on a database that holds other data (the demo, another run) never collides with it.
 """
 
+import statistics
+import time
 import uuid
 
 from django.contrib.auth.models import User
+from django.core.management.base import CommandError
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
 
 from organisation.models import District, Town, TownKind, Village
 from organisation.roles import Role
@@ -43,3 +49,22 @@ def benchmark_user(name: str, role: Role, town: Town | None = None) -> User:
     user = User.objects.create(username=f"benchmark-{uuid.uuid4().hex[:8]}-{name}", email=f"{name}@benchmark.example")
     staff_post_assign(user=user, role=role, town=town)
     return user
+
+
+def page_measure(url: str, user: User, query: dict, *, requests: int) -> tuple[float, int]:
+    """The median time of ``requests`` GETs of ``url`` as ``user`` (after one that warms the caches: templates,
+    translations) and the number of queries one GET makes."""
+    with override_settings(ALLOWED_HOSTS=["testserver"], DEBUG=False):
+        client = Client()
+        client.force_login(user)
+        response = client.get(url, query)
+        if response.status_code != 200:
+            raise CommandError(f"{url} answered {response.status_code} to {user}.")
+        timings = []
+        for _request in range(requests):
+            started = time.perf_counter()
+            client.get(url, query)
+            timings.append(time.perf_counter() - started)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url, query)
+    return statistics.median(timings), len(queries)

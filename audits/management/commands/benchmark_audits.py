@@ -28,12 +28,10 @@ import gc
 import io
 import os
 import random
-import statistics
 import time
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.db import connection, transaction
-from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -48,7 +46,7 @@ from audits.services.scan import ledger_scan
 from audits.views.ledger import PAGE_SIZE
 from history.context import history_context
 from notifications.models import Notification
-from organisation.benchmarking import benchmark_district, benchmark_prefix, benchmark_user
+from organisation.benchmarking import benchmark_district, benchmark_prefix, benchmark_user, page_measure
 from organisation.roles import Role
 
 TOWNS = 15
@@ -322,7 +320,9 @@ class Command(BaseCommand):
             "town staff, last page": (town_staff, {"page": town_pages}),
         }
         for label, (user, query) in pages.items():
-            figures["pages"][label] = seconds, queries = self._page(user, query, requests)
+            figures["pages"][label] = seconds, queries = page_measure(
+                reverse("audits:item_list"), user, query, requests=requests
+            )
             self.say(f"  list: {label:<28} {seconds * 1000:7.1f} ms  {queries:3d} queries")
 
         figures["export"] = export = self._export(ledger.office, rounds, export_seconds)
@@ -349,24 +349,6 @@ class Command(BaseCommand):
             f"({result.ordered_items:,} items), interview flags {result.interview_flags:,}, look-back reminders "
             f"{result.look_back_reminders:,}, notifications {result.notifications:,}"
         )
-
-    def _page(self, user, query: dict, requests: int) -> tuple[float, int]:
-        url = reverse("audits:item_list")
-        with override_settings(ALLOWED_HOSTS=["testserver"], DEBUG=False):
-            client = Client()
-            client.force_login(user)
-            # The first request warms the caches (templates, translations).
-            response = client.get(url, query)
-            if response.status_code != 200:
-                raise CommandError(f"The ledger list answered {response.status_code} to {user}.")
-            timings = []
-            for _request in range(requests):
-                started = time.perf_counter()
-                client.get(url, query)
-                timings.append(time.perf_counter() - started)
-            with CaptureQueriesContext(connection) as queries:
-                client.get(url, query)
-        return statistics.median(timings), len(queries)
 
     def _export(self, user, rounds: int, export_seconds: float) -> dict:
         started = time.perf_counter()

@@ -15,15 +15,13 @@ your own.
 import datetime as dt
 import os
 import random
-import statistics
 import time
 import uuid
 from decimal import Decimal
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.db.models import F
-from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -50,7 +48,7 @@ from history.context import history_context
 from households.choices import LabourAbility, PovertyCause, Relation, Sex
 from households.models import Household, Member
 from notifications.models import Notification
-from organisation.benchmarking import benchmark_district, benchmark_prefix, benchmark_user
+from organisation.benchmarking import benchmark_district, benchmark_prefix, benchmark_user, page_measure
 from organisation.roles import Role
 
 TOWNS = 15
@@ -515,21 +513,7 @@ class Command(BaseCommand):
         )
 
     def _page(self, user, query: dict, requests: int) -> tuple[float, int, int]:
-        url = reverse("funds:overdue_list")
-        with override_settings(ALLOWED_HOSTS=["testserver"], DEBUG=False):
-            client = Client()
-            client.force_login(user)
-            # The first request warms the caches (templates, translations).
-            response = client.get(url, query)
-            if response.status_code != 200:
-                raise CommandError(f"The overdue list answered {response.status_code} to {user}.")
-            timings = []
-            for _request in range(requests):
-                started = time.perf_counter()
-                client.get(url, query)
-                timings.append(time.perf_counter() - started)
-            with CaptureQueriesContext(connection) as queries:
-                response = client.get(url, query)
+        seconds, queries = page_measure(reverse("funds:overdue_list"), user, query, requests=requests)
         rows = overdue_totals(
             overdue_transfer_list(
                 user=user,
@@ -538,7 +522,7 @@ class Command(BaseCommand):
                 min_days=query.get("min_days"),
             )
         ).count
-        return statistics.median(timings), len(queries), rows
+        return seconds, queries, rows
 
     def _summary(self, results: list[dict]) -> None:
         if not results:
