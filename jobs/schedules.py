@@ -98,4 +98,26 @@ DEFAULT_SCHEDULES: tuple[DefaultSchedule, ...] = (
             "reminds the look-backs due; notifies the towns and the district office (point 20)."
         ),
     ),
+    DefaultSchedule(
+        name="figures nightly",
+        task="reporting.tasks.build_figures",
+        # After the quality check's 02:30 run and the yields of the 1st at 03:00, before the working day.
+        crontab={"minute": "40", "hour": "4"},
+        expire_seconds=12 * 60 * 60,
+        description=_(
+            "Every night at 04:40: computes every figure of the dashboards and the monthly report for this month and "
+            "the month before, from the records."
+        ),
+    ),
+    DefaultSchedule(
+        name="figures refresh",
+        task="reporting.tasks.refresh_figures",
+        every=timedelta(minutes=10),
+        # The next run does the same work.
+        expire_seconds=9 * 60,
+        description=_(
+            "Every 10 minutes: computes this month's figures again when any record changed since they were computed "
+            "(an import, a transfer, a closed ledger item)."
+        ),
+    ),
 )

@@ -1,0 +1,5 @@
+"""Figures of the funds domain."""
+
+from reporting.indicators.base import Indicator
+
+FUNDS_INDICATORS: tuple[Indicator, ...] = ()

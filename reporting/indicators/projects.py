@@ -1,0 +1,5 @@
+"""Figures of the projects domain."""
+
+from reporting.indicators.base import Indicator
+
+PROJECTS_INDICATORS: tuple[Indicator, ...] = ()

@@ -1,0 +1,3 @@
+from reporting.models.summary import FigureValue, SummaryBuild
+
+__all__ = ["FigureValue", "SummaryBuild"]
