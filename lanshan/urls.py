@@ -17,6 +17,7 @@ urlpatterns = [
     path("funds/", include("funds.urls")),
     path("projects/", include("projects.urls")),
     path("audits/", include("audits.urls")),
+    path("reporting/", include("reporting.urls")),
     path("public/", include("projects.public_urls")),
     path("notifications/", include("notifications.urls")),
     path("history/", include("history.urls")),
