@@ -18,7 +18,7 @@ urlpatterns = [
     path("projects/", include("projects.urls")),
     path("audits/", include("audits.urls")),
     path("reporting/", include("reporting.urls")),
-    path("public/", include("projects.public_urls")),
+    path("public/", include("reporting.public_urls")),
     path("notifications/", include("notifications.urls")),
     path("history/", include("history.urls")),
     path("jobs/", include("jobs.urls")),

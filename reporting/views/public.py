@@ -1,8 +1,10 @@
-"""The page without login (points 2 and 4): projects under publicity, and operating projects' income distribution.
+"""The page without login (points 2, 4 and 15): the district's progress figures, projects under publicity, and
+operating projects' income distribution.
 
 It is meant to face the internet: GET only, no login, no link into the application. It is rendered without the
 request's context (no user, session, messages or CSRF token reach the template) from the plain values the public
-selectors return, which hold no person's name (only masked), no ID number and no record id.
+selectors return, which hold no person's name (only masked), no ID number and no record id; the figures are the
+district's and its towns' only (``reporting.public_figures``), never a village's.
 """
 
 from django.http import HttpResponse
@@ -15,9 +17,11 @@ from django.views.decorators.vary import vary_on_headers
 from django.views.generic import TemplateView
 
 from projects.selectors.projects import public_income, public_notices
+from reporting.public_figures import public_figures
 
 PUBLIC_PAGE_SIZE = 20
-# Shared caches may keep the page a few minutes; it changes when a publicity opens or income is distributed.
+# Shared caches may keep the page a few minutes; it changes when a publicity opens, income is distributed or the
+# figures are recomputed.
 PUBLIC_CACHE_SECONDS = 300
 
 
@@ -30,12 +34,12 @@ class PublicIndexView(TemplateView):
 
     def get_context_data(self, **kwargs):
         params = self.request.GET
+        today = timezone.localdate()
         return {
-            "notices": public_notices(
-                today=timezone.localdate(), page=params.get("publicity_page"), per_page=PUBLIC_PAGE_SIZE
-            ),
+            "figures": public_figures(today=today),
+            "notices": public_notices(today=today, page=params.get("publicity_page"), per_page=PUBLIC_PAGE_SIZE),
             "income": public_income(page=params.get("income_page"), per_page=PUBLIC_PAGE_SIZE),
-            "today": timezone.localdate(),
+            "today": today,
         }
 
     def render_to_response(self, context, **response_kwargs):
