@@ -48,6 +48,11 @@ SELF_PAY_LIMIT = Decimal("10.00")
 # of poverty and for those out whose policies continue.
 INSURED_STATUSES = (HouseholdStatus.NOT_OUT, HouseholdStatus.OUT_CONTINUING)
 
+# Points 12 and 13: "脱贫不脱帮扶" and "调整优化贫困户稳定脱贫帮扶责任人": a responsible cadre (帮扶责任人) helps
+# every household still poor (not yet out, or returned) and every household out whose policies continue; a household
+# out with policies ended, or a marginal household (not registered as poor), needs none.
+CADRE_HELPED_STATUSES = (HouseholdStatus.NOT_OUT, HouseholdStatus.RETURNED, HouseholdStatus.OUT_CONTINUING)
+
 # Point 11: a left-behind child (留守儿童) is under 16.
 LEFT_BEHIND_AGE_LIMIT = 16
 

@@ -15,6 +15,7 @@ class FigureUnit(models.TextChoices):
     ITEMS = "items", pgettext_lazy("unit of a figure", "items")
     PROJECTS = "projects", pgettext_lazy("unit of a figure", "projects")
     TOWNS = "towns", pgettext_lazy("unit of a figure", "towns")
+    VILLAGES = "villages", pgettext_lazy("unit of a figure", "villages")
     DAYS = "days", pgettext_lazy("unit of a figure", "days")
 
 

@@ -1,18 +1,46 @@
 """Reads of the household file: the list of households a user may see, searched and filtered."""
 
+import datetime as dt
+from collections.abc import Iterable
+
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from households.choices import Relation
 from households.models import Household, Member
 from households.permissions import households_scope
+from households.selectors.as_of import (
+    FLAGS_READING_STATUS,
+    HOUSEHOLD_CHANGE_BY_CODE,
+    HOUSEHOLD_FLAG_BY_CODE,
+    STATUS_ON,
+    households_on,
+    statuses_of,
+    with_status_on,
+)
 from organisation.actors import Actor
 
 
 def household_list(
-    *, user: Actor, query: str = "", town_id: int | None = None, village_id: int | None = None, status: str = ""
+    *,
+    user: Actor,
+    query: str = "",
+    town_id: int | None = None,
+    village_id: int | None = None,
+    status: str = "",
+    cause: str = "",
+    on: dt.date | None = None,
+    flags: Iterable[str] = (),
+    change: str = "",
+    month: dt.date | None = None,
 ) -> QuerySet[Household]:
     """The households the user may see matching the search (file number, head's name or full ID number) and the
-    filters, by file number: the list page's households and what its export writes."""
+    filters, by file number: the list page's households and what its export writes.
+
+    ``on`` lists the register as of that day (``households.selectors.as_of``): the households registered by then,
+    ``status`` (a status, or ``as_of.STATUS_OUT`` for both out of poverty) read on that day; ``flags`` (codes of
+    ``as_of.HOUSEHOLD_FLAGS``) are judged on ``on`` or today; ``change`` (a code of ``as_of.HOUSEHOLD_CHANGES``)
+    keeps the households that changed so within ``month``."""
     households = households_scope(user).select_related("village__town")
     if query:
         households = households.filter(
@@ -24,8 +52,21 @@ def household_list(
         households = households.filter(village__town_id=town_id)
     if village_id is not None:
         households = households.filter(village_id=village_id)
+    day = on or timezone.localdate()
+    chosen = [HOUSEHOLD_FLAG_BY_CODE[code] for code in flags if code in HOUSEHOLD_FLAG_BY_CODE]
+    if on is not None:
+        households = households_on(households, on)
+    elif any(flag.code in FLAGS_READING_STATUS for flag in chosen):
+        households = with_status_on(households, day)
     if status:
-        households = households.filter(status=status)
+        field = STATUS_ON if on is not None else "status"
+        households = households.filter(**{f"{field}__in": statuses_of(status)})
+    if cause:
+        households = households.filter(main_cause=cause)
+    for flag in chosen:
+        households = households.filter(flag.condition(day))
+    if month is not None and change in HOUSEHOLD_CHANGE_BY_CODE:
+        households = households.filter(HOUSEHOLD_CHANGE_BY_CODE[change].condition(month))
     return households.order_by("file_number")
 
 

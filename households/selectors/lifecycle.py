@@ -5,7 +5,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeAlias, TypedDict
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,6 +28,7 @@ from households.rules import (
     income_above_line,
     member_age,
 )
+from households.selectors.as_of import households_on, with_status_on, without_cadre
 from organisation.actors import Actor
 from organisation.money import money_text
 from organisation.scoping import Access
@@ -263,9 +264,22 @@ def household_assignments(*, household: Household) -> QuerySet[CadreAssignment]:
     return CadreAssignment.objects.filter(household=household).select_related("cadre").order_by("-starts_on", "-id")
 
 
-def households_without_cadre(*, user: Actor, town_id: int | None = None) -> QuerySet[Household]:
-    helped = current_assignments().filter(household=OuterRef("pk"))
-    households = households_scope(user).filter(~Exists(helped)).select_related("village__town")
+def households_without_cadre(
+    *, user: Actor, town_id: int | None = None, village_id: int | None = None, on: dt.date | None = None
+) -> QuerySet[Household]:
+    """The households of the user's scope that need a responsible cadre and have none (``as_of.without_cadre``):
+    their status calls for one (``rules.CADRE_HELPED_STATUSES``) and no cadre helps them on ``on`` (default
+    today). With ``on``, only the households registered by then (the household list's ``?without_cadre=1&on=``
+    and the figure ``households_without_cadre`` are this set)."""
+    households = households_scope(user)
     if town_id is not None:
         households = households.filter(village__town_id=town_id)
-    return households.order_by("village__town__code", "village__code", "file_number")
+    if village_id is not None:
+        households = households.filter(village_id=village_id)
+    day = on or timezone.localdate()
+    households = households_on(households, on) if on is not None else with_status_on(households, day)
+    return (
+        households.filter(without_cadre(day))
+        .select_related("village__town")
+        .order_by("village__town__code", "village__code", "file_number")
+    )

@@ -25,11 +25,13 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce, Round
+from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from households.choices import UNSAFE_GRADES, SchoolStage
 from households.models import (
+    CareRoom,
     DibaoStandard,
     HospitalStay,
     Household,
@@ -42,6 +44,7 @@ from households.models import (
 )
 from households.permissions import households_scope
 from households.rules import COMPULSORY_SCHOOL_AGES, INSURED_STATUSES, LEFT_BEHIND_AGE_LIMIT, SELF_PAY_LIMIT
+from households.selectors.as_of import registered_on
 from organisation.actors import Actor
 from organisation.models import Town, Village
 from organisation.scoping import Access, villages_for
@@ -227,23 +230,37 @@ class WithSelfPayShare(TypedDict):
     self_pay_flagged: bool
 
 
-def hospital_stays_with_share(
-    queryset: QuerySet[HospitalStay],
-) -> "QuerySet[WithAnnotations[HospitalStay, WithSelfPayShare]]":
-    """Stays with ``self_pay_share`` (percent, two decimals, rounded half up as ``percentage``) and
-    ``self_pay_flagged``: a designated hospital and a share of 10% or more."""
-    share = Round(F("self_paid") * Value(HUNDRED) / F("total_cost"), 2)
-    return queryset.annotate(self_pay_share=share).annotate(
-        self_pay_flagged=ExpressionWrapper(
-            Q(designated=True, self_pay_share__gte=SELF_PAY_LIMIT), output_field=BooleanField()
-        )
+def self_pay_over_limit() -> Q:
+    """Point 9: a stay at a designated hospital whose self-paid share is not under ``SELF_PAY_LIMIT`` (10%),
+    compared exactly (self-paid x 100 >= limit x total cost), never after rounding the share: 9.995% is under 10%."""
+    return Q(designated=True) & Q(
+        GreaterThanOrEqual(F("self_paid") * Value(HUNDRED), Value(SELF_PAY_LIMIT) * F("total_cost"))
     )
 
 
-def hospital_stays_flagged(*, user: Actor, town: Town | None = None) -> QuerySet[HospitalStay]:
+def hospital_stays_with_share(
+    queryset: QuerySet[HospitalStay],
+) -> "QuerySet[WithAnnotations[HospitalStay, WithSelfPayShare]]":
+    """Stays with ``self_pay_share`` (percent, two decimals, rounded half up as ``percentage``; what a page shows)
+    and ``self_pay_flagged`` (``self_pay_over_limit``, judged on the exact share)."""
+    share = Round(F("self_paid") * Value(HUNDRED) / F("total_cost"), 2)
+    return queryset.annotate(
+        self_pay_share=share,
+        self_pay_flagged=ExpressionWrapper(self_pay_over_limit(), output_field=BooleanField()),
+    )
+
+
+def hospital_stays_flagged(
+    *, user: Actor, town: Town | None = None, village: Village | None = None, on: dt.date | None = None
+) -> QuerySet[HospitalStay]:
+    """The flagged stays (``self_pay_over_limit``) the user may see; with ``on``, those admitted by then."""
     stays = hospital_stays_with_share(households_scope(user, Access.VIEW, HospitalStay.objects.all()))
     if town is not None:
         stays = stays.filter(member__household__village__town=town)
+    if village is not None:
+        stays = stays.filter(member__household__village=village)
+    if on is not None:
+        stays = stays.filter(admitted_on__lte=on)
     return (
         stays.filter(self_pay_flagged=True)
         .select_related("member__household__village__town")
@@ -258,21 +275,33 @@ def insurance_eligible_members(households: QuerySet[Household]) -> QuerySet[Memb
 # --- Point 10: housing ------------------------------------------------------------------------------------------
 
 
-def open_plans() -> QuerySet[RenovationPlan]:
-    return RenovationPlan.objects.filter(completed_on__isnull=True)
+def open_plans(on: dt.date | None = None) -> QuerySet[RenovationPlan]:
+    """Plans not completed (with ``on``: not completed by the end of that day)."""
+    if on is None:
+        return RenovationPlan.objects.filter(completed_on__isnull=True)
+    return RenovationPlan.objects.filter(Q(completed_on__isnull=True) | Q(completed_on__gt=on))
 
 
-def unsafe_houses_without_plan(*, user: Actor, town: Town | None = None) -> QuerySet[Household]:
+def unsafe_without_plan(on: dt.date | None = None) -> Q:
+    """Point 10 ("对新识别危房户逐一建立改造计划"): a grade C or D house with no renovation plan under way
+    (``open_plans``); the list below and the figure ``houses_unsafe_without_plan``."""
+    return Q(housing_grade__in=UNSAFE_GRADES) & ~Q(Exists(open_plans(on).filter(household=OuterRef("pk"))))
+
+
+def unsafe_houses_without_plan(
+    *, user: Actor, town: Town | None = None, village: Village | None = None, on: dt.date | None = None
+) -> QuerySet[Household]:
     """Grade C or D houses with no renovation plan under way (a finished plan does not count: the house
-    was appraised unsafe again, or the grade was never updated)."""
-    households = households_scope(user, Access.VIEW).filter(housing_grade__in=UNSAFE_GRADES)
+    was appraised unsafe again, or the grade was never updated). With ``on``: the households registered by then,
+    and a plan under way on that day."""
+    households = households_scope(user, Access.VIEW).filter(unsafe_without_plan(on))
     if town is not None:
         households = households.filter(village__town=town)
-    return (
-        households.exclude(Exists(open_plans().filter(household=OuterRef("pk"))))
-        .select_related("village__town")
-        .order_by("village__town__code", "village__code", "file_number")
-    )
+    if village is not None:
+        households = households.filter(village=village)
+    if on is not None:
+        households = households.filter(registered_on(on))
+    return households.select_related("village__town").order_by("village__town__code", "village__code", "file_number")
 
 
 def renovation_plans_overdue(*, user: Actor, town: Town | None = None, today: dt.date | None = None):
@@ -384,22 +413,56 @@ def members_of_school_age(queryset: QuerySet[Member], today: dt.date | None = No
     )
 
 
-def school_age_at_risk(*, user: Actor, town: Town | None = None, today: dt.date | None = None) -> QuerySet[Member]:
-    """Members aged 6 to 15 who are not in school or are at risk of dropping out (控辍保学)."""
-    members = members_of_school_age(households_scope(user, Access.VIEW, Member.objects.all()), today)
+def members_at_risk_of_leaving_school(members: QuerySet[Member], on: dt.date | None = None) -> QuerySet[Member]:
+    """``members`` aged 6 to 15 on ``on`` (default today) who are not in school or are at risk of dropping out
+    (控辍保学): the list below and the figure ``members_school_at_risk``."""
+    return members_of_school_age(members, on).filter(Q(school_stage=SchoolStage.NOT_IN_SCHOOL) | Q(dropout_risk=True))
+
+
+def school_age_at_risk(
+    *,
+    user: Actor,
+    town: Town | None = None,
+    village: Village | None = None,
+    today: dt.date | None = None,
+    on: dt.date | None = None,
+) -> QuerySet[Member]:
+    """Members aged 6 to 15 who are not in school or are at risk of dropping out (控辍保学), aged on ``today``; with
+    ``on``, aged on that day, of the households registered by then."""
+    members = households_scope(user, Access.VIEW, Member.objects.all())
     if town is not None:
         members = members.filter(household__village__town=town)
+    if village is not None:
+        members = members.filter(household__village=village)
+    if on is not None:
+        members = members.filter(registered_on(on, "household__"))
     return (
-        members.filter(Q(school_stage=SchoolStage.NOT_IN_SCHOOL) | Q(dropout_risk=True))
+        members_at_risk_of_leaving_school(members, on or today)
         .select_related("household__village__town")
         .order_by("household__village__town__code", "household__file_number", "pk")
     )
 
 
-def key_villages_without_care_room(*, user: Actor, town: Town | None = None, query: str = "") -> QuerySet[Village]:
-    villages = villages_for(user, Access.VIEW).filter(is_key_village=True, care_room__isnull=True)
+def villages_without_care_room(on: dt.date | None = None) -> Q:
+    """Point 11: a key village (重点村) with no left-behind children's care room (with ``on``: none opened by then)."""
+    if on is None:
+        return Q(is_key_village=True, care_room__isnull=True)
+    return Q(is_key_village=True) & ~Q(Exists(CareRoom.objects.filter(village=OuterRef("pk"), opened_on__lte=on)))
+
+
+def key_villages_without_care_room(
+    *,
+    user: Actor,
+    town: Town | None = None,
+    village: Village | None = None,
+    query: str = "",
+    on: dt.date | None = None,
+) -> QuerySet[Village]:
+    villages = villages_for(user, Access.VIEW).filter(villages_without_care_room(on))
     if town is not None:
         villages = villages.filter(town=town)
+    if village is not None:
+        villages = villages.filter(pk=village.pk)
     if query:
         villages = villages.filter(Q(name__icontains=query) | Q(code__icontains=query))
     return villages.select_related("town").order_by("town__code", "code")

@@ -1,5 +1,7 @@
 """The household file: list, page, create and edit households and their members, ID numbers, export."""
 
+import datetime as dt
+
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -10,29 +12,54 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, ListView, View
 
 from households import exports
-from households.choices import HouseholdStatus
+from households.choices import HouseholdStatus, PovertyCause
 from households.forms.files import HouseholdForm, MemberForm
 from households.id_numbers import id_number_mask
 from households.models import Household, IdNumberReveal, Member
 from households.permissions import REVEAL_LOG_READERS, households_scope, may_reveal_id_numbers
 from households.sections import DetailSection
+from households.selectors.as_of import (
+    HOUSEHOLD_CHANGE_BY_CODE,
+    HOUSEHOLD_CHANGES,
+    HOUSEHOLD_FLAGS,
+    STATUS_ON,
+    STATUS_OUT,
+)
 from households.selectors.households import household_list, household_list_rows
 from households.services.files import household_save, id_number_reveal, member_save
 from households.views.base import PAGE_SIZE, HouseholdScopedMixin
 from organisation.access import RoleRequiredMixin
-from organisation.scoping import Access, towns_for
+from organisation.scoping import Access, towns_for, villages_for
 from organisation.steps import ServiceFormView
+
+
+def _day(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        return None
+
+
+def _month(value: str) -> dt.date | None:
+    """A month given as YYYY-MM (what ``<input type="month">`` sends), as its first day."""
+    return _day(f"{value.strip()}-01") if len(value.strip()) == len("YYYY-MM") else None
 
 
 def household_filters(params) -> dict:
     """The list's search and filters from its query string, as ``household_list`` takes them; a value that does not
     parse is ignored."""
     town, village, status = params.get("town", ""), params.get("village", ""), params.get("status", "")
+    cause, change = params.get("cause", ""), params.get("change", "")
     return {
         "query": params.get("q", "").strip(),
         "town_id": int(town) if town.isdigit() else None,
         "village_id": int(village) if village.isdigit() else None,
-        "status": status if status in HouseholdStatus.values else "",
+        "status": status if status in (*HouseholdStatus.values, STATUS_OUT) else "",
+        "cause": cause if cause in PovertyCause.values else "",
+        "on": _day(params.get("on", "")),
+        "flags": [flag.code for flag in HOUSEHOLD_FLAGS if params.get(flag.code) == "1"],
+        "change": change if change in HOUSEHOLD_CHANGE_BY_CODE else "",
+        "month": _month(params.get("month", "")),
     }
 
 
@@ -46,8 +73,27 @@ class HouseholdListView(HouseholdScopedMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        filters = household_filters(self.request.GET)
         context["towns"] = towns_for(self.request.user)
-        context["statuses"] = HouseholdStatus.choices
+        # The villages of the chosen town, or the village named alone (a figure's records).
+        context["villages"] = (
+            villages_for(self.request.user)
+            .filter(Q(town_id=filters["town_id"]) | Q(pk=filters["village_id"]))
+            .order_by("code")
+            if filters["town_id"] is not None or filters["village_id"] is not None
+            else []
+        )
+        context["statuses"] = [
+            *HouseholdStatus.choices,
+            (STATUS_OUT, _("Out of poverty (policies continue or ended)")),
+        ]
+        context["causes"] = PovertyCause.choices
+        context["flags"] = [(flag.code, flag.label, flag.code in filters["flags"]) for flag in HOUSEHOLD_FLAGS]
+        context["changes"] = [(change.code, change.label) for change in HOUSEHOLD_CHANGES]
+        if filters["on"] is not None:
+            # The status on the day the list is taken as of.
+            for household in context["object_list"]:
+                household.shown_status = HouseholdStatus(getattr(household, STATUS_ON)).label
         context["can_add"] = (
             households_scope(self.request.user, Access.CHANGE).exists()
             or towns_for(self.request.user, Access.CHANGE).exists()

@@ -5,6 +5,9 @@ household records, villages_scope/towns_scope for the village and town a record 
 page loads its record with the change scope, so another town's user gets a 404 before any write.
 """
 
+import datetime as dt
+
+from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -43,6 +46,7 @@ from households.selectors import welfare as selectors
 from households.services import welfare as services
 from households.views.base import PAGE_SIZE, HouseholdScopedMixin
 from organisation.access import RoleRequiredMixin, ScopedMixin
+from organisation.models import Village
 from organisation.scoping import Access, towns_scope, villages_for, villages_scope
 from organisation.steps import StepFormView
 
@@ -106,7 +110,12 @@ def member_subject(member: Member) -> str:
 
 
 class TownFilterMixin:
-    """A ``?town=`` filter over the towns the user reaches; naming any other town is a 404."""
+    """A ``?town=`` filter over the towns the user reaches; naming any other town is a 404. A list that sets
+    ``filters_village`` also takes ``?village=`` (a village the user reaches, else a 404), and one that sets
+    ``as_of_filter`` takes ``?on=`` (the day the list is taken as of, e.g. a month's last day from a figure)."""
+
+    filters_village = False
+    as_of_filter = False
 
     def town_filter(self):
         value = self.request.GET.get("town", "").strip()
@@ -117,10 +126,37 @@ class TownFilterMixin:
             raise Http404
         return town
 
+    def village_filter(self):
+        value = self.request.GET.get("village", "").strip()
+        if not (self.filters_village and value):
+            return None
+        village = villages_for(self.request.user, Access.VIEW).filter(pk=value).first() if value.isdigit() else None
+        if village is None:
+            raise Http404
+        return village
+
+    def on_filter(self) -> dt.date | None:
+        if not self.as_of_filter:
+            return None
+        try:
+            return dt.date.fromisoformat(self.request.GET.get("on", "").strip())
+        except ValueError:
+            return None
+
     def get_context_data(self, **kwargs):
+        town, village = self.request.GET.get("town", ""), self.request.GET.get("village", "")
+        villages = Village.objects.none()
+        if self.filters_village and (town.isdigit() or village.isdigit()):
+            # The villages of the chosen town, or the village named alone (a figure's records).
+            chosen = Q(town_id=int(town)) if town.isdigit() else Q(pk=int(village))
+            villages = villages_for(self.request.user, Access.VIEW).filter(chosen).order_by("code")
         return super().get_context_data(
             towns=selectors.towns_reached(self.request.user),
-            town_filter=self.request.GET.get("town", ""),
+            town_filter=town,
+            villages=villages,
+            village_filter=village,
+            as_of_filter=self.as_of_filter,
+            on_filter=self.request.GET.get("on", ""),
             query=self.request.GET.get("q", ""),
             **kwargs,
         )
@@ -255,9 +291,12 @@ class HospitalStaysFlaggedView(TownFilterMixin, HouseholdScopedMixin, ListView):
     model = HospitalStay
     paginate_by = PAGE_SIZE
     template_name = "households/welfare/hospital_stays_flagged.html"
+    filters_village = as_of_filter = True
 
     def get_queryset(self):
-        return selectors.hospital_stays_flagged(user=self.request.user, town=self.town_filter())
+        return selectors.hospital_stays_flagged(
+            user=self.request.user, town=self.town_filter(), village=self.village_filter(), on=self.on_filter()
+        )
 
 
 # --- Point 10: housing ------------------------------------------------------------------------------------------
@@ -310,9 +349,12 @@ class UnsafeHousesView(TownFilterMixin, HouseholdScopedMixin, ListView):
     model = Household
     paginate_by = PAGE_SIZE
     template_name = "households/welfare/unsafe_houses.html"
+    filters_village = as_of_filter = True
 
     def get_queryset(self):
-        return selectors.unsafe_houses_without_plan(user=self.request.user, town=self.town_filter())
+        return selectors.unsafe_houses_without_plan(
+            user=self.request.user, town=self.town_filter(), village=self.village_filter(), on=self.on_filter()
+        )
 
 
 class RenovationPlansOverdueView(TownFilterMixin, HouseholdScopedMixin, ListView):
@@ -455,13 +497,16 @@ class SchoolAgeAtRiskView(TownFilterMixin, HouseholdScopedMixin, ListView):
     model = Member
     paginate_by = PAGE_SIZE
     template_name = "households/welfare/school_age_at_risk.html"
+    filters_village = as_of_filter = True
 
     def get_queryset(self):
-        return selectors.school_age_at_risk(user=self.request.user, town=self.town_filter())
+        return selectors.school_age_at_risk(
+            user=self.request.user, town=self.town_filter(), village=self.village_filter(), on=self.on_filter()
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        today = timezone.localdate()
+        today = self.on_filter() or timezone.localdate()
         context["rows"] = [(member, age_on(member.birth_date, today)) for member in context["object_list"]]
         return context
 
@@ -529,10 +574,15 @@ class CareRoomsMissingView(TownFilterMixin, ScopedMixin, ListView):
     scope = staticmethod(villages_scope)
     paginate_by = PAGE_SIZE
     template_name = "households/welfare/care_rooms_missing.html"
+    filters_village = as_of_filter = True
 
     def get_queryset(self):
         return selectors.key_villages_without_care_room(
-            user=self.request.user, town=self.town_filter(), query=self.request.GET.get("q", "").strip()
+            user=self.request.user,
+            town=self.town_filter(),
+            village=self.village_filter(),
+            query=self.request.GET.get("q", "").strip(),
+            on=self.on_filter(),
         )
 
     def get_context_data(self, **kwargs):

@@ -318,14 +318,14 @@ def test_household_enrolment_page_enrols_every_member(client, make_user, village
     [
         ("1000.00", "100.00", True, Decimal("10.00"), True),  # exactly 10%: flagged
         ("10000.00", "999.00", True, Decimal("9.99"), False),  # 9.99%: not flagged
-        ("10000.00", "999.50", True, Decimal("10.00"), True),  # 9.995% shows as 10.00%: flagged
+        ("10000.00", "999.50", True, Decimal("10.00"), False),  # 9.995% shows as 10.00% but is under 10%
         ("10000.00", "999.49", True, Decimal("9.99"), False),
         ("1000.00", "450.00", False, Decimal("45.00"), False),  # not a designated hospital
         ("3.00", "1.00", True, Decimal("33.33"), True),
         ("500.00", "0.00", True, Decimal("0.00"), False),
     ],
 )
-def test_self_paid_share_is_a_two_decimal_percentage_flagged_from_ten_percent_at_designated_hospitals(
+def test_self_paid_share_is_a_two_decimal_percentage_flagged_from_exactly_ten_percent_at_designated_hospitals(
     village, total_cost, self_paid, designated, share, flagged
 ):
     # given
