@@ -120,4 +120,16 @@ DEFAULT_SCHEDULES: tuple[DefaultSchedule, ...] = (
             "(an import, a transfer, a closed ledger item)."
         ),
     ),
+    DefaultSchedule(
+        name="monthly work reports",
+        task="reporting.tasks.make_monthly_reports",
+        # After the figures' nightly run at 04:40, before the working day.
+        crontab={"minute": "20", "hour": "5"},
+        expire_seconds=12 * 60 * 60,
+        description=_(
+            "Every day at 05:20: from the configured working day of the month on (the 3rd unless "
+            "WORK_REPORT_WORKING_DAY says otherwise), generates the previous month's monthly work report of the "
+            "district and of every town that has none yet, and any report the job service could not take."
+        ),
+    ),
 )

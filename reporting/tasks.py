@@ -16,3 +16,20 @@ def build_figures() -> int:
 def refresh_figures() -> int:
     build = summary_refresh(today=timezone.localdate())
     return build.rows if build else 0
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def generate_work_report(report_id: int) -> str:
+    """One monthly work report, asked for by a user: its figures computed afresh, its workbook written and kept."""
+    from reporting.services.reports import work_report_generate
+
+    return work_report_generate(report_id=report_id).status
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def make_monthly_reports() -> int:
+    """The daily job of the monthly work reports (jobs/schedules.py): the previous month's, from the configured
+    working day on, and any the job service never took."""
+    from reporting.services.reports import work_reports_scheduled
+
+    return len(work_reports_scheduled(today=timezone.localdate()))

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from history.tracking import track_history
 from organisation.models import Town
@@ -35,8 +36,8 @@ PENDING_STATUSES = (ReportStatus.QUEUED, ReportStatus.WAITING, ReportStatus.RUNN
 class MoneyUnit(models.TextChoices):
     """The unit the report's amounts are stated in (stored in yuan, shown in the unit chosen)."""
 
-    YUAN = "yuan", _("yuan")
-    TEN_THOUSAND_YUAN = "ten_thousand_yuan", _("10,000 yuan")
+    YUAN = "yuan", pgettext_lazy("unit of a figure", "yuan")
+    TEN_THOUSAND_YUAN = "ten_thousand_yuan", pgettext_lazy("unit of a figure", "10,000 yuan")
 
 
 @track_history(exclude=["progress"])
