@@ -34,6 +34,7 @@ from django.db import connection
 from django.db.models import Model
 
 from audits.management.commands.benchmark_audits import BenchmarkLedger
+from audits.models import RectificationItem
 from funds.choices import Hop, LoanStatus, PaymentRequestStatus, RepaymentInterval, ReportStatus, RiskBand, Unit
 from funds.models import (
     Allocation,
@@ -1736,6 +1737,18 @@ class ProvinceLedger(BenchmarkLedger):
         self.villages = generator.villages_of
         self.office: User = generator.office
         self.staff = generator.staff
+
+    def grow_to(self, size: int) -> None:
+        """The items, then each raised on the day its clock started (``benchmark_audits`` leaves them raised now,
+        which a month's figures would count in the current month only)."""
+        super().grow_to(size)
+        table = connection.ops.quote_name(RectificationItem._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET raised_at = (clock_start + time '09:00') AT TIME ZONE 'Asia/Shanghai' "
+                "WHERE town_id = ANY(%s) AND raised_at::date <> clock_start",
+                [[town.pk for town in self.towns]],
+            )
 
 
 def _school_stage(rng: random.Random, age: int) -> str:

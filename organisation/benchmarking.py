@@ -4,6 +4,7 @@ Each benchmark generates inside a transaction it rolls back; the names carry a r
 run on a database that holds other data (the demo, another run) never collides with it.
 """
 
+import math
 import statistics
 import time
 import uuid
@@ -44,16 +45,30 @@ def benchmark_prefix(first_digits: str) -> str:
     return f"{first_digits}{uuid.uuid4().int % 10**4:04d}"
 
 
-def benchmark_user(name: str, role: Role, town: Town | None = None) -> User:
-    """A user of a unique name holding the post ``role`` (in ``town`` for a town role)."""
+def benchmark_user(name: str, role: Role, town: Town | None = None, village: Village | None = None) -> User:
+    """A user of a unique name holding the post ``role`` (in ``town`` for a town role, ``village`` for a village
+    role)."""
     user = User.objects.create(username=f"benchmark-{uuid.uuid4().hex[:8]}-{name}", email=f"{name}@benchmark.example")
-    staff_post_assign(user=user, role=role, town=town)
+    staff_post_assign(user=user, role=role, town=town, village=village)
     return user
 
 
 def page_measure(url: str, user: User, query: dict, *, requests: int) -> tuple[float, int]:
     """The median time of ``requests`` GETs of ``url`` as ``user`` (after one that warms the caches: templates,
     translations) and the number of queries one GET makes."""
+    timings, queries = page_timings(url, user, query, requests=requests)
+    return statistics.median(timings), queries
+
+
+def percentile(timings: list[float], share: float) -> float:
+    """The nearest-rank percentile: the smallest time that ``share`` of the requests took no longer than."""
+    ordered = sorted(timings)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def page_timings(url: str, user: User, query: dict, *, requests: int) -> tuple[list[float], int]:
+    """The time of each of ``requests`` GETs of ``url`` as ``user`` (after one that warms the caches), and the number
+    of queries one GET makes."""
     with override_settings(ALLOWED_HOSTS=["testserver"], DEBUG=False):
         client = Client()
         client.force_login(user)
@@ -67,4 +82,4 @@ def page_measure(url: str, user: User, query: dict, *, requests: int) -> tuple[f
             timings.append(time.perf_counter() - started)
         with CaptureQueriesContext(connection) as queries:
             client.get(url, query)
-    return statistics.median(timings), len(queries)
+    return timings, len(queries)
