@@ -29,6 +29,11 @@ class RoleRequiredMixin(LoginRequiredMixin):
 
     allowed_roles: frozenset[Role] = frozenset()
 
+    @classmethod
+    def may_open(cls, user) -> bool:
+        """Whether ``user`` gets past ``dispatch``: the menus show a link only to those who do."""
+        return may_act(user, cls.allowed_roles)
+
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not may_act(request.user, self.allowed_roles):
             raise PermissionDenied
