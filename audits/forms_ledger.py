@@ -10,7 +10,7 @@ from audits import evidence, rules
 from audits.choices import Category, ItemStatus, LookBackOutcome, Source
 from audits.models import AuditsPolicy, LookBack, Measure, ProgressNote, RectificationItem
 from audits.permissions import DISTRICT_WRITERS
-from audits.selectors.ledger import Overdue
+from audits.selectors.ledger import NOT_CLOSED, REOPENED, Overdue
 from organisation.forms import choice_of, filter_field, model_field, styled
 from organisation.roles import Role
 from organisation.scoping import Access, role_of, towns_for, villages_for
@@ -151,9 +151,20 @@ class LedgerFilterForm(forms.Form):
         )
     )
     town = filter_field(choice_of(None, _("Town or street"), empty_label=_("All towns")))
-    status = filter_field(forms.ChoiceField(label=_("status"), choices=[("", _("Any status")), *ItemStatus.choices]))
+    status = filter_field(
+        forms.ChoiceField(
+            label=_("status"),
+            choices=[("", _("Any status")), (NOT_CLOSED, _("Not closed off")), *ItemStatus.choices],
+        )
+    )
     overdue = filter_field(
         forms.ChoiceField(label=_("Overdue"), choices=[("", _("Overdue or not")), *Overdue.choices])
+    )
+    reopened = filter_field(
+        forms.ChoiceField(
+            label=_("Reopened"),
+            choices=[("", _("Reopened or not")), (REOPENED, _("Reopened after a look-back"))],
+        )
     )
 
     def __init__(self, data, *, towns, **kwargs):
@@ -170,5 +181,6 @@ class LedgerFilterForm(forms.Form):
             "town": data.get("town"),
             "status": data.get("status") or "",
             "overdue": data.get("overdue") or "",
+            "reopened": data.get("reopened") or "",
             "query": data.get("q") or "",
         }

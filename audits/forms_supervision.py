@@ -32,6 +32,8 @@ class OrderFilterForm(forms.Form):
         )
     )
     overdue = filter_field(forms.BooleanField(label=_("Reply overdue")))
+    issued_from = filter_field(forms.DateField(label=_("Issued from")))
+    issued_to = filter_field(forms.DateField(label=_("Issued to")))
 
     def __init__(self, *args, towns, **kwargs):
         super().__init__(*args, **kwargs)
@@ -44,6 +46,11 @@ class TownFilterForm(forms.Form):
     def __init__(self, *args, towns, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["town"].queryset = towns
+
+
+class InterviewFilterForm(TownFilterForm):
+    held_from = filter_field(forms.DateField(label=_("Held from")))
+    held_to = filter_field(forms.DateField(label=_("Held to")))
 
 
 class OrderIssueForm(forms.Form):

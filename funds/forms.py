@@ -134,9 +134,21 @@ class AllocationFilterForm(ChainFilterForm):
 class TransferFilterForm(ChainFilterForm):
     date_range = ("clock_from", "clock_to")
 
+    village = filter_field(
+        choice_of(None, pgettext_lazy("unit of the chain", "Village"), empty_label=_("All villages"))
+    )
     hop = filter_field(forms.ChoiceField(label=_("hop"), choices=[("", _("Every hop")), *Hop.choices]))
     state = filter_field(forms.ChoiceField(label=_("Status"), choices=[("", _("Any status")), *TransferState.choices]))
     allocation = filter_field(choice_of(None, _("allocation"), empty_label=_("Every allocation")))
+    # What the chain had moved by a day: the figures of a month count the money sent or received by its last day.
+    sent_to = filter_field(forms.DateField(label=_("Sent on or before")))
+    received_to = filter_field(forms.DateField(label=_("Received on or before")))
+
+    field_order = ["q", "town", "village"]
+
+    def __init__(self, data, *, villages, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["village"].queryset = villages
 
 
 class PaymentRequestFilterForm(ChainFilterForm):

@@ -39,8 +39,11 @@ class LoanFilterForm(forms.Form):
         )
     )
     processing_overdue = forms.BooleanField(label=_("Processing overdue only"), required=False)
+    at_risk = forms.BooleanField(label=_("With a risk warning only"), required=False)
     received_from = filter_field(forms.DateField(label=_("Received from"), required=False))
     received_to = filter_field(forms.DateField(label=_("Received to"), required=False))
+    disbursed_from = filter_field(forms.DateField(label=_("Disbursed from"), required=False))
+    disbursed_to = filter_field(forms.DateField(label=_("Disbursed to"), required=False))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -59,8 +62,11 @@ class LoanFilterForm(forms.Form):
             status=data["status"],
             risk_band=data["risk_band"],
             processing_overdue=data["processing_overdue"],
+            at_risk=data["at_risk"],
             received_from=data["received_from"],
             received_to=data["received_to"],
+            disbursed_from=data["disbursed_from"],
+            disbursed_to=data["disbursed_to"],
             query=data["q"],
         )
 

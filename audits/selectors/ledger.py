@@ -30,6 +30,13 @@ class Overdue(models.TextChoices):
     NO = "no", _("Not overdue")
 
 
+# The status filter's one value that is not a status: every item not closed off (being rectified, or waiting for its
+# close-off to be verified).
+NOT_CLOSED = "not_closed"
+# The reopened filter's value: items a look-back found rebounded at least once.
+REOPENED = "yes"
+
+
 def _overdue(today: dt.date) -> Q:
     return ~Q(status=ItemStatus.CLOSED) & Q(due_date__lt=today)
 
@@ -42,6 +49,7 @@ def item_filter(
     town: Town | None = None,
     status: str = "",
     overdue: str = "",
+    reopened: str = "",
     query: str = "",
 ) -> QuerySet[RectificationItem]:
     """``items`` narrowed by the ledger's filters (a value not among the choices does not filter)."""
@@ -53,6 +61,10 @@ def item_filter(
         items = items.filter(town=town)
     if status in ItemStatus.values:
         items = items.filter(status=status)
+    elif status == NOT_CLOSED:
+        items = items.exclude(status=ItemStatus.CLOSED)
+    if reopened == REOPENED:
+        items = items.filter(reopened_count__gt=0)
     if overdue == Overdue.YES:
         items = items.filter(_overdue(timezone.localdate()))
     elif overdue == Overdue.NO:
@@ -84,6 +96,7 @@ def item_list(
     town: Town | None = None,
     status: str = "",
     overdue: str = "",
+    reopened: str = "",
     query: str = "",
 ) -> QuerySet[RectificationItem]:
     """The ledger's rows the user sees, filtered, newest first, each with its town, village and measures: a constant
@@ -95,6 +108,7 @@ def item_list(
         town=town,
         status=status,
         overdue=overdue,
+        reopened=reopened,
         query=query,
     )
     return (

@@ -21,13 +21,20 @@ def order_list(
     town: Town | None = None,
     replied: str = "",
     overdue_reply: bool = False,
+    issued_from: dt.date | None = None,
+    issued_to: dt.date | None = None,
     query: str = "",
     today: dt.date | None = None,
 ) -> QuerySet[SupervisionOrder]:
-    """The orders ``user`` may see, newest first, with their item counts; filtered by town, reply and overdue reply."""
+    """The orders ``user`` may see, newest first, with their item counts; filtered by town, reply, overdue reply and
+    the day they were issued."""
     orders = audits_scope(user, Access.VIEW, SupervisionOrder.objects.all()).select_related("town", "issued_by")
     if town is not None:
         orders = orders.filter(town=town)
+    if issued_from is not None:
+        orders = orders.filter(clock_start__gte=issued_from)
+    if issued_to is not None:
+        orders = orders.filter(clock_start__lte=issued_to)
     if replied == REPLIED:
         orders = orders.filter(replied_on__isnull=False)
     elif replied == NOT_REPLIED:
@@ -75,10 +82,21 @@ def interview_due_items(*, user: Actor) -> QuerySet[RectificationItem]:
     )
 
 
-def interview_list(*, user: Actor, town: Town | None = None, query: str = "") -> QuerySet[Interview]:
+def interview_list(
+    *,
+    user: Actor,
+    town: Town | None = None,
+    held_from: dt.date | None = None,
+    held_to: dt.date | None = None,
+    query: str = "",
+) -> QuerySet[Interview]:
     interviews = audits_scope(user, Access.VIEW, Interview.objects.all()).select_related("town")
     if town is not None:
         interviews = interviews.filter(town=town)
+    if held_from is not None:
+        interviews = interviews.filter(held_on__gte=held_from)
+    if held_to is not None:
+        interviews = interviews.filter(held_on__lte=held_to)
     if query := query.strip():
         interviews = interviews.filter(
             Q(interviewee_name__icontains=query) | Q(interviewee_unit__icontains=query) | Q(minutes__icontains=query)

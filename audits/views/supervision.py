@@ -13,6 +13,7 @@ from audits.forms_supervision import (
     AccountabilityFilterForm,
     AccountabilityRecordForm,
     BulletinForm,
+    InterviewFilterForm,
     InterviewForm,
     OrderFilterForm,
     OrderIssueForm,
@@ -102,6 +103,8 @@ class OrderListView(_FilteredList):
             town=self.filters.get("town"),
             replied=self.filters.get("replied", ""),
             overdue_reply=bool(self.filters.get("overdue")),
+            issued_from=self.filters.get("issued_from"),
+            issued_to=self.filters.get("issued_to"),
             query=self.query,
         )
 
@@ -178,9 +181,16 @@ class OrderReplyView(_Scoped, StepFormView):
 class InterviewListView(_FilteredList):
     model = Interview
     template_name = "audits/supervision/interview_list.html"
+    filter_form_class = InterviewFilterForm
 
     def get_queryset(self):
-        return selectors.interview_list(user=self.request.user, town=self.filters.get("town"), query=self.query)
+        return selectors.interview_list(
+            user=self.request.user,
+            town=self.filters.get("town"),
+            held_from=self.filters.get("held_from"),
+            held_to=self.filters.get("held_to"),
+            query=self.query,
+        )
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(

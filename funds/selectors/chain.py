@@ -33,9 +33,9 @@ from django.utils.translation import gettext_lazy as _
 from funds.models import Allocation, Hop, PaymentRequest, PaymentRequestStatus, Transfer, Unit
 from funds.permissions import CHAIN_COUNT_READERS, funds_scope, may_act_for
 from organisation.actors import Actor
-from organisation.models import Town
+from organisation.models import Town, Village
 from organisation.money import ZERO
-from organisation.scoping import Access, may_act, towns_for
+from organisation.scoping import Access, may_act, towns_for, villages_for
 
 # How many rows of each queue the overview shows; the rest are one click away in the filtered list.
 QUEUE_ROWS = 20
@@ -127,17 +127,25 @@ def transfer_list(
     *,
     user: Actor,
     town: Town | None = None,
+    village: Village | None = None,
     hop: str = "",
     state: str = "",
     allocation: Allocation | None = None,
     clock_from: dt.date | None = None,
     clock_to: dt.date | None = None,
+    sent_to: dt.date | None = None,
+    received_to: dt.date | None = None,
     query: str = "",
 ) -> QuerySet[Transfer]:
-    """Transfers with what a row shows joined in: a constant number of queries whatever the page holds."""
+    """Transfers with what a row shows joined in: a constant number of queries whatever the page holds.
+
+    ``sent_to`` / ``received_to``: only transfers sent / received on or before that day (what the chain had moved
+    by then, as the monthly figures count it)."""
     transfers = funds_scope(user, Access.VIEW).select_related("allocation", "town", "village", "payment_request")
     if town is not None:
         transfers = transfers.filter(town=town)
+    if village is not None:
+        transfers = transfers.filter(village=village)
     if hop in Hop.values:
         transfers = transfers.filter(hop=hop)
     if state in TransferState.values:
@@ -145,6 +153,8 @@ def transfer_list(
     if allocation is not None:
         transfers = transfers.filter(allocation=allocation)
     transfers = _between(transfers, "clock_start", clock_from, clock_to)
+    transfers = _between(transfers, "sent_on", None, sent_to)
+    transfers = _between(transfers, "received_on", None, received_to)
     if query := query.strip():
         transfers = transfers.filter(
             Q(allocation__document_number__icontains=query)
@@ -199,6 +209,15 @@ def payment_request_totals(requests: QuerySet[PaymentRequest]) -> dict:
 def towns_reached(user: Actor) -> QuerySet[Town]:
     """The towns whose funds records the user sees: the choices of the lists' town filter."""
     return towns_for(user, Access.VIEW).order_by("code")
+
+
+def villages_reached(user: Actor, town_id: str = "") -> QuerySet[Village]:
+    """The villages whose transfers the user sees, those of the town chosen in the filter bar when one is: the
+    choices of the transfer list's village filter."""
+    villages = villages_for(user, Access.VIEW).select_related("town")
+    if town_id.isdigit():
+        villages = villages.filter(town_id=int(town_id))
+    return villages.order_by("town__code", "code")
 
 
 def allocations_reached(user: Actor) -> QuerySet[Allocation]:

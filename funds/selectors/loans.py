@@ -22,6 +22,8 @@ OPEN_STATUSES = (LoanStatus.APPLIED, LoanStatus.APPROVED, LoanStatus.DISBURSED)
 # Risk bands from the highest down: (band, days overdue from which it applies).
 BAND_THRESHOLDS = ((RiskBand.OVERDUE_90, 90), (RiskBand.OVERDUE_60, 60), (RiskBand.OVERDUE_30, 30))
 OVERDUE_DAYS = 30
+# A loan being repaid with a risk warning of any band (the band the scan last set).
+AT_RISK = Q(status=LoanStatus.DISBURSED, risk_band__gt=RiskBand.NONE)
 HUNDRED = Decimal("100")
 CENT = Decimal("0.01")
 
@@ -61,8 +63,12 @@ class LoanFilters:
     status: str = ""
     risk_band: int | None = None
     processing_overdue: bool = False
+    # Being repaid with a risk warning of any band (the overdue list's "loan risk warnings").
+    at_risk: bool = False
     received_from: dt.date | None = None
     received_to: dt.date | None = None
+    disbursed_from: dt.date | None = None
+    disbursed_to: dt.date | None = None
     query: str = ""
 
 
@@ -82,10 +88,16 @@ def loan_list(*, user: Actor, filters: LoanFilters, today: dt.date) -> QuerySet[
         loans = loans.filter(risk_band=filters.risk_band)
     if filters.processing_overdue:
         loans = loans.filter(status=LoanStatus.APPLIED, due_date__lt=today)
+    if filters.at_risk:
+        loans = loans.filter(AT_RISK)
     if filters.received_from is not None:
         loans = loans.filter(clock_start__gte=filters.received_from)
     if filters.received_to is not None:
         loans = loans.filter(clock_start__lte=filters.received_to)
+    if filters.disbursed_from is not None:
+        loans = loans.filter(disbursed_on__gte=filters.disbursed_from)
+    if filters.disbursed_to is not None:
+        loans = loans.filter(disbursed_on__lte=filters.disbursed_to)
     if query := filters.query.strip():
         loans = loans.filter(
             Q(borrower__name__icontains=query)
@@ -93,6 +105,22 @@ def loan_list(*, user: Actor, filters: LoanFilters, today: dt.date) -> QuerySet[
             | Q(contract_number__icontains=query)
         )
     return loans.order_by("-clock_start", "-pk")
+
+
+@dataclass(frozen=True)
+class LoanTotals:
+    count: int
+    amount: Decimal
+    outstanding: Decimal
+
+
+def loan_totals(loans: QuerySet[Loan]) -> LoanTotals:
+    """The number of ``loans``, the amount lent and the principal not yet repaid, in one query."""
+    unpaid = ExpressionWrapper(F("amount") - F("repaid"), output_field=MONEY_FIELD)
+    totals = loans.order_by().aggregate(
+        loans=Count("pk"), lent=Coalesce(Sum("amount"), ZERO), unpaid=Coalesce(Sum(unpaid), ZERO)
+    )
+    return LoanTotals(count=totals["loans"], amount=totals["lent"], outstanding=totals["unpaid"])
 
 
 def towns_for_filter(user: Actor) -> QuerySet[Town]:

@@ -11,8 +11,9 @@ from decimal import Decimal
 from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
-from funds.models import Loan, LoanStatus, MonthlyReport, RiskBand, Transfer
+from funds.models import Loan, LoanStatus, MonthlyReport, Transfer
 from funds.permissions import funds_scope
+from funds.selectors.loans import AT_RISK
 from organisation.actors import Actor
 from organisation.models import Town
 from organisation.money import ZERO
@@ -89,5 +90,4 @@ def overdue_loan_application_list(*, user: Actor, today: dt.date, town: Town | N
 
 def loan_risk_list(*, user: Actor, town: Town | None = None) -> QuerySet[Loan]:
     """Loans being repaid with a risk warning, highest band first (the band the last scan set)."""
-    loans = Loan.objects.filter(status=LoanStatus.DISBURSED, risk_band__gt=RiskBand.NONE)
-    return _loans(user, town, loans).order_by("-risk_band", "risk_flagged_at", "pk")
+    return _loans(user, town, Loan.objects.filter(AT_RISK)).order_by("-risk_band", "risk_flagged_at", "pk")

@@ -68,9 +68,16 @@ class ChainListView(ChainScopedMixin, ListView):
     def get_queryset(self):
         user = self.request.user
         self.filter_form = self.filter_form_class(
-            self.request.GET, towns=selectors.towns_reached(user), allocations=selectors.allocations_reached(user)
+            self.request.GET,
+            towns=selectors.towns_reached(user),
+            allocations=selectors.allocations_reached(user),
+            **self.filter_form_kwargs(),
         )
         return self.list_selector(user=user, **self.filter_form.filters())
+
+    def filter_form_kwargs(self) -> dict:
+        """What a list's own filters need besides the towns and allocations."""
+        return {}
 
     def get_context_data(self, **kwargs):
         totals = self.totals(self.object_list)
@@ -94,6 +101,9 @@ class TransferListView(ChainListView):
     filter_form_class = forms.TransferFilterForm
     list_selector = staticmethod(selectors.transfer_list)
     totals = staticmethod(selectors.transfer_totals)
+
+    def filter_form_kwargs(self):
+        return {"villages": selectors.villages_reached(self.request.user, self.request.GET.get("town", ""))}
 
 
 class PaymentRequestListView(ChainListView):

@@ -60,7 +60,9 @@ class LoanListView(LoanScopedMixin, ListView):
         return selectors.loan_list(user=self.request.user, filters=self.filter_form.filters(), today=self.today)
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(filter_form=self.filter_form, today=self.today, **kwargs)
+        context = super().get_context_data(
+            filter_form=self.filter_form, today=self.today, totals=selectors.loan_totals(self.object_list), **kwargs
+        )
         context["rows"] = [(loan, selectors.processing_clock(loan, self.today)) for loan in context["object_list"]]
         context["may_apply"] = may_enter_loans(self.request.user)
         return context
