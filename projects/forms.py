@@ -6,6 +6,7 @@ error and in the history.
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from funds.models import Allocation
 from funds.permissions import funds_scope
@@ -25,6 +26,7 @@ from projects.models import (
     ReviewOpinion,
     StatusChange,
 )
+from projects.selectors.projects import RIGHTS_CONFIRMED, RIGHTS_UNCONFIRMED
 from projects.services.proposals import EXISTING_STATES
 
 
@@ -236,6 +238,24 @@ class ProjectFilterForm(forms.Form):
     )
     in_park = filter_field(forms.ChoiceField(label=_("In an industrial park"), choices=YES_NO))
     encumbered = filter_field(forms.ChoiceField(label=_("Under mortgage or guarantee"), choices=YES_NO))
+    rights = filter_field(
+        forms.ChoiceField(
+            label=_("Property right (built since 2014)"),
+            choices=[
+                ("", "—"),
+                (RIGHTS_CONFIRMED, pgettext_lazy("property right", "confirmed")),
+                (RIGHTS_UNCONFIRMED, pgettext_lazy("property right", "not confirmed")),
+            ],
+        )
+    )
+    as_of = filter_field(
+        forms.DateField(
+            label=_("As they stood on"),
+            help_text=_("The projects that existed on the day, with their status and investment then."),
+        )
+    )
+    received_from = filter_field(forms.DateField(label=_("Income received from")))
+    received_to = filter_field(forms.DateField(label=_("Income received to")))
 
     def __init__(self, *args, towns, villages, **kwargs):
         super().__init__(*args, **kwargs)
@@ -255,6 +275,10 @@ class ProjectFilterForm(forms.Form):
             "category": data.get("category") or "",
             "in_park": {"yes": True, "no": False}.get(data.get("in_park") or ""),
             "encumbered": {"yes": True, "no": False}.get(data.get("encumbered") or ""),
+            "rights": data.get("rights") or "",
+            "as_of": data.get("as_of"),
+            "received_from": data.get("received_from"),
+            "received_to": data.get("received_to"),
         }
 
 

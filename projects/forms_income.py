@@ -8,7 +8,7 @@ from organisation.forms import StyledFormMixin
 from organisation.models import Town
 from organisation.money import MONEY
 from projects.models import PlanStatus, Remedy, YieldClass
-from projects.selectors.income import PlanFilters, YieldFilters, project_for_pairing
+from projects.selectors.income import BELOW_FLOOR_FILTER, PlanFilters, YieldBand, YieldFilters, project_for_pairing
 
 
 class IncomeRecordForm(StyledFormMixin, forms.Form):
@@ -69,7 +69,21 @@ class YieldFilterForm(forms.Form):
     period = forms.TypedChoiceField(label=_("Period ending"), required=False, coerce=str, empty_value="")
     town = forms.ModelChoiceField(label=_("Town"), queryset=Town.objects.none(), required=False)
     classification = forms.ChoiceField(
-        label=_("Classification"), choices=[("", _("All classes")), *YieldClass.choices], required=False
+        label=_("Classification"),
+        choices=[
+            ("", _("All classes")),
+            *YieldClass.choices,
+            (BELOW_FLOOR_FILTER, _("Below the floor: weak, idle or struggling")),
+        ],
+        required=False,
+    )
+    band = forms.ChoiceField(
+        label=_("Yield band"), choices=[("", _("All yields")), *YieldBand.choices], required=False
+    )
+    as_of = forms.DateField(
+        label=_("Each project's latest assessment as of"),
+        required=False,
+        help_text=_("Leave empty to see one period's assessments."),
     )
     q = forms.CharField(label=_("Project number or name"), max_length=60, required=False)
 
@@ -83,11 +97,14 @@ class YieldFilterForm(forms.Form):
         data = self.cleaned_data if self.is_valid() else {}
         period = data.get("period")
         chosen = next((day for day in self.periods if day.isoformat() == period), None)
+        as_of = data.get("as_of")
         return YieldFilters(
-            period_end=chosen or (self.periods[0] if self.periods else None),
+            period_end=None if as_of else chosen or (self.periods[0] if self.periods else None),
             town=data.get("town"),
             classification=data.get("classification", ""),
             query=data.get("q", "").strip(),
+            as_of=as_of,
+            band=data.get("band", ""),
         )
 
 
@@ -98,6 +115,7 @@ class PlanFilterForm(forms.Form):
     )
     remedy = forms.ChoiceField(label=_("Remedy"), choices=[("", _("All remedies")), *Remedy.choices], required=False)
     overdue = forms.BooleanField(label=_("Past the deadline"), required=False)
+    open_on = forms.DateField(label=pgettext_lazy("rectification plans", "Open on"), required=False)
     q = forms.CharField(label=_("Project number or name"), max_length=60, required=False)
 
     def __init__(self, *args, towns, **kwargs):
@@ -112,4 +130,5 @@ class PlanFilterForm(forms.Form):
             remedy=data.get("remedy", ""),
             overdue=bool(data.get("overdue")),
             query=data.get("q", "").strip(),
+            open_on=data.get("open_on"),
         )

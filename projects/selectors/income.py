@@ -6,14 +6,30 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Case, CharField, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db import models
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from households.choices import Relation
 from households.models import Member
 from organisation.actors import Actor
-from organisation.models import Town
+from organisation.models import Town, Village
 from organisation.money import ZERO
 from organisation.scoping import Access, may_act, towns_for
 from projects.models import (
@@ -28,7 +44,7 @@ from projects.models import (
     YieldClass,
 )
 from projects.permissions import ASSET_KEEPERS, may_work_on_plans, projects_scope
-from projects.rules import classify, yield_percent, yield_rate
+from projects.rules import YIELD_FLOOR, classify, yield_percent, yield_rate
 
 # The worst first: how the overview orders a period's assessments.
 SEVERITY = [YieldClass.STRUGGLING, YieldClass.IDLE, YieldClass.WEAK, YieldClass.NO_INVESTMENT, YieldClass.MEETING]
@@ -152,12 +168,71 @@ def _head_name():
 # --- Yield overview ------------------------------------------------------------------------------------------------
 
 
+# The classification filter's value for "weak, idle or struggling" (``BELOW_FLOOR``).
+BELOW_FLOOR_FILTER = "below_floor"
+# The top of the middle yield band: a band of the figures, not a rule of the work plan.
+YIELD_BAND_TOP = Decimal("0.10")
+
+
+class YieldBand(models.TextChoices):
+    """Bands of an assessment's yield, for the figures' yield distribution and the overview's filter."""
+
+    NONE = "none", _("No investment: no yield")
+    ZERO = "zero", _("Yield 0: no income")
+    BELOW_FLOOR = "0_6", _("Yield above 0, below 6%")
+    FLOOR_TO_TEN = "6_10", _("Yield from 6% to below 10%")
+    TEN_PLUS = "10_plus", _("Yield of 10% or more")
+
+
+def yield_band_condition(band: str) -> Q:
+    """The assessments of ``band``. The floor is compared as ``projects.rules.classify`` compares it, exactly, on
+    the assessment's income against its investment x ``YIELD_FLOOR`` (never on the rounded rate), so the bands
+    below 6% hold exactly the assessments whose yield the rule puts below the floor; the test of the figures checks
+    the two against each other. A struggling project (in arrears) is in the band of its yield."""
+    invested = Q(investment__gt=0)
+    at_floor = Q(income__gte=F("investment") * Value(YIELD_FLOOR))
+    at_top = Q(income__gte=F("investment") * Value(YIELD_BAND_TOP))
+    return {
+        YieldBand.NONE: ~invested,
+        YieldBand.ZERO: invested & Q(income__lte=0),
+        YieldBand.BELOW_FLOOR: invested & Q(income__gt=0) & ~at_floor,
+        YieldBand.FLOOR_TO_TEN: invested & at_floor & ~at_top,
+        YieldBand.TEN_PLUS: invested & at_top,
+    }[YieldBand(band)]
+
+
+def classification_condition(classification: str) -> Q:
+    """The assessments of a classification, or of all three below the floor (``BELOW_FLOOR_FILTER``)."""
+    if classification == BELOW_FLOOR_FILTER:
+        return Q(classification__in=BELOW_FLOOR)
+    return Q(classification=classification)
+
+
+def latest_assessments_on(
+    day: dt.date, queryset: QuerySet[YieldAssessment] | None = None
+) -> QuerySet[YieldAssessment]:
+    """Each project's latest assessment of a period ending on or before ``day`` (one per project assessed)."""
+    assessments = YieldAssessment.objects.all() if queryset is None else queryset
+    later = YieldAssessment.objects.filter(
+        project=OuterRef("project"), period_end__gt=OuterRef("period_end"), period_end__lte=day
+    )
+    return assessments.filter(period_end__lte=day).exclude(Exists(later))
+
+
 @dataclass(frozen=True)
 class YieldFilters:
     period_end: dt.date | None = None
     town: Town | None = None
     classification: str = ""
     query: str = ""
+    # Each project's latest assessment on or before this day instead of one period's assessments.
+    as_of: dt.date | None = None
+    band: str = ""
+
+    @property
+    def shown(self) -> bool:
+        """There is something to show: a period assessed, or a day to take each project's latest assessment on."""
+        return self.period_end is not None or self.as_of is not None
 
 
 def yield_periods(*, user: Actor) -> list[dt.date]:
@@ -174,7 +249,9 @@ def yield_assessment_list(*, user: Actor, filters: YieldFilters) -> QuerySet[Yie
     """One period's assessments the user may see, worst first, each with its project's open plan."""
     assessments = _period_assessments(user, filters)
     if filters.classification:
-        assessments = assessments.filter(classification=filters.classification)
+        assessments = assessments.filter(classification_condition(filters.classification))
+    if filters.band:
+        assessments = assessments.filter(yield_band_condition(filters.band))
     open_plans = RectificationPlan.objects.filter(project=OuterRef("project")).exclude(status=PlanStatus.COMPLETED)
     severity = Case(
         *[When(classification=value, then=Value(rank)) for rank, value in enumerate(SEVERITY)],
@@ -205,9 +282,12 @@ def yield_town_counts(*, user: Actor, filters: YieldFilters) -> list[dict]:
 
 
 def _period_assessments(user: Actor, filters: YieldFilters) -> QuerySet[YieldAssessment]:
-    if filters.period_end is None:  # no period assessed yet
+    if filters.as_of is not None:
+        assessments = projects_scope(user, queryset=latest_assessments_on(filters.as_of))
+    elif filters.period_end is None:  # no period assessed yet
         return YieldAssessment.objects.none()
-    assessments = projects_scope(user, queryset=YieldAssessment.objects.filter(period_end=filters.period_end))
+    else:
+        assessments = projects_scope(user, queryset=YieldAssessment.objects.filter(period_end=filters.period_end))
     if filters.town is not None:
         assessments = assessments.filter(project__town=filters.town)
     if filters.query:
@@ -215,6 +295,29 @@ def _period_assessments(user: Actor, filters: YieldFilters) -> QuerySet[YieldAss
             Q(project__code__icontains=filters.query) | Q(project__name__icontains=filters.query)
         )
     return assessments
+
+
+def yields_below_floor(
+    *, user: Actor, as_of: dt.date, town: Town | None = None, village: Village | None = None
+) -> QuerySet[YieldAssessment]:
+    """The projects below the floor of 6% on ``as_of`` (each project's latest assessment on or before it is weak,
+    idle or struggling) that the user sees, in a town or a village, the worst first, each with its project and
+    town and its open plan's id: the dashboards' action list, and what ``projects_below_floor`` counts."""
+    assessments = projects_scope(user, queryset=latest_assessments_on(as_of)).filter(classification__in=BELOW_FLOOR)
+    if town is not None:
+        assessments = assessments.filter(project__town=town)
+    if village is not None:
+        assessments = assessments.filter(project__villages=village)
+    open_plans = RectificationPlan.objects.filter(project=OuterRef("project")).exclude(status=PlanStatus.COMPLETED)
+    severity = Case(
+        *[When(classification=value, then=Value(rank)) for rank, value in enumerate(SEVERITY)],
+        output_field=IntegerField(),
+    )
+    return (
+        assessments.select_related("project__town")
+        .annotate(open_plan_id=Subquery(open_plans.values("pk")[:1]), severity=severity)
+        .order_by("severity", "yield_rate", "project__code")
+    )
 
 
 # --- Plans ----------------------------------------------------------------------------------------------------------
@@ -227,6 +330,8 @@ class PlanFilters:
     remedy: str = ""
     overdue: bool = False
     query: str = ""
+    # The plans open on this day (opened by then, not completed by then); "overdue" is then judged on this day.
+    open_on: dt.date | None = None
 
 
 def plan_list(*, user: Actor, filters: PlanFilters, today: dt.date | None = None) -> QuerySet[RectificationPlan]:
@@ -239,8 +344,12 @@ def plan_list(*, user: Actor, filters: PlanFilters, today: dt.date | None = None
         plans = plans.filter(status=filters.status)
     if filters.remedy:
         plans = plans.filter(remedy=filters.remedy)
+    if filters.open_on is not None:
+        plans = plans.filter(plan_open_condition(filters.open_on))
     if filters.overdue:
-        plans = plans.filter(plan_overdue_condition(today))
+        plans = plans.filter(
+            plan_overdue_condition(today) if filters.open_on is None else plan_overdue_on(filters.open_on)
+        )
     if filters.query:
         plans = plans.filter(Q(project__code__icontains=filters.query) | Q(project__name__icontains=filters.query))
     closed = Case(When(status=PlanStatus.COMPLETED, then=Value(1)), default=Value(0), output_field=IntegerField())
@@ -254,6 +363,17 @@ def plan_list(*, user: Actor, filters: PlanFilters, today: dt.date | None = None
 def plan_overdue_condition(today: dt.date) -> Q:
     """A plan not completed whose deadline has passed."""
     return Q(deadline__lt=today) & ~Q(status=PlanStatus.COMPLETED)
+
+
+def plan_open_condition(day: dt.date) -> Q:
+    """A plan open on ``day``: opened on or before it, and not completed on or before it."""
+    completed_by_then = Q(status=PlanStatus.COMPLETED, completed_on__lte=day)
+    return Q(created_at__date__lte=day) & ~completed_by_then
+
+
+def plan_overdue_on(day: dt.date) -> Q:
+    """A plan open on ``day`` whose deadline had passed by then."""
+    return Q(deadline__lt=day) & plan_open_condition(day)
 
 
 def plan_is_overdue(plan: RectificationPlan, today: dt.date) -> bool:

@@ -57,19 +57,18 @@ class ParkOverview:
         return self.as_of > PARK_TARGET_DATE
 
 
-def parks_by_town(user: Actor, as_of: dt.date) -> ParkOverview:
-    """Each town the user reaches with its parks established by ``as_of`` and their number of projects, and the
-    towns with no park yet (two queries whatever the number of towns and parks)."""
+def parks_by_town(user: Actor, as_of: dt.date, town: Town | None = None) -> ParkOverview:
+    """Each town the user reaches (or only ``town``) with its parks established by ``as_of`` and their number of
+    projects, and the towns with no park yet (two queries whatever the number of towns and parks)."""
     parks = (
         projects_scope(user, queryset=IndustrialPark.objects.filter(established_on__lte=as_of))
         .annotate(project_count=Count("projects"))
         .order_by("established_on", "name")
     )
-    towns = (
-        towns_for(user)
-        .order_by("code")
-        .prefetch_related(Prefetch("industrial_parks", queryset=parks, to_attr="parks"))
-    )
+    towns = towns_for(user)
+    if town is not None:
+        towns = towns.filter(pk=town.pk)
+    towns = towns.order_by("code").prefetch_related(Prefetch("industrial_parks", queryset=parks, to_attr="parks"))
     # django-stubs types a Prefetch's to_attr list by the model alone, without the queryset's annotations.
     rows = [TownParks(town=town, parks=town.parks) for town in towns]  # type: ignore[arg-type]
     return ParkOverview(as_of=as_of, rows=rows, towns_without=[row.town for row in rows if not row.has_park])

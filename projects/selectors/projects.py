@@ -46,6 +46,7 @@ from projects.models import (
     StatusChange,
 )
 from projects.permissions import DISTRICT_WRITERS, projects_scope
+from projects.selectors import as_of as as_of_reads
 from projects.selectors.income import mask_name
 from projects.selectors.rights import with_active_encumbrances
 
@@ -64,6 +65,10 @@ def _total_investment() -> Coalesce:
 # --- The list -----------------------------------------------------------------------------------------------------
 
 
+RIGHTS_CONFIRMED = "confirmed"
+RIGHTS_UNCONFIRMED = "unconfirmed"
+
+
 def project_list(
     *,
     user: Actor,
@@ -74,17 +79,46 @@ def project_list(
     in_park: bool | None = None,
     encumbered: bool | None = None,
     query: str = "",
+    as_of: dt.date | None = None,
+    rights: str = "",
+    received_from: dt.date | None = None,
+    received_to: dt.date | None = None,
 ) -> QuerySet[IndustryProject]:
     """The projects the user sees, filtered; each with ``total_investment`` and ``active_encumbrances`` (the
     number of mortgages or guarantees requested or in force, what ``projects/includes/encumbrance_warning.html``
-    reads), its town, park and villages, in a fixed number of queries whatever the page."""
+    reads), its town, park and villages, in a fixed number of queries whatever the page.
+
+    With ``as_of``, the projects as they stood on that day (``projects.selectors.as_of``): those that existed then,
+    ``status`` their status on the day (annotated ``status_on``), ``total_investment`` what was invested by then,
+    ``rights`` the paperwork on the day. ``rights`` keeps the projects that need their property-right confirmation
+    (built since 2014) and have it (``confirmed``) or not (``unconfirmed``). With ``received_from`` or
+    ``received_to``, the projects that received income in those days, each with ``income_received`` then."""
     projects = projects_scope(user)
     if town is not None:
         projects = projects.filter(town=town)
     if village is not None:
         projects = projects.filter(villages=village)
-    if status:
+    if as_of is not None:
+        projects = projects.filter(as_of_reads.in_status_on(as_of, status or None)).annotate(
+            **{as_of_reads.STATUS_ON: as_of_reads.status_on(as_of)}
+        )
+    elif status:
         projects = projects.filter(status=status)
+    if rights in (RIGHTS_CONFIRMED, RIGHTS_UNCONFIRMED):
+        confirmed = as_of_reads.confirmed_on(as_of)
+        projects = projects.filter(as_of_reads.needs_confirmation_on(as_of)).filter(
+            confirmed if rights == RIGHTS_CONFIRMED else ~confirmed
+        )
+    if received_from is not None or received_to is not None:
+        received = IncomeRecord.objects.filter(project=OuterRef("pk"))
+        if received_from is not None:
+            received = received.filter(received_on__gte=received_from)
+        if received_to is not None:
+            received = received.filter(received_on__lte=received_to)
+        income = received.order_by().values("project").annotate(total=Sum("amount")).values("total")
+        projects = projects.filter(Exists(received)).annotate(
+            income_received=Subquery(income, output_field=MONEY_FIELD)
+        )
     if category:
         projects = projects.filter(category=category)
     if in_park is not None:
@@ -99,7 +133,7 @@ def project_list(
     return with_active_encumbrances(
         projects.select_related("town", "park")
         .prefetch_related(Prefetch("villages", queryset=Village.objects.order_by("code")))
-        .annotate(total_investment=_total_investment())
+        .annotate(total_investment=_total_investment() if as_of is None else as_of_reads.investment_on(as_of))
         .order_by("-created_at", "-pk")
     )
 

@@ -177,7 +177,7 @@ class YieldOverviewView(ProjectsScopedMixin, ListView):
         context.update(
             filter_form=self.filter_form,
             filters=self.filters,
-            town_counts=yield_town_counts(user=user, filters=self.filters) if self.filters.period_end else [],
+            town_counts=yield_town_counts(user=user, filters=self.filters) if self.filters.shown else [],
             may_run=may_run_yield_job(user),
             run_form=YieldRunForm(),
         )

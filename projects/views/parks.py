@@ -8,7 +8,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, TemplateView
 
-from organisation.scoping import Access, may_act
+from organisation.scoping import Access, may_act, towns_for
 from projects import forms_enterprises as forms
 from projects.models import IndustrialPark
 from projects.permissions import PARK_KEEPERS, projects_scope
@@ -19,7 +19,7 @@ from projects.views.rights import RightsStepView
 
 
 class ParkListView(ProjectsScopedMixin, TemplateView):
-    """Each town's parks; ``?as_of=YYYY-MM-DD`` shows the parks as they stood on that day."""
+    """Each town's parks; ``?as_of=YYYY-MM-DD`` shows the parks as they stood on that day, ``?town=`` one town's."""
 
     model = IndustrialPark
     template_name = "projects/parks/park_list.html"
@@ -31,10 +31,21 @@ class ParkListView(ProjectsScopedMixin, TemplateView):
             value = None
         return value or timezone.localdate()
 
+    def town(self):
+        """The town of ``?town=``, among those the user reaches; none (every town) when absent or not one of them."""
+        value = self.request.GET.get("town", "")
+        return self.towns().filter(pk=value).first() if value.isdigit() else None
+
+    def towns(self):
+        return towns_for(self.request.user).order_by("code")
+
     def get_context_data(self, **kwargs):
         user = self.request.user
+        town = self.town()
         return super().get_context_data(
-            overview=selectors.parks_by_town(user, self.as_of()),
+            overview=selectors.parks_by_town(user, self.as_of(), town=town),
+            towns=self.towns(),
+            town=town,
             may_add=may_act(user, PARK_KEEPERS),
             **kwargs,
         )

@@ -145,17 +145,25 @@ class ProjectListView(ProjectsScopedMixin, ListView):
         self.filter_form = forms.ProjectFilterForm(
             self.request.GET, towns=selectors.filter_towns(user), villages=selectors.filter_villages(user)
         )
-        return selectors.project_list(user=user, **self.filter_form.filters())
+        self.filters = self.filter_form.filters()
+        return selectors.project_list(user=user, **self.filters)
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        return super().get_context_data(
+        context = super().get_context_data(
             filter_form=self.filter_form,
+            filters=self.filters,
+            shows_income=self.filters["received_from"] is not None or self.filters["received_to"] is not None,
             may_propose=may_act(user, PROJECT_MANAGERS),
             may_register=may_act(user, EXISTING_RECORDERS),
             may_review=may_act(user, DISTRICT_DECIDERS),
             **kwargs,
         )
+        if self.filters["as_of"] is not None:
+            # The status the list was filtered on: the one of that day.
+            for project in context["projects"]:
+                project.status_on_label = ProjectStatus(project.status_on).label
+        return context
 
 
 # --- A project's page ---------------------------------------------------------------------------------------------
