@@ -1,10 +1,12 @@
 """The figures' jobs: the nightly rebuild and the refresh of the current month when records change."""
 
+import datetime as dt
+
 from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
-from reporting.services.summary import summary_nightly, summary_refresh
+from reporting.services.summary import summary_build, summary_nightly, summary_refresh
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
@@ -16,6 +18,12 @@ def build_figures() -> int:
 def refresh_figures() -> int:
     build = summary_refresh(today=timezone.localdate())
     return build.rows if build else 0
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def build_figures_of_month(month: str) -> int:
+    """One month's figures, asked for by a user ("compute now" on a dashboard)."""
+    return summary_build(month=dt.date.fromisoformat(month)).rows
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)

@@ -1138,6 +1138,10 @@ CASES: dict[str, Case] = {
     ),
     # projects.services.yields
     "projects.services.yields.yield_assessment_request": Case(OFFICE, lambda w: {}, elsewhere=STAFF),
+    # reporting.services.builds: "compute now" on the district's dashboard
+    "reporting.services.builds.figures_build_request": Case(
+        OFFICE, lambda w: {"month": timezone.localdate().replace(day=1)}, elsewhere=STAFF
+    ),
     # organisation.calendar_services: the district's calendar
     "organisation.calendar_services.calendar_day_save": Case(
         OFFICE,

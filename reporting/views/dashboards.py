@@ -1,1 +1,263 @@
-urlpatterns: list = []
+"""The dashboards of the district, a town and a village, what needs action now in each, and "compute now" for a
+month without figures.
+
+The district's pages are the district readers'; a town's and a village's are reached through ``towns_scope`` and
+``villages_scope`` (another town's is a 404). A dashboard reads the stored figures (``reporting.dashboards``); what
+needs action now is read from the domains' lists, ten rows each, by a second request the page makes once it is shown
+(htmx), so neither costs more than a few queries.
+"""
+
+import datetime as dt
+from functools import cached_property
+
+from django import forms
+from django.contrib import messages
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import DetailView, TemplateView
+
+from organisation.access import RoleRequiredMixin, ScopedMixin
+from organisation.models import District, Town, Village
+from organisation.roles import DISTRICT_READERS, LEVEL_OF_ROLE, Level
+from organisation.scoping import Access, has_district_reach, role_of, towns_scope, villages_scope
+from organisation.steps import ServiceActionView
+from reporting.dashboards import action_lists, dashboard_page, dashboard_url, month_param, summary_builds
+from reporting.indicators import Period
+from reporting.permissions import FIGURES_BUILDERS, may_build_figures
+from reporting.services.builds import figures_build_request
+
+
+def month_parse(text: str) -> dt.date | None:
+    """``YYYY-MM`` as the first day of that month; None for anything else."""
+    try:
+        return dt.datetime.strptime(text, "%Y-%m").date()
+    except ValueError:
+        return None
+
+
+# --- Which unit a page is of, and who may open it --------------------------------------------------------------------
+
+
+class DistrictPage(RoleRequiredMixin):
+    """The district's pages: for the district's readers (``has_district_reach``)."""
+
+    allowed_roles = DISTRICT_READERS
+    level = Level.DISTRICT
+
+    @cached_property
+    def towns(self) -> list[Town]:
+        return list(Town.objects.select_related("district").order_by("code"))
+
+    def unit(self):
+        # One district: its towns name it, so a district with towns costs no query of its own.
+        if self.towns:
+            return self.towns[0].district
+        return District.objects.order_by("pk").first()
+
+    def children(self) -> list[tuple[int, str]]:
+        district = self.unit()
+        return [(town.pk, town.name) for town in self.towns if town.district_id == district.pk]
+
+
+class TownPage(ScopedMixin):
+    scope = towns_scope
+    level = Level.TOWN
+    context_object_name = "town"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("district")
+
+    def unit(self):
+        return self.object
+
+    def children(self) -> list[tuple[int, str]]:
+        # Every village of a town in the user's reach is in their reach (``villages_for``): no second scope query.
+        return list(Village.objects.filter(town=self.object).order_by("code").values_list("pk", "name"))
+
+
+class VillagePage(ScopedMixin):
+    scope = villages_scope
+    level = Level.VILLAGE
+    context_object_name = "village"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("town__district")
+
+    def unit(self):
+        return self.object
+
+    def children(self) -> list[tuple[int, str]]:
+        return []
+
+
+class UnitPageMixin:
+    level: Level
+
+    @cached_property
+    def today(self) -> dt.date:
+        return timezone.localdate()
+
+    def name_post_unit(self, unit) -> None:
+        """The navigation bar names the user's post and its town or village: when that is the unit of this page, it
+        is named from the page's record instead of a query of its own."""
+        post = getattr(self.request.user, "staff_post", None)
+        if post is None or unit is None:
+            return
+        if self.level == Level.TOWN and post.town_id == unit.pk and post.village_id is None:
+            post.town = unit
+        elif self.level == Level.VILLAGE and post.village_id == unit.pk:
+            post.village = unit
+            post.town = unit.town
+
+
+# --- The dashboards --------------------------------------------------------------------------------------------------
+
+
+class DashboardMixin(UnitPageMixin):
+    """The month picked (``?month=YYYY-MM``, default this month in Beijing) and the page of ``unit``."""
+
+    template_name = "reporting/dashboard.html"
+    actions_url_name = ""
+
+    @cached_property
+    def period(self) -> Period:
+        this_month = Period.of(self.today)
+        picked = month_parse(self.request.GET.get("month", ""))
+        if picked is None or picked > this_month.month:
+            return this_month
+        return Period(picked)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        period = self.period
+        builds = summary_builds()
+        unit = self.unit()
+        self.name_post_unit(unit)
+        page = dashboard_page(
+            level=self.level,
+            unit=unit,
+            period=period,
+            build=builds.get(period.month),
+            months=list(builds),
+            children=self.children() if unit is not None else [],
+            indicator=self.request.GET.get("indicator", ""),
+            sort=self.request.GET.get("sort", ""),
+        )
+        this_month = Period.of(self.today).month
+        context.update(
+            page=page,
+            level=self.level,
+            unit=unit,
+            period=period,
+            month_choices=[month_param(month) for month in sorted({*builds, this_month}, reverse=True)],
+            month_value=month_param(period.month),
+            is_current_month=period.month == this_month,
+            breadcrumbs=self.breadcrumbs(unit),
+            may_build=may_build_figures(user) and self.level == Level.DISTRICT,
+            actions_url=self.actions_url(unit),
+        )
+        return context
+
+    def actions_url(self, unit) -> str:
+        if unit is None:
+            return ""
+        return reverse(self.actions_url_name, kwargs={} if self.level == Level.DISTRICT else {"pk": unit.pk})
+
+    def breadcrumbs(self, unit) -> list[tuple[str, str]]:
+        """(name, url) of the units above this one the user may open, the district first."""
+        user = self.request.user
+        month = self.period.month
+        crumbs: list[tuple[str, str]] = []
+        if unit is None or self.level == Level.DISTRICT:
+            return crumbs
+        district_reach = has_district_reach(user, Access.VIEW)
+        if district_reach:
+            district = unit.district if self.level == Level.TOWN else unit.town.district
+            crumbs.append((district.name, dashboard_url(Level.DISTRICT, 0, month)))
+        role = role_of(user)
+        reaches_town = district_reach or (role is not None and LEVEL_OF_ROLE[role] == Level.TOWN)
+        if self.level == Level.VILLAGE and reaches_town:
+            crumbs.append((unit.town.name, dashboard_url(Level.TOWN, unit.town_id, month)))
+        return crumbs
+
+
+class DistrictDashboardView(DistrictPage, DashboardMixin, TemplateView):
+    actions_url_name = "reporting:dashboard_actions"
+
+
+class TownDashboardView(TownPage, DashboardMixin, DetailView):
+    actions_url_name = "reporting:dashboard_town_actions"
+
+
+class VillageDashboardView(VillagePage, DashboardMixin, DetailView):
+    actions_url_name = "reporting:dashboard_village_actions"
+
+
+# --- What needs action now -------------------------------------------------------------------------------------------
+
+
+class ActionsMixin(UnitPageMixin):
+    """The lists of what needs action now in the unit: the part the dashboard loads (htmx), or a page of its own."""
+
+    def get_template_names(self):
+        if self.request.headers.get("HX-Request"):
+            return ["reporting/includes/actions.html"]
+        return ["reporting/dashboard_actions.html"]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        unit = self.unit()
+        self.name_post_unit(unit)
+        lists = action_lists(user=self.request.user, level=self.level, unit=unit, today=self.today) if unit else []
+        context.update(unit=unit, level=self.level, actions=lists, today=self.today)
+        return context
+
+
+class DistrictActionsView(DistrictPage, ActionsMixin, TemplateView):
+    pass
+
+
+class TownActionsView(TownPage, ActionsMixin, DetailView):
+    pass
+
+
+class VillageActionsView(VillagePage, ActionsMixin, DetailView):
+    pass
+
+
+# --- Compute now -----------------------------------------------------------------------------------------------------
+
+
+class BuildForm(forms.Form):
+    month = forms.DateField(input_formats=["%Y-%m"])
+
+
+class FiguresBuildView(RoleRequiredMixin, ServiceActionView):
+    """ "Compute now": the month's build is queued; the dashboard shows its figures when the worker is done."""
+
+    allowed_roles = FIGURES_BUILDERS
+    form_class = BuildForm
+    invalid_message = _("Pick a month.")
+    success_message = _("The figures of the month are being computed; reload this page in a few minutes.")
+    success_level = messages.INFO
+    month: dt.date | None = None
+
+    def perform(self, *, month):
+        self.month = month
+        return figures_build_request(user=self.request.user, month=month)
+
+    def get_success_url(self):
+        return dashboard_url(Level.DISTRICT, 0, self.month)
+
+
+urlpatterns = [
+    path("", DistrictDashboardView.as_view(), name="dashboard"),
+    path("actions/", DistrictActionsView.as_view(), name="dashboard_actions"),
+    path("towns/<int:pk>/", TownDashboardView.as_view(), name="dashboard_town"),
+    path("towns/<int:pk>/actions/", TownActionsView.as_view(), name="dashboard_town_actions"),
+    path("villages/<int:pk>/", VillageDashboardView.as_view(), name="dashboard_village"),
+    path("villages/<int:pk>/actions/", VillageActionsView.as_view(), name="dashboard_village_actions"),
+    path("compute/", FiguresBuildView.as_view(), name="dashboard_build"),
+]
