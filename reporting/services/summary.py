@@ -160,6 +160,9 @@ def summary_build(*, month: dt.date) -> SummaryBuild:
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SUMMARY_LOCK])
+            # Dozens of short grouped queries: PostgreSQL's JIT compiles each one for longer than it runs (measured
+            # at province scale: the projects' figures 8 s with it, 3.7 s without).
+            cursor.execute("SET LOCAL jit = off")
         mark = Seal.objects.aggregate(mark=Max("id"))["mark"]
         computed = figures_compute(period)
         FigureValue.objects.filter(month=period.month).delete()
