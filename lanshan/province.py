@@ -581,8 +581,7 @@ class ProvinceGenerator:
                 key = (place, birth, 0 if female else 1)
                 taken = orders.get(key, rng.randrange(0, 40))
                 orders[key] = taken + 1 + rng.randrange(0, 3)
-                if taken >= 500:
-                    birth += dt.timedelta(days=1)
+                if taken >= 500:  # every sequence number of the day and place is taken: another place
                     continue
                 body = f"{place}{birth:%Y%m%d}{taken * 2 + (0 if female else 1):03d}"
                 number = body + id_check_character(body)
