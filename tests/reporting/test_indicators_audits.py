@@ -5,6 +5,7 @@ month's end was closed in that month; and every figure's drill-down opens a list
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from django.utils import timezone
@@ -187,6 +188,17 @@ def test_nothing_raised_issued_or_held_later_counts_in_an_earlier_month(story):
     assert all(value in (0, None) for row in figures.values() for value in row)
 
 
+def assert_filter_bar_shows(response, url: str) -> None:
+    """Each filter of the drill-down is one of the list's own, shown set in its filter bar (the overdue list's tab
+    is a tab, not a filter)."""
+    form, html = response.context["filter_form"], response.content.decode()
+    for name, value in parse_qsl(urlsplit(url).query):
+        if name == "tab":
+            continue
+        assert form.cleaned_data.get(name) == form.fields[name].clean(value), (url, name)
+        assert f'name="{name}"' in html, (url, name)
+
+
 # --- Drill-down: the list behind each figure -------------------------------------------------------------------------
 
 
@@ -214,5 +226,6 @@ def test_each_figure_opens_a_list_that_counts_it(clock, client, office_user, tow
                 assert response.status_code == 200, url
                 figure = values[level][unit_id][indicator.code]
                 assert response.context["paginator"].count == figure, (indicator.code, url)
+                assert_filter_bar_shows(response, url)
                 checked += 1
     assert checked == 7 * 3

@@ -5,6 +5,7 @@ figure's drill-down opens a list that counts (or totals) what the figure says.""
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from django.utils import timezone
@@ -310,6 +311,17 @@ def test_the_running_month_counts_as_of_today_not_its_last_day(story, clock):
     assert (today, later) == (0, 1)
 
 
+def assert_filter_bar_shows(response, url: str) -> None:
+    """Each filter of the drill-down is one of the list's own, shown set in its filter bar (the overdue list's tab
+    is a tab, not a filter)."""
+    form, html = response.context["filter_form"], response.content.decode()
+    for name, value in parse_qsl(urlsplit(url).query):
+        if name == "tab":
+            continue
+        assert form.cleaned_data.get(name) == form.fields[name].clean(value), (url, name)
+        assert f'name="{name}"' in html, (url, name)
+
+
 # --- Drill-down: the list behind each figure -------------------------------------------------------------------------
 
 # What a list shows for a figure: the count of its rows, or the total it shows, or the days of its first row.
@@ -356,5 +368,6 @@ def test_each_figure_opens_a_list_that_shows_it(clock, client, office_user, town
                 assert response.status_code == 200, url
                 figure = values[level][unit_id][indicator.code]
                 assert shown(indicator.code, indicator.unit, response.context) == figure, (indicator.code, url)
+                assert_filter_bar_shows(response, url)
                 checked += 1
     assert checked > 50
