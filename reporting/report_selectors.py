@@ -49,11 +49,15 @@ def work_report_list(
     return reports.order_by("-month", "town__code", "-version")
 
 
+def of_unit(town_id: int | None) -> Q:
+    """The reports of one unit: a town's, or (None) the district's own."""
+    return Q(town__isnull=True) if town_id is None else Q(town_id=town_id)
+
+
 def work_report_versions(*, user: Actor, report: WorkReport) -> list[WorkReport]:
     """Every version of ``report``'s month and unit the user may see, newest first."""
-    # town_id=None is "no town" (the district's report): Django filters it with IS NULL.
     versions = reporting_scope(user, Access.VIEW, WorkReport.objects.select_related("requested_by")).filter(
-        month=report.month, town_id=report.town_id
+        of_unit(report.town_id), month=report.month
     )
     return list(versions.order_by("-version"))
 
@@ -102,14 +106,14 @@ def report_months(today: dt.date, *, count: int = MONTHS_OFFERED) -> list[dt.dat
 
 def unit_report(*, month: dt.date, town_id: int | None, current: bool) -> WorkReport | None:
     """The current version of a month and unit (``current``), or the one being made; None when there is none."""
-    reports = WorkReport.objects.filter(month=month, town_id=town_id)
+    reports = WorkReport.objects.filter(of_unit(town_id), month=month)
     if current:
         return reports.filter(is_current=True).first()
     return reports.filter(status__in=PENDING_STATUSES).order_by("-version").first()
 
 
 def next_version(*, month: dt.date, town_id: int | None) -> int:
-    versions = WorkReport.objects.filter(month=month, town_id=town_id)
+    versions = WorkReport.objects.filter(of_unit(town_id), month=month)
     last = versions.order_by("-version").values_list("version", flat=True).first()
     return (last or 0) + 1
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
+from copy import copy
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -29,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -459,6 +461,30 @@ class _ReportSheet(WriteOnlyWorksheet):
             yield cell
 
 
+class _ColumnCell(Cell):
+    """The cell of one column, given each row's value in turn: its style never changes, so its style's id is looked
+    up once instead of for every value written."""
+
+    __slots__ = ("_fixed_style_id",)
+    has_style = True
+
+    def style_fix(self) -> _ColumnCell:
+        self._fixed_style_id = Cell.style_id.fget(self)
+        return self
+
+    @property
+    def style_id(self):
+        return self._fixed_style_id
+
+
+def _column_cell(template) -> _ColumnCell:
+    """A column's cell styled like ``template``."""
+    cell = _ColumnCell(template.parent)
+    cell._style = copy(template._style)
+    cell.data_type = template.data_type
+    return cell.style_fix()
+
+
 class _Styles:
     def __init__(self):
         thin = Side(style="thin")
@@ -613,10 +639,13 @@ def _table_write(workbook: Workbook, book: ReportBook, table: Table, number: int
     _merge(sheet, GROUP_ROW, 2, 2, rows=2)
 
     # The rows, through one styled cell per column.
-    number_cell = _number_cell(sheet, None, ColumnKind.COUNT, styles, font=styles.plain)
-    number_cell.alignment = styles.centre
-    name_cell = text_cell(sheet, "", font=styles.plain, alignment=styles.left, border=styles.border)
-    value_cells = [_number_cell(sheet, None, column.kind, styles, font=styles.plain) for column in columns]
+    template = _number_cell(sheet, None, ColumnKind.COUNT, styles, font=styles.plain)
+    template.alignment = styles.centre
+    number_cell = _column_cell(template)
+    name_cell = _column_cell(text_cell(sheet, "", font=styles.plain, alignment=styles.left, border=styles.border))
+    value_cells = [
+        _column_cell(_number_cell(sheet, None, column.kind, styles, font=styles.plain)) for column in columns
+    ]
     cells = [number_cell, name_cell, *value_cells]
     kinds = [(column.code, column.kind) for column in columns]
     yuan_per_unit = book.yuan_per_unit

@@ -42,6 +42,7 @@ from reporting.models.reports import PENDING_STATUSES
 from reporting.permissions import DISTRICT_REPORT_WRITERS, REPORT_REQUESTERS
 from reporting.report_selectors import (
     next_version,
+    of_unit,
     report_district,
     report_towns,
     report_units_of,
@@ -243,8 +244,7 @@ def _current_make(report: WorkReport) -> None:
     """The report done, and the current version of its month and unit in place of the one before."""
     with transaction.atomic():
         _unit_lock(report.month, report.town_id)
-        # town_id=None is "no town": Django filters it with IS NULL.
-        WorkReport.objects.filter(month=report.month, town_id=report.town_id, is_current=True).exclude(
+        WorkReport.objects.filter(of_unit(report.town_id), month=report.month, is_current=True).exclude(
             pk=report.pk
         ).update(is_current=False)
         WorkReport.objects.filter(pk=report.pk).update(
