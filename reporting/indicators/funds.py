@@ -48,13 +48,13 @@ def _grouped(queryset: QuerySet, column: str, name: str, aggregate) -> Rows:
     return queryset.order_by().values_list(column).annotate(**{name: aggregate}).values_list(column, name)
 
 
-def _where(level: Level, unit_id: int, *, town: str = "town", village: str | None = "village") -> dict | None:
-    """The list's filter naming the unit; None where the list has no filter of that level."""
+def _where(level: Level, unit_id: int, *, by_village: bool = True) -> dict | None:
+    """The list's filter naming the unit; None for a village where the list has no village filter."""
     if level == Level.DISTRICT:
         return {}
     if level == Level.TOWN:
-        return {town: unit_id}
-    return {village: unit_id} if village else None
+        return {"town": unit_id}
+    return {"village": unit_id} if by_village else None
 
 
 def _url(name: str, where: dict | None, **filters) -> str | None:
@@ -70,7 +70,7 @@ def _url(name: str, where: dict | None, **filters) -> str | None:
 def _allotted(period: Period) -> Rows:
     # A town's share is allotted with the allocation and dated by the district's receipt: the clock of its transfer.
     transfers = Transfer.objects.filter(hop=Hop.TO_TOWN, clock_start__lte=day_of(period))
-    return _grouped(transfers, "town_id", "amount", Sum("amount"))
+    return _grouped(transfers, "town_id", "total", Sum("amount"))
 
 
 def _allotted_records(level: Level, unit_id: int, period: Period) -> str | None:
@@ -89,7 +89,7 @@ def _moved(hop: Hop, date_field: str, finest: Level) -> Callable[[Period], Rows]
 
     def compute(period: Period) -> Rows:
         transfers = Transfer.objects.filter(hop=hop, **{f"{date_field}__lte": day_of(period)})
-        return _grouped(transfers, column, "amount", Sum("amount"))
+        return _grouped(transfers, column, "total", Sum("amount"))
 
     return compute
 
@@ -168,7 +168,7 @@ def _transfers_days_late_max(period: Period) -> Rows:
 
 def _overdue_records(tab: str = "") -> Records:
     def records(level: Level, unit_id: int, period: Period) -> str | None:
-        return _url("funds:overdue_list", _where(level, unit_id, village=None), tab=tab)
+        return _url("funds:overdue_list", _where(level, unit_id, by_village=False), tab=tab)
 
     return records
 
@@ -194,7 +194,7 @@ def _loans_issued(period: Period) -> Rows:
 
 
 def _loans_issued_amount(period: Period) -> Rows:
-    return _grouped(_loans_lent(day_of(period)), "household__village_id", "amount", Sum("amount"))
+    return _grouped(_loans_lent(day_of(period)), "household__village_id", "total", Sum("amount"))
 
 
 def _table(model) -> str:
