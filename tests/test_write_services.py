@@ -79,6 +79,10 @@ NOT_ACTING_FOR_A_USER = {
     "households.services.quality.quality_check_run": "the nightly data-quality check (households.tasks)",
     "households.services.quality.quality_run_create": "the run record of the nightly check; users ask by request",
     "projects.services.yields.yield_assessment_run": "the monthly yield job (projects.tasks); users ask by request",
+    "reporting.services.reports.work_report_generate": "the report's job (reporting.tasks), asked for by request",
+    "reporting.services.reports.work_reports_scheduled": "the daily job of the monthly reports (reporting.tasks)",
+    "reporting.services.reports.default_money_unit": "reads a setting",
+    "reporting.services.reports.report_working_day": "reads a setting",
     "history.services.history_checkpoint_write": "the hourly signed checkpoint of the history chain",
     "jobs.services.schedules_ensure": "writes the default beat schedules on migrate",
     "jobs.services.job_run_start": "Celery's task_prerun signal records a job run",
@@ -1163,6 +1167,10 @@ CASES: dict[str, Case] = {
     ),
     "organisation.calendar_services.calendar_year_load": Case(
         OFFICE, lambda w: {"year": 2027, "lines_text": "2027-01-01 holiday 元旦"}, elsewhere=STAFF
+    ),
+    # reporting.services.reports: a town's staff has its town's monthly report made
+    "reporting.services.reports.work_report_request": Case(
+        STAFF, lambda w: {"month": ago(35).replace(day=1), "town": w.town}
     ),
     # notifications.services: a user's own notices
     "notifications.services.notification_mark_read": Case(

@@ -121,7 +121,7 @@ def work_report_request(
             if pending.status == ReportStatus.WAITING or (
                 pending.status == ReportStatus.QUEUED and pending.requested_at < stale
             ):
-                transaction.on_commit(lambda: report_enqueue(pending.pk))
+                transaction.on_commit(lambda: _report_enqueue(pending.pk))
             return pending
         report = WorkReport.objects.create(
             month=month,
@@ -130,11 +130,11 @@ def work_report_request(
             requested_by=user,
             money_unit=unit,
         )
-    transaction.on_commit(lambda: report_enqueue(report.pk))
+    transaction.on_commit(lambda: _report_enqueue(report.pk))
     return report
 
 
-def report_enqueue(report_id: int) -> bool:
+def _report_enqueue(report_id: int) -> bool:
     """Send the report's job to the workers. A broker that refuses it leaves the report waiting for the job service,
     with a message saying so; whether it was sent is returned."""
     from reporting.tasks import generate_work_report  # reporting.tasks imports this module
