@@ -55,14 +55,33 @@ def status_on(on: dt.date) -> Case:
     )
 
 
+def status_in(statuses, on: dt.date) -> Q:
+    """The household's status on ``on`` is one of ``statuses`` (the same reading as ``status_on``, as a filter whose
+    subqueries run once, not once per household: a household whose present status took effect after the day is
+    judged by its latest change on or before the day, or is "not yet out" without one)."""
+    statuses = tuple(statuses)
+    settled = (Q(status_since__isnull=True) | Q(status_since__lte=on)) & Q(status__in=statuses)
+    changes_by_then = StatusEvent.objects.filter(effective_on__lte=on, household__status_since__gt=on)
+    latest = changes_by_then.order_by("household_id", "-effective_on", "-id").distinct("household_id").values("pk")
+    condition = settled | Q(
+        pk__in=StatusEvent.objects.filter(pk__in=latest, status__in=statuses).values("household_id")
+    )
+    if HouseholdStatus.NOT_OUT in statuses:
+        unchanged_by_then = Household.objects.filter(status_since__gt=on).exclude(
+            pk__in=changes_by_then.values("household_id")
+        )
+        condition |= Q(pk__in=unchanged_by_then.values("pk"))
+    return condition
+
+
 def registered_on(on: dt.date, path: str = "") -> Q:
     """The household (at ``path``, e.g. ``household__``) was in the register on ``on``."""
     return Q(**{f"{path}created_at__date__lte": on})
 
 
 def households_on(households: QuerySet[Household], on: dt.date) -> QuerySet[Household]:
-    """``households`` registered on ``on``, each with its status on that day (``status_on``)."""
-    return households.filter(registered_on(on)).annotate(**{STATUS_ON: status_on(on)})
+    """``households`` registered on ``on``."""
+    return households.filter(registered_on(on))
 
 
 def statuses_of(status: str) -> tuple[str, ...]:
@@ -97,9 +116,9 @@ def quality_problems_open_on(on: dt.date) -> QuerySet[QualityProblem]:
 
 def without_cadre(on: dt.date) -> Q:
     """A household whose status on the day calls for a responsible cadre (``rules.CADRE_HELPED_STATUSES``) and that
-    no cadre helps on the day. Needs the ``status_on`` annotation (``households_on``, ``with_status_on``)."""
+    no cadre helps on the day."""
     helped = assignments_current_on(on).filter(household=OuterRef("pk"))
-    return Q(**{f"{STATUS_ON}__in": CADRE_HELPED_STATUSES}) & ~Q(Exists(helped))
+    return status_in(CADRE_HELPED_STATUSES, on) & ~Q(Exists(helped))
 
 
 def on_dibao(on: dt.date) -> Q:
@@ -140,11 +159,10 @@ HOUSEHOLD_FLAGS = (
     HouseholdFlag("water_difficult", _("Drinking water difficult"), drinking_water_difficult),
 )
 HOUSEHOLD_FLAG_BY_CODE = {flag.code: flag for flag in HOUSEHOLD_FLAGS}
-# The flags whose condition reads the household's status on the day.
-FLAGS_READING_STATUS = frozenset({"without_cadre"})
 
 
 def with_status_on(households: QuerySet[Household], on: dt.date) -> QuerySet[Household]:
+    """``households`` each with its status on ``on`` (``status_on``), to show it; filter with ``status_in``."""
     return households.annotate(**{STATUS_ON: status_on(on)})
 
 

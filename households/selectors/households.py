@@ -10,11 +10,11 @@ from households.choices import Relation
 from households.models import Household, Member
 from households.permissions import households_scope
 from households.selectors.as_of import (
-    FLAGS_READING_STATUS,
     HOUSEHOLD_CHANGE_BY_CODE,
     HOUSEHOLD_FLAG_BY_CODE,
     STATUS_ON,
     households_on,
+    status_in,
     statuses_of,
     with_status_on,
 )
@@ -56,11 +56,10 @@ def household_list(
     chosen = [HOUSEHOLD_FLAG_BY_CODE[code] for code in flags if code in HOUSEHOLD_FLAG_BY_CODE]
     if on is not None:
         households = households_on(households, on)
-    elif any(flag.code in FLAGS_READING_STATUS for flag in chosen):
-        households = with_status_on(households, day)
-    if status:
-        field = STATUS_ON if on is not None else "status"
-        households = households.filter(**{f"{field}__in": statuses_of(status)})
+    if status and on is not None:
+        households = households.filter(status_in(statuses_of(status), on))
+    elif status:
+        households = households.filter(status__in=statuses_of(status))
     if cause:
         households = households.filter(main_cause=cause)
     for flag in chosen:
@@ -68,6 +67,12 @@ def household_list(
     if month is not None and change in HOUSEHOLD_CHANGE_BY_CODE:
         households = households.filter(HOUSEHOLD_CHANGE_BY_CODE[change].condition(month))
     return households.order_by("file_number")
+
+
+def household_statuses_on(households: Iterable[Household], on: dt.date) -> dict[int, str]:
+    """The status of each of ``households`` (a page of the list) on ``on``, by id."""
+    ids = [household.pk for household in households]
+    return dict(with_status_on(Household.objects.filter(pk__in=ids), on).values_list("pk", STATUS_ON))
 
 
 def household_list_rows(*, user: Actor, **filters) -> QuerySet[Household]:

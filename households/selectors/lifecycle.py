@@ -28,7 +28,7 @@ from households.rules import (
     income_above_line,
     member_age,
 )
-from households.selectors.as_of import households_on, with_status_on, without_cadre
+from households.selectors.as_of import households_on, without_cadre
 from organisation.actors import Actor
 from organisation.money import money_text
 from organisation.scoping import Access
@@ -276,10 +276,10 @@ def households_without_cadre(
         households = households.filter(village__town_id=town_id)
     if village_id is not None:
         households = households.filter(village_id=village_id)
-    day = on or timezone.localdate()
-    households = households_on(households, on) if on is not None else with_status_on(households, day)
+    if on is not None:
+        households = households_on(households, on)
     return (
-        households.filter(without_cadre(day))
+        households.filter(without_cadre(on or timezone.localdate()))
         .select_related("village__town")
         .order_by("village__town__code", "village__code", "file_number")
     )

@@ -22,10 +22,9 @@ from households.selectors.as_of import (
     HOUSEHOLD_CHANGE_BY_CODE,
     HOUSEHOLD_CHANGES,
     HOUSEHOLD_FLAGS,
-    STATUS_ON,
     STATUS_OUT,
 )
-from households.selectors.households import household_list, household_list_rows
+from households.selectors.households import household_list, household_list_rows, household_statuses_on
 from households.services.files import household_save, id_number_reveal, member_save
 from households.views.base import PAGE_SIZE, HouseholdScopedMixin
 from organisation.access import RoleRequiredMixin
@@ -92,8 +91,10 @@ class HouseholdListView(HouseholdScopedMixin, ListView):
         context["changes"] = [(change.code, change.label) for change in HOUSEHOLD_CHANGES]
         if filters["on"] is not None:
             # The status on the day the list is taken as of.
-            for household in context["object_list"]:
-                household.shown_status = HouseholdStatus(getattr(household, STATUS_ON)).label
+            rows = list(context["object_list"])
+            statuses = household_statuses_on(rows, filters["on"])
+            for household in rows:
+                household.shown_status = HouseholdStatus(statuses[household.pk]).label
         context["can_add"] = (
             households_scope(self.request.user, Access.CHANGE).exists()
             or towns_for(self.request.user, Access.CHANGE).exists()

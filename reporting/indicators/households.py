@@ -26,17 +26,16 @@ from households.models import (
 )
 from households.rules import LEFT_BEHIND_AGE_LIMIT, drinking_water_difficult, house_unsafe, member_uninsured
 from households.selectors.as_of import (
-    STATUS_ON,
     STATUS_OUT,
     added_in,
     assignments_current_on,
     exited_in,
-    households_on,
     on_dibao,
     quality_problems_open_on,
     registered_on,
     renovated,
     returned_in,
+    status_in,
     with_problems,
     with_uninsured_member,
     without_cadre,
@@ -83,8 +82,7 @@ def _registered(period: Period) -> Rows:
 
 def _in_status(*statuses: str) -> Callable[[Period], Rows]:
     def compute(period: Period) -> Rows:
-        households = households_on(Household.objects.all(), period.as_of)
-        return _count_by(households.filter(**{f"{STATUS_ON}__in": statuses}))
+        return _count_by(_registered_households(period).filter(status_in(statuses, period.as_of)))
 
     return compute
 
@@ -120,8 +118,7 @@ def _members_registered(period: Period) -> Rows:
 
 
 def _without_cadre(period: Period) -> Rows:
-    households = households_on(Household.objects.all(), period.as_of)
-    return _count_by(households.filter(without_cadre(period.as_of)))
+    return _count_by(_registered_households(period).filter(without_cadre(period.as_of)))
 
 
 def _cadres_over_cap(period: Period) -> Rows:

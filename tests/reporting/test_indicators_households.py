@@ -289,7 +289,12 @@ def test_the_figures_of_a_month_leave_out_a_household_entered_after_its_end(clie
     # and the list as of that month's end leaves it out too
     client.force_login(post_user(Role.DISTRICT_OFFICE))
     url = INDICATORS["households_registered"].records(Level.VILLAGE, v2.pk, BEFORE)
-    assert client.get(url).context["paginator"].count == 1
+    response = client.get(url)
+    assert response.context["paginator"].count == 1
+    # and shows h4 as it stood then: out of poverty, not yet returned
+    [h4] = response.context["object_list"]
+    assert h4.status == RETURNED
+    assert h4.shown_status == OUT_CONTINUING.label
 
 
 def figure_units(indicator, units):
