@@ -55,8 +55,12 @@ FONT_NAME = "宋体"
 # The first rows of every table sheet: title, table name, unit/period/money unit, two header rows.
 TITLE_ROW, SUBTITLE_ROW, UNIT_ROW, GROUP_ROW, HEADER_ROW = 1, 2, 3, 4, 5
 FIRST_DATA_ROW = 6
-# The cover lists the figures under a one-row header.
+# The cover lists the figures under a one-row header, each with how it is counted in a wide wrapped column.
 COVER_HEADER_ROW = 4
+COVER_DEFINITION_WIDTH = 70
+LINE_HEIGHT = 13.5
+# Characters from the CJK radicals on are wide.
+WIDE_FROM = 0x2E80
 
 
 class ColumnKind:
@@ -692,9 +696,16 @@ def _table_write(workbook: Workbook, book: ReportBook, table: Table, number: int
     _signature(sheet, book, styles, width=width, row=row_number)
 
 
+def _lines(text: str, width: int) -> int:
+    """About how many lines ``text`` takes wrapped in a column ``width`` characters wide: a Chinese character of the
+    report's 10-point font is some 1.6 characters of the column's unit wide."""
+    needed = sum(8 if ord(character) >= WIDE_FROM else 5 for character in text)
+    return max(1, -(-needed // (5 * max(1, width - 1))))
+
+
 def _cover_write(workbook: Workbook, book: ReportBook, styles: _Styles) -> None:
     sheet = _sheet_new(workbook, pgettext("report sheet", "Summary"))
-    widths = (6, 14, 30, 10, 16, 60)
+    widths = (6, 12, 30, 10, 16, COVER_DEFINITION_WIDTH)
     width = len(widths)
     for index, size in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = size
@@ -717,6 +728,10 @@ def _cover_write(workbook: Workbook, book: ReportBook, styles: _Styles) -> None:
     )
     row_number = COVER_HEADER_ROW + 1
     for index, line in enumerate(book.cover, start=1):
+        # Written rows are not measured again when the file is opened: a wrapped text's row is made high enough here.
+        lines = max(_lines(line.name, widths[2]), _lines(line.definition, COVER_DEFINITION_WIDTH))
+        if lines > 1:
+            sheet.row_dimensions[row_number].height = LINE_HEIGHT * lines
         number = _number_cell(sheet, index, ColumnKind.COUNT, styles, font=styles.plain)
         number.alignment = styles.centre
         sheet.append(

@@ -217,6 +217,23 @@ def test_a_town_sees_its_own_reports_and_the_district_sees_all_with_the_months_g
 
 
 @pytest.mark.django_db
+def test_the_request_form_offers_the_office_every_unit_and_town_staff_their_own_town(
+    client, office, staff, town, other_town
+):
+    # when the town's staff, the office and the audit bureau open the form
+    client.force_login(staff)
+    staff_units = dict(client.get(reverse("reporting:work_report_request")).context["form"].fields["unit"].choices)
+    client.force_login(office)
+    office_units = dict(client.get(reverse("reporting:work_report_request")).context["form"].fields["unit"].choices)
+    client.force_login(post_user(Role.AUDIT))
+    audit = client.get(reverse("reporting:work_report_request"))
+    # then town staff may choose their own town only, the office the district or any town, the auditors nothing
+    assert list(staff_units) == [str(town.pk)]
+    assert set(office_units) == {"district", str(town.pk), str(other_town.pk)}
+    assert audit.status_code == 403
+
+
+@pytest.mark.django_db
 def test_the_history_keeps_who_asked_and_the_files_sha256(staff, town):
     # when the town's staff has its report made
     report = made(staff, town=town)
