@@ -29,6 +29,8 @@ The district (T1, T2, T3 are towns; V1..V4 villages; "long ago" is 2018; M is th
 
 import datetime as dt
 from decimal import Decimal
+from html.parser import HTMLParser
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from django.urls import reverse
@@ -297,6 +299,40 @@ def test_the_figures_of_a_month_leave_out_a_household_entered_after_its_end(clie
     assert h4.shown_status == OUT_CONTINUING.label
 
 
+class FilterBar(HTMLParser):
+    """The values a page's filter controls are set to, by name: a text, date or month input's value, a checked
+    box's value, a select's selected option."""
+
+    def __init__(self):
+        super().__init__()
+        self.shown: dict[str, set[str]] = {}
+        self._select: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "select":
+            self._select = attrs.get("name")
+            self.shown.setdefault(self._select, set())
+        elif tag == "option" and self._select and "selected" in attrs:
+            self.shown[self._select].add(attrs.get("value", ""))
+        elif tag == "input" and attrs.get("name"):
+            values = self.shown.setdefault(attrs["name"], set())
+            if attrs.get("type") not in ("checkbox", "radio") or "checked" in attrs:
+                values.add(attrs.get("value") or "")
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+
+
+def assert_filter_bar_shows(response, url: str) -> None:
+    """Each filter a figure's link sets is one of the list's own, shown set in its filter bar."""
+    bar = FilterBar()
+    bar.feed(response.content.decode())
+    for name, value in parse_qsl(urlsplit(url).query):
+        assert value in bar.shown.get(name, set()), (url, name, bar.shown.get(name))
+
+
 def figure_units(indicator, units):
     """(level, unit id) of every unit at which ``indicator`` is shown."""
     for level, prefix in ((Level.VILLAGE, "V"), (Level.TOWN, "T")):
@@ -323,6 +359,8 @@ def test_each_figures_records_list_counts_the_figure_this_month(client, district
                 level,
                 url,
             )
+            # and its filter bar shows each filter the link set
+            assert_filter_bar_shows(response, url)
 
 
 def test_the_households_without_a_cadre_are_the_figures_households(district):
