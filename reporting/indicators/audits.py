@@ -1,7 +1,7 @@
 """Figures of the rectification ledger and the supervision that follows it up (points 18 to 20).
 
 Every figure is a town's at the finest (an item's village is optional, orders and interviews have none) and as of one
-day (``day_of``): the month's last day, or today while the month runs. An item counts from the day it was raised
+day (``Period.counted_on``): the month's last day, or today while the month runs. An item counts from the day it was raised
 (``raised_at``); it is closed off on that day if it is closed now and was closed by then (``closed_on``), or was
 closed by then and found rebounded only after it (its look-back's clock starts on the close-off); it was reopened by
 then if a look-back found it rebounded by then (reopening is a look-back's doing only). An item's deadline is the one
@@ -17,7 +17,6 @@ from collections.abc import Callable
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
@@ -32,11 +31,6 @@ POINT_LEDGER = "20"
 POINT_SUPERVISION = "18"
 
 Records = Callable[[Level, int, Period], str | None]
-
-
-def day_of(period: Period) -> dt.date:
-    """The day a period's figures are as of: its last day, or today while it runs."""
-    return min(period.as_of, timezone.localdate())
 
 
 def _by_town(queryset: QuerySet) -> Rows:
@@ -70,27 +64,27 @@ def _closed_by(day: dt.date) -> Q:
 
 
 def _items_total(period: Period) -> Rows:
-    return _by_town(_raised(day_of(period)))
+    return _by_town(_raised(period.counted_on))
 
 
 def _items_open(period: Period) -> Rows:
-    day = day_of(period)
+    day = period.counted_on
     return _by_town(_raised(day).exclude(_closed_by(day)))
 
 
 def _items_overdue(period: Period) -> Rows:
     """Not closed off by the day and past their due day (the ledger's rule, ``audits.selectors.ledger``)."""
-    day = day_of(period)
+    day = period.counted_on
     return _by_town(_raised(day).exclude(_closed_by(day)).filter(due_date__lt=day))
 
 
 def _items_closed(period: Period) -> Rows:
-    day = day_of(period)
+    day = period.counted_on
     return _by_town(_raised(day).filter(_closed_by(day)))
 
 
 def _items_reopened(period: Period) -> Rows:
-    day = day_of(period)
+    day = period.counted_on
     rebounded = LookBack.objects.filter(item=OuterRef("pk"), outcome=LookBackOutcome.REBOUND, done_on__lte=day)
     return _by_town(_raised(day).filter(Exists(rebounded)))
 
@@ -106,7 +100,7 @@ def _ledger_records(**filters) -> Records:
 
 
 def _orders(period: Period) -> Rows:
-    orders = SupervisionOrder.objects.filter(clock_start__gte=period.year_start, clock_start__lte=day_of(period))
+    orders = SupervisionOrder.objects.filter(clock_start__gte=period.year_start, clock_start__lte=period.counted_on)
     return _by_town(orders)
 
 
@@ -116,12 +110,12 @@ def _orders_records(level: Level, unit_id: int, period: Period) -> str | None:
         level,
         unit_id,
         issued_from=period.year_start.isoformat(),
-        issued_to=day_of(period).isoformat(),
+        issued_to=period.counted_on.isoformat(),
     )
 
 
 def _interviews(period: Period) -> Rows:
-    return _by_town(Interview.objects.filter(held_on__gte=period.year_start, held_on__lte=day_of(period)))
+    return _by_town(Interview.objects.filter(held_on__gte=period.year_start, held_on__lte=period.counted_on))
 
 
 def _interviews_records(level: Level, unit_id: int, period: Period) -> str | None:
@@ -130,7 +124,7 @@ def _interviews_records(level: Level, unit_id: int, period: Period) -> str | Non
         level,
         unit_id,
         held_from=period.year_start.isoformat(),
-        held_to=day_of(period).isoformat(),
+        held_to=period.counted_on.isoformat(),
     )
 
 

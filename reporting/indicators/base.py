@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils import timezone
 from django.utils.functional import Promise
 
 from organisation.periods import month_end, month_start
@@ -45,6 +46,12 @@ class Period:
     @property
     def as_of(self) -> dt.date:
         return month_end(self.month)
+
+    @property
+    def counted_on(self) -> dt.date:
+        """The day a deadline is judged on: the month's last day, or today while the month runs (a transfer due on the
+        28th is not overdue on the 5th)."""
+        return min(self.as_of, timezone.localdate())
 
     @property
     def year_start(self) -> dt.date:

@@ -1,7 +1,7 @@
 """Figures of the funds domain (points 5 and 7): the disbursement chain hop by hop, the deadlines it missed, the towns'
 monthly reports, and the microcredit book.
 
-Every figure is as of one day (``day_of``): the month's last day, or today while the month runs (a transfer due on
+Every figure is as of one day (``Period.counted_on``): the month's last day, or today while the month runs (a transfer due on
 the 28th is not overdue on the 5th). Money counts on the day it moved (``sent_on``, ``received_on``), so a transfer
 received after a month's end counts in the next month, not in that one. A loan's repayments count by ``paid_on``,
 and they fill its instalments oldest first (``funds.services.loans.loan_repay``), so what was unpaid on a past day,
@@ -18,7 +18,6 @@ from collections.abc import Callable
 from django.db import connection
 from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -36,11 +35,6 @@ POINT_MICROCREDIT = "7"
 TOWN_HOPS = frozenset({Hop.TO_TOWN, Hop.TO_STATION})
 
 Records = Callable[[Level, int, Period], str | None]
-
-
-def day_of(period: Period) -> dt.date:
-    """The day a period's figures are as of: its last day, or today while it runs."""
-    return min(period.as_of, timezone.localdate())
 
 
 def _grouped(queryset: QuerySet, column: str, name: str, aggregate) -> Rows:
@@ -69,13 +63,13 @@ def _url(name: str, where: dict | None, **filters) -> str | None:
 
 def _allotted(period: Period) -> Rows:
     # A town's share is allotted with the allocation and dated by the district's receipt: the clock of its transfer.
-    transfers = Transfer.objects.filter(hop=Hop.TO_TOWN, clock_start__lte=day_of(period))
+    transfers = Transfer.objects.filter(hop=Hop.TO_TOWN, clock_start__lte=period.counted_on)
     return _grouped(transfers, "town_id", "total", Sum("amount"))
 
 
 def _allotted_records(level: Level, unit_id: int, period: Period) -> str | None:
     return _url(
-        "funds:transfer_list", _where(level, unit_id), hop=Hop.TO_TOWN.value, date_to=day_of(period).isoformat()
+        "funds:transfer_list", _where(level, unit_id), hop=Hop.TO_TOWN.value, date_to=period.counted_on.isoformat()
     )
 
 
@@ -88,7 +82,7 @@ def _moved(hop: Hop, date_field: str, finest: Level) -> Callable[[Period], Rows]
     column = "town_id" if finest == Level.TOWN else "village_id"
 
     def compute(period: Period) -> Rows:
-        transfers = Transfer.objects.filter(hop=hop, **{f"{date_field}__lte": day_of(period)})
+        transfers = Transfer.objects.filter(hop=hop, **{f"{date_field}__lte": period.counted_on})
         return _grouped(transfers, column, "total", Sum("amount"))
 
     return compute
@@ -103,7 +97,7 @@ def _moved_records(hop: Hop, date_field: str) -> Records:
             "funds:transfer_list",
             _where(level, unit_id),
             hop=hop.value,
-            **{date_filter: day_of(period).isoformat()},
+            **{date_filter: period.counted_on.isoformat()},
         )
 
     return records
@@ -150,12 +144,12 @@ def _overdue_transfers(day: dt.date) -> QuerySet[Transfer]:
 
 
 def _transfers_overdue(period: Period) -> Rows:
-    return _grouped(_overdue_transfers(day_of(period)), "town_id", "count", Count("pk"))
+    return _grouped(_overdue_transfers(period.counted_on), "town_id", "count", Count("pk"))
 
 
 def _transfers_days_late_max(period: Period) -> Rows:
     """The days the oldest of a town's overdue transfers is past its due day, as the overdue list counts them."""
-    day = day_of(period)
+    day = period.counted_on
     oldest = (
         _overdue_transfers(day)
         .order_by()
@@ -176,7 +170,7 @@ def _overdue_records(tab: str = "") -> Records:
 def _reports_late(period: Period) -> Rows:
     """Monthly reports not submitted by the end of their due day, on the period's day (the overdue list's rule,
     ``funds.selectors.overdue.overdue_report_list``)."""
-    day = day_of(period)
+    day = period.counted_on
     reports = MonthlyReport.objects.filter(Q(submitted_on__isnull=True) | Q(submitted_on__gt=day), due_date__lt=day)
     return _grouped(reports, "town_id", "count", Count("pk"))
 
@@ -190,11 +184,11 @@ def _loans_lent(day: dt.date) -> QuerySet[Loan]:
 
 
 def _loans_issued(period: Period) -> Rows:
-    return _grouped(_loans_lent(day_of(period)), "household__village_id", "count", Count("pk"))
+    return _grouped(_loans_lent(period.counted_on), "household__village_id", "count", Count("pk"))
 
 
 def _loans_issued_amount(period: Period) -> Rows:
-    return _grouped(_loans_lent(day_of(period)), "household__village_id", "total", Sum("amount"))
+    return _grouped(_loans_lent(period.counted_on), "household__village_id", "total", Sum("amount"))
 
 
 def _table(model) -> str:
@@ -245,7 +239,7 @@ LOAN_STATE_SQL = f"""
 
 def _loan_state_rows(period: Period, value: str, condition: str, params: dict | None = None) -> Rows:
     """``value`` (an aggregate) per village over the loans of ``LOAN_STATE_SQL`` that meet ``condition``."""
-    day = day_of(period)
+    day = period.counted_on
     lowest = min(threshold for _band, threshold in BAND_THRESHOLDS)
     sql = f"{LOAN_STATE_SQL} SELECT village_id, {value} FROM state WHERE {condition} GROUP BY village_id"
     with connection.cursor() as cursor:
@@ -273,7 +267,7 @@ def _loan_records(**filters) -> Records:
         return _url(
             "funds:loan_list",
             _where(level, unit_id),
-            disbursed_to=day_of(period).isoformat(),
+            disbursed_to=period.counted_on.isoformat(),
             **filters,
         )
 

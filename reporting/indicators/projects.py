@@ -14,7 +14,6 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, Sum, Value
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
@@ -50,12 +49,6 @@ Records = Callable[[Level, int, Period], str | None]
 
 def _day(period: Period) -> dt.date:
     return period.as_of
-
-
-def _overdue_day(period: Period) -> dt.date:
-    """The day a plan's deadline is judged on: the month's last day, or today while the month runs (a deadline later
-    this month has not passed yet)."""
-    return min(period.as_of, timezone.localdate())
 
 
 # --- Computations ---------------------------------------------------------------------------------------------------
@@ -103,7 +96,7 @@ def _plans_open(period: Period) -> Rows:
 
 
 def _plans_overdue(period: Period) -> Rows:
-    return _count_by_town(RectificationPlan.objects.filter(plan_overdue_on(_overdue_day(period))), "project__town_id")
+    return _count_by_town(RectificationPlan.objects.filter(plan_overdue_on(period.counted_on)), "project__town_id")
 
 
 def _parks(period: Period) -> Rows:
@@ -160,9 +153,7 @@ def _plans_open_list(level: Level, unit_id: int, period: Period) -> str | None:
 
 
 def _plans_overdue_list(level: Level, unit_id: int, period: Period) -> str | None:
-    return _list_url(
-        "projects:plan_list", level, unit_id, {"open_on": _overdue_day(period).isoformat(), "overdue": "on"}
-    )
+    return _list_url("projects:plan_list", level, unit_id, {"open_on": period.counted_on.isoformat(), "overdue": "on"})
 
 
 def _park_list(level: Level, unit_id: int, period: Period) -> str | None:
