@@ -26,10 +26,10 @@ def last_month() -> dt.date:
     return previous_month(timezone.localdate())
 
 
-def made(user, *, town=None) -> WorkReport:
-    """Last month's report of ``town`` asked for and generated here (the request's job is not sent: a test's
-    transaction never commits)."""
-    report = work_report_request(user=user, month=last_month(), town=town)
+def made(user, *, town=None, month=None) -> WorkReport:
+    """The report of ``town`` on ``month`` (last month unless told) asked for and generated here (the request's job is
+    not sent: a test's transaction never commits)."""
+    report = work_report_request(user=user, month=month or last_month(), town=town)
     return work_report_generate(report_id=report.pk)
 
 
@@ -66,11 +66,12 @@ def test_the_job_run_twice_for_a_month_gives_one_current_version(office, town, v
 
 @pytest.mark.django_db
 def test_a_correction_on_demand_is_a_new_version_and_both_are_kept(client, staff, town, village):
-    # given the town's report of last month
-    first = made(staff, town=town)
-    # when the town corrects a record and has the report made again
+    # given the town's report of this month (its figures so far)
+    this_month = timezone.localdate().replace(day=1)
+    first = made(staff, town=town, month=this_month)
+    # when the town registers a household it had missed and has the report made again
     HouseholdFactory(village=village)
-    second = made(staff, town=town)
+    second = made(staff, town=town, month=this_month)
     # then both versions are kept, the new one current, the old one unchanged and still downloadable
     first.refresh_from_db()
     assert (first.version, first.is_current, first.status) == (1, False, ReportStatus.DONE)
