@@ -134,6 +134,8 @@ def test_the_district_compares_its_towns_and_each_leads_to_its_dashboard(client,
     for name, town in towns.items():
         assert rows[name].startswith(reverse("reporting:dashboard_town", kwargs={"pk": town.pk}))
         assert f"month={month_param(period.month)}" in rows[name]
+    # and each number of the table leads to the town's dashboard showing that figure
+    assert f'<a href="{rows["汪沟镇"]}&amp;indicator=households_registered">' in html
     # and the chart carries each town's figure of the indicator chosen
     chart = response.context["page"].comparison.chart_data()
     assert chart["selected"] == "households_registered"
@@ -264,6 +266,13 @@ def test_the_month_picker_shows_a_past_months_figures(client, office_user, two_m
     assert f'<option value="{month_param(period.month)}">' in html
     # and a town's link keeps the month
     assert f"month={month_param(last.month)}" in comparison_rows(html)["方城镇"]
+    # and the trend of the households ends with the month picked, each month with its stored figures
+    trend = {trend.key: trend for trend in response.context["page"].trends}["households"].chart_data()
+    assert trend["months"][-1] == month_param(last.month)
+    for series in trend["series"]:
+        assert series["values"][-1] == float(stored(last, Level.DISTRICT, district.pk, series["code"]))
+        assert series["values"][-2] is None  # no figures were built for the month before
+    assert trend["urls"][-1] == dashboard_url(Level.DISTRICT, 0, last.month)
 
 
 def test_a_month_without_figures_says_so_and_the_office_may_have_them_computed(client, office_user, make_user, db):
