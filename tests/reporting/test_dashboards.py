@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from organisation.models import District
-from organisation.periods import previous_month
+from organisation.periods import next_month, previous_month
 from organisation.roles import Level, Role
 from reporting.choices import FigureUnit
 from reporting.dashboards import (
@@ -300,6 +300,18 @@ def test_computing_now_queues_the_months_build(client, office_user, db, django_c
     # then the build is queued and the office is back on the month's page
     assert len(queued) == 1
     assert response["Location"] == dashboard_url(Level.DISTRICT, 0, month)
+
+
+def test_a_month_to_come_is_not_computed(client, office_user, db, django_capture_on_commit_callbacks):
+    # given
+    client.force_login(office_user)
+    to_come = month_param(next_month(timezone.localdate()))
+    # when the office asks for the figures of a month to come
+    with django_capture_on_commit_callbacks() as queued:
+        response = client.post(reverse("reporting:dashboard_build"), {"month": to_come}, follow=True)
+    # then nothing is queued and the office is told why
+    assert not queued
+    assert [message.level_tag for message in response.context["messages"]] == ["error"]
 
 
 def test_a_town_user_may_not_have_figures_computed(client, make_user, town, db, django_capture_on_commit_callbacks):
