@@ -115,9 +115,10 @@ def work_report_request(
     town_id = town.pk if town is not None else None
     with transaction.atomic():
         _unit_lock(month, town_id)
+        stale = timezone.now() - STALE_AFTER
+        _lost_fail(WorkReport.objects.filter(of_unit(town_id), month=month), started_before=stale)
         pending = unit_report(month=month, town_id=town_id, current=False)
         if pending is not None:
-            stale = timezone.now() - STALE_AFTER
             if pending.status == ReportStatus.WAITING or (
                 pending.status == ReportStatus.QUEUED and pending.requested_at < stale
             ):
@@ -132,6 +133,16 @@ def work_report_request(
         )
     transaction.on_commit(lambda: _report_enqueue(report.pk))
     return report
+
+
+def _lost_fail(reports, *, started_before: dt.datetime) -> int:
+    """Reports started before ``started_before`` and never finished were lost with their worker: failed, so that
+    they stop standing in the way of a new version."""
+    with translation.override(settings.LANGUAGE_CODE):
+        message = _("The job stopped before the report was done.")
+    return reports.filter(status=ReportStatus.RUNNING, started_at__lt=started_before).update(
+        status=ReportStatus.FAILED, failure=message, finished_at=timezone.now()
+    )
 
 
 def _report_enqueue(report_id: int) -> bool:
@@ -266,10 +277,9 @@ def work_reports_scheduled(*, today: dt.date) -> list[WorkReport]:
     """The daily job: the reports the job service never took, generated; and from the configured working day of the
     month on, the previous month's report of the district and of every town that has none (nor one being made),
     the figures computed once for them all. A system service; its reports were asked for by nobody."""
-    done = [
-        work_report_generate(report_id=report_id)
-        for report_id in reports_to_resend(stale_before=timezone.now() - STALE_AFTER)
-    ]
+    stale = timezone.now() - STALE_AFTER
+    _lost_fail(WorkReport.objects.all(), started_before=stale)
+    done = [work_report_generate(report_id=report_id) for report_id in reports_to_resend(stale_before=stale)]
     if not report_day_reached(today, working_day=report_working_day(), calendar=WorkingCalendar.load()):
         return done
     month = previous_month(today)

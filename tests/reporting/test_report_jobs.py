@@ -121,6 +121,36 @@ def test_the_schedule_makes_last_months_reports_on_the_nth_working_day_of_the_of
 
 
 @pytest.mark.django_db
+def test_the_daily_job_generates_a_report_that_waited_for_the_job_service(clock, settings, office):
+    # given a report the broker refused, and a day before the schedule makes any report
+    settings.WORK_REPORT_WORKING_DAY = 3
+    report = work_report_request(user=office, month=previous_month(dt.date(2026, 10, 1)))
+    WorkReport.objects.filter(pk=report.pk).update(status=ReportStatus.WAITING, failure="任务服务无法连接")
+    clock.set(dt.date(2026, 10, 8))
+    # when the daily job runs
+    make_monthly_reports.apply().get()
+    # then it generated the waiting report, and made no other
+    report.refresh_from_db()
+    assert (report.status, report.is_current, report.failure) == (ReportStatus.DONE, True, "")
+    assert WorkReport.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_report_whose_worker_was_lost_gives_way_to_a_new_version(staff, town):
+    # given the town's report started three hours ago and never finished (its worker was lost)
+    lost = work_report_request(user=staff, month=last_month(), town=town)
+    WorkReport.objects.filter(pk=lost.pk).update(
+        status=ReportStatus.RUNNING, started_at=timezone.now() - dt.timedelta(hours=3)
+    )
+    # when the town asks for the report again
+    report = work_report_generate(report_id=work_report_request(user=staff, month=last_month(), town=town).pk)
+    # then the lost one failed, saying so, and the new version is done and current
+    lost.refresh_from_db()
+    assert (lost.status, bool(lost.failure), lost.is_current) == (ReportStatus.FAILED, True, False)
+    assert (report.version, report.status, report.is_current) == (2, ReportStatus.DONE, True)
+
+
+@pytest.mark.django_db
 def test_with_the_broker_down_the_report_waits_for_the_job_service_and_the_page_says_so(
     client, office, celery_app_broker_down, django_capture_on_commit_callbacks
 ):
