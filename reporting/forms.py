@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organisation.forms import filter_field, styled
 from reporting.models import MoneyUnit
-from reporting.report_selectors import report_months
+from reporting.selectors.reports import report_months
 
 DISTRICT = "district"
 

@@ -1,8 +1,8 @@
 """Figures of the rectification ledger and the supervision that follows it up (points 18 to 20).
 
 Every figure is a town's at the finest (an item's village is optional, orders and interviews have none) and as of one
-day (``Period.counted_on``): the month's last day, or today while the month runs. An item counts from the day it was raised
-(``raised_at``); it is closed off on that day if it is closed now and was closed by then (``closed_on``), or was
+day (``Period.counted_on``): the month's last day, or today while the month runs. An item counts from the day it was
+raised (``raised_at``); it is closed off on that day if it is closed now and was closed by then (``closed_on``), or was
 closed by then and found rebounded only after it (its look-back's clock starts on the close-off); it was reopened by
 then if a look-back found it rebounded by then (reopening is a look-back's doing only). An item's deadline is the one
 it has now. Orders count in the year of the day by the day they were issued, interviews by the day they were held.

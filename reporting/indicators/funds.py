@@ -1,11 +1,11 @@
 """Figures of the funds domain (points 5 and 7): the disbursement chain hop by hop, the deadlines it missed, the towns'
 monthly reports, and the microcredit book.
 
-Every figure is as of one day (``Period.counted_on``): the month's last day, or today while the month runs (a transfer due on
-the 28th is not overdue on the 5th). Money counts on the day it moved (``sent_on``, ``received_on``), so a transfer
-received after a month's end counts in the next month, not in that one. A loan's repayments count by ``paid_on``,
-and they fill its instalments oldest first (``funds.services.loans.loan_repay``), so what was unpaid on a past day,
-and its risk band then, follow from the repayments made by that day.
+Every figure is as of one day (``Period.counted_on``): the month's last day, or today while the month runs (a transfer
+due on the 28th is not overdue on the 5th). Money counts on the day it moved (``sent_on``, ``received_on``), so a
+transfer received after a month's end counts in the next month, not in that one. A loan's repayments count by
+``paid_on``, and they fill its instalments oldest first (``funds.services.loans.loan_repay``), so what was unpaid on a
+past day, and its risk band then, follow from the repayments made by that day.
 
 ``records`` opens the list of the same rows: the transfer list by hop, town or village and the day sent or received
 by; the overdue list by town (it counts as of today, like the figures of the running month); the loan list by town or

@@ -40,7 +40,9 @@ from reporting.indicators import Period
 from reporting.models import MoneyUnit, ReportStatus, WorkReport
 from reporting.models.reports import PENDING_STATUSES
 from reporting.permissions import DISTRICT_REPORT_WRITERS, REPORT_REQUESTERS
-from reporting.report_selectors import (
+from reporting.rules import DEFAULT_MONEY_UNIT, DEFAULT_REPORT_WORKING_DAY, report_day_reached
+from reporting.selectors import figures_of_units, summary_build_of
+from reporting.selectors.reports import (
     next_version,
     of_unit,
     report_district,
@@ -49,8 +51,6 @@ from reporting.report_selectors import (
     reports_to_resend,
     unit_report,
 )
-from reporting.rules import DEFAULT_MONEY_UNIT, DEFAULT_REPORT_WORKING_DAY, report_day_reached
-from reporting.selectors import figures_of_units, summary_build_of
 from reporting.services.summary import summary_build
 from reporting.workbook import Unit, report_book, workbook_write
 

@@ -18,7 +18,6 @@ from organisation.access import RoleRequiredMixin, ScopedMixin
 from organisation.periods import previous_month
 from organisation.scoping import towns_for
 from organisation.steps import ServiceFormView
-from reporting import report_selectors as selectors
 from reporting.forms import DISTRICT, WorkReportFilterForm, WorkReportRequestForm, month_of, month_value
 from reporting.models import ReportStatus, WorkReport
 from reporting.models.reports import PENDING_STATUSES
@@ -28,6 +27,7 @@ from reporting.permissions import (
     may_see_all_reports,
     reporting_scope,
 )
+from reporting.selectors import reports as selectors
 from reporting.services.reports import default_money_unit, work_report_request
 
 PAGE_SIZE = 25

@@ -1,6 +1,6 @@
 """Reads of the monthly work reports for their pages and jobs: every list scoped by ``reporting_scope``.
 
-(The figures' reads are ``reporting.selectors``; these are the generated reports'.)
+(The figures' reads are ``reporting.selectors`` itself; these are the generated reports'.)
 """
 
 from __future__ import annotations
