@@ -347,14 +347,19 @@ class ProvinceGenerator:
         )
         # Foreign keys are checked at the end of each statement rather than at the commit: a deferred check waits
         # in a queue that every later statement (each query of a row trigger too) walks, so a million pending
-        # checks make the writing quadratic. Every check is made all the same.
+        # checks make the writing quadratic. Every check is made all the same. (Every deferrable constraint of the
+        # schema is initially deferred: that is the mode given back at the end.)
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        self.step("towns, villages and users", self.organisation)
-        self.households_make()
-        self.funds_make()
-        self.projects_make()
-        self.step("ledger items (benchmark_audits)", self.ledger)
+        try:
+            self.step("towns, villages and users", self.organisation)
+            self.households_make()
+            self.funds_make()
+            self.projects_make()
+            self.step("ledger items (benchmark_audits)", self.ledger)
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         return self.made
 
     # -- organisation ------------------------------------------------------------------------------------------------

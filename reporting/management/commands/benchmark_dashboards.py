@@ -72,6 +72,10 @@ class Command(BaseCommand):
         )
         if build:
             self._build(today, months)
+        # The planner's statistics of the figures, as autovacuum would bring them up to date after a build (a table
+        # it believes empty is read with the plans of an empty table).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE reporting_figurevalue, reporting_summarybuild")
         units = self._units()
         results = []
         try:
