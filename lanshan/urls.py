@@ -2,13 +2,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from organisation import views as organisation_views
+from reporting.views import dashboards as dashboard_views
 
 admin.site.site_header = "兰山区扶贫工作管理系统"
 admin.site.site_title = "兰山区扶贫工作管理系统"
 
 urlpatterns = [
-    path("", organisation_views.HomeView.as_view(), name="home"),
+    # Each post's own dashboard; the organisation's page for a user with no post (reporting.views.dashboards).
+    path("", dashboard_views.HomeView.as_view(), name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

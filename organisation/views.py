@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Count, Q
-from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView, UpdateView
 
@@ -13,21 +12,10 @@ PAGE_SIZE = 25
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
-    """Each level of the organisation lands on its own page: the district's readers on the district's dashboard, a
-    town's or a village's post on its own town's or village's (named by URL: the dashboards are a higher app's). A user
-    with no post yet sees what they may reach."""
+    """What a user with no post yet may reach. Users with a post land on their level's dashboard, which the
+    reporting app serves at the home address (``reporting.views.dashboards.HomeView``)."""
 
     record_free = True
-
-    def get(self, request, *args, **kwargs):
-        if has_district_reach(request.user, Access.VIEW):
-            return redirect("reporting:dashboard")
-        post = getattr(request.user, "staff_post", None)
-        if post is not None and post.village_id:
-            return redirect("reporting:dashboard_village", pk=post.village_id)
-        if post is not None and post.town_id:
-            return redirect("reporting:dashboard_town", pk=post.town_id)
-        return super().get(request, *args, **kwargs)
 
     def get_template_names(self):
         if has_district_reach(self.request.user, Access.VIEW):

@@ -12,11 +12,14 @@ from functools import cached_property
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views import View
 from django.views.generic import DetailView, TemplateView
 
+from organisation import views as organisation_views
 from organisation.access import RoleRequiredMixin, ScopedMixin
 from organisation.models import District, Town, Village
 from organisation.roles import DISTRICT_READERS, LEVEL_OF_ROLE, Level
@@ -250,6 +253,24 @@ class FiguresBuildView(RoleRequiredMixin, ServiceActionView):
 
     def get_success_url(self):
         return dashboard_url(Level.DISTRICT, 0, self.month)
+
+
+class HomeView(LoginRequiredMixin, View):
+    """The home page ("/"): each post's own level's dashboard, served at the home address itself (a bookmark of "/"
+    stays the user's home): the district readers' the district's, a town's post its town's, a village clerk his
+    village's. A user with no post yet gets the organisation's page of what they may reach."""
+
+    record_free = True  # each page it serves checks its own reach
+
+    def get(self, request, *args, **kwargs):
+        if has_district_reach(request.user, Access.VIEW):
+            return DistrictDashboardView.as_view()(request)
+        post = getattr(request.user, "staff_post", None)
+        if post is not None and post.village_id:
+            return VillageDashboardView.as_view()(request, pk=post.village_id)
+        if post is not None and post.town_id:
+            return TownDashboardView.as_view()(request, pk=post.town_id)
+        return organisation_views.HomeView.as_view()(request)
 
 
 urlpatterns = [

@@ -510,18 +510,21 @@ def test_a_town_user_opens_the_villages_of_their_town(client, make_user, distric
 @pytest.mark.parametrize("role", [Role.DISTRICT_OFFICE, Role.DISTRICT_FINANCE, Role.AUDIT])
 def test_the_districts_readers_land_on_the_districts_dashboard(client, make_user, role):
     client.force_login(make_user(role))
-    assert client.get(reverse("home"))["Location"] == reverse("reporting:dashboard")
+    home = client.get(reverse("home"))
+    assert (home.status_code, home.context["level"]) == (200, Level.DISTRICT)
 
 
 @pytest.mark.parametrize("role", [Role.TOWN_STAFF, Role.TOWN_FINANCE, Role.TOWN_STATION])
 def test_a_towns_user_lands_on_their_towns_dashboard(client, make_user, town, role):
     client.force_login(make_user(role, town=town))
-    assert client.get(reverse("home"))["Location"] == reverse("reporting:dashboard_town", kwargs={"pk": town.pk})
+    home = client.get(reverse("home"))
+    assert (home.status_code, home.context["level"], home.context["unit"]) == (200, Level.TOWN, town)
 
 
 def test_a_village_clerk_lands_on_their_villages_dashboard(client, make_user, village):
     client.force_login(make_user(Role.VILLAGE_CLERK, village=village))
-    assert client.get(reverse("home"))["Location"] == reverse("reporting:dashboard_village", kwargs={"pk": village.pk})
+    home = client.get(reverse("home"))
+    assert (home.status_code, home.context["level"], home.context["unit"]) == (200, Level.VILLAGE, village)
 
 
 def test_a_user_without_a_post_sees_the_home_page(client, db):
