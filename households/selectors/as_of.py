@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from django.db.models import Case, CharField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -60,6 +61,10 @@ def status_in(statuses, on: dt.date) -> Q:
     subqueries run once, not once per household: a household whose present status took effect after the day is
     judged by its latest change on or before the day, or is "not yet out" without one)."""
     statuses = tuple(statuses)
+    if on >= timezone.localdate():
+        # A status never takes effect in the future (household_status_change refuses it): on today or later the
+        # present status is the status on the day, and the lists of what needs doing now need no subquery.
+        return Q(status__in=statuses)
     settled = (Q(status_since__isnull=True) | Q(status_since__lte=on)) & Q(status__in=statuses)
     changes_by_then = StatusEvent.objects.filter(effective_on__lte=on, household__status_since__gt=on)
     latest = changes_by_then.order_by("household_id", "-effective_on", "-id").distinct("household_id").values("pk")
