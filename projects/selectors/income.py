@@ -252,16 +252,7 @@ def yield_assessment_list(*, user: Actor, filters: YieldFilters) -> QuerySet[Yie
         assessments = assessments.filter(classification_condition(filters.classification))
     if filters.band:
         assessments = assessments.filter(yield_band_condition(filters.band))
-    open_plans = RectificationPlan.objects.filter(project=OuterRef("project")).exclude(status=PlanStatus.COMPLETED)
-    severity = Case(
-        *[When(classification=value, then=Value(rank)) for rank, value in enumerate(SEVERITY)],
-        output_field=IntegerField(),
-    )
-    return (
-        assessments.select_related("project__town")
-        .annotate(open_plan_id=Subquery(open_plans.values("pk")[:1]), severity=severity)
-        .order_by("severity", "yield_rate", "project__code")
-    )
+    return _worst_first(assessments)
 
 
 def yield_town_counts(*, user: Actor, filters: YieldFilters) -> list[dict]:
@@ -297,6 +288,21 @@ def _period_assessments(user: Actor, filters: YieldFilters) -> QuerySet[YieldAss
     return assessments
 
 
+def _worst_first(assessments: QuerySet[YieldAssessment]) -> QuerySet[YieldAssessment]:
+    """The assessments the worst first (struggling, idle, weak, then by yield), each with its project and town and
+    its project's open plan's id."""
+    open_plans = RectificationPlan.objects.filter(project=OuterRef("project")).exclude(status=PlanStatus.COMPLETED)
+    severity = Case(
+        *[When(classification=value, then=Value(rank)) for rank, value in enumerate(SEVERITY)],
+        output_field=IntegerField(),
+    )
+    return (
+        assessments.select_related("project__town")
+        .annotate(open_plan_id=Subquery(open_plans.values("pk")[:1]), severity=severity)
+        .order_by("severity", "yield_rate", "project__code")
+    )
+
+
 def yields_below_floor(
     *, user: Actor, as_of: dt.date, town: Town | None = None, village: Village | None = None
 ) -> QuerySet[YieldAssessment]:
@@ -308,16 +314,7 @@ def yields_below_floor(
         assessments = assessments.filter(project__town=town)
     if village is not None:
         assessments = assessments.filter(project__villages=village)
-    open_plans = RectificationPlan.objects.filter(project=OuterRef("project")).exclude(status=PlanStatus.COMPLETED)
-    severity = Case(
-        *[When(classification=value, then=Value(rank)) for rank, value in enumerate(SEVERITY)],
-        output_field=IntegerField(),
-    )
-    return (
-        assessments.select_related("project__town")
-        .annotate(open_plan_id=Subquery(open_plans.values("pk")[:1]), severity=severity)
-        .order_by("severity", "yield_rate", "project__code")
-    )
+    return _worst_first(assessments)
 
 
 # --- Plans ----------------------------------------------------------------------------------------------------------
