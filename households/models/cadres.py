@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from history.tracking import track_history
 from households.models.household import Household
@@ -18,7 +19,7 @@ DEFAULT_TERM_END = dt.date(2020, 12, 31)
 
 @track_history()
 class Cadre(models.Model):
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     work_unit = models.CharField(_("work unit"), max_length=100)
     phone = models.CharField(_("phone"), max_length=20)
     user = models.OneToOneField(

@@ -10,6 +10,7 @@ from django.db.models import F
 from django.db.models.functions import Round
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from history.tracking import track_history
 from households.choices import (
@@ -173,7 +174,7 @@ class Member(models.Model):
     household = models.ForeignKey(
         Household, on_delete=models.CASCADE, related_name="members", verbose_name=_("household")
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     # GB 11643, stored upper-case (a trailing x becomes X); one person, one household in the district.
     id_number = models.CharField(_("resident ID number"), max_length=18, unique=True)
     relation = models.CharField(_("relation to the head"), max_length=20, choices=Relation.choices)
