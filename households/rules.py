@@ -10,7 +10,7 @@ data-quality rules (``households.quality_rules``) evaluate for the whole distric
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from django.db.models import (
     BooleanField,
@@ -44,6 +44,20 @@ MAY_RETURN_FROM = (*OUT_OF_POVERTY, HouseholdStatus.MARGINAL)
 # Point 9: "实现贫困群众在定点医疗机构住院自付费用低于10%": at a designated hospital the self-paid share must
 # stay *under* 10%, so a share of 10.00% is flagged.
 SELF_PAY_LIMIT = Decimal("10.00")
+# The self-paid share is shown with two decimals rounded DOWN (9.9995% reads "9.99%"), so a share shown as 10.00%
+# is never under the limit and a flagged one never reads below it.
+SELF_PAY_SHARE_PLACES = 2
+
+
+def self_pay_share_shown(self_paid: Decimal, total_cost: Decimal) -> Decimal | None:
+    """Point 9's self-paid share as shown: percent, ``SELF_PAY_SHARE_PLACES`` decimals rounded down (never up to
+    the 10% limit); None for a stay without a cost. The flag compares the exact share (``self_pay_over_limit``)."""
+    if not total_cost:
+        return None
+    cent = Decimal(1).scaleb(-SELF_PAY_SHARE_PLACES)
+    return (Decimal(self_paid) * 100 / Decimal(total_cost)).quantize(cent, rounding=ROUND_DOWN)
+
+
 # Point 9: "继续为未脱贫和脱贫仍享受政策的贫困人口购买扶贫特惠保": the insurance is bought for people not yet out
 # of poverty and for those out whose policies continue.
 INSURED_STATUSES = (HouseholdStatus.NOT_OUT, HouseholdStatus.OUT_CONTINUING)

@@ -12,10 +12,12 @@ from typing import TYPE_CHECKING, TypedDict
 from django.db.models import (
     BooleanField,
     Count,
+    DecimalField,
     Exists,
     ExpressionWrapper,
     F,
     FilteredRelation,
+    Func,
     IntegerField,
     Max,
     OuterRef,
@@ -24,7 +26,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce, Round
+from django.db.models.functions import Coalesce, NullIf
 from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,7 +45,13 @@ from households.models import (
     WaterSupplySurvey,
 )
 from households.permissions import households_scope
-from households.rules import COMPULSORY_SCHOOL_AGES, INSURED_STATUSES, LEFT_BEHIND_AGE_LIMIT, SELF_PAY_LIMIT
+from households.rules import (
+    COMPULSORY_SCHOOL_AGES,
+    INSURED_STATUSES,
+    LEFT_BEHIND_AGE_LIMIT,
+    SELF_PAY_LIMIT,
+    SELF_PAY_SHARE_PLACES,
+)
 from households.selectors.as_of import registered_on
 from organisation.actors import Actor
 from organisation.models import Town, Village
@@ -241,9 +249,15 @@ def self_pay_over_limit() -> Q:
 def hospital_stays_with_share(
     queryset: QuerySet[HospitalStay],
 ) -> "QuerySet[WithAnnotations[HospitalStay, WithSelfPayShare]]":
-    """Stays with ``self_pay_share`` (percent, two decimals, rounded half up as ``percentage``; what a page shows)
-    and ``self_pay_flagged`` (``self_pay_over_limit``, judged on the exact share)."""
-    share = Round(F("self_paid") * Value(HUNDRED) / F("total_cost"), 2)
+    """Stays with ``self_pay_share`` (what a page shows: percent rounded DOWN to two decimals, the SQL twin of
+    ``households.rules.self_pay_share_shown``, so 9.9995% reads 9.99%, never 10.00%) and ``self_pay_flagged``
+    (``self_pay_over_limit``, judged on the exact share)."""
+    share = Func(
+        F("self_paid") * Value(HUNDRED) / NullIf(F("total_cost"), Value(0)),
+        Value(SELF_PAY_SHARE_PLACES),
+        function="TRUNC",
+        output_field=DecimalField(max_digits=20, decimal_places=SELF_PAY_SHARE_PLACES),
+    )
     return queryset.annotate(
         self_pay_share=share,
         self_pay_flagged=ExpressionWrapper(self_pay_over_limit(), output_field=BooleanField()),

@@ -20,6 +20,7 @@ from households.models import (
     InsuranceScheme,
     PovertyLine,
 )
+from households.rules import SELF_PAY_LIMIT, self_pay_share_shown
 from households.selectors.welfare import (
     dibao_year_checks,
     dibao_year_flags,
@@ -27,7 +28,6 @@ from households.selectors.welfare import (
     hospital_stays_with_share,
     insurance_year_checks,
     insurance_year_flags,
-    percentage,
 )
 from households.services.welfare import (
     dibao_enrolment_add,
@@ -318,14 +318,17 @@ def test_household_enrolment_page_enrols_every_member(client, make_user, village
     [
         ("1000.00", "100.00", True, Decimal("10.00"), True),  # exactly 10%: flagged
         ("10000.00", "999.00", True, Decimal("9.99"), False),  # 9.99%: not flagged
-        ("10000.00", "999.50", True, Decimal("10.00"), False),  # 9.995% shows as 10.00% but is under 10%
+        ("10000.00", "999.50", True, Decimal("9.99"), False),  # 9.995%: under 10%, so never shown as 10.00%
+        ("100000.00", "9999.50", True, Decimal("9.99"), False),  # 9.9995%: shown rounded down
         ("10000.00", "999.49", True, Decimal("9.99"), False),
+        ("100000.00", "10000.00", True, Decimal("10.00"), True),  # exactly 10%: flagged and shown as 10.00%
+        ("100000.00", "10000.50", True, Decimal("10.00"), True),  # 10.0005%: flagged, never shown below 10%
         ("1000.00", "450.00", False, Decimal("45.00"), False),  # not a designated hospital
         ("3.00", "1.00", True, Decimal("33.33"), True),
         ("500.00", "0.00", True, Decimal("0.00"), False),
     ],
 )
-def test_self_paid_share_is_a_two_decimal_percentage_flagged_from_exactly_ten_percent_at_designated_hospitals(
+def test_self_paid_share_is_shown_rounded_down_and_flagged_from_exactly_ten_percent_at_designated_hospitals(
     village, total_cost, self_paid, designated, share, flagged
 ):
     # given
@@ -338,8 +341,27 @@ def test_self_paid_share_is_a_two_decimal_percentage_flagged_from_exactly_ten_pe
     # when
     annotated = hospital_stays_with_share(HospitalStay.objects.filter(pk=stay.pk)).get()
     # then
-    assert annotated.self_pay_share == share == percentage(Decimal(self_paid), Decimal(total_cost))
+    assert annotated.self_pay_share == share == self_pay_share_shown(Decimal(self_paid), Decimal(total_cost))
     assert annotated.self_pay_flagged is flagged
+    assert (annotated.self_pay_share >= SELF_PAY_LIMIT) is (flagged or (not designated and share >= SELF_PAY_LIMIT))
+
+
+def test_household_page_and_flagged_list_never_show_an_unflagged_share_as_ten_percent(client, rf, make_user, village):
+    # given: 9.9995% (under the limit) and 10.0005% (over it)
+    household = HouseholdFactory(village=village)
+    make_stay(member_born(household), total_cost="100000.00", self_paid="9999.50")
+    make_stay(member_born(household), total_cost="100000.00", self_paid="10000.50")
+    staff = make_user(Role.TOWN_STAFF, town=village.town)
+    client.force_login(staff)
+    # when
+    section = render_section("safety-nets", household, staff, rf)
+    flagged = client.get(reverse("households:hospital_stays_flagged")).content.decode()
+    # then
+    assert "9.99%" in section
+    assert section.count("10.00%") == 1
+    assert section.count('data-flagged="1"') == 1
+    assert "10.00%" in flagged
+    assert "9.99%" not in flagged
 
 
 def test_flagged_stays_list_is_scoped_and_filtered_per_town(client, make_user, office_user, village, other_village):
