@@ -29,6 +29,8 @@ class DefaultSchedule:
     every: timedelta | None = None
     # A run that waited in the queue longer than this is dropped instead of run late.
     expire_seconds: int | None = None
+    # What the job status page shows in the site's language instead of the name and the task path.
+    title: str | Promise = ""
 
     def __post_init__(self):
         if bool(self.crontab) == (self.every is not None):
@@ -38,6 +40,7 @@ class DefaultSchedule:
 DEFAULT_SCHEDULES: tuple[DefaultSchedule, ...] = (
     DefaultSchedule(
         name="heartbeat",
+        title=_("Worker heartbeat"),
         task=HEARTBEAT_TASK,
         every=timedelta(minutes=1),
         expire_seconds=50,
@@ -45,12 +48,14 @@ DEFAULT_SCHEDULES: tuple[DefaultSchedule, ...] = (
     ),
     DefaultSchedule(
         name="history checkpoint",
+        title=_("Change-history checkpoint"),
         task="history.tasks.write_checkpoint",
         crontab={"minute": "0"},
         description=_("Every hour: signs the head of the change-history chain so later tampering shows."),
     ),
     DefaultSchedule(
         name="data quality check",
+        title=_("Data-quality check"),
         task="households.tasks.check_data_quality",
         crontab={"minute": "30", "hour": "2"},
         # A night's run still waiting at the start of the working day would only compete with the users.
@@ -62,6 +67,7 @@ DEFAULT_SCHEDULES: tuple[DefaultSchedule, ...] = (
     ),
     DefaultSchedule(
         name="overdue scan",
+        title=_("Overdue scan"),
         task="funds.tasks.flag_overdue",
         crontab={"minute": "5"},
         # The next hour's run does the same work: a run still queued by then is dropped.
@@ -74,6 +80,7 @@ DEFAULT_SCHEDULES: tuple[DefaultSchedule, ...] = (
     ),
     DefaultSchedule(
         name="yield assessment",
+        title=_("Project yield assessment"),
         task="projects.tasks.assess_yields",
         crontab={"minute": "0", "hour": "3", "day_of_month": "1"},
         # A month's run still queued a day later is better started again by hand than run at a busy hour.
@@ -87,6 +94,7 @@ DEFAULT_SCHEDULES: tuple[DefaultSchedule, ...] = (
     ),
     DefaultSchedule(
         name="ledger scan",
+        title=_("Rectification-ledger scan"),
         task="audits.tasks.scan_ledger",
         # After the funds scan's 06:05 run, before the working day (Beijing time).
         crontab={"minute": "15", "hour": "6"},
@@ -100,6 +108,7 @@ DEFAULT_SCHEDULES: tuple[DefaultSchedule, ...] = (
     ),
     DefaultSchedule(
         name="figures nightly",
+        title=_("Nightly figures"),
         task="reporting.tasks.build_figures",
         # After the quality check's 02:30 run and the yields of the 1st at 03:00, before the working day.
         crontab={"minute": "40", "hour": "4"},
@@ -111,6 +120,7 @@ DEFAULT_SCHEDULES: tuple[DefaultSchedule, ...] = (
     ),
     DefaultSchedule(
         name="figures refresh",
+        title=_("Figures refresh"),
         task="reporting.tasks.refresh_figures",
         every=timedelta(minutes=10),
         # The next run does the same work.
@@ -122,6 +132,7 @@ DEFAULT_SCHEDULES: tuple[DefaultSchedule, ...] = (
     ),
     DefaultSchedule(
         name="monthly work reports",
+        title=_("Monthly work reports"),
         task="reporting.tasks.make_monthly_reports",
         # After the figures' nightly run at 04:40, before the working day.
         crontab={"minute": "20", "hour": "5"},
@@ -133,3 +144,31 @@ DEFAULT_SCHEDULES: tuple[DefaultSchedule, ...] = (
         ),
     ),
 )
+
+
+# Jobs that run on demand (imports, exports, a month's figures): their titles on the job status page.
+ON_DEMAND_TITLES: dict[str, str | Promise] = {
+    "audits.tasks.check_ledger_import": _("Ledger import check"),
+    "households.tasks.check_import": _("Household import check"),
+    "households.tasks.run_import": _("Household import"),
+    "households.tasks.run_export": _("Household export"),
+    "organisation.tasks.recompute_deadlines": _("Deadline recomputation"),
+    "reporting.tasks.build_figures_of_month": _("Figures of one month"),
+    "reporting.tasks.generate_work_report": _("Work report generation"),
+}
+
+
+def task_title(task: str) -> str | Promise:
+    """The title of a task path in the site's language; a task nobody gave a title is a "background job"."""
+    for schedule in DEFAULT_SCHEDULES:
+        if schedule.task == task and schedule.title:
+            return schedule.title
+    return ON_DEMAND_TITLES.get(task, _("Background job"))
+
+
+def schedule_title(name: str, task: str) -> str | Promise:
+    """A default schedule's title; a schedule the district office added in the admin keeps the name it was given."""
+    for schedule in DEFAULT_SCHEDULES:
+        if schedule.name == name and schedule.title:
+            return schedule.title
+    return name

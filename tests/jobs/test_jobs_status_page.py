@@ -6,7 +6,7 @@ from django.utils import timezone, translation
 from django_celery_beat.models import PeriodicTask
 
 from jobs.models import JobRunStatus
-from jobs.schedules import HEARTBEAT_TASK
+from jobs.schedules import HEARTBEAT_TASK, schedule_title
 from jobs.selectors import job_status, schedule_in_words
 from jobs.services import job_run_finish, worker_heartbeat_record
 from lanshan.celery import app as celery_app
@@ -31,7 +31,7 @@ def test_district_office_sees_every_schedule_with_its_last_run_and_admin_link(cl
     assert response.status_code == 200
     html = response.content.decode()
     for periodic_task in PeriodicTask.objects.all():
-        assert periodic_task.task in html
+        assert str(schedule_title(periodic_task.name, periodic_task.task)) in html
     assert reverse("admin:django_celery_beat_periodictask_change", args=[heartbeat.pk]) in html
     row = next(row for row in response.context["status"].schedules if row.periodic_task.pk == heartbeat.pk)
     assert row.run.last_status == JobRunStatus.SUCCESS
