@@ -162,6 +162,7 @@ def test_the_problem_list_of_a_town_is_refused_to_another_town(client, town, pro
 # The rules
 
 
+@pytest.mark.english
 def test_the_rules_page_explains_every_rule_and_counts_the_users_open_problems(client, town_staff, problems):
     client.force_login(town_staff)
     response = client.get(reverse("households:quality_rules"))
