@@ -99,3 +99,12 @@ def days_late(due_date: dt.date | None, done_on: dt.date) -> int:
     if due_date is None:
         return 0
     return max(0, (done_on - due_date).days)
+
+
+def request_above_share(amount: Decimal, *, share: Decimal, committed: Decimal) -> Decimal | None:
+    """Point 5: "资金拨付 ... 审核无误后拨付": a village's request is paid from its town's share of the allocation, so
+    it may not ask for more than the share not yet committed to villages.
+    The remaining share when ``amount`` is above it (the request is refused), None when it fits. The submission
+    (the town's share) and the approval (the station's holding) both judge a request with this function."""
+    remaining = share - committed
+    return remaining if amount > remaining else None

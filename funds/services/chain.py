@@ -10,20 +10,21 @@ is locked before a commitment, and the database's check refuses anything above i
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NoReturn
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from funds.models import Allocation, Holding, Hop, PaymentRequest, PaymentRequestStatus, Transfer, Unit
 from funds.permissions import funds_scope, may_act_for
-from funds.rules import days_late
+from funds.rules import days_late, request_above_share
 from organisation.locking import locked_in_reach
 from organisation.models import Town, Village
-from organisation.money import ZERO
+from organisation.money import ZERO, money_text
 from organisation.scoping import Access, villages_for
 from organisation.validation import date_check
 from organisation.workdays import WorkingCalendar
@@ -220,7 +221,16 @@ def _commit(holding: Holding, amount: Decimal) -> None:
 # --- Villages and the station: payment requests -------------------------------------------------------------------
 
 
-def _check_request(*, village: Village, allocation: Allocation, amount: Decimal, project_name: str, purpose: str):
+def _check_request(
+    *,
+    village: Village,
+    allocation: Allocation,
+    amount: Decimal,
+    project_name: str,
+    purpose: str,
+):
+    """A request's fields, and its amount against the town's share of the allocation not yet committed to villages
+    (``request_above_share``, the rule the approval applies to what the station holds)."""
     _check_amount(amount)
     if not project_name.strip():
         raise ValidationError({"project_name": _("Name the project the money is for.")})
@@ -230,6 +240,24 @@ def _check_request(*, village: Village, allocation: Allocation, amount: Decimal,
         raise ValidationError(
             {"allocation": _("This allocation has not been allotted to %(town)s.") % {"town": village.town}}
         )
+    transfers = Transfer.objects.filter(allocation=allocation, town_id=village.town_id)
+    remaining = request_above_share(
+        amount,
+        share=transfers.filter(hop=Hop.TO_TOWN).aggregate(total=Sum("amount"))["total"] or ZERO,
+        committed=transfers.filter(hop=Hop.TO_VILLAGE).aggregate(total=Sum("amount"))["total"] or ZERO,
+    )
+    if remaining is not None:
+        message = _(
+            "%(town)s's remaining share of this allocation is %(remaining)s yuan; "
+            "the request for %(amount)s yuan is above it."
+        )
+        _refuse_above_share(message, amount=amount, remaining=remaining, town=village.town)
+
+
+def _refuse_above_share(message: str, *, amount: Decimal, remaining: Decimal, **names: object) -> NoReturn:
+    """The refusal of ``request_above_share``, on the amount, with the money written as money is (12,345.60)."""
+    values = {**names, "remaining": money_text(max(remaining, ZERO)), "amount": money_text(amount)}
+    raise ValidationError({"amount": message % values})
 
 
 @transaction.atomic
@@ -293,17 +321,17 @@ def payment_request_approve(*, user: User, request: PaymentRequest, approved_on:
         .filter(allocation_id=request.allocation_id, town_id=request.village.town_id, unit=Unit.STATION)
         .first()
     )
-    if holding is None or holding.balance < request.amount:
-        balance = holding.balance if holding else ZERO
-        raise ValidationError(
-            {
-                "amount": _(
-                    "The station holds %(balance)s yuan of this allocation not yet paid out; "
-                    "the request for %(amount)s yuan cannot be approved."
-                )
-                % {"balance": balance, "amount": request.amount}
-            }
+    remaining = request_above_share(
+        request.amount,
+        share=holding.received if holding else ZERO,
+        committed=holding.committed if holding else ZERO,
+    )
+    if remaining is not None or holding is None:
+        message = _(
+            "The station holds %(remaining)s yuan of this allocation not yet paid out; "
+            "the request for %(amount)s yuan cannot be approved."
         )
+        _refuse_above_share(message, amount=request.amount, remaining=remaining or ZERO)
     _commit(holding, request.amount)
     request.status = PaymentRequestStatus.APPROVED
     request.reviewed_on, request.reviewed_by = approved_on, user

@@ -34,8 +34,8 @@ def test_two_stations_users_approving_at_once_cannot_overspend(town, village):
 
     # then one is approved and the other refused, naming the 40,000 left
     assert sorted(outcomes, key=str) == [
-        "The station holds 40000.00 yuan of this allocation not yet paid out; "
-        "the request for 60000.00 yuan cannot be approved.",
+        "The station holds 40,000.00 yuan of this allocation not yet paid out; "
+        "the request for 60,000.00 yuan cannot be approved.",
         "done",
     ]
     holding = Holding.objects.get(allocation=allocation, town=town, unit=Unit.STATION)

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from funds.models import Holding, Hop, PaymentRequestStatus, Transfer, Unit
+from funds.models import Holding, Hop, PaymentRequest, PaymentRequestStatus, Transfer, Unit
 from funds.services import chain
 from organisation.roles import Role
 from tests.factories.funds import allocation_for, request_for, to_station, to_town_transfer
@@ -203,24 +203,41 @@ def test_an_approved_request_is_due_at_the_village_in_5_working_days(people, tow
 
 
 def test_the_station_cannot_approve_more_than_it_holds(people, town, village):
-    # given 100,000 yuan at the station, 60,000 of them approved for a request
+    # given 100,000 yuan at the station and two requests, 60,000 of them approved for the first
     allocation = allocation_for(people.district_finance, [(town, Decimal("100000.00"))])
     to_station(people, allocation, town)
-    chain.payment_request_approve(
-        user=people.station, request=request_for(people, allocation, village, Decimal("60000")), approved_on=TODAY()
-    )
+    first = request_for(people, allocation, village, Decimal("60000"))
     second = request_for(people, allocation, village, Decimal("50000"))
+    chain.payment_request_approve(user=people.station, request=first, approved_on=TODAY())
     # when a second request for 50,000 is approved
     with pytest.raises(ValidationError) as refused:
         chain.payment_request_approve(user=people.station, request=second, approved_on=TODAY())
     # then it is refused, naming the 40,000 left, and stays submitted without a transfer
     assert refused.value.message_dict["amount"] == [
-        "The station holds 40000.00 yuan of this allocation not yet paid out; "
-        "the request for 50000.00 yuan cannot be approved."
+        "The station holds 40,000.00 yuan of this allocation not yet paid out; "
+        "the request for 50,000.00 yuan cannot be approved."
     ]
     second.refresh_from_db()
     assert second.status == PaymentRequestStatus.SUBMITTED
     assert not Transfer.objects.filter(payment_request=second).exists()
+
+
+def test_a_request_above_the_towns_remaining_share_is_refused_at_submission(people, town, village):
+    # given a town's share of 100,000 yuan, 60,000 of them approved for a village
+    allocation = allocation_for(people.district_finance, [(town, Decimal("100000.00"))])
+    to_station(people, allocation, town)
+    chain.payment_request_approve(
+        user=people.station, request=request_for(people, allocation, village, Decimal("60000")), approved_on=TODAY()
+    )
+    # when the village asks for 50,000 more
+    with pytest.raises(ValidationError) as refused:
+        request_for(people, allocation, village, Decimal("50000"))
+    # then it is refused at once, naming the 40,000 left, and nothing is recorded; 40,000 is still accepted
+    assert refused.value.message_dict["amount"] == [
+        f"{town}'s remaining share of this allocation is 40,000.00 yuan; the request for 50,000.00 yuan is above it."
+    ]
+    assert PaymentRequest.objects.filter(amount=Decimal("50000")).count() == 0
+    assert request_for(people, allocation, village, Decimal("40000")).status == PaymentRequestStatus.SUBMITTED
 
 
 def test_a_request_before_the_money_reached_the_station_cannot_be_approved(people, town, village):
@@ -233,16 +250,16 @@ def test_a_request_before_the_money_reached_the_station_cannot_be_approved(peopl
 
 
 def test_a_returned_request_is_corrected_and_approved(people, town, village):
-    # given a request for 150 yuan when the station holds 100
+    # given a request for 100 yuan when the station holds 100
     allocation = allocation_for(people.district_finance, [(town, Decimal("100"))])
     to_station(people, allocation, town)
-    request = request_for(people, allocation, village, Decimal("150"))
+    request = request_for(people, allocation, village, Decimal("100"))
     # when the station returns it without a reason, it is refused
     with pytest.raises(ValidationError) as refused:
         chain.payment_request_return(user=people.station, request=request, returned_on=TODAY(), reason=" ")
     assert "reason" in refused.value.message_dict
     # when it returns it with a reason, the clerk asks for 90 instead and the station approves
-    chain.payment_request_return(user=people.station, request=request, returned_on=TODAY(), reason="超出余额")
+    chain.payment_request_return(user=people.station, request=request, returned_on=TODAY(), reason="请分两次申请")
     chain.payment_request_resubmit(
         user=people.clerk, request=request, project_name="村集体光伏电站", purpose="设备款", amount=Decimal("90")
     )

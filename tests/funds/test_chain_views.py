@@ -717,6 +717,17 @@ def test_a_request_without_a_purpose_is_named_in_chinese(client, people, allocat
     assert not PaymentRequest.objects.exists()
 
 
+def test_a_request_above_the_towns_share_is_told_on_the_form_at_submission(client, people, allocation, village):
+    # when the clerk asks for one fen more than the town's 100,000 yuan share
+    client.force_login(people.clerk)
+    data = {"village": village.pk, "allocation": allocation.pk, "project_name": "道路", "purpose": "修路"}
+    response = client.post(reverse("funds:request_create"), {**data, "amount": "100000.01"})
+    # then the form names the remaining share, and nothing was written
+    assert response.status_code == 200
+    assert "100,000.00" in str(response.context["form"].errors["amount"])
+    assert not PaymentRequest.objects.exists()
+
+
 def test_the_station_approves_and_the_village_transfer_is_due_in_5_working_days(
     client, people, allocation, village, station_holds
 ):
@@ -738,8 +749,10 @@ def test_the_station_approves_and_the_village_transfer_is_due_in_5_working_days(
 def test_approving_more_than_the_station_holds_is_told_and_writes_nothing(
     client, people, allocation, village, station_holds
 ):
-    # given a request for one fen more than the station holds
-    request = request_for(people, allocation, village, Decimal("100000.01"))
+    # given two requests of 60,000 within the town's 100,000, the first approved: the station holds 40,000
+    first = request_for(people, allocation, village, Decimal("60000.00"))
+    request = request_for(people, allocation, village, Decimal("60000.00"))
+    chain.payment_request_approve(user=people.station, request=first, approved_on=TODAY())
     client.force_login(people.station)
     before = history_head()
     # when the station approves it
