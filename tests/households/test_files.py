@@ -163,25 +163,6 @@ def test_roles_without_the_right_cannot_reveal(client, make_user, village, role)
     assert not IdNumberReveal.objects.exists()
 
 
-def test_export_masks_ids_unless_asked_and_allowed_and_logs_full_exports(client, make_user, village):
-    import io
-
-    from openpyxl import load_workbook
-
-    member = MemberFactory(household__village=village)
-    client.force_login(make_user(Role.TOWN_STAFF, town=village.town))
-
-    def exported_ids(**params):
-        response = client.get(reverse("households:household_export"), params)
-        sheet = load_workbook(io.BytesIO(response.content)).active
-        return [row[8] for row in sheet.iter_rows(min_row=2, values_only=True)]
-
-    assert exported_ids() == [id_number_mask(member.id_number)]
-    assert not IdNumberReveal.objects.exists()
-    assert exported_ids(full_ids="1") == [member.id_number]
-    assert IdNumberReveal.objects.filter(member=None).count() == 1
-
-
 @pytest.mark.parametrize("role", [Role.TOWN_STAFF, Role.VILLAGE_CLERK])
 @pytest.mark.parametrize(
     ("name", "method", "member_url"),
