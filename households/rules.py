@@ -29,7 +29,15 @@ from django.db.models.lookups import Range
 from django.utils.translation import gettext_lazy as _
 
 from households.choices import OUT_OF_POVERTY, UNSAFE_GRADES, HouseholdStatus, HousingGrade, SchoolStage, WaterSource
-from households.models import Household, Income, Member, PovertyLine, RenovationPlan
+from households.models import (
+    CADRE_HOUSEHOLD_LIMIT,
+    DEFAULT_TERM_END,
+    Household,
+    Income,
+    Member,
+    PovertyLine,
+    RenovationPlan,
+)
 
 # The national register of poor households (建档立卡) began in 2014: no household was identified earlier, no
 # record of the register (a safety net, a sample, a survey) is older. Point 3 of the work plan takes the same
@@ -66,6 +74,20 @@ INSURED_STATUSES = (HouseholdStatus.NOT_OUT, HouseholdStatus.OUT_CONTINUING)
 # every household still poor (not yet out, or returned) and every household out whose policies continue; a household
 # out with policies ended, or a marginal household (not registered as poor), needs none.
 CADRE_HELPED_STATUSES = (HouseholdStatus.NOT_OUT, HouseholdStatus.RETURNED, HouseholdStatus.OUT_CONTINUING)
+
+
+def cadre_term_end(starts_on: dt.date) -> dt.date:
+    """Point 13: "帮扶责任人 ... 帮扶期限到 2020 年": an assignment's term ends on 31 December 2020
+    (``DEFAULT_TERM_END``); one that starts later (the plan's term renewed) runs to the end of the year it starts,
+    so a term never ends before it starts."""
+    return max(DEFAULT_TERM_END, dt.date(starts_on.year, 12, 31))
+
+
+def cadre_is_full(households_helped: int) -> bool:
+    """Point 13: "每人帮扶不超过 5 户": a cadre who helps ``CADRE_HOUSEHOLD_LIMIT`` households takes no more (the
+    database's trigger holds the same limit)."""
+    return households_helped >= CADRE_HOUSEHOLD_LIMIT
+
 
 # Point 11: a left-behind child (留守儿童) is under 16.
 LEFT_BEHIND_AGE_LIMIT = 16

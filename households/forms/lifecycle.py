@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from households.choices import HouseholdStatus, ReturnCause
-from households.models import Cadre
-from households.rules import FIRST_INCOME_YEAR
+from households.models import CADRE_HOUSEHOLD_LIMIT, Cadre
+from households.rules import FIRST_INCOME_YEAR, cadre_is_full
 from organisation.forms import StyledFormMixin
 
 INCOME_AMOUNTS = ("wages", "business", "transfers", "property_income", "business_costs")
@@ -59,25 +59,40 @@ class CadreForm(StyledFormMixin, forms.ModelForm):
         fields = ["name", "work_unit", "phone"]
 
 
+def cadre_label(cadre: Cadre) -> str:
+    """A cadre in the select: whom they help, and "(full: 5 households)" for a full one (``cadre_is_full``)."""
+    label = _("%(cadre)s, helps %(count)d") % {"cadre": cadre, "count": cadre.households_helped}
+    if cadre_is_full(cadre.households_helped):
+        label += _("(full: %(limit)d households)") % {"limit": CADRE_HOUSEHOLD_LIMIT}
+    return label
+
+
+class CadreSelect(forms.Select):
+    """The cadres, a full one (``cadre_is_full``) shown as full and not selectable; the service still refuses one."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex=subindex, attrs=attrs)
+        cadre = getattr(value, "instance", None)
+        if cadre is not None and cadre_is_full(cadre.households_helped):
+            option["attrs"]["disabled"] = True
+        return option
+
+
 class CadreAssignForm(StyledFormMixin, forms.Form):
-    cadre = forms.ModelChoiceField(label=gettext_lazy("Cadre"), queryset=Cadre.objects.none())
+    cadre = forms.ModelChoiceField(label=gettext_lazy("Cadre"), queryset=Cadre.objects.none(), widget=CadreSelect)
     starts_on = forms.DateField(label=gettext_lazy("From"))
     term_ends_on = forms.DateField(
         label=gettext_lazy("Term ends on"),
-        help_text=gettext_lazy("Assistance runs to the end of 2020 (work plan point 13) unless decided otherwise."),
+        help_text=gettext_lazy(
+            "Filled in: the end of 2020 (work plan point 13), or the end of the year the assistance starts if later."
+        ),
     )
 
     def __init__(self, *args, cadres, load_url: str, **kwargs):
         super().__init__(*args, **kwargs)
         cadre = self.fields["cadre"]
         cadre.queryset = cadres
-        cadre.label_from_instance = lambda c: (
-            _("%(cadre)s, helps %(count)d")
-            % {
-                "cadre": c,
-                "count": c.households_helped,
-            }
-        )
+        cadre.label_from_instance = cadre_label
         # Choosing a cadre shows in place whom they already help.
         cadre.widget.attrs.update(
             {"hx-get": load_url, "hx-trigger": "change", "hx-target": "#cadre-load", "hx-swap": "outerHTML"}

@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from households.choices import OUT_OF_POVERTY, HouseholdStatus, ReturnCause
 from households.models import (
     CADRE_HOUSEHOLD_LIMIT,
-    DEFAULT_TERM_END,
     Cadre,
     CadreAssignment,
     Household,
@@ -22,7 +21,7 @@ from households.models import (
     StatusEvent,
 )
 from households.permissions import CADRE_MANAGERS, HOUSEHOLD_KEEPERS, STATUS_RECORDERS, households_scope
-from households.rules import FIRST_INCOME_YEAR, MAY_RETURN_FROM
+from households.rules import FIRST_INCOME_YEAR, MAY_RETURN_FROM, cadre_term_end
 from households.selectors.lifecycle import cadre_load, checklist_failures, household_exit_checklist
 from organisation.locking import locked_in_reach
 from organisation.scoping import Access
@@ -263,7 +262,7 @@ def cadre_assign(
     household: Household,
     cadre: Cadre,
     starts_on: dt.date,
-    term_ends_on: dt.date = DEFAULT_TERM_END,
+    term_ends_on: dt.date | None = None,
 ) -> CadreAssignment:
     """Make ``cadre`` the household's responsible cadre from ``starts_on``, releasing the one before.
 
@@ -274,6 +273,8 @@ def cadre_assign(
     _locked_household(user, household)
     if not households_scope(user, Access.CHANGE, Cadre.objects.filter(pk=cadre.pk)).exists():
         raise PermissionDenied(_("You may not assign this cadre."))
+    if term_ends_on is None:
+        term_ends_on = cadre_term_end(starts_on)
     if term_ends_on < starts_on:
         raise ValidationError(
             {"term_ends_on": _("The term cannot end (%(end)s) before it starts.") % {"end": term_ends_on.isoformat()}}

@@ -13,7 +13,7 @@ from django.views.generic import DetailView, ListView, View
 
 from households.choices import OUT_OF_POVERTY
 from households.forms.lifecycle import INCOME_AMOUNTS, CadreAssignForm, CadreForm, IncomeForm, StatusChangeForm
-from households.models import DEFAULT_TERM_END, Cadre, Household, Income
+from households.models import Cadre, Household, Income
 from households.permissions import (
     CADRE_MANAGERS,
     CADRE_VIEWERS,
@@ -23,6 +23,7 @@ from households.permissions import (
     may_record_status,
     may_view_cadres,
 )
+from households.rules import cadre_term_end
 from households.sections import DetailSection
 from households.selectors.lifecycle import (
     cadre_load,
@@ -308,7 +309,8 @@ class CadreAssignView(CadreManagerMixin, HouseholdPageMixin, ServiceFormView):
         }
 
     def get_initial(self):
-        initial = {**super().get_initial(), "term_ends_on": DEFAULT_TERM_END}
+        initial = super().get_initial()
+        initial["term_ends_on"] = cadre_term_end(initial["starts_on"])
         if (cadre := self.request.GET.get("cadre", "")).isdigit():
             initial["cadre"] = cadre
         return initial

@@ -1,13 +1,16 @@
 """Assistance cadres (point 13): at most five households each, held by the database; households with no cadre."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from households.models import DEFAULT_TERM_END, Cadre, CadreAssignment
 from households.permissions import households_scope
+from households.rules import cadre_term_end
 from households.selectors.lifecycle import households_without_cadre
 from households.services.lifecycle import cadre_assign
 from households.views.base import PAGE_SIZE
@@ -279,3 +282,54 @@ def test_other_towns_are_refused_the_cadre_pages(client, village, cadre, role):
     cadre.refresh_from_db()
     assert cadre.name == "刘洋"
     assert not CadreAssignment.objects.filter(household=household).exists()
+
+
+@pytest.mark.parametrize(
+    ("starts_on", "term_ends_on"),
+    [
+        (dt.date(2018, 6, 1), DEFAULT_TERM_END),  # the plan's term: to the end of 2020
+        (dt.date(2020, 12, 31), DEFAULT_TERM_END),
+        (dt.date(2021, 3, 1), dt.date(2021, 12, 31)),  # later: the end of the year it starts, never before it
+    ],
+)
+def test_a_term_ends_at_the_end_of_2020_or_of_the_year_it_starts_if_later(starts_on, term_ends_on):
+    assert cadre_term_end(starts_on) == term_ends_on >= starts_on
+
+
+def test_the_assign_forms_defaults_are_accepted_as_they_are(client, town_staff, village, cadre):
+    # given the assign form as it opens today
+    household = HouseholdFactory(village=village)
+    client.force_login(town_staff)
+    form = client.get(assign_url(household), {"cadre": cadre.pk}).context["form"]
+    today = timezone.localdate()
+    assert form.initial["starts_on"] == today
+    assert form.initial["term_ends_on"] == cadre_term_end(today) >= today
+    # when it is sent with its defaults
+    response = client.post(
+        assign_url(household),
+        {
+            "cadre": cadre.pk,
+            "starts_on": form.initial["starts_on"].isoformat(),
+            "term_ends_on": form.initial["term_ends_on"].isoformat(),
+        },
+    )
+    # then the cadre is assigned
+    assert response.status_code == 302
+    assignment = CadreAssignment.objects.get(household=household, released_on=None)
+    assert (assignment.cadre, assignment.term_ends_on) == (cadre, cadre_term_end(today))
+
+
+def test_a_full_cadre_is_shown_as_full_and_cannot_be_chosen_in_the_select(client, town_staff, village, cadre):
+    # given a cadre helping five households and one helping four
+    helping(cadre, households_in(village, 5))
+    other = Cadre.objects.create(name="王芳", work_unit="区教育局", phone="13800000002")
+    helping(other, households_in(village, 4, prefix="K"))
+    household = HouseholdFactory(village=village)
+    client.force_login(town_staff)
+    # when the assign form opens
+    content = client.get(assign_url(household)).content.decode()
+    # then the full cadre's option is disabled and marked full, the other one is offered
+    full = re.search(rf'<option value="{cadre.pk}"[^>]*>[^<]*</option>', content).group(0)
+    free = re.search(rf'<option value="{other.pk}"[^>]*>[^<]*</option>', content).group(0)
+    assert "disabled" in full and "(full: 5 households)" in full
+    assert "disabled" not in free and "full" not in free
