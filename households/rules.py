@@ -28,7 +28,16 @@ from django.db.models import (
 from django.db.models.lookups import Range
 from django.utils.translation import gettext_lazy as _
 
-from households.choices import OUT_OF_POVERTY, UNSAFE_GRADES, HouseholdStatus, HousingGrade, SchoolStage, WaterSource
+from households.choices import (
+    OUT_OF_POVERTY,
+    UNSAFE_GRADES,
+    HouseholdStatus,
+    HousingGrade,
+    Relation,
+    SchoolStage,
+    Sex,
+    WaterSource,
+)
 from households.models import (
     CADRE_HOUSEHOLD_LIMIT,
     DEFAULT_TERM_END,
@@ -74,6 +83,36 @@ INSURED_STATUSES = (HouseholdStatus.NOT_OUT, HouseholdStatus.OUT_CONTINUING)
 # every household still poor (not yet out, or returned) and every household out whose policies continue; a household
 # out with policies ended, or a marginal household (not registered as poor), needs none.
 CADRE_HELPED_STATUSES = (HouseholdStatus.NOT_OUT, HouseholdStatus.RETURNED, HouseholdStatus.OUT_CONTINUING)
+
+
+# The register form's A5 (sex, read from the A6 ID number) and A7 (relation to the head): a son, son-in-law or
+# grandson is male, a daughter, daughter-in-law or granddaughter female, and a spouse is of the head's other sex.
+RELATION_SEX = {
+    Relation.SON: Sex.MALE,
+    Relation.SON_IN_LAW: Sex.MALE,
+    Relation.GRANDSON: Sex.MALE,
+    Relation.DAUGHTER: Sex.FEMALE,
+    Relation.DAUGHTER_IN_LAW: Sex.FEMALE,
+    Relation.GRANDDAUGHTER: Sex.FEMALE,
+}
+
+
+def relation_sex_conflict(relation: str | None, sex: str | None, *, head_sex: str | None = None) -> str | None:
+    """A7 against A5: the message refusing a member whose relation to the head (``RELATION_SEX``; a spouse is of
+    the head's other sex, when the head's sex is known) contradicts the sex read from the ID number; None when they
+    agree or the relation carries no sex. The member form and the import both refuse with it."""
+    if not relation or not sex:
+        return None
+    if relation == Relation.SPOUSE:
+        required = None if head_sex is None else (Sex.FEMALE if head_sex == Sex.MALE else Sex.MALE)
+    else:
+        required = RELATION_SEX.get(Relation(relation)) if relation in Relation.values else None
+    if required is None or required == sex:
+        return None
+    return str(
+        _("The relation to the head “%(relation)s” is for a %(sex)s member, but the ID number says %(id_sex)s.")
+        % {"relation": Relation(relation).label, "sex": Sex(required).label, "id_sex": Sex(sex).label}
+    )
 
 
 def cadre_term_end(starts_on: dt.date) -> dt.date:

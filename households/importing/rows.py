@@ -21,7 +21,7 @@ from households.importing.columns import (
 )
 from households.importing.ids import id_number_parse_fast
 from households.models import ImportJob, ImportRowError
-from households.rules import REGISTER_START_YEAR
+from households.rules import REGISTER_START_YEAR, relation_sex_conflict
 from households.sheet_reader import SheetRejected
 from organisation.models import Town
 
@@ -201,6 +201,9 @@ class RowParser:
         stated_sex = code("sex")
         if stated_sex and sex and stated_sex != sex:
             problem("sex", self.messages["sex"] % {"sex": label_of(SEX_LABELS, sex)})
+        relation = code("relation")
+        if conflict := relation_sex_conflict(relation, sex):
+            problem("relation", conflict)
         education = cells["education"]
         if education and education not in EDUCATION_LEVELS:
             allowed = "、".join(EDUCATION_LEVELS)
@@ -222,7 +225,7 @@ class RowParser:
             text("bank_account", 40),
             text("name", 50),
             id_number,
-            code("relation"),
+            relation,
             sex,
             birth_date,
             text("ethnicity", 20),

@@ -12,6 +12,7 @@ from households.importing.columns import HEADER, RELATION_LABELS, label_of
 from households.importing.rows import RowProblem
 from households.importing.staging import HOUSEHOLD_STAGE_COLUMNS
 from households.models import Member
+from households.rules import relation_sex_conflict
 from households.services.files import where_registered_message
 from organisation.models import Town
 
@@ -83,6 +84,21 @@ def sheet_problems(cursor, *, town: Town, user) -> Iterator[RowProblem]:
                     _("Household %(file)s already has its head of household on row %(row)d.")
                     % {"file": file_number, "row": head_rows[0]},
                 )  # fmt: skip
+
+    # A spouse of the head's own sex (the head on another row of the same household).
+    cursor.execute(
+        """
+        SELECT r.row_no, r.relation, r.sex, h.sex
+        FROM import_row r
+        JOIN import_row h ON h.file_number = r.file_number AND h.relation = %s
+        WHERE r.relation = %s
+        ORDER BY r.row_no
+        """,
+        [Relation.HEAD, Relation.SPOUSE],
+    )
+    for row_no, relation, sex, head_sex in _fetch(cursor):
+        if conflict := relation_sex_conflict(relation, sex, head_sex=head_sex):
+            yield RowProblem(row_no, HEADER["relation"], label_of(RELATION_LABELS, relation), conflict)
 
     # File numbers of another town's households.
     cursor.execute(

@@ -9,6 +9,7 @@ from households.choices import PovertyCause, Relation
 from households.id_numbers import id_number_parse
 from households.models import Household, IdNumberReveal, Member
 from households.permissions import HOUSEHOLD_KEEPERS, households_scope, may_reveal_id_numbers
+from households.rules import relation_sex_conflict
 from organisation.actors import Actor
 from organisation.scoping import Access, has_district_reach, villages_for
 from organisation.validation import role_require
@@ -104,6 +105,10 @@ def member_save(*, user: User, household: Household, member: Member | None = Non
         and household.members.filter(relation=Relation.HEAD).exclude(pk=member.pk).exists()
     ):
         raise ValidationError({"relation": _("This household already has a head; change that member first.")})
+    head = household.members.filter(relation=Relation.HEAD).exclude(pk=member.pk)
+    head_sex = head.values_list("sex", flat=True).first() if member.relation != Relation.HEAD else None
+    if conflict := relation_sex_conflict(member.relation, member.sex, head_sex=head_sex):
+        raise ValidationError({"relation": conflict})
     member.full_clean(exclude=["household", "sex", "birth_date", "id_number"])
     try:
         with transaction.atomic():

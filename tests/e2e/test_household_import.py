@@ -19,7 +19,7 @@ def test_town_staff_fix_a_bad_row_import_the_sheet_and_find_the_household(
     village = VillageFactory(town=town, name="王家庄村")
     make_user(Role.TOWN_STAFF, town=town, username="wanggou")
     first, second = file_number(), file_number()
-    good_id = valid_id_number()
+    good_id = valid_id_number(female=True)
     typo = good_id[:17] + ("1" if good_id[17] == "0" else "0")
     rows = [
         sheet_row(town=town, village=village, file=first, 姓名="李春生"),

@@ -95,6 +95,59 @@ def test_a_second_head_is_refused(make_user, village):
     assert "relation" in caught.value.message_dict
 
 
+@pytest.mark.parametrize(
+    ("relation", "female", "head_female"),
+    [
+        (Relation.SON, True, False),  # 之子 with a female ID number
+        (Relation.DAUGHTER, False, False),  # 之女 with a male one
+        (Relation.GRANDSON, True, True),
+        (Relation.DAUGHTER_IN_LAW, False, False),
+        (Relation.SPOUSE, False, False),  # a spouse of the head's own sex
+        (Relation.SPOUSE, True, True),
+    ],
+)
+def test_a_relation_that_contradicts_the_sex_of_the_id_number_is_refused_on_the_relation(
+    make_user, village, relation, female, head_female
+):
+    # given a household whose head is of the given sex
+    user = make_user(Role.TOWN_STAFF, town=village.town)
+    head = MemberFactory(household__village=village, female=head_female)
+    # when a member is recorded with a relation the ID number's sex contradicts
+    with pytest.raises(ValidationError) as caught:
+        member_save(
+            user=user,
+            household=head.household,
+            **member_data(relation=relation, id_number=valid_id_number(female=female)),
+        )
+    # then it is refused on the relation, and nothing is written
+    assert list(caught.value.message_dict) == ["relation"]
+    message = caught.value.message_dict["relation"][0]
+    assert "ID number" in message or "身份证" in message
+    assert head.household.members.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("relation", "female", "head_female"),
+    [
+        (Relation.SON, False, False),
+        (Relation.DAUGHTER, True, False),
+        (Relation.SPOUSE, True, False),
+        (Relation.SPOUSE, False, True),
+        (Relation.PARENT, True, False),  # a relation that carries no sex
+        (Relation.SIBLING, False, True),
+    ],
+)
+def test_a_relation_that_agrees_with_the_sex_of_the_id_number_is_recorded(
+    make_user, village, relation, female, head_female
+):
+    user = make_user(Role.TOWN_STAFF, town=village.town)
+    head = MemberFactory(household__village=village, female=head_female)
+    member = member_save(
+        user=user, household=head.household, **member_data(relation=relation, id_number=valid_id_number(female=female))
+    )
+    assert member.relation == relation
+
+
 def test_household_in_a_village_of_another_town_is_refused(make_user, village, other_village):
     user = make_user(Role.TOWN_STAFF, town=village.town)
     with pytest.raises(ValidationError) as caught:

@@ -190,11 +190,11 @@ def test_a_file_number_of_another_town_is_refused(staff, town, village, other_vi
 
 
 def test_rows_of_one_household_must_agree_and_have_one_head(staff, town, village):
-    number, other = file_number(), file_number()
+    number, other, wife = file_number(), file_number(), valid_id_number(female=True)
     second_village = VillageFactory(town=town)
     rows = [
         sheet_row(town=town, village=village, file=number),
-        sheet_row(town=town, village=second_village, file=number, 与户主关系="配偶"),
+        sheet_row(town=town, village=second_village, file=number, 公民身份号码=wife, 与户主关系="配偶"),
         sheet_row(town=town, village=village, file=other, 与户主关系="之子"),
     ]
 
@@ -259,10 +259,10 @@ def test_a_head_not_in_the_sheet_is_an_error(staff, town, village):
 
 
 def test_every_imported_row_has_history_naming_the_job(staff, town, village):
-    number = file_number()
+    number, wife = file_number(), valid_id_number(female=True)
     rows = [
         sheet_row(town=town, village=village, file=number),
-        sheet_row(town=town, village=village, file=number, 与户主关系="配偶"),
+        sheet_row(town=town, village=village, file=number, 公民身份号码=wife, 与户主关系="配偶"),
     ]
     job = checked(staff, town, rows)
     import_job_confirm(user=staff, job=job)
@@ -338,3 +338,24 @@ def test_a_title_row_above_the_header_is_skipped(staff, town, village):
 
     # then the row below the header is read
     assert (job.status, job.rows_total) == (ImportStatus.CHECKED, 1)
+
+
+def test_a_relation_that_contradicts_the_sex_of_the_id_number_is_a_row_error(staff, town, village):
+    # given a son with a female ID number, a daughter with a male one, and a spouse of the head's sex
+    number, man, woman = file_number(), valid_id_number, lambda: valid_id_number(female=True)
+    rows = [
+        sheet_row(town=town, village=village, file=number),
+        sheet_row(town=town, village=village, file=number, 公民身份号码=woman(), 与户主关系="之子"),
+        sheet_row(town=town, village=village, file=number, 公民身份号码=man(), 与户主关系="之女"),
+        sheet_row(town=town, village=village, file=number, 公民身份号码=man(), 与户主关系="配偶"),
+        sheet_row(town=town, village=village, file=number, 公民身份号码=woman(), 与户主关系="之女"),
+    ]
+    # when it is checked
+    job = checked(staff, town, rows)
+    # then each contradiction is a row error on the relation, and the file cannot be confirmed
+    assert problems(job) == [
+        (3, "与户主关系", "The relation to the head “Son” is for a Male member, but the ID number says Female."),
+        (4, "与户主关系", "The relation to the head “Daughter” is for a Female member, but the ID number says Male."),
+        (5, "与户主关系", "The relation to the head “Spouse” is for a Female member, but the ID number says Male."),
+    ]
+    assert job.status != ImportStatus.CHECKED

@@ -7,6 +7,7 @@ import pytest
 from households.models import Household, HouseholdEvent, ImportJob, ImportStatus
 from households.services.imports import import_job_confirm, import_job_create
 from organisation.roles import Role
+from tests.factories.households import valid_id_number
 from tests.households.test_import_sheets import file_number, sheet_row, sheet_upload
 
 
@@ -25,10 +26,10 @@ def wait_for(job: ImportJob, *statuses: ImportStatus, timeout: float = 60) -> Im
 def test_a_worker_checks_and_then_imports_a_sheet(import_queue, worker, make_user, town, village):
     # given a town user and a sheet of two households
     staff = make_user(Role.TOWN_STAFF, town=town)
-    first, second = file_number(), file_number()
+    first, second, wife = file_number(), file_number(), valid_id_number(female=True)
     rows = [
         sheet_row(town=town, village=village, file=first),
-        sheet_row(town=town, village=village, file=first, 与户主关系="配偶"),
+        sheet_row(town=town, village=village, file=first, 公民身份号码=wife, 与户主关系="配偶"),
         sheet_row(town=town, village=village, file=second),
     ]
     with worker():
