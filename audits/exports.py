@@ -6,7 +6,6 @@ streamed query; ``ledger_workbook_write(rows, stream)`` writes them. Every text 
 """
 
 from collections.abc import Iterable, Iterator
-from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -22,9 +21,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from audits import rules
 from audits.choices import Category, ItemStatus, Source
 from audits.selectors.ledger import ledger_export_rows
+from organisation.sheets import FORMULA_START, text_safe
 
-# A value starting with one of these would be read as a formula (or by a spreadsheet as one): kept as text.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CHUNK_SIZE = 2000
 # Column widths, in characters, of the columns below.
 WIDTHS = (6, 13, 16, 14, 12, 12, 12, 40, 40, 18, 10, 12, 36, 8, 12)
@@ -94,8 +92,8 @@ def ledger_workbook_write(rows: Iterable[tuple], stream, *, unit: str = "") -> N
     title.font = Font(bold=True, size=16)
     sheet.append([title])
     today = timezone.localdate().isoformat()
-    sheet.append([_text(sheet, _("Unit: %(unit)s") % {"unit": unit}), None, None, None, None, None, None,
-                  _text(sheet, _("Date: %(date)s") % {"date": today})])  # fmt: skip
+    sheet.append([text_safe(sheet, _("Unit: %(unit)s") % {"unit": unit}), None, None, None, None, None, None,
+                  text_safe(sheet, _("Date: %(date)s") % {"date": today})])  # fmt: skip
     header_font, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="center", horizontal="center")
     header = []
     for text in ledger_headers():
@@ -107,19 +105,10 @@ def ledger_workbook_write(rows: Iterable[tuple], stream, *, unit: str = "") -> N
     append = sheet.append
     for row in rows:
         if any(isinstance(row[i], str) and row[i].startswith(FORMULA_START) for i in _TEXT_INDEXES):
-            row = tuple(_text(sheet, value) if i in _TEXT_INDEXES else value for i, value in enumerate(row))
+            row = tuple(text_safe(sheet, value) if i in _TEXT_INDEXES else value for i, value in enumerate(row))
         append(row)
     workbook.save(stream)
 
 
 # The positions of the user-written text columns of a row (the rest are numbers, dates and labels).
 _TEXT_INDEXES = frozenset({3, 5, 6, 7, 8, 9, 10, 12})
-
-
-def _text(sheet, value: Any):
-    """``value`` as a string cell, even when it starts like a formula."""
-    if not isinstance(value, str) or not value.startswith(FORMULA_START):
-        return value
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.data_type = "s"
-    return cell

@@ -34,22 +34,18 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
-from openpyxl.worksheet.properties import PageSetupProperties
-from openpyxl.worksheet.worksheet import Worksheet
 
 from funds.choices import Hop
 from organisation.roles import Level
+from organisation.sheets import FORMULA_START, print_setup, text_cell
 from reporting.choices import Aggregation, Domain, FigureUnit
 from reporting.indicators import INDICATORS, Indicator
 from reporting.rules import YUAN_PER_UNIT
 from reporting.services.summary import ratio
 
-# A value starting with one of these would be read as a formula (or taken for one by a spreadsheet): kept as text.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MONEY_FORMAT = "#,##0.00"
 COUNT_FORMAT = "#,##0"
 PERCENT_FORMAT = "0.00"
-TEXT_FORMAT = "@"
 FONT_NAME = "宋体"
 
 # The first rows of every table sheet: title, table name, unit/period/money unit, two header rows.
@@ -508,23 +504,6 @@ class _Styles:
         }
 
 
-def text_cell(sheet, value: str, *, font=None, alignment=None, border=None):
-    """A cell that holds ``value`` as text, never as a formula (a leading ``=`` ``+`` ``-`` ``@`` stays text, and is
-    quoted so a spreadsheet keeps it text when the cell is edited)."""
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.data_type = "s"
-    cell.number_format = TEXT_FORMAT
-    if value.startswith(FORMULA_START):
-        cell.quotePrefix = True
-    if font is not None:
-        cell.font = font
-    if alignment is not None:
-        cell.alignment = alignment
-    if border is not None:
-        cell.border = border
-    return cell
-
-
 def _number_cell(sheet, value, kind: str, styles: _Styles, *, font):
     cell = WriteOnlyCell(sheet, value=value)
     cell.number_format = styles.number_formats[kind]
@@ -539,15 +518,7 @@ def _sheet_new(workbook: Workbook, title: str) -> _ReportSheet:
 
 
 def _print_setup(sheet, *, title_rows: str) -> None:
-    sheet.print_title_rows = title_rows
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    sheet.print_options.horizontalCentered = True
-    sheet.oddFooter.center.text = _("Page &P of &N")
-    sheet.oddFooter.center.size = 9
+    print_setup(sheet, title_rows=title_rows, footer=_("Page &P of &N"))
 
 
 def _merge(sheet, row: int, first: int, last: int, *, rows: int = 1) -> None:
