@@ -108,3 +108,16 @@ def request_above_share(amount: Decimal, *, share: Decimal, committed: Decimal) 
     (the town's share) and the approval (the station's holding) both judge a request with this function."""
     remaining = share - committed
     return remaining if amount > remaining else None
+
+
+# How a deadline of the funds counts its days, for the note beside each due date.
+CALENDAR_DAYS = "calendar"
+WORKING_DAYS = "working"
+
+
+def deadline_counting(hop: str | None) -> str:
+    """How a funds deadline counts: the district's hop to the town (``to_town_deadline``) counts calendar days, a
+    period ending on a rest day running to the next working day (Civil Code art. 203); the other hops, the monthly
+    report's due working day and a loan's processing time count working days. ``hop`` is None for a record that is
+    not a transfer (a monthly report, a loan)."""
+    return CALENDAR_DAYS if hop == Hop.TO_TOWN else WORKING_DAYS

@@ -421,6 +421,25 @@ def test_a_provisional_due_date_is_marked(client, people, allocation, town):
     assert 'data-testid="due-provisional"' in html
 
 
+def test_each_due_date_states_its_counting_rule_from_the_hop(client, people, allocation, town, village, station_holds):
+    # given the town's share (15 calendar days), the station's hop (5 working days) and a village's transfer
+    share = to_town_transfer(allocation, town)
+    onward = Transfer.objects.get(allocation=allocation, town=town, hop=Hop.TO_STATION)
+    request = request_for(people, allocation, village, Decimal("500.00"))
+    chain.payment_request_approve(user=people.station, request=request, approved_on=TODAY())
+    # when their pages and the lists are opened
+    share_page = page(client, people.district_finance, "funds:transfer_detail", share.pk).content.decode()
+    onward_page = page(client, people.district_finance, "funds:transfer_detail", onward.pk).content.decode()
+    allocation_page = page(client, people.district_finance, "funds:allocation_detail", allocation.pk).content.decode()
+    request_page = page(client, people.station, "funds:request_detail", request.pk).content.decode()
+    # then each due date says how it counts: calendar days with the Civil Code's rest-day rule, or working days
+    assert 'data-counting="calendar"' in share_page and 'data-counting="working"' not in share_page
+    assert "Civil Code, art. 203" in share_page or "民法典第二百零三条" in share_page
+    assert 'data-counting="working"' in onward_page and 'data-counting="calendar"' not in onward_page
+    assert allocation_page.count('data-testid="due-rule"') == Transfer.objects.filter(allocation=allocation).count()
+    assert 'data-counting="working"' in request_page
+
+
 def test_the_request_page_shows_the_transfer_and_offers_review_to_the_station(
     client, people, allocation, village, station_holds
 ):
