@@ -6,13 +6,15 @@ from collections.abc import Iterable
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from households.choices import Relation
+from households.choices import HouseholdStatus, PovertyCause, Relation
 from households.models import Household, Member
 from households.permissions import households_scope
 from households.selectors.as_of import (
     HOUSEHOLD_CHANGE_BY_CODE,
     HOUSEHOLD_FLAG_BY_CODE,
+    HOUSEHOLD_FLAGS,
     STATUS_ON,
+    STATUS_OUT,
     households_on,
     status_in,
     statuses_of,
@@ -83,3 +85,33 @@ def household_list_rows(*, user: Actor, **filters) -> QuerySet[Household]:
         .annotate(member_count=Count("members", distinct=True))
         .prefetch_related(Prefetch("members", queryset=heads, to_attr="heads"))
     )
+
+
+def _day(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        return None
+
+
+def _month(value: str) -> dt.date | None:
+    """A month given as YYYY-MM (what ``<input type="month">`` sends), as its first day."""
+    return _day(f"{value.strip()}-01") if len(value.strip()) == len("YYYY-MM") else None
+
+
+def household_filters(params) -> dict:
+    """The list's search and filters from its query string, as ``household_list`` takes them; a value that does not
+    parse is ignored."""
+    town, village, status = params.get("town", ""), params.get("village", ""), params.get("status", "")
+    cause, change = params.get("cause", ""), params.get("change", "")
+    return {
+        "query": params.get("q", "").strip(),
+        "town_id": int(town) if town.isdigit() else None,
+        "village_id": int(village) if village.isdigit() else None,
+        "status": status if status in (*HouseholdStatus.values, STATUS_OUT) else "",
+        "cause": cause if cause in PovertyCause.values else "",
+        "on": _day(params.get("on", "")),
+        "flags": [flag.code for flag in HOUSEHOLD_FLAGS if params.get(flag.code) == "1"],
+        "change": change if change in HOUSEHOLD_CHANGE_BY_CODE else "",
+        "month": _month(params.get("month", "")),
+    }

@@ -22,7 +22,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from households import exports
 from households.models import ExportJob, ExportStatus, IdNumberReveal
 from households.permissions import may_reveal_id_numbers
-from households.selectors.households import household_list
+from households.selectors.households import household_filters, household_list
 from organisation.scoping import towns_for
 
 logger = logging.getLogger(__name__)
@@ -71,8 +71,6 @@ def export_job_run(*, job_id: int) -> ExportJob:
     job = ExportJob.objects.select_related("owner").get(pk=job_id)
     if not started:
         return job
-    from households.views.core import household_filters  # the list page's own reading of its query string
-
     user = job.owner
     full_ids = job.full_ids and may_reveal_id_numbers(user)
     try:

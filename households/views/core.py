@@ -1,7 +1,5 @@
 """The household file: list, page, create and edit households and their members, ID numbers, export."""
 
-import datetime as dt
-
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -18,47 +16,16 @@ from households.models import Household, IdNumberReveal, Member
 from households.permissions import REVEAL_LOG_READERS, households_scope, may_reveal_id_numbers
 from households.sections import DetailSection
 from households.selectors.as_of import (
-    HOUSEHOLD_CHANGE_BY_CODE,
     HOUSEHOLD_CHANGES,
     HOUSEHOLD_FLAGS,
     STATUS_OUT,
 )
-from households.selectors.households import household_list_rows, household_statuses_on
+from households.selectors.households import household_filters, household_list_rows, household_statuses_on
 from households.services.files import household_save, id_number_reveal, member_save
 from households.views.base import PAGE_SIZE, HouseholdScopedMixin
 from organisation.access import RoleRequiredMixin
 from organisation.scoping import Access, towns_for, villages_for
 from organisation.steps import ServiceFormView
-
-
-def _day(value: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        return None
-
-
-def _month(value: str) -> dt.date | None:
-    """A month given as YYYY-MM (what ``<input type="month">`` sends), as its first day."""
-    return _day(f"{value.strip()}-01") if len(value.strip()) == len("YYYY-MM") else None
-
-
-def household_filters(params) -> dict:
-    """The list's search and filters from its query string, as ``household_list`` takes them; a value that does not
-    parse is ignored."""
-    town, village, status = params.get("town", ""), params.get("village", ""), params.get("status", "")
-    cause, change = params.get("cause", ""), params.get("change", "")
-    return {
-        "query": params.get("q", "").strip(),
-        "town_id": int(town) if town.isdigit() else None,
-        "village_id": int(village) if village.isdigit() else None,
-        "status": status if status in (*HouseholdStatus.values, STATUS_OUT) else "",
-        "cause": cause if cause in PovertyCause.values else "",
-        "on": _day(params.get("on", "")),
-        "flags": [flag.code for flag in HOUSEHOLD_FLAGS if params.get(flag.code) == "1"],
-        "change": change if change in HOUSEHOLD_CHANGE_BY_CODE else "",
-        "month": _month(params.get("month", "")),
-    }
 
 
 class HouseholdListView(HouseholdScopedMixin, ListView):
