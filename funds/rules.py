@@ -10,14 +10,15 @@ and ends is organisation.periods'.
 """
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from funds.choices import Hop, ReportStatus
 from households.id_numbers import age_on
-from organisation.periods import month_end
+from organisation.periods import month_end, next_month
 from organisation.workdays import Deadline, WorkingCalendar, add_calendar_days, add_working_days
 
 # District finance bureau -> town finance office: 15 calendar days from the district's receipt.
@@ -32,6 +33,9 @@ TO_VILLAGE_WORKING_DAYS = 5
 # received), who belongs to the registered household. These two figures are the district's choice.
 BORROWER_MIN_AGE = 18
 BORROWER_MAX_AGE = 60
+# The first month a town owes a monthly fund-usage report on: the month the system went live. The district sets
+# its own with the setting FUNDS_REPORTS_FROM ("YYYY-MM"); money received before it is reported from this month on.
+REPORTS_FROM = dt.date(2024, 1, 1)
 # A town corrects a returned report and submits it again; a submitted or accepted one is closed to it.
 SUBMITTABLE = (ReportStatus.DRAFT, ReportStatus.RETURNED)
 
@@ -69,6 +73,31 @@ def transfer_deadline(hop: Hop, clock_start: dt.date, *, calendar: WorkingCalend
 def report_deadline(month: dt.date, *, due_working_day: int, calendar: WorkingCalendar) -> Deadline:
     """A town's monthly report on ``month`` is due on the ``due_working_day``-th working day of the next month."""
     return add_working_days(month_end(month), due_working_day, calendar=calendar)
+
+
+def months_holding_money(
+    *, received: Mapping[dt.date, Decimal], paid: Mapping[dt.date, Decimal], first: dt.date, last: dt.date
+) -> list[dt.date]:
+    """ "镇街道每月向区扶贫开发领导小组报告资金使用情况": a town reports on the months in which it holds money of the
+    chain, from ``first`` to ``last``. It holds money from the month its finance office first received a transfer
+    of an allocation while any of what it received is not yet paid on to villages; the month in which the last of
+    it is paid on is still reported on, the months after are not, until money comes in again.
+
+    ``received`` and ``paid`` are the town's receipts from the district and payments to villages by month (the
+    month's first day).
+    """
+    if not received:
+        return []
+    owed = []
+    balance = Decimal(0)
+    month = min(received)
+    while month <= last:
+        came_in = received.get(month, Decimal(0))
+        if (balance > 0 or came_in > 0) and month >= first:
+            owed.append(month)
+        balance += came_in - paid.get(month, Decimal(0))
+        month = next_month(month)
+    return owed
 
 
 def month_has_ended(month: dt.date, today: dt.date) -> bool:

@@ -9,18 +9,18 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import BooleanField, ExpressionWrapper, Min, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce
+from django.conf import settings
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, TruncMonth
 
-from funds.models import Allocation, FundsPolicy, Hop, MonthlyReport, MonthlyReportLine, ReportStatus, Transfer
+from funds.models import Hop, MonthlyReport, MonthlyReportLine, ReportStatus, Transfer
 from funds.permissions import DISTRICT_WRITERS, REPORT_REVIEWERS, REPORT_ROLES, funds_scope
-from funds.rules import SUBMITTABLE, month_has_ended, report_deadline
+from funds.rules import REPORTS_FROM, SUBMITTABLE, month_has_ended, months_holding_money
 from organisation.actors import Actor
 from organisation.models import Town
 from organisation.money import MONEY_FIELD, ZERO
 from organisation.periods import month_end, month_start, previous_month
 from organisation.scoping import Access, has_district_reach, may_act, towns_for
-from organisation.workdays import WorkingCalendar
 
 # How many ended months the district office's grid shows.
 MATRIX_MONTHS = 6
@@ -98,6 +98,48 @@ def report_figures(*, town: Town, month: dt.date) -> list[ReportFigures]:
     ]
 
 
+# --- The reports owed: one rule for the scan, the pages and the grid ---------------------------------------------
+
+
+def reports_from() -> dt.date:
+    """The first month a report is owed on: the setting ``FUNDS_REPORTS_FROM`` ("YYYY-MM"), else ``REPORTS_FROM``."""
+    configured = getattr(settings, "FUNDS_REPORTS_FROM", "")
+    if configured:
+        return month_start(dt.date.fromisoformat(f"{configured}-01" if len(configured) == 7 else configured))
+    return REPORTS_FROM
+
+
+def reports_owed(*, today: dt.date) -> set[tuple[int, dt.date]]:
+    """Every (town id, month) whose report is owed on ``today``: the months that have ended since ``reports_from``
+    in which the town held money (``funds.rules.months_holding_money``).
+
+    Two grouped queries whatever the number of towns, months and transfers: the towns' receipts from the district
+    and their payments to villages, by month.
+    """
+    last = previous_month(month_start(today))
+    first = reports_from()
+    if last < first:
+        return set()
+    end = month_end(last)
+    received: dict[int, dict[dt.date, Decimal]] = {}
+    paid: dict[int, dict[dt.date, Decimal]] = {}
+    for into, hop, day in ((received, Hop.TO_TOWN, "received_on"), (paid, Hop.TO_VILLAGE, "sent_on")):
+        rows = (
+            Transfer.objects.filter(hop=hop, **{f"{day}__lte": end})
+            .annotate(month=TruncMonth(day))
+            .values("town_id", "month")
+            .annotate(total=Sum("amount"))
+            .order_by()
+        )
+        for row in rows:
+            into.setdefault(row["town_id"], {})[row["month"]] = row["total"]
+    return {
+        (town_id, month)
+        for town_id, by_month in received.items()
+        for month in months_holding_money(received=by_month, paid=paid.get(town_id, {}), first=first, last=last)
+    }
+
+
 def missing_condition(today: dt.date) -> Q:
     """Unsubmitted after the end of its due day."""
     return Q(submitted_on__isnull=True, due_date__lt=today)
@@ -159,7 +201,7 @@ class CellState:
     RETURNED = "returned"
     PENDING = "pending"  # unsubmitted, not yet due
     MISSING = "missing"  # unsubmitted after its due day
-    NOT_OWED = "not_owed"  # before the first allocation the district received: nothing to report on
+    NOT_OWED = "not_owed"  # the town held no money that month (reports_owed): nothing to report on
 
 
 @dataclass(frozen=True)
@@ -194,26 +236,16 @@ def last_ended_months(today: dt.date, count: int = MATRIX_MONTHS) -> list[dt.dat
     return months[::-1]
 
 
-def _policy() -> FundsPolicy:
-    # A read never creates the policy row; the unsaved defaults are the policy until the office edits it.
-    return FundsPolicy.objects.filter(pk=1).first() or FundsPolicy()
-
-
 def report_matrix(*, user: Actor, today: dt.date) -> ReportMatrix | None:
     """Every town × the last ended months, for users with district reach (None for the others).
 
-    A constant number of queries: the towns, the reports of the months, the first allocation, the calendar and
-    the policy. Reports are owed from the month of the first allocation (as ``monthly_reports_ensure`` opens
-    them); a month owed whose report was never opened is missing once the due day the policy gives it has passed.
+    The grid reads the report records, as the list and the overdue tab do: the reports owed
+    (``reports_owed``) are opened before a page reads them (``monthly_reports_ensure``), so a cell without a
+    report is a month its town owes nothing on. A constant number of queries: the towns and the reports.
     """
     if not has_district_reach(user, Access.VIEW):
         return None
     months = last_ended_months(today)
-    first = Allocation.objects.aggregate(first=Min("received_on"))["first"]
-    owed_from = month_start(first) if first else None
-    calendar = WorkingCalendar.load()
-    due_working_day = _policy().report_due_working_day
-    due = {month: report_deadline(month, due_working_day=due_working_day, calendar=calendar) for month in months}
     reports = {
         (report.town_id, report.month): report
         for report in funds_scope(user, Access.VIEW, MonthlyReport.objects.filter(month__in=months))
@@ -223,24 +255,23 @@ def report_matrix(*, user: Actor, today: dt.date) -> ReportMatrix | None:
         cells = []
         for month in months:
             report = reports.get((town.pk, month))
-            if report is None and (owed_from is None or month < owed_from):
+            if report is None:
                 cells.append(MatrixCell(month=month, state=CellState.NOT_OWED, report=None, late=False))
             else:
-                cells.append(_cell(month, report, due[month].due_date, today))
+                cells.append(_cell(month, report, today))
         rows.append(MatrixRow(town=town, cells=cells))
     return ReportMatrix(months=months, rows=rows)
 
 
-def _cell(month: dt.date, report: MonthlyReport | None, due_date: dt.date, today: dt.date) -> MatrixCell:
-    if report is not None and report.submitted_on is not None:
+def _cell(month: dt.date, report: MonthlyReport, today: dt.date) -> MatrixCell:
+    if report.submitted_on is not None:
         states: dict[str, str] = {
             ReportStatus.ACCEPTED: CellState.ACCEPTED,
             ReportStatus.RETURNED: CellState.RETURNED,
         }
         state = states.get(report.status, CellState.SUBMITTED)
         return MatrixCell(month=month, state=state, report=report, late=bool(report.days_late))
-    due_date = report.due_date if report is not None and report.due_date else due_date
-    state = CellState.MISSING if due_date < today else CellState.PENDING
+    state = CellState.MISSING if report.due_date is not None and report.due_date < today else CellState.PENDING
     return MatrixCell(month=month, state=state, report=report, late=state == CellState.MISSING)
 
 

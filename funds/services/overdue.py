@@ -34,6 +34,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import cache
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -97,8 +98,7 @@ def overdue_scan(*, now: dt.datetime | None = None) -> ScanResult:
             result.transfers = len(notices)
             result.notifications += notices_send(notices)
         with transaction.atomic():
-            notices = _reports_flag(now=now, today=today, staff=staff)
-            result.reports = len(notices)
+            notices, result.reports = _reports_flag(now=now, today=today, staff=staff)
             result.notifications += notices_send(notices)
         with transaction.atomic():
             notices = _loan_applications_flag(now=now, today=today, staff=staff)
@@ -232,7 +232,8 @@ def _transfers_flag(*, now: dt.datetime, today: dt.date, staff: StaffDirectory) 
 # --- Monthly fund-usage reports (point 5) -------------------------------------------------------------------------
 
 
-def _reports_flag(*, now: dt.datetime, today: dt.date, staff: StaffDirectory) -> list[Notice]:
+def _reports_flag(*, now: dt.datetime, today: dt.date, staff: StaffDirectory) -> tuple[list[Notice], int]:
+    """Flag the reports past their due day; the notices (grouped per person) and the number of reports flagged."""
     rows = _rows(
         f"""
         WITH flagged AS (
@@ -248,8 +249,27 @@ def _reports_flag(*, now: dt.datetime, today: dt.date, staff: StaffDirectory) ->
         {"now": now, "today": today},
     )
     if not rows:
-        return []
+        return [], 0
     office = staff.users(OVERDUE_WATCHERS)
+    # Grouped: each person gets one notice for all the reports this scan flagged that concern them (the office:
+    # every town's), not one per report; a notice on a single report links to it, a group to the filtered list.
+    by_user: dict[int, list[dict]] = {}
+    for row in rows:
+        for user_id in staff.users(REPORT_ROLES, row["town_id"]) | office:
+            by_user.setdefault(user_id, []).append(row)
+    groups: dict[tuple[int, ...], set[int]] = {}
+    for user_id, user_rows in by_user.items():
+        groups.setdefault(tuple(row["id"] for row in user_rows), set()).add(user_id)
+    row_of = {row["id"]: row for row in rows}
+    single = _report_notice(today)
+    notices = [
+        single(row_of[ids[0]], users) if len(ids) == 1 else _reports_notice([row_of[pk] for pk in ids], users)
+        for ids, users in groups.items()
+    ]
+    return notices, len(rows)
+
+
+def _report_notice(today: dt.date) -> Callable[[dict, set[int]], Notice]:
     due = _provisional_due()
     subject = cache(
         lambda days: ngettext(
@@ -265,24 +285,62 @@ def _reports_flag(*, now: dt.datetime, today: dt.date, staff: StaffDirectory) ->
         _("Due date: %(due)s"),
         _("Days overdue: %(days)s"),
     )
-    notices = []
-    for row in rows:
+
+    def notice(row: dict, recipients: set[int]) -> Notice:
         values = {
             "town": row["town"],
             "month": f"{row['month']:%Y-%m}",
             "due": due(row["due_date"], row["due_is_provisional"]),
             "days": (today - row["due_date"]).days,
         }
-        notices.append(
-            Notice(
-                key=f"funds.report.overdue:{row['id']}",
-                subject=subject(values["days"]) % values,
-                body=_fill(lines, values),
-                url=reverse("funds:report_detail", args=[row["id"]]),
-                recipient_ids=frozenset(staff.users(REPORT_ROLES, row["town_id"]) | office),
-            )
+        return Notice(
+            key=f"funds.report.overdue:{row['id']}",
+            subject=subject(values["days"]) % values,
+            body=_fill(lines, values),
+            url=reverse("funds:report_detail", args=[row["id"]]),
+            recipient_ids=frozenset(recipients),
         )
-    return notices
+
+    return notice
+
+
+def _reports_notice(rows: list[dict], recipients: set[int]) -> Notice:
+    """One notice on several reports flagged by the same scan: "15 towns' 2026-10 reports are late", with a link
+    to the list of late or missing reports of those months (and that town, when there is one)."""
+    months = sorted({row["month"] for row in rows})
+    towns = sorted({row["town"] for row in rows})
+    town_ids = {row["town_id"] for row in rows}
+    first, last = f"{months[0]:%Y-%m}", f"{months[-1]:%Y-%m}"
+    values = {"count": len(rows), "towns": len(towns), "month": first, "first": first, "last": last}
+    if len(months) == 1:
+        subject = ngettext(
+            "%(towns)s town's %(month)s report is late",
+            "%(towns)s towns' %(month)s reports are late",
+            len(towns),
+        )
+    else:
+        subject = ngettext(
+            "%(count)s monthly report is late (%(first)s to %(last)s)",
+            "%(count)s monthly reports are late (%(first)s to %(last)s)",
+            len(rows),
+        )
+    body = "\n".join(
+        [
+            _("These monthly fund-usage reports were not submitted by the end of their due day."),
+            *(f"{row['town']} {row['month']:%Y-%m}" for row in rows),
+        ]
+    )
+    query = {"late": "1", "month_from": first, "month_to": last}
+    if len(town_ids) == 1:
+        query["town"] = str(next(iter(town_ids)))
+    ids = [row["id"] for row in rows]
+    return Notice(
+        key=f"funds.reports.overdue:{min(ids)}-{max(ids)}:{len(ids)}",
+        subject=subject % values,
+        body=body,
+        url=f"{reverse('funds:report_list')}?{urlencode(query)}",
+        recipient_ids=frozenset(recipients),
+    )
 
 
 # --- Microcredit (point 7): time-limited processing and risk warnings ---------------------------------------------

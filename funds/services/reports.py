@@ -15,18 +15,17 @@ import datetime as dt
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from funds.models import Allocation, FundsPolicy, MonthlyReport, MonthlyReportLine, ReportStatus
+from funds.models import FundsPolicy, MonthlyReport, MonthlyReportLine, ReportStatus
 from funds.permissions import DISTRICT_WRITERS, REPORT_REVIEWERS, REPORT_ROLES, funds_scope
 from funds.rules import SUBMITTABLE, days_late, month_has_ended, report_deadline
-from funds.selectors.reports import report_figures
+from funds.selectors.reports import report_figures, reports_owed
 from organisation.locking import locked_in_reach
 from organisation.models import Town
 from organisation.models.calendar import FIRST_CALENDAR_YEAR
-from organisation.periods import month_end, month_start, next_month, previous_month
+from organisation.periods import month_end, month_start
 from organisation.scoping import Access, towns_for
 from organisation.validation import role_require
 from organisation.workdays import WorkingCalendar
@@ -35,23 +34,23 @@ from organisation.workdays import WorkingCalendar
 
 
 def monthly_reports_ensure(*, today: dt.date | None = None) -> int:
-    """Open the report every town owes: one per town and month, from the month of the first allocation
-    received up to the month before ``today`` (Beijing). Idempotent; returns the number of reports opened.
+    """Open every report owed on ``today`` (Beijing) that is not open yet: one per town and month in which the town
+    held money (``funds.selectors.reports.reports_owed``, the rule ``funds.rules.months_holding_money``), from
+    ``reports_from``. Run by the overdue scan and before a page lists the reports, so the list, the grid and the
+    overdue tab show the same records. Idempotent; returns the number of reports opened.
 
-    A few queries whatever the number of towns and months: the existing keys are read once and the
-    missing reports are inserted in one statement (a concurrent run's rows are skipped by the unique key).
+    A few queries whatever the number of towns and months: what is owed, the existing keys, and the missing
+    reports inserted in one statement (a concurrent run's rows are skipped by the unique key).
     """
     today = today or timezone.localdate()
-    first = Allocation.objects.aggregate(first=Min("received_on"))["first"]
-    last_month = previous_month(month_start(today))
-    if first is None or month_start(first) > last_month:
+    owed = reports_owed(today=today)
+    if not owed:
         return 0
-    months = []
-    month = month_start(first)
-    while month <= last_month:
-        months.append(month)
-        month = next_month(month)
+    months = sorted({month for _town, month in owed})
     existing = set(MonthlyReport.objects.filter(month__gte=months[0]).values_list("town_id", "month"))
+    todo = sorted(owed - existing)
+    if not todo:
+        return 0
     calendar = WorkingCalendar.load()
     due_working_day = FundsPolicy.current().report_due_working_day
     deadlines = {month: report_deadline(month, due_working_day=due_working_day, calendar=calendar) for month in months}
@@ -63,9 +62,7 @@ def monthly_reports_ensure(*, today: dt.date | None = None) -> int:
             due_date=deadlines[month].due_date,
             due_is_provisional=deadlines[month].provisional,
         )
-        for town_id in Town.objects.order_by("pk").values_list("pk", flat=True)
-        for month in months
-        if (town_id, month) not in existing
+        for town_id, month in todo
     ]
     MonthlyReport.objects.bulk_create(missing, ignore_conflicts=True, batch_size=1000)
     return len(missing)

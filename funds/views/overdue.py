@@ -28,6 +28,7 @@ from funds.selectors.overdue import (
     overdue_transfer_list,
 )
 from funds.services.overdue import overdue_scan_request
+from funds.services.reports import monthly_reports_ensure
 from organisation.access import RoleRequiredMixin, ScopedMixin
 
 PAGE_SIZE = 25
@@ -62,6 +63,8 @@ class OverdueListView(ScopedMixin, ListView):
 
     def get_queryset(self):
         self.today = overdue_today()
+        # The reports owed are records before the tab counts them, as on the reports page.
+        monthly_reports_ensure(today=self.today)
         self.filter_form = OverdueFilterForm(self.request.GET, towns=overdue_towns(user=self.request.user))
         self.filter_form.is_valid()
         if "town" in self.filter_form.errors:

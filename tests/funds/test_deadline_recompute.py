@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from funds.models import FundsPolicy, Hop, Loan, LoanStatus, MonthlyReport, RepaymentInterval, Transfer
 from funds.services import loans
 from funds.services.policy import funds_policy_save
-from funds.services.reports import monthly_reports_ensure
+from funds.services.reports import monthly_report_open, monthly_reports_ensure
 from organisation.calendar_services import calendar_year_load
 from organisation.periods import previous_month
 from organisation.tasks import recompute_deadlines
@@ -49,8 +49,12 @@ def test_a_provisional_share_is_recomputed_when_2027_is_entered(town, village, o
 
 def test_a_new_report_due_day_moves_only_the_reports_not_yet_submitted(town, village, other_town, office_user):
     # given September 2024's reports opened (due on the 5th working day of October 2024: Sat 12 Oct)
+    # (both towns' finance offices received their shares in September, so both owe a report on it)
     people = ChainPeople.for_town(town, village)
-    allocation_for(people.district_finance, [(town, Decimal("10"))], received_on=dt.date(2024, 9, 2))
+    allocation = allocation_for(
+        people.district_finance, [(town, Decimal("10")), (other_town, Decimal("5"))], received_on=dt.date(2024, 9, 2)
+    )
+    Transfer.objects.filter(allocation=allocation).update(sent_on=dt.date(2024, 9, 3), received_on=dt.date(2024, 9, 3))
     monthly_reports_ensure(today=dt.date(2024, 10, 20))
     report = MonthlyReport.objects.get(town=town, month=dt.date(2024, 9, 1))
     submitted = MonthlyReport.objects.get(town=other_town, month=dt.date(2024, 9, 1))
@@ -100,9 +104,10 @@ class DeadlineRows:
                 purpose="养殖肉牛",
                 received_on=month,
             )
+            # the town starts its report on the month (the shares are unsent: the scan would owe it nothing)
+            monthly_report_open(user=self.staff, town=self.town, month=month)
             month = previous_month(month)
         self.count = count
-        monthly_reports_ensure(today=TODAY)
 
     def make_stale(self) -> None:
         for model in (Transfer, Loan, MonthlyReport):

@@ -20,7 +20,7 @@ from organisation.roles import Role
 from organisation.workdays import LEGAL_TIME_ZONE, end_of_due_day
 from tests.factories.funds import ChainPeople, allocation_for, request_for, to_station, to_town_transfer
 from tests.factories.households import HouseholdFactory, MemberFactory
-from tests.factories.organisation import post_user
+from tests.factories.organisation import TownFactory, post_user
 
 # A due day well inside the past, so that every date a service checks is not in the future.
 DUE = dt.date(2026, 11, 10)
@@ -252,33 +252,62 @@ def test_each_hop_notifies_its_sending_unit_and_the_district_office_only(
     assert audit.email not in {message.to[0] for message in mail.outbox}
 
 
+def share_held(people: ChainPeople, town) -> Transfer:
+    """A town's share of a new allocation, sent and received by its finance office in October: it holds money."""
+    share = share_due(people, town)
+    Transfer.objects.filter(pk=share.pk).update(sent_on=RECEIVED, received_on=RECEIVED)
+    return share
+
+
 def test_a_missing_monthly_report_is_flagged_after_its_due_day(make_user, town, other_town, people, office):
-    # given allocations since October (so each town owes a report on October), and each town's report staff
-    share_due(people, town)
+    # given both towns hold money since October (so each owes a report on October), and each town's report staff
+    share_held(people, town)
+    share_held(people, other_town)
     other_staff = make_user(Role.TOWN_STAFF, town=other_town)
     overdue_scan(now=beijing(dt.date(2026, 11, 1), 8))
     report = MonthlyReport.objects.get(town=town, month=dt.date(2026, 10, 1))
-    due_on(report, dt.date(2026, 11, 6))
+    MonthlyReport.objects.update(due_date=dt.date(2026, 11, 6), due_is_provisional=False)
     # when the scan runs on the due day and after it
     during = overdue_scan(now=beijing(dt.date(2026, 11, 6), 23, 59, 59))
     after = overdue_scan(now=beijing(dt.date(2026, 11, 7)))
-    # then the report is flagged only after the due day, the town's report staff and the office are told
+    # then the report is flagged only after the due day, and the town's report staff are told of their own
     assert during.reports == 0
     assert after.reports == 2  # both towns owe October
     report.refresh_from_db()
     assert report.overdue_flagged_at == beijing(dt.date(2026, 11, 7))
     told = recipients(f"funds.report.overdue:{report.pk}")
-    assert told == {people.town_staff.pk, people.town_finance.pk, people.station.pk, office.pk}
+    assert told == {people.town_staff.pk, people.town_finance.pk, people.station.pk}
     assert other_staff.pk not in told
     assert (
         reverse("funds:report_detail", args=[report.pk])
-        == Notification.objects.get(key=f"funds.report.overdue:{report.pk}", recipient=office).url
+        == Notification.objects.get(key=f"funds.report.overdue:{report.pk}", recipient=people.town_staff).url
     )
+    # and the office is told of both in one notice, linking to the list of October's late reports
+    grouped = Notification.objects.get(recipient=office, key__startswith="funds.reports.overdue:")
+    assert grouped.url.startswith(reverse("funds:report_list"))
+    assert "month_from=2026-10" in grouped.url and "late=1" in grouped.url
+
+
+def test_late_reports_of_many_towns_are_one_notice_to_the_office(people, town, office):
+    # given 15 towns holding money since October, none of which submitted its October report
+    towns = [town, *(TownFactory() for _ in range(14))]
+    allocation = allocation_for(people.district_finance, [(each, AMOUNT) for each in towns], received_on=RECEIVED)
+    Transfer.objects.filter(allocation=allocation).update(sent_on=RECEIVED, received_on=RECEIVED)
+    overdue_scan(now=beijing(dt.date(2026, 11, 1), 8))
+    MonthlyReport.objects.update(due_date=dt.date(2026, 11, 6), due_is_provisional=False)
+    # when the scan runs after the due day
+    result = overdue_scan(now=beijing(dt.date(2026, 11, 7)))
+    # then 15 reports are flagged, and the office gets one notice saying so, not 15
+    assert result.reports == 15
+    notices = Notification.objects.filter(recipient=office, key__startswith="funds.report")
+    assert notices.count() == 1
+    subject = notices.get().subject  # "15 towns' 2026-10 reports are late", in the site's language
+    assert "15" in subject and "2026-10" in subject
 
 
 def test_a_submitted_report_is_not_flagged(town, people, office):
     # given the October report submitted on its due day
-    share_due(people, town)
+    share_held(people, town)
     overdue_scan(now=beijing(dt.date(2026, 11, 1), 8))
     report = due_on(MonthlyReport.objects.get(town=town, month=dt.date(2026, 10, 1)), dt.date(2026, 11, 6))
     MonthlyReport.objects.filter(pk=report.pk).update(status="submitted", submitted_on=dt.date(2026, 11, 6))

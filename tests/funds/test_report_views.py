@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from funds.models import MonthlyReport, MonthlyReportLine, ReportStatus
+from funds.models import Hop, MonthlyReport, MonthlyReportLine, ReportStatus, Transfer
 from funds.services import chain
 from funds.services.reports import (
     monthly_report_accept,
@@ -41,11 +41,17 @@ def clock_today():
 
 @pytest.fixture
 def reports(clock, people, town, village, other_town):
-    """An allocation walked to the town's station in August and 1,200 paid to the village on 30 September;
-    every town owes its reports from August (the scan has run). September's due day is Tue 2026-10-13."""
+    """An allocation walked to the town's station in August and 1,200 paid to the village on 30 September, and
+    the other town's share received by its finance office in August: both towns hold money and owe their reports
+    from August (the scan has run). September's due day is Tue 2026-10-13."""
     clock.today = D("2026-08-10")
-    allocation = allocation_for(people.district_finance, [(town, Y("5000.00"))], received_on=D("2026-08-10"))
+    allocation = allocation_for(
+        people.district_finance, [(town, Y("5000.00")), (other_town, Y("800.00"))], received_on=D("2026-08-10")
+    )
     to_station(people, allocation, town)
+    Transfer.objects.filter(allocation=allocation, town=other_town, hop=Hop.TO_TOWN).update(
+        sent_on=D("2026-08-10"), received_on=D("2026-08-10")
+    )
     clock.today = D("2026-09-10")
     request = request_for(people, allocation, village, Y("1200.00"))
     transfer = chain.payment_request_approve(user=people.station, request=request, approved_on=D("2026-09-10"))
@@ -108,25 +114,46 @@ def test_the_district_office_sees_every_town_in_the_grid(
     august = submit(people.town_staff, reports.august, clock=clock, on="2026-09-30")
     monthly_report_accept(user=office_user, report=august)
     submit(people.town_finance, reports.september, clock=clock, on="2026-10-12")
-    # and a town created since the scan last ran, so none of its reports is open yet
+    # and a town created since the scan last ran, which has received no money
     new_town = TownFactory()
     # when the office opens the reports
     client.force_login(office_user)
     response = client.get(reverse("funds:report_list"))
-    # then it opens no report itself, and the new town's months are missing
+    # then it opens no report itself, and the new town owes nothing (before issue 13 its months showed missing:
+    # every town owed every month, whether or not it held money)
     assert response.status_code == 200
     assert count_testids(response, "report-open-form") == 0
-    assert cell_state(response, new_town, "2026-09") == "missing"
+    assert cell_state(response, new_town, "2026-09") == "not_owed"
     # then the grid shows May to October 2026 for every town
     assert cell_state(response, town, "2026-08") == "accepted"
     assert cell_state(response, town, "2026-09") == "submitted"
     assert cell_state(response, town, "2026-10") == "missing"
     assert cell_state(response, other_town, "2026-09") == "missing"
-    # and the months before the first allocation owe no report
+    # and the months before the town held money owe no report
     assert cell_state(response, town, "2026-07") == "not_owed"
     # and the list marks the missing and late reports
     assert count_testids(response, "report-late") == 1  # August, submitted after its due day
     assert listed(response) >= {reports.september.pk, reports.other_september.pk}
+
+
+def test_the_grid_the_list_and_the_overdue_tab_agree_before_any_scan(client, clock, people, town, office_user):
+    # given the town's finance office received money in August and no scan has run since (no report is open)
+    clock.today = D("2026-08-10")
+    allocation = allocation_for(people.district_finance, [(town, Y("5000.00"))], received_on=D("2026-08-10"))
+    to_station(people, allocation, town)
+    clock.today = TODAY
+    assert not MonthlyReport.objects.exists()
+    client.force_login(office_user)
+    # when the office opens the reports
+    response = client.get(reverse("funds:report_list"))
+    # then the reports owed are records: the grid's missing months are the list's rows
+    owed = dict(MonthlyReport.objects.filter(town=town).values_list("month", "pk"))
+    assert set(owed) == {D("2026-08-01"), SEPTEMBER, OCTOBER}
+    assert listed(response) == set(owed.values())
+    assert all(cell_state(response, town, f"{month:%Y-%m}") == "missing" for month in owed)
+    # and the overdue tab (which reads the Beijing day, not the test's clock) lists the same three reports
+    overdue = client.get(reverse("funds:overdue_list"), {"tab": "reports"})
+    assert {int(pk) for pk in re.findall(r'<tr data-report="(\d+)"', overdue.content.decode())} >= set(owed.values())
 
 
 def test_a_month_not_yet_due_is_pending(client, reports, office_user, town, clock):
@@ -186,9 +213,10 @@ def test_late_or_missing_leaves_out_reports_on_time_and_not_yet_due(client, repo
 
 
 def test_the_list_pages_by_25(client, clock, people, town):
-    # given an allocation received in January 2024, so the town owes more than 25 reports
+    # given an allocation received in January 2024 and held since, so the town owes more than 25 reports
     clock.today = D("2024-01-10")
-    allocation_for(people.district_finance, [(town, Y("1.00"))], received_on=D("2024-01-10"))
+    allocation = allocation_for(people.district_finance, [(town, Y("1.00"))], received_on=D("2024-01-10"))
+    to_station(people, allocation, town)
     clock.today = TODAY
     monthly_reports_ensure(today=TODAY)
     client.force_login(people.town_staff)

@@ -23,7 +23,6 @@ from funds.services.reports import (
     monthly_report_submit,
     monthly_reports_ensure,
 )
-from organisation.models import Town
 from organisation.roles import Role
 from organisation.workdays import PACKAGE_YEARS
 from tests.factories.funds import ChainPeople, allocation_for, request_for, to_station, to_town_transfer
@@ -421,7 +420,8 @@ def test_a_policy_change_moves_the_due_working_day(clock, people, town):
     assert report.due_date == D("2026-10-10")
     # and a report opened by the overdue scan follows the same policy
     clock.set("2026-11-20")
-    allocation_for(people.district_finance, [(town, Y("1.00"))], received_on=D("2026-10-05"))
+    allocation = allocation_for(people.district_finance, [(town, Y("1.00"))], received_on=D("2026-10-05"))
+    to_station(people, allocation, town)
     monthly_reports_ensure(today=D("2026-11-20"))
     # October 2026 ends on Sat 10-31: Mon 11-02 (1), Tue 11-03 (2), Wed 11-04 (3)
     assert MonthlyReport.objects.get(town=town, month=OCTOBER).due_date == D("2026-11-04")
@@ -441,36 +441,95 @@ def test_a_due_date_in_a_year_without_an_official_schedule_is_provisional(clock,
 # --- The reports every town owes ---------------------------------------------------------------------------------
 
 
-def test_ensure_opens_every_town_month_once(clock, people, town, other_town):
-    # given the first allocation was received in August 2026, and the town opened its September report itself
+def holding(allocation, towns, on: dt.date) -> None:
+    """The district's shares of ``allocation`` to ``towns`` sent and received by their finance offices on ``on``."""
+    Transfer.objects.filter(allocation=allocation, hop=Hop.TO_TOWN, town__in=towns).update(sent_on=on, received_on=on)
+
+
+# Before issue 13 every town owed a report on every month since the first allocation the district received, so
+# the tests below expected towns x months; now a town owes only the months in which it holds money.
+def test_ensure_opens_the_months_a_town_holds_money_once(clock, people, town, other_town):
+    # given the town received its share in August 2026 and opened its September report itself; the other town
+    # was allotted a share it has not received yet
     clock.set("2026-08-10")
-    allocation_for(people.district_finance, [(town, Y("100.00"))], received_on=D("2026-08-10"))
+    allocation = allocation_for(
+        people.district_finance, [(town, Y("100.00")), (other_town, Y("50.00"))], received_on=D("2026-08-10")
+    )
+    to_station(people, allocation, town)
     clock.set("2026-10-09")
     opened = monthly_report_open(user=people.town_staff, town=town, month=SEPTEMBER)
-    towns = Town.objects.count()
-    # when the scan runs on 20 November (August, September and October are owed)
-    assert monthly_reports_ensure(today=D("2026-11-20")) == towns * 3 - 1
-    # then each town owes one report per month, the town's own September report kept, with the same due date
-    assert MonthlyReport.objects.count() == towns * 3
+    # when the scan runs on 20 November (August, September and October are owed by the town)
+    assert monthly_reports_ensure(today=D("2026-11-20")) == 2
+    # then the town owes one report per month, its own September report kept, with the same due date
+    assert set(MonthlyReport.objects.values_list("town_id", "month")) == {
+        (town.pk, D("2026-08-01")),
+        (town.pk, SEPTEMBER),
+        (town.pk, OCTOBER),
+    }
     assert MonthlyReport.objects.get(town=town, month=SEPTEMBER).pk == opened.pk
-    assert set(MonthlyReport.objects.filter(month=SEPTEMBER).values_list("due_date", flat=True)) == {SEPTEMBER_DUE}
+    assert MonthlyReport.objects.get(town=town, month=SEPTEMBER).due_date == SEPTEMBER_DUE
     # and running it again opens nothing
     assert monthly_reports_ensure(today=D("2026-11-20")) == 0
-    assert MonthlyReport.objects.count() == towns * 3
+    assert MonthlyReport.objects.count() == 3
+
+
+def test_one_old_allocation_does_not_flood_every_town(clock, people, town, other_town, settings):
+    # given an allocation received by the district on 2018-02-01: the town's finance office received its share
+    # that month and nothing of it was paid on; the other town never received money; reports start in 2026-09
+    settings.FUNDS_REPORTS_FROM = "2026-09"
+    for _ in range(3):
+        TownFactory()
+    allocation = allocation_for(
+        people.district_finance, [(town, Y("100.00")), (other_town, Y("50.00"))], received_on=D("2018-02-01")
+    )
+    holding(allocation, [town], D("2018-02-05"))
+    # when the scan runs on 20 November 2026
+    opened = monthly_reports_ensure(today=D("2026-11-20"))
+    # then only the town holding money owes reports, from the start month: September and October 2026
+    assert opened == 2
+    assert set(MonthlyReport.objects.values_list("town_id", "month")) == {(town.pk, SEPTEMBER), (town.pk, OCTOBER)}
+
+
+def test_reports_start_by_default_in_the_month_the_system_went_live(clock, people, town):
+    # given a share received in 2018 and never paid on, and no start month set
+    allocation = allocation_for(people.district_finance, [(town, Y("100.00"))], received_on=D("2018-02-01"))
+    holding(allocation, [town], D("2018-02-05"))
+    # when the scan runs on 20 November 2026
+    monthly_reports_ensure(today=D("2026-11-20"))
+    # then the town owes every month from January 2024 (REPORTS_FROM) to October 2026
+    months = sorted(MonthlyReport.objects.values_list("month", flat=True))
+    assert (months[0], months[-1], len(months)) == (D("2024-01-01"), OCTOBER, 34)
+
+
+def test_a_town_that_paid_everything_on_owes_no_more_reports(clock, people, town, village):
+    # given 500 received in August and all of it paid to the village on 30 September
+    clock.set("2026-08-10")
+    allocation = allocation_for(people.district_finance, [(town, Y("500.00"))], received_on=D("2026-08-10"))
+    to_station(people, allocation, town)
+    clock.set("2026-09-10")
+    request = request_for(people, allocation, village, Y("500.00"))
+    transfer = chain.payment_request_approve(user=people.station, request=request, approved_on=D("2026-09-10"))
+    send(people.station, transfer, clock, "2026-09-30")
+    # when the scan runs on 20 November
+    monthly_reports_ensure(today=D("2026-11-20"))
+    # then August and September are owed (it held money in them), October is not
+    assert set(MonthlyReport.objects.values_list("month", flat=True)) == {D("2026-08-01"), SEPTEMBER}
 
 
 def test_ensure_is_a_few_queries_whatever_the_towns(clock, people, town):
-    # given an allocation received in January and six towns
+    # given an allocation received in January by six towns
     clock.set("2026-01-10")
-    allocation_for(people.district_finance, [(town, Y("100.00"))], received_on=D("2026-01-10"))
-    for _ in range(5):
-        TownFactory()
+    towns = [town, *(TownFactory() for _ in range(5))]
+    allocation = allocation_for(
+        people.district_finance, [(each, Y("100.00")) for each in towns], received_on=D("2026-01-10")
+    )
+    holding(allocation, towns, D("2026-01-10"))
     FundsPolicy.current()
     # when the scan opens every report owed on 20 November
     with CaptureQueriesContext(connection) as queries:
         opened = monthly_reports_ensure(today=D("2026-11-20"))
     # then it opened ten months for every town in a few queries
-    assert opened == Town.objects.count() * 10
+    assert opened == len(towns) * 10
     assert len(queries) <= 10
 
 

@@ -5,6 +5,7 @@ National Day 2024: holidays 1 - 7 Oct, make-up workdays Sun 29 Sep and Sat 12 Oc
 """
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -15,6 +16,7 @@ from funds.rules import (
     borrower_age_check,
     days_late,
     loan_processing_deadline,
+    months_holding_money,
     report_deadline,
     to_station_deadline,
     to_town_deadline,
@@ -158,3 +160,17 @@ def test_a_borrower_too_old_is_told_the_age_and_the_rule():
     assert refused.value.message_dict["borrower"] == [
         "张秀兰 is 61 years old on 2027-03-10; a borrower must be aged 18 to 60."
     ]
+
+
+def test_a_town_owes_the_months_it_holds_money_from_the_start_month():
+    # given 100 received in 2018-02, 60 paid on in 2018-03 and 40 in 2024-02, and 10 more received in 2024-05
+    received = {dt.date(2018, 2, 1): Decimal("100"), dt.date(2024, 5, 1): Decimal("10")}
+    paid = {dt.date(2018, 3, 1): Decimal("60"), dt.date(2024, 2, 1): Decimal("40")}
+    # when the months owed from 2024-01 to 2024-06 are asked for
+    owed = months_holding_money(received=received, paid=paid, first=dt.date(2024, 1, 1), last=dt.date(2024, 6, 1))
+    # then January and February (the last of it paid on), then May and June, and not March or April
+    assert owed == [dt.date(2024, 1, 1), dt.date(2024, 2, 1), dt.date(2024, 5, 1), dt.date(2024, 6, 1)]
+
+
+def test_a_town_that_never_received_money_owes_nothing():
+    assert months_holding_money(received={}, paid={}, first=dt.date(2024, 1, 1), last=dt.date(2024, 6, 1)) == []
