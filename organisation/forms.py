@@ -1,7 +1,7 @@
 """The form kit of every app: one way to style a field, and one way to put a service's refusal on a form.
 
 - ``styled(field, small=False)``: the Bootstrap 5 classes of the field's widget (``small`` in a list's filter bar),
-  a date as the browser's date picker;
+  a date as a YYYY-MM-DD text box;
 - ``model_field(model, name, **overrides)``: the form field of a model field, labelled by its verbose name, styled;
   ``model_fields_form(model, *names)``: a form of such fields;
 - ``date_field``, ``choice_of``: a styled date and a styled choice among records; ``filter_field``: a field of a
@@ -20,15 +20,23 @@ from organisation.models import Village
 DATE_FORMAT = "%Y-%m-%d"
 
 
+# A date is typed as YYYY-MM-DD: a browser's own date picker shows the browser's locale (mm/dd/yyyy in an English
+# browser), which a Chinese user does not read as a date.
+DATE_PATTERN = r"\d{4}-\d{2}-\d{2}"
+DATE_PLACEHOLDER = "2018-01-31"
+
+
 def date_input() -> forms.DateInput:
-    """The browser's date picker; it reads and writes YYYY-MM-DD whatever the language."""
-    return forms.DateInput(attrs={"type": "date"}, format=DATE_FORMAT)
+    """A text box that shows and takes YYYY-MM-DD whatever the language of the browser."""
+    attrs = {"type": "text", "inputmode": "numeric", "pattern": DATE_PATTERN, "placeholder": DATE_PLACEHOLDER}
+    return forms.DateInput(attrs=attrs, format=DATE_FORMAT)
 
 
 def styled(field: forms.Field, *, small: bool = False) -> forms.Field:
     """The field with the page's widget classes; a class given with the widget stays."""
     if isinstance(field, forms.DateField) and "type" not in field.widget.attrs:
         field.widget = date_input()
+        field.input_formats = [DATE_FORMAT]
     widget = field.widget
     if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
         # includes/field.html draws boxes and radios itself; the class serves a template that shows the widget.
