@@ -10,11 +10,27 @@ from organisation.periods import month_start
 TEXT_LIMIT = 4000
 
 
+class MonthInput(forms.DateInput):
+    """The browser's month picker (it reads and writes YYYY-MM). Its type is also in ``attrs``, where the form
+    kit's ``styled`` looks before turning a date field into a YYYY-MM-DD text box; it is rendered once."""
+
+    input_type = "month"
+
+    def __init__(self, attrs=None, format="%Y-%m"):
+        super().__init__(attrs, format)
+        self.attrs["type"] = self.input_type
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"].pop("type", None)
+        return context
+
+
 class MonthField(forms.DateField):
     """A month typed as YYYY-MM (the browser's month picker); cleaned to the month's first day."""
 
     input_formats = ["%Y-%m", "%Y-%m-%d"]
-    widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+    widget = MonthInput
 
     def to_python(self, value):
         day = super().to_python(value)
