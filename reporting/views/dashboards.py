@@ -29,6 +29,7 @@ from reporting.dashboards import action_lists, dashboard_page, dashboard_url, mo
 from reporting.indicators import Period
 from reporting.permissions import FIGURES_BUILDERS, may_build_figures
 from reporting.services.builds import figures_build_request
+from reporting.todo import todo_for
 
 
 def month_parse(text: str) -> dt.date | None:
@@ -122,6 +123,8 @@ class DashboardMixin(UnitPageMixin):
 
     template_name = "reporting/dashboard.html"
     actions_url_name = ""
+    # Served as the user's home page (``HomeView``): the to-do list of the user's post comes first.
+    home = False
 
     @cached_property
     def period(self) -> Period:
@@ -160,6 +163,7 @@ class DashboardMixin(UnitPageMixin):
             breadcrumbs=self.breadcrumbs(unit),
             may_build=may_build_figures(user) and self.level == Level.DISTRICT,
             actions_url=self.actions_url(unit),
+            todo_url=reverse("reporting:todo") if self.home else "",
         )
         return context
 
@@ -255,6 +259,20 @@ class FiguresBuildView(RoleRequiredMixin, ServiceActionView):
         return dashboard_url(Level.DISTRICT, 0, self.month)
 
 
+class TodoView(LoginRequiredMixin, TemplateView):
+    """The to-do list of the user's post (``reporting.todo``): the part the home page loads (htmx), or a page."""
+
+    record_free = True  # every entry is counted in the user's own reach by its domain's selector
+
+    def get_template_names(self):
+        if self.request.headers.get("HX-Request"):
+            return ["reporting/includes/todo.html"]
+        return ["reporting/todo.html"]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(todos=todo_for(user=self.request.user, today=timezone.localdate()), **kwargs)
+
+
 class HomeView(LoginRequiredMixin, View):
     """The home page ("/"): each post's own level's dashboard, served at the home address itself (a bookmark of "/"
     stays the user's home): the district readers' the district's, a town's post its town's, a village clerk his
@@ -264,12 +282,12 @@ class HomeView(LoginRequiredMixin, View):
 
     def get(self, request, *args, **kwargs):
         if has_district_reach(request.user, Access.VIEW):
-            return DistrictDashboardView.as_view()(request)
+            return DistrictDashboardView.as_view(home=True)(request)
         post = getattr(request.user, "staff_post", None)
         if post is not None and post.village_id:
-            return VillageDashboardView.as_view()(request, pk=post.village_id)
+            return VillageDashboardView.as_view(home=True)(request, pk=post.village_id)
         if post is not None and post.town_id:
-            return TownDashboardView.as_view()(request, pk=post.town_id)
+            return TownDashboardView.as_view(home=True)(request, pk=post.town_id)
         return organisation_views.HomeView.as_view()(request)
 
 
@@ -281,4 +299,5 @@ urlpatterns = [
     path("villages/<int:pk>/", VillageDashboardView.as_view(), name="dashboard_village"),
     path("villages/<int:pk>/actions/", VillageActionsView.as_view(), name="dashboard_village_actions"),
     path("compute/", FiguresBuildView.as_view(), name="dashboard_build"),
+    path("todo/", TodoView.as_view(), name="todo"),
 ]
