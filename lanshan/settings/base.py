@@ -110,6 +110,8 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Money reads 2,000,000.00 through intcomma in Chinese too (lanshan/formats); USE_THOUSAND_SEPARATOR stays off.
+FORMAT_MODULE_PATH = ["lanshan.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
