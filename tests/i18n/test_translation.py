@@ -31,3 +31,12 @@ def test_pages_are_chinese_by_default_and_english_on_request(db):
     assert "登录兰山区扶贫工作管理系统" in client.get("/login/").content.decode()
     english = Client(headers={"accept-language": "en"})
     assert "Log in to the Lanshan poverty-alleviation work tracker" in english.get("/login/").content.decode()
+
+
+def test_the_compiled_catalogue_holds_every_translation_of_the_po():
+    # A .mo compiled before the last entries were added serves them in English.
+    catalog = polib.pofile(str(PO))
+    compiled = polib.mofile(str(PO.with_suffix(".mo")))
+    expected = {(entry.msgctxt, entry.msgid): entry.msgstr for entry in catalog.translated_entries()}
+    served = {(entry.msgctxt, entry.msgid): entry.msgstr for entry in compiled}
+    assert served == expected, "compile the catalogue: msgfmt --check-format -o django.mo django.po"
