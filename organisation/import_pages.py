@@ -51,10 +51,10 @@ class ImportJobDetailView(DetailView):
         return context
 
 
-class ImportJobProgressView(DetailView):
-    """The progress bar, polled by htmx; once the job has moved on, the whole page reloads."""
+class JobProgressView(DetailView):
+    """The progress bar of a background job (an import, an export, a report), polled by htmx; once the job is no
+    longer in one of ``running_statuses``, the whole page reloads to show how it ended."""
 
-    context_object_name = "job"
     running_statuses: tuple = ()
 
     def get(self, request, *args, **kwargs):
@@ -63,7 +63,18 @@ class ImportJobProgressView(DetailView):
             response = HttpResponse()
             response["HX-Refresh"] = "true"
             return response
-        return self.render_to_response(self.get_context_data(object=self.object, percent=import_percent(self.object)))
+        return self.render_to_response(self.get_context_data(object=self.object, **self.progress()))
+
+    def progress(self) -> dict:
+        """What the bar shows besides the job itself."""
+        return {}
+
+
+class ImportJobProgressView(JobProgressView):
+    context_object_name = "job"
+
+    def progress(self) -> dict:
+        return {"percent": import_percent(self.object)}
 
 
 class ImportTemplateView(View):

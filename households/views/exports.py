@@ -3,7 +3,7 @@ polls, then offers the download. A job is its owner's alone (``households_scope`
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from households.models import ExportJob, ExportStatus, Household
 from households.permissions import may_reveal_id_numbers
 from households.services.exports import export_job_create
 from households.views.base import HouseholdScopedMixin
+from organisation.import_pages import JobProgressView
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RUNNING = (ExportStatus.QUEUED, ExportStatus.RUNNING)
@@ -43,19 +44,10 @@ class ExportJobDetailView(HouseholdScopedMixin, DetailView):
         return super().get_context_data(running=self.object.status in RUNNING, **kwargs)
 
 
-class ExportJobProgressView(HouseholdScopedMixin, DetailView):
-    """The progress bar, polled by htmx; once the job is no longer running, the whole page reloads."""
-
+class ExportJobProgressView(HouseholdScopedMixin, JobProgressView):
     model = ExportJob
     template_name = "households/_export_progress.html"
-
-    def get(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        if self.object.status not in RUNNING:
-            response = HttpResponse()
-            response["HX-Refresh"] = "true"
-            return response
-        return self.render_to_response(self.get_context_data(object=self.object))
+    running_statuses = RUNNING
 
 
 class ExportJobDownloadView(HouseholdScopedMixin, View):

@@ -7,7 +7,7 @@ role and reach again.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from django.views import View
 from django.views.generic import DetailView, ListView
 
 from organisation.access import RoleRequiredMixin, ScopedMixin
+from organisation.import_pages import JobProgressView
 from organisation.periods import previous_month
 from organisation.scoping import towns_for
 from organisation.steps import ServiceFormView
@@ -133,18 +134,9 @@ class WorkReportDetailView(_Reports, DetailView):
         )
 
 
-class WorkReportProgressView(_Reports, DetailView):
-    """The progress bar, polled by htmx; once the report is no longer being made, the whole page reloads."""
-
+class WorkReportProgressView(_Reports, JobProgressView):
     template_name = "reporting/reports/_progress.html"
-
-    def get(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        if self.object.status not in RUNNING:
-            response = HttpResponse()
-            response["HX-Refresh"] = "true"
-            return response
-        return self.render_to_response(self.get_context_data(object=self.object))
+    running_statuses = RUNNING
 
 
 class WorkReportDownloadView(_Reports, View):
