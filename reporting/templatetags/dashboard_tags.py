@@ -2,15 +2,11 @@
 
 from django import template
 
-from organisation.money import money_text
+from organisation.templatetags.money import money
 from projects.rules import yield_percent
 
 register = template.Library()
-
-
-@register.filter
-def money(amount) -> str:
-    return "—" if amount is None else money_text(amount)
+register.filter("money", money)
 
 
 @register.filter
