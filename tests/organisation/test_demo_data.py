@@ -45,3 +45,17 @@ def test_district_office_may_edit_reference_data_in_the_admin(client):
     assert not StaffPost.objects.get(user__username="demo_town").user.is_staff
     client.force_login(office)
     assert client.get("/admin/organisation/village/").status_code == 200
+
+
+def test_the_demo_has_run_its_jobs_once():
+    # given the demo loaded
+    load()
+
+    # then the data-quality check, the yield job and the scans have run, so the pages show what they found
+    from audits.models import RectificationItem
+    from households.models import QualityRun
+    from projects.models import YieldAssessment
+
+    assert QualityRun.objects.filter(status="done").count() == 1
+    assert YieldAssessment.objects.exists()
+    assert RectificationItem.objects.exists()
