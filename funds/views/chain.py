@@ -22,6 +22,7 @@ from funds.services import chain as services
 from organisation.access import ScopedMixin
 from organisation.forms import service_errors_to_form
 from organisation.scoping import Access, towns_for, villages_for
+from organisation.sorting import SortableListMixin, SortColumn
 from organisation.steps import ServiceFormView, StepFormView
 
 PAGE_SIZE = 25
@@ -95,8 +96,16 @@ class AllocationListView(ChainListView):
         return super().get_context_data(may_record=may_act_for(self.request.user, Unit.DISTRICT_FINANCE), **kwargs)
 
 
-class TransferListView(ChainListView):
+class TransferListView(SortableListMixin, ChainListView):
     model = Transfer
+    sort_columns = (
+        SortColumn("document", ("allocation__document_number",)),
+        SortColumn("hop", ("hop",)),
+        SortColumn("recipient", ("town__code", "village__code")),
+        SortColumn("amount", ("amount",)),
+        SortColumn("clock_start", ("clock_start",)),
+        SortColumn("due_date", ("due_date",)),
+    )
     template_name = "funds/chain/transfer_list.html"
     filter_form_class = forms.TransferFilterForm
     list_selector = staticmethod(selectors.transfer_list)

@@ -25,16 +25,25 @@ from households.services.files import household_save, id_number_reveal, member_s
 from households.views.base import PAGE_SIZE, HouseholdScopedMixin
 from organisation.access import RoleRequiredMixin
 from organisation.scoping import Access, towns_for, villages_for
+from organisation.sorting import SortableListMixin, SortColumn
 from organisation.steps import ServiceFormView
 
 
-class HouseholdListView(HouseholdScopedMixin, ListView):
+class HouseholdListView(SortableListMixin, HouseholdScopedMixin, ListView):
     model = Household
     paginate_by = PAGE_SIZE
     template_name = "households/household_list.html"
 
+    sort_columns = (
+        SortColumn("file_number", ("file_number",)),
+        SortColumn("town", ("village__town__code", "village__code", "file_number")),
+        SortColumn("village", ("village__code", "file_number")),
+        SortColumn("status", ("status", "file_number")),
+        SortColumn("members", ("member_count", "file_number")),
+    )
+
     def get_queryset(self):
-        return household_list_rows(user=self.request.user, **household_filters(self.request.GET))
+        return self.sorting.apply(household_list_rows(user=self.request.user, **household_filters(self.request.GET)))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
