@@ -22,6 +22,7 @@ from django.views.generic import DetailView, ListView
 from organisation.access import RoleRequiredMixin, ScopedMixin
 from organisation.roles import Role
 from organisation.scoping import Access, may_act
+from organisation.sorting import SortableListMixin, SortColumn
 from organisation.steps import ServiceFormView, StepFormView
 from projects import forms
 from projects.models import IndustryProject, ProjectStatus
@@ -135,10 +136,19 @@ def may_change(user, project: IndustryProject) -> bool:
 # --- The list -----------------------------------------------------------------------------------------------------
 
 
-class ProjectListView(ProjectsScopedMixin, ListView):
+class ProjectListView(SortableListMixin, ProjectsScopedMixin, ListView):
     paginate_by = PAGE_SIZE
     template_name = "projects/project_list.html"
     context_object_name = "projects"
+    sort_columns = (
+        SortColumn("code", ("code",)),
+        SortColumn("name", ("name",)),
+        SortColumn("category", ("category", "code")),
+        SortColumn("town", ("town__code", "code")),
+        SortColumn("investment", ("total_investment", "code")),
+        SortColumn("planned_completion", ("planned_completion", "code")),
+        SortColumn("status", ("status", "code")),
+    )
 
     def get_queryset(self):
         user = self.request.user
@@ -146,7 +156,7 @@ class ProjectListView(ProjectsScopedMixin, ListView):
             self.request.GET, towns=selectors.filter_towns(user), villages=selectors.filter_villages(user)
         )
         self.filters = self.filter_form.filters()
-        return selectors.project_list(user=user, **self.filters)
+        return self.sorting.apply(selectors.project_list(user=user, **self.filters))
 
     def get_context_data(self, **kwargs):
         user = self.request.user

@@ -58,3 +58,25 @@ def test_the_transfer_list_sorts_by_amount(client):
     assert response.status_code == 200
     assert response.context["sorting"].state("amount") == "desc"
     assert 'data-sort="amount" aria-sort="descending"' in response.content.decode()
+
+
+def test_the_project_list_sorts_by_investment(client, town):
+    # given projects of 300,000, 100,000 and 200,000 yuan
+    from decimal import Decimal
+
+    from tests.factories.projects import operating_project
+
+    for amount in ("300000.00", "100000.00", "200000.00"):
+        operating_project(town=town, investment=Decimal(amount))
+    client.force_login(post_user(Role.DISTRICT_OFFICE))
+
+    # when the list is sorted by investment
+    response = client.get(reverse("projects:project_list"), {"sort": "investment"})
+
+    # then the projects follow it
+    assert [project.total_investment for project in response.context["projects"]] == [
+        Decimal("100000.00"),
+        Decimal("200000.00"),
+        Decimal("300000.00"),
+    ]
+    assert 'data-sort="investment" aria-sort="ascending"' in response.content.decode()
