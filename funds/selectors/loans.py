@@ -43,6 +43,13 @@ def risk_band_for(oldest_unpaid_due: dt.date | None, today: dt.date) -> RiskBand
     return RiskBand.NONE
 
 
+def risk_band_sql(days: str) -> str:
+    """``risk_band_for`` in SQL, from the same thresholds: the band of a loan whose oldest unpaid instalment is the SQL
+    expression ``days`` past its due day."""
+    cases = " ".join(f"WHEN {days} >= {threshold} THEN {band.value}" for band, threshold in BAND_THRESHOLDS)
+    return f"CASE {cases} ELSE {RiskBand.NONE.value} END"
+
+
 def oldest_unpaid_due() -> Subquery:
     """Per loan (``OuterRef("pk")``): the due day of its oldest instalment not fully paid, else NULL."""
     unpaid = Installment.objects.filter(loan=OuterRef("pk"), paid__lt=F("principal")).order_by("due_on", "number")

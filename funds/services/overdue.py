@@ -54,7 +54,7 @@ from funds.permissions import (
     SCAN_RUNNERS,
     UNIT_ROLES,
 )
-from funds.selectors.loans import BAND_THRESHOLDS
+from funds.selectors.loans import BAND_THRESHOLDS, risk_band_sql
 from funds.selectors.overdue import overdue_today
 from funds.services.reports import monthly_reports_ensure
 from history.context import history_context
@@ -408,12 +408,6 @@ def _loan_applications_flag(*, now: dt.datetime, today: dt.date, staff: StaffDir
     return notices
 
 
-def _risk_band_sql(days: str) -> str:
-    """``funds.selectors.loans.risk_band_for`` in SQL, from the same thresholds."""
-    cases = " ".join(f"WHEN {days} >= {threshold} THEN {band.value}" for band, threshold in BAND_THRESHOLDS)
-    return f"CASE {cases} ELSE {RiskBand.NONE.value} END"
-
-
 def _loan_risks_update(*, now: dt.datetime, today: dt.date, staff: StaffDirectory) -> tuple[list[Notice], int]:
     """Set the band of every loan from its oldest unpaid instalment past due; notices for the bands that rose,
     and the number that fell. Loans no longer being repaid (settled) fall back to no warning.
@@ -433,7 +427,7 @@ def _loan_risks_update(*, now: dt.datetime, today: dt.date, staff: StaffDirector
         ), computed AS (
             SELECT loan.id, loan.risk_band AS old_band,
                    CASE WHEN loan.status = %(disbursed)s AND oldest.due_on IS NOT NULL
-                        THEN {_risk_band_sql("(%(today)s::date - oldest.due_on)")}
+                        THEN {risk_band_sql("(%(today)s::date - oldest.due_on)")}
                         ELSE {RiskBand.NONE.value} END AS band,
                    oldest.due_on AS oldest_due_on
             FROM (

@@ -23,7 +23,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from funds.models import Hop, Installment, Loan, LoanStatus, MonthlyReport, Repayment, RiskBand, Transfer
-from funds.selectors.loans import BAND_THRESHOLDS
+from funds.selectors.loans import BAND_THRESHOLDS, risk_band_sql
 from households.models import Household
 from organisation.roles import Level
 from reporting.choices import Aggregation, Domain, FigureUnit
@@ -195,13 +195,6 @@ def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def _band_sql(days: str) -> str:
-    """``funds.selectors.loans.risk_band_for`` in SQL: the band of a loan whose oldest unpaid instalment is ``days``
-    past its due day."""
-    cases = " ".join(f"WHEN {days} >= {threshold} THEN {band.value}" for band, threshold in BAND_THRESHOLDS)
-    return f"CASE {cases} ELSE {RiskBand.NONE.value} END"
-
-
 # Each loan paid out by %(day)s: its village, amount, principal repaid by that day, and its risk band that day. An
 # instalment is unpaid on the day when the principal of it and the instalments before it is more than was repaid by
 # then (repayments fill the oldest first); its due days rise with its number, so the instalments due by a day are the
@@ -231,7 +224,7 @@ LOAN_STATE_SQL = f"""
     ), state AS (
         SELECT lent.village_id, lent.amount, lent.repaid,
                CASE WHEN oldest.due_on IS NULL THEN {RiskBand.NONE.value}
-                    ELSE {_band_sql("(%(day)s::date - oldest.due_on)")} END AS band
+                    ELSE {risk_band_sql("(%(day)s::date - oldest.due_on)")} END AS band
         FROM lent LEFT JOIN oldest ON oldest.loan_id = lent.id
     )
 """
