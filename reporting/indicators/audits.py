@@ -15,7 +15,7 @@ month's drill-down lists today's state of the items raised by then.
 import datetime as dt
 from collections.abc import Callable
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
@@ -25,16 +25,12 @@ from audits.models import Interview, LookBack, RectificationItem, SupervisionOrd
 from audits.selectors.ledger import NOT_CLOSED, REOPENED, Overdue
 from organisation.roles import Level
 from reporting.choices import Aggregation, Domain, FigureUnit
-from reporting.indicators.base import Indicator, Period, Rows
+from reporting.indicators.base import Indicator, Period, Rows, grouped
 
 POINT_LEDGER = "20"
 POINT_SUPERVISION = "18"
 
 Records = Callable[[Level, int, Period], str | None]
-
-
-def _by_town(queryset: QuerySet) -> Rows:
-    return queryset.order_by().values_list("town_id").annotate(count=Count("pk")).values_list("town_id", "count")
 
 
 def _list_url(name: str, level: Level, unit_id: int, **filters) -> str | None:
@@ -64,29 +60,29 @@ def _closed_by(day: dt.date) -> Q:
 
 
 def _items_total(period: Period) -> Rows:
-    return _by_town(_raised(period.counted_on))
+    return grouped(_raised(period.counted_on), "town_id")
 
 
 def _items_open(period: Period) -> Rows:
     day = period.counted_on
-    return _by_town(_raised(day).exclude(_closed_by(day)))
+    return grouped(_raised(day).exclude(_closed_by(day)), "town_id")
 
 
 def _items_overdue(period: Period) -> Rows:
     """Not closed off by the day and past their due day (the ledger's rule, ``audits.selectors.ledger``)."""
     day = period.counted_on
-    return _by_town(_raised(day).exclude(_closed_by(day)).filter(due_date__lt=day))
+    return grouped(_raised(day).exclude(_closed_by(day)).filter(due_date__lt=day), "town_id")
 
 
 def _items_closed(period: Period) -> Rows:
     day = period.counted_on
-    return _by_town(_raised(day).filter(_closed_by(day)))
+    return grouped(_raised(day).filter(_closed_by(day)), "town_id")
 
 
 def _items_reopened(period: Period) -> Rows:
     day = period.counted_on
     rebounded = LookBack.objects.filter(item=OuterRef("pk"), outcome=LookBackOutcome.REBOUND, done_on__lte=day)
-    return _by_town(_raised(day).filter(Exists(rebounded)))
+    return grouped(_raised(day).filter(Exists(rebounded)), "town_id")
 
 
 def _ledger_records(**filters) -> Records:
@@ -101,7 +97,7 @@ def _ledger_records(**filters) -> Records:
 
 def _orders(period: Period) -> Rows:
     orders = SupervisionOrder.objects.filter(clock_start__gte=period.year_start, clock_start__lte=period.counted_on)
-    return _by_town(orders)
+    return grouped(orders, "town_id")
 
 
 def _orders_records(level: Level, unit_id: int, period: Period) -> str | None:
@@ -115,7 +111,7 @@ def _orders_records(level: Level, unit_id: int, period: Period) -> str | None:
 
 
 def _interviews(period: Period) -> Rows:
-    return _by_town(Interview.objects.filter(held_on__gte=period.year_start, held_on__lte=period.counted_on))
+    return grouped(Interview.objects.filter(held_on__gte=period.year_start, held_on__lte=period.counted_on), "town_id")
 
 
 def _interviews_records(level: Level, unit_id: int, period: Period) -> str | None:

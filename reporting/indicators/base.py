@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import Aggregate, Count, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 
@@ -94,6 +95,14 @@ class Indicator:
     @property
     def is_money(self) -> bool:
         return self.unit == FigureUnit.YUAN
+
+
+def grouped(queryset: QuerySet, unit: str, aggregate: Aggregate | None = None) -> Rows:
+    """(unit id, value) for every unit with rows: ``queryset`` grouped by ``unit`` (the lookup to a row's village or
+    town id, e.g. ``"household__village_id"``), the value ``aggregate`` of each group, its number of rows by default.
+    The one grouped query every ``compute`` ends with."""
+    value = aggregate if aggregate is not None else Count("pk")
+    return queryset.order_by().values_list(unit).annotate(value=value).values_list(unit, "value")
 
 
 class Registry:

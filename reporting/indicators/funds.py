@@ -27,7 +27,7 @@ from funds.selectors.loans import BAND_THRESHOLDS, risk_band_sql
 from households.models import Household
 from organisation.roles import Level
 from reporting.choices import Aggregation, Domain, FigureUnit
-from reporting.indicators.base import Indicator, Period, Rows
+from reporting.indicators.base import Indicator, Period, Rows, grouped
 
 POINT_CHAIN = "5"
 POINT_MICROCREDIT = "7"
@@ -35,11 +35,6 @@ POINT_MICROCREDIT = "7"
 TOWN_HOPS = frozenset({Hop.TO_TOWN, Hop.TO_STATION})
 
 Records = Callable[[Level, int, Period], str | None]
-
-
-def _grouped(queryset: QuerySet, column: str, name: str, aggregate) -> Rows:
-    """(unit id, value) per ``column`` of ``queryset``."""
-    return queryset.order_by().values_list(column).annotate(**{name: aggregate}).values_list(column, name)
 
 
 def _where(level: Level, unit_id: int, *, by_village: bool = True) -> dict | None:
@@ -64,7 +59,7 @@ def _url(name: str, where: dict | None, **filters) -> str | None:
 def _allotted(period: Period) -> Rows:
     # A town's share is allotted with the allocation and dated by the district's receipt: the clock of its transfer.
     transfers = Transfer.objects.filter(hop=Hop.TO_TOWN, clock_start__lte=period.counted_on)
-    return _grouped(transfers, "town_id", "total", Sum("amount"))
+    return grouped(transfers, "town_id", Sum("amount"))
 
 
 def _allotted_records(level: Level, unit_id: int, period: Period) -> str | None:
@@ -83,7 +78,7 @@ def _moved(hop: Hop, date_field: str, finest: Level) -> Callable[[Period], Rows]
 
     def compute(period: Period) -> Rows:
         transfers = Transfer.objects.filter(hop=hop, **{f"{date_field}__lte": period.counted_on})
-        return _grouped(transfers, column, "total", Sum("amount"))
+        return grouped(transfers, column, Sum("amount"))
 
     return compute
 
@@ -144,7 +139,7 @@ def _overdue_transfers(day: dt.date) -> QuerySet[Transfer]:
 
 
 def _transfers_overdue(period: Period) -> Rows:
-    return _grouped(_overdue_transfers(period.counted_on), "town_id", "count", Count("pk"))
+    return grouped(_overdue_transfers(period.counted_on), "town_id", Count("pk"))
 
 
 def _transfers_days_late_max(period: Period) -> Rows:
@@ -172,7 +167,7 @@ def _reports_late(period: Period) -> Rows:
     ``funds.selectors.overdue.overdue_report_list``)."""
     day = period.counted_on
     reports = MonthlyReport.objects.filter(Q(submitted_on__isnull=True) | Q(submitted_on__gt=day), due_date__lt=day)
-    return _grouped(reports, "town_id", "count", Count("pk"))
+    return grouped(reports, "town_id", Count("pk"))
 
 
 # --- Microcredit (point 7) -----------------------------------------------------------------------------------------
@@ -184,11 +179,11 @@ def _loans_lent(day: dt.date) -> QuerySet[Loan]:
 
 
 def _loans_issued(period: Period) -> Rows:
-    return _grouped(_loans_lent(period.counted_on), "household__village_id", "count", Count("pk"))
+    return grouped(_loans_lent(period.counted_on), "household__village_id", Count("pk"))
 
 
 def _loans_issued_amount(period: Period) -> Rows:
-    return _grouped(_loans_lent(period.counted_on), "household__village_id", "total", Sum("amount"))
+    return grouped(_loans_lent(period.counted_on), "household__village_id", Sum("amount"))
 
 
 def _table(model) -> str:

@@ -50,7 +50,7 @@ from households.selectors.welfare import (
 from organisation.models import Town, Village
 from organisation.roles import Level
 from reporting.choices import Aggregation, Domain, FigureUnit
-from reporting.indicators.base import Indicator, Period, Rows
+from reporting.indicators.base import Indicator, Period, Rows, grouped
 
 Records = Callable[[Level, int, Period], str | None]
 
@@ -63,11 +63,6 @@ def _formatted(message, **values):
 # --- Computing -----------------------------------------------------------------------------------------------------
 
 
-def _count_by(queryset: QuerySet, unit: str = "village_id") -> Rows:
-    """(unit id, number of rows) for every unit with rows."""
-    return queryset.order_by().values_list(unit).annotate(count=Count("pk")).values_list(unit, "count")
-
-
 def _registered_households(period: Period) -> QuerySet[Household]:
     return Household.objects.filter(registered_on(period.as_of))
 
@@ -77,19 +72,19 @@ def _members(period: Period) -> QuerySet[Member]:
 
 
 def _registered(period: Period) -> Rows:
-    return _count_by(_registered_households(period))
+    return grouped(_registered_households(period), "village_id")
 
 
 def _in_status(*statuses: str) -> Callable[[Period], Rows]:
     def compute(period: Period) -> Rows:
-        return _count_by(_registered_households(period).filter(status_in(statuses, period.as_of)))
+        return grouped(_registered_households(period).filter(status_in(statuses, period.as_of)), "village_id")
 
     return compute
 
 
 def _with_cause(cause: str) -> Callable[[Period], Rows]:
     def compute(period: Period) -> Rows:
-        return _count_by(_registered_households(period).filter(main_cause=cause))
+        return grouped(_registered_households(period).filter(main_cause=cause), "village_id")
 
     return compute
 
@@ -99,7 +94,7 @@ def _households_where(condition) -> Callable[[Period], Rows]:
     ``households.rules``) holds."""
 
     def compute(period: Period) -> Rows:
-        return _count_by(_registered_households(period).filter(condition(period.as_of)))
+        return grouped(_registered_households(period).filter(condition(period.as_of)), "village_id")
 
     return compute
 
@@ -108,17 +103,17 @@ def _households_changed(condition) -> Callable[[Period], Rows]:
     """Households that changed so within the month (``added_in``, ``exited_in``, ``returned_in``)."""
 
     def compute(period: Period) -> Rows:
-        return _count_by(Household.objects.filter(condition(period.month)))
+        return grouped(Household.objects.filter(condition(period.month)), "village_id")
 
     return compute
 
 
 def _members_registered(period: Period) -> Rows:
-    return _count_by(_members(period), "household__village_id")
+    return grouped(_members(period), "household__village_id")
 
 
 def _without_cadre(period: Period) -> Rows:
-    return _count_by(_registered_households(period).filter(without_cadre(period.as_of)))
+    return grouped(_registered_households(period).filter(without_cadre(period.as_of)), "village_id")
 
 
 def _cadres_over_cap(period: Period) -> Rows:
@@ -146,7 +141,7 @@ def _problems_open(problem_class: str = "") -> Callable[[Period], Rows]:
         problems = quality_problems_open_on(period.as_of)
         if problem_class:
             problems = problems.filter(problem_class=problem_class)
-        return _count_by(problems, "town_id")
+        return grouped(problems, "town_id")
 
     return compute
 
@@ -157,21 +152,21 @@ def _towns_with_zero_errors(period: Period) -> Rows:
 
 
 def _members_uninsured(period: Period) -> Rows:
-    return _count_by(_members(period).filter(member_uninsured(period.as_of)), "household__village_id")
+    return grouped(_members(period).filter(member_uninsured(period.as_of)), "household__village_id")
 
 
 def _stays_self_pay_over_limit(period: Period) -> Rows:
     stays = HospitalStay.objects.filter(admitted_on__lte=period.as_of).filter(self_pay_over_limit())
-    return _count_by(stays, "member__household__village_id")
+    return grouped(stays, "member__household__village_id")
 
 
 def _unsafe_without_plan(period: Period) -> Rows:
-    return _count_by(_registered_households(period).filter(unsafe_without_plan(period.as_of)))
+    return grouped(_registered_households(period).filter(unsafe_without_plan(period.as_of)), "village_id")
 
 
 def _members_school_at_risk(period: Period) -> Rows:
     members = members_at_risk_of_leaving_school(_members(period), period.as_of)
-    return _count_by(members, "household__village_id")
+    return grouped(members, "household__village_id")
 
 
 def _left_behind_children(period: Period) -> Rows:
@@ -179,7 +174,7 @@ def _left_behind_children(period: Period) -> Rows:
         registered_on(period.as_of, "member__household__"),
         member__birth_date__gt=years_before(period.as_of, LEFT_BEHIND_AGE_LIMIT),
     )
-    return _count_by(children, "member__household__village_id")
+    return grouped(children, "member__household__village_id")
 
 
 def _villages_without_care_room(period: Period) -> Rows:

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum, Value
+from django.db.models import Exists, OuterRef, Q, Sum, Value
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
@@ -42,7 +42,7 @@ from projects.selectors.income import (
 )
 from projects.selectors.projects import RIGHTS_CONFIRMED, RIGHTS_UNCONFIRMED
 from reporting.choices import Domain, FigureUnit
-from reporting.indicators.base import Indicator, Period, Rows
+from reporting.indicators.base import Indicator, Period, Rows, grouped
 
 Records = Callable[[Level, int, Period], str | None]
 
@@ -54,12 +54,10 @@ def _day(period: Period) -> dt.date:
 # --- Computations ---------------------------------------------------------------------------------------------------
 
 
-def _count_by_town(queryset, town_path: str = "town_id") -> Rows:
-    return queryset.order_by().values_list(town_path).annotate(count=Count("pk")).values_list(town_path, "count")
-
-
 def _projects(period: Period, *, status: str | None = None, **filters) -> Rows:
-    return _count_by_town(IndustryProject.objects.filter(as_of_reads.in_status_on(_day(period), status), **filters))
+    return grouped(
+        IndustryProject.objects.filter(as_of_reads.in_status_on(_day(period), status), **filters), "town_id"
+    )
 
 
 def _investment(period: Period) -> Rows:
@@ -86,21 +84,21 @@ def _income_year(period: Period) -> Rows:
 
 def _assessments(condition: Q) -> Callable[[Period], Rows]:
     def compute(period: Period) -> Rows:
-        return _count_by_town(latest_assessments_on(_day(period)).filter(condition), "project__town_id")
+        return grouped(latest_assessments_on(_day(period)).filter(condition), "project__town_id")
 
     return compute
 
 
 def _plans_open(period: Period) -> Rows:
-    return _count_by_town(RectificationPlan.objects.filter(plan_open_condition(_day(period))), "project__town_id")
+    return grouped(RectificationPlan.objects.filter(plan_open_condition(_day(period))), "project__town_id")
 
 
 def _plans_overdue(period: Period) -> Rows:
-    return _count_by_town(RectificationPlan.objects.filter(plan_overdue_on(period.counted_on)), "project__town_id")
+    return grouped(RectificationPlan.objects.filter(plan_overdue_on(period.counted_on)), "project__town_id")
 
 
 def _parks(period: Period) -> Rows:
-    return _count_by_town(IndustrialPark.objects.filter(established_on__lte=_day(period)))
+    return grouped(IndustrialPark.objects.filter(established_on__lte=_day(period)), "town_id")
 
 
 def _towns_without_park(period: Period) -> Rows:
@@ -113,7 +111,7 @@ def _rights(confirmed: bool) -> Callable[[Period], Rows]:
         day = _day(period)
         done = as_of_reads.confirmed_on(day)
         projects = as_of_reads.projects_on(day).filter(as_of_reads.needs_confirmation_on(day))
-        return _count_by_town(projects.filter(done if confirmed else ~done))
+        return grouped(projects.filter(done if confirmed else ~done), "town_id")
 
     return compute
 
