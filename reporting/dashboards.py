@@ -466,12 +466,6 @@ ACTIONS = (
 )
 
 
-def summary_builds() -> dict[dt.date, SummaryBuild]:
-    """Every month whose figures were computed, with when (the month picker and "data as of"), in one query: the
-    picker's ``months_with_figures`` and the month's ``summary_build_of`` read together."""
-    return {build.month: build for build in SummaryBuild.objects.order_by("-month")}
-
-
 def _trend_months(period: Period) -> list[dt.date]:
     months = [period.month]
     while len(months) < TREND_MONTHS:

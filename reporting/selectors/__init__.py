@@ -62,6 +62,7 @@ def summary_build_of(period: Period) -> SummaryBuild | None:
     return SummaryBuild.objects.filter(month=period.month).first()
 
 
-def months_with_figures() -> list[dt.date]:
-    """The months whose figures exist, newest first (the month picker)."""
-    return list(SummaryBuild.objects.order_by("-month").values_list("month", flat=True))
+def summary_builds() -> dict[dt.date, SummaryBuild]:
+    """Every month whose figures were computed, newest first, with when (the month picker and "data as of" of a
+    dashboard, in one query)."""
+    return {build.month: build for build in SummaryBuild.objects.order_by("-month")}

@@ -25,9 +25,10 @@ from organisation.models import District, Town, Village
 from organisation.roles import DISTRICT_READERS, LEVEL_OF_ROLE, Level
 from organisation.scoping import Access, has_district_reach, role_of, towns_scope, villages_scope
 from organisation.steps import ServiceActionView
-from reporting.dashboards import action_lists, dashboard_page, dashboard_url, month_param, summary_builds
+from reporting.dashboards import action_lists, dashboard_page, dashboard_url, month_param
 from reporting.indicators import Period
 from reporting.permissions import FIGURES_BUILDERS, may_build_figures
+from reporting.selectors import summary_builds
 from reporting.services.builds import figures_build_request
 from reporting.todo import todo_for
 
