@@ -142,6 +142,9 @@ PGHISTORY_LEVEL = pgtrigger.Statement
 # Celery: Redis is broker and result store; schedules are kept in the database (editable in the admin).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default="redis://127.0.0.1:6379/1")
+# The queue the workers read and every task goes to unless a setting names another: two deployments sharing one
+# Redis (a training copy beside the real one) each name their own (docs/deployment.md).
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = True
 CELERY_TASK_TRACK_STARTED = True
