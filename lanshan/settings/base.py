@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "funds",
     "projects",
     "audits",
+    # People and partners of points 15-18: departments, pairings, first secretaries, social forces, honours, training.
+    "partners",
     # The district's view over the four: the figures, the dashboards and the monthly report.
     "reporting",
     # The project package itself, above every app: commands that compose the apps (the demo data).
