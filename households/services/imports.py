@@ -22,6 +22,7 @@ from households.models import ImportJob, ImportRowError, ImportStatus
 from households.permissions import HOUSEHOLD_KEEPERS, households_scope
 from households.sheet_reader import xlsx_upload_check
 from organisation.actors import Actor
+from organisation.enqueue import enqueue, waiting_message, waiting_resender
 from organisation.models import Town
 from organisation.scoping import Access, towns_for
 from organisation.validation import role_require
@@ -30,6 +31,8 @@ logger = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 FINISHED = (ImportStatus.REJECTED, ImportStatus.IMPORTED, ImportStatus.FAILED)
+# The states a job is sent to the workers in: checked once uploaded, written once confirmed.
+WAITING_STATES = (ImportStatus.UPLOADED, ImportStatus.IMPORTING)
 
 
 def import_towns(user: Actor) -> QuerySet[Town]:
@@ -79,8 +82,28 @@ def import_job_confirm(*, user: User, job: ImportJob) -> ImportJob:
     return job
 
 
-def _enqueue(task, job_id: int) -> None:
-    task.apply_async(args=[job_id], **_queue_options())
+def _enqueue(task, job_id: int) -> bool:
+    """Send the job's task; a broker that refuses it leaves the job in its state, its ``failure`` saying that it waits
+    for the job service (``import_jobs_resend`` sends it again)."""
+
+    def waiting(message: str) -> None:
+        ImportJob.objects.filter(pk=job_id, status__in=WAITING_STATES).update(failure=message)
+
+    return enqueue(task, args=[job_id], on_refused=waiting, **_queue_options())
+
+
+@waiting_resender("households.imports")
+def import_jobs_resend() -> int:
+    """Send again the jobs the job service could not take (the beat sweep and a starting worker call this)."""
+    from households.tasks import check_import, run_import  # households.tasks imports this module
+
+    sent = 0
+    waiting = ImportJob.objects.filter(status__in=WAITING_STATES, failure=waiting_message())
+    for job_id, status in waiting.values_list("pk", "status"):
+        ImportJob.objects.filter(pk=job_id, status=status).update(failure="")
+        task = check_import if status == ImportStatus.UPLOADED else run_import
+        sent += _enqueue(task, job_id)
+    return sent
 
 
 def _progress(job_id: int):
