@@ -172,6 +172,19 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": f"{_celery_folder}/control",
     }
 
+# The public evaluation form's rate limit (partners.services.evaluations) counts submissions per address in a cache
+# every web worker shares: Redis. bin/demo without Redis keeps the count in the process.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "rate_limit": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env("RATE_LIMIT_CACHE_URL", default="redis://127.0.0.1:6379/2"),
+        "KEY_PREFIX": "lanshan-rate",
+    },
+}
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    CACHES["rate_limit"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rate-limit"}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -27,3 +27,13 @@ INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp"]  # noqa: F405
 # Files the tests upload (household sheets, evidence) go to a folder of the test run, never to var/media. Tests that
 # look at the stored files set their own tmp_path with the ``settings`` fixture.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="lanshan-test-media-"))
+
+# The rate limit's counts on a Redis number of the tests, apart for each database (engineers run suites side by side).
+CACHES = {
+    **CACHES,  # noqa: F405
+    "rate_limit": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env("TEST_RATE_LIMIT_CACHE_URL", default="redis://127.0.0.1:6379/13"),
+        "KEY_PREFIX": f"test-rate-{DATABASES['default']['NAME']}",  # noqa: F405
+    },
+}
