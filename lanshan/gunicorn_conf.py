@@ -1,0 +1,43 @@
+"""Gunicorn's configuration for the district's server: ``gunicorn -c lanshan/gunicorn_conf.py lanshan.wsgi``.
+
+Every figure comes from the environment (docs/deployment.md), read as the Django settings read theirs, so the
+systemd unit (or the smoke test, tests/deploy) changes them without editing this file.
+"""
+
+import os
+
+import environ
+
+env = environ.Env()
+
+
+def _cores() -> int:
+    """The cores this process may run on (a container's or a cgroup's share, not the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+# Behind the proxy on the same machine; a second web machine binds its private address.
+bind = env.list("GUNICORN_BIND", default=["127.0.0.1:8000"])
+# Gunicorn's own rule of thumb: two processes a core, plus one.
+workers = env.int("GUNICORN_WORKERS", default=2 * _cores() + 1)
+# More than one thread a process switches to the gthread worker: pages waiting on PostgreSQL share a process.
+threads = env.int("GUNICORN_THREADS", default=1)
+# A request still running after this many seconds has its process killed and restarted. Longer than the
+# database's statement timeout, so a slow query is cancelled by PostgreSQL (a clean error) before that.
+timeout = env.int("GUNICORN_TIMEOUT", default=60)
+graceful_timeout = env.int("GUNICORN_GRACEFUL_TIMEOUT", default=30)
+keepalive = env.int("GUNICORN_KEEPALIVE", default=5)
+# A process is replaced after this many requests (0: never), so a slow leak cannot grow for weeks.
+max_requests = env.int("GUNICORN_MAX_REQUESTS", default=2000)
+max_requests_jitter = env.int("GUNICORN_MAX_REQUESTS_JITTER", default=200)
+# Only these addresses may tell gunicorn the client's scheme and address (X-Forwarded-*): the proxy.
+forwarded_allow_ips = env("GUNICORN_FORWARDED_ALLOW_IPS", default="127.0.0.1")
+# The heartbeat file of each process on a memory file system, never a disk that can stall.
+worker_tmp_dir = env("GUNICORN_WORKER_TMP_DIR", default="/dev/shm" if os.path.isdir("/dev/shm") else None)
+accesslog = env("GUNICORN_ACCESS_LOG", default="-")
+errorlog = env("GUNICORN_ERROR_LOG", default="-")
+loglevel = env("GUNICORN_LOG_LEVEL", default="info")
+proc_name = "lanshan-web"
