@@ -67,21 +67,12 @@ def households_scope(user: Actor, access: Access = Access.VIEW, queryset: QueryS
     if model is m.ImportJob:
         # A sheet is imported into one town: its job is that town's.
         return restrict(queryset, user, access=access, town_path="town")
-    if model is m.ExportJob:
-        return _own_exports(queryset, user)
     if model is m.QualityRun:
         return _quality_runs(queryset, user, access)
     if model is m.Cadre:
         return _cadres(queryset, user, access)
     village = VILLAGE_PATH[model]
     return restrict(queryset, user, access=access, town_path=f"{village}__town", village_path=village)
-
-
-def _own_exports(queryset: QuerySet, user: Actor) -> QuerySet:
-    """An export holds what its owner's scope showed when it ran: it is its owner's alone."""
-    if not (user.is_authenticated and user.is_active):
-        return queryset.none()
-    return queryset.filter(owner=user)
 
 
 def _quality_runs(queryset: QuerySet, user: Actor, access: Access) -> QuerySet:

@@ -4,7 +4,6 @@ from celery import shared_task
 from django.db import OperationalError
 
 from households.models import QualityRun
-from households.services.exports import export_job_run
 from households.services.imports import import_job_check, import_job_write
 from households.services.quality import quality_check_run, quality_run_create
 
@@ -34,9 +33,3 @@ def check_import(job_id: int) -> str:
 def run_import(job_id: int) -> str:
     """Write a checked sheet (queued when it is confirmed). Returns the job's status."""
     return import_job_write(job_id=job_id).status
-
-
-@shared_task
-def run_export(job_id: int) -> str:
-    """Write a roster export (queued when it is asked for). Returns the job's status."""
-    return export_job_run(job_id=job_id).status

@@ -1,4 +1,4 @@
-from households.views import core, exports, imports, lifecycle, quality, welfare
+from households.views import core, imports, lifecycle, quality, welfare
 
 app_name = "households"
 
@@ -9,5 +9,4 @@ urlpatterns = [
     *welfare.urlpatterns,
     *quality.urlpatterns,
     *imports.urlpatterns,
-    *exports.urlpatterns,
 ]

@@ -151,8 +151,8 @@ ON_DEMAND_TITLES: dict[str, str | Promise] = {
     "audits.tasks.check_ledger_import": _("Ledger import check"),
     "households.tasks.check_import": _("Household import check"),
     "households.tasks.run_import": _("Household import"),
-    "households.tasks.run_export": _("Household export"),
     "organisation.tasks.recompute_deadlines": _("Deadline recomputation"),
+    "organisation.tasks.run_list_export": _("List export"),
     "reporting.tasks.build_figures_of_month": _("Figures of one month"),
     "reporting.tasks.generate_work_report": _("Work report generation"),
 }

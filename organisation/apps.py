@@ -10,6 +10,10 @@ class OrganisationConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         post_migrate.connect(_sync_role_groups, sender=self)
+        # Each app declares the exports of its lists in its own list_exports module (organisation.exports).
+        from django.utils.module_loading import autodiscover_modules
+
+        autodiscover_modules("list_exports")
 
 
 def _sync_role_groups(**kwargs):

@@ -9,3 +9,11 @@ from organisation.deadlines import stored_deadlines_recompute
 def recompute_deadlines(years: list[int] | None = None) -> int:
     """Recompute the stored deadlines the calendar of ``years`` can move (every one for ``None``)."""
     return stored_deadlines_recompute(years=None if years is None else set(years))
+
+
+@shared_task
+def run_list_export(job_id: int) -> str:
+    """Write a list's export (queued when it is asked for on the list page). Returns the job's status."""
+    from organisation.export_services import export_job_run
+
+    return export_job_run(job_id=job_id).status

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from organisation import calendar_views, views
+from organisation import calendar_views, export_views, views
 
 app_name = "organisation"
 
@@ -16,4 +16,5 @@ urlpatterns = [
     path("calendar/<int:year>/days/add/", calendar_views.CalendarDayCreateView.as_view(), name="calendar_day_add"),
     path("calendar/days/<int:pk>/edit/", calendar_views.CalendarDayUpdateView.as_view(), name="calendar_day_update"),
     path("calendar/days/<int:pk>/delete/", calendar_views.CalendarDayDeleteView.as_view(), name="calendar_day_delete"),
+    *export_views.urlpatterns,
 ]

@@ -1,6 +1,5 @@
 from .cadres import CADRE_HOUSEHOLD_LIMIT, DEFAULT_TERM_END, Cadre, CadreAssignment
 from .education import CareRoom, EducationAid, LeftBehindChild
-from .exports import ExportJob, ExportStatus
 from .household import DibaoStandard, Household, Income, Member, PovertyLine, StatusEvent
 from .imports import ImportJob, ImportRowError, ImportStatus
 from .living import RenovationPlan, WaterSample, WaterSupplySurvey
@@ -17,8 +16,6 @@ __all__ = [
     "DibaoEnrolment",
     "DibaoStandard",
     "EducationAid",
-    "ExportJob",
-    "ExportStatus",
     "HospitalStay",
     "Household",
     "IdNumberReveal",

@@ -74,7 +74,6 @@ class HouseholdListView(SortableListMixin, HouseholdScopedMixin, ListView):
             households_scope(self.request.user, Access.CHANGE).exists()
             or towns_for(self.request.user, Access.CHANGE).exists()
         )
-        context["may_export_full_ids"] = may_reveal_id_numbers(self.request.user)
         return context
 
 

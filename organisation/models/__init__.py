@@ -1,4 +1,5 @@
 from .calendar import CalendarDay, CalendarDayKind, CalendarYear
+from .exports import ExportJob, ExportStatus
 from .structure import (
     District,
     StaffPost,
@@ -16,6 +17,8 @@ __all__ = [
     "CalendarDayKind",
     "CalendarYear",
     "District",
+    "ExportJob",
+    "ExportStatus",
     "StaffPost",
     "Town",
     "TownGroupObjectPermission",

@@ -6,20 +6,23 @@ import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from households.id_numbers import id_number_mask
 from households.importing.columns import COLUMNS
-from households.models import ExportJob, ExportStatus, Household, IdNumberReveal, ImportStatus, Member
-from households.services.exports import export_job_create, export_job_run
+from households.models import Household, IdNumberReveal, ImportStatus, Member
 from households.services.imports import import_job_check, import_job_confirm, import_job_create, import_job_write
+from organisation.export_services import export_job_create, export_job_run
+from organisation.models import ExportJob, ExportStatus
 from organisation.roles import Role
 from tests.factories.households import HouseholdFactory, MemberFactory
 from tests.reporting.test_report_jobs import celery_app_broker_down  # noqa: F401  (a fixture)
 
 HEADER_ROW = 3
+ROSTER = "households.roster"
+ASK = reverse_lazy("organisation:export_ask", args=[ROSTER])
 FORMULA = '=HYPERLINK("http://x/?"&I2,"y")'
 
 
@@ -35,7 +38,7 @@ def workbook_of(job):
 
 
 def exported(user, **filters):
-    job = export_job_create(user=user, filters=filters)
+    job = export_job_create(user=user, kind=ROSTER, filters=filters)
     return export_job_run(job_id=job.pk)
 
 
@@ -96,7 +99,7 @@ def test_an_export_then_import_of_the_file_finds_no_error_and_changes_nothing(ma
     staff = make_user(Role.TOWN_STAFF, town=village.town)
     before = list(Member.objects.order_by("pk").values()), list(Household.objects.values())
     # when the town exports it with full ID numbers and imports the file again
-    job = export_job_create(user=staff, filters={}, full_ids=True)
+    job = export_job_create(user=staff, kind=ROSTER, filters={}, full_ids=True)
     job = export_job_run(job_id=job.pk)
     with job.file.open("rb") as stream:
         upload = SimpleUploadedFile("roster.xlsx", stream.read())
@@ -124,7 +127,7 @@ def test_full_ids_only_by_the_button_for_the_roles_allowed_and_logged(client, ma
 
     def ids(user, **data):
         client.force_login(user)
-        response = client.post(reverse("households:household_export") + "?full_ids=1", data)
+        response = client.post(f"{ASK}?full_ids=1", data)
         if response.status_code != 302:
             return response.status_code
         job = export_job_run(job_id=ExportJob.objects.filter(owner=user).latest("pk").pk)
@@ -163,7 +166,7 @@ def test_the_download_is_its_owners_only(client, make_user, village, other_villa
     MemberFactory(household__village=village)
     staff = make_user(Role.TOWN_STAFF, town=village.town)
     job = exported(staff)
-    urls = [reverse(name, args=[job.pk]) for name in ("households:export_job", "households:export_job_download")]
+    urls = [reverse(name, args=[job.pk]) for name in ("organisation:export_job", "organisation:export_job_download")]
     # when another town's staff asks for its page or its file: 404
     client.force_login(make_user(Role.TOWN_STAFF, town=other_village.town))
     assert [client.get(url).status_code for url in urls] == [404, 404]
@@ -188,10 +191,10 @@ def test_with_the_broker_down_the_export_waits_for_the_job_service_and_the_page_
     client.force_login(staff)
     # when it asks for an export
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("households:household_export"))
+        response = client.post(ASK)
     # then it lands on the job's page, which says the export waits for the job service: no error page
     job = ExportJob.objects.get()
-    assert response.status_code == 302 and response.url == reverse("households:export_job", args=[job.pk])
+    assert response.status_code == 302 and response.url == reverse("organisation:export_job", args=[job.pk])
     assert job.status == ExportStatus.WAITING and job.failure
     page = client.get(response.url)
     assert page.status_code == 200 and job.failure in page.content.decode()
@@ -203,13 +206,13 @@ def test_a_worker_writes_the_export_asked_for_in_the_browser_with_progress(
     client, make_user, village, private_queue, worker, settings
 ):
     # given a town's staff, 30 members, progress told every 10 rows, and exports sent to this test's queue
-    settings.HOUSEHOLD_EXPORT_QUEUE = private_queue
+    settings.EXPORT_QUEUE = private_queue
     staff = make_user(Role.TOWN_STAFF, town=village.town)
     MemberFactory.create_batch(30, household__village=village)
     client.force_login(staff)
     with worker():
         # when it asks for the export
-        response = client.post(reverse("households:household_export"))
+        response = client.post(ASK)
         job = ExportJob.objects.get()
         page = client.get(response.url).content.decode()
         deadline = time.monotonic() + 60
@@ -220,19 +223,19 @@ def test_a_worker_writes_the_export_asked_for_in_the_browser_with_progress(
     # then the page showed the progress bar, the job is done with its rows counted, and the bar reloads the page
     assert 'data-testid="export-progress"' in page or job.status == ExportStatus.DONE
     assert (job.rows_total, job.rows_done, job.progress, len(job.sha256)) == (30, 30, 100, 64)
-    assert client.get(reverse("households:export_job_progress", args=[job.pk]))["HX-Refresh"] == "true"
-    assert client.get(reverse("households:export_job_download", args=[job.pk])).status_code == 200
+    assert client.get(reverse("organisation:export_job_progress", args=[job.pk]))["HX-Refresh"] == "true"
+    assert client.get(reverse("organisation:export_job_download", args=[job.pk])).status_code == 200
 
 
 @pytest.mark.django_db
 def test_progress_is_written_while_the_rows_are(make_user, village, monkeypatch):
     # given 25 members and progress told every 10 rows
-    from households import exports
+    from organisation import export_services
 
     MemberFactory.create_batch(25, household__village=village)
     staff = make_user(Role.TOWN_STAFF, town=village.town)
     seen = []
-    original = exports.roster_write
+    original = export_services.sheet_write
 
     def write(*args, on_progress, **kwargs):
         def progress(done):
@@ -241,7 +244,7 @@ def test_progress_is_written_while_the_rows_are(make_user, village, monkeypatch)
 
         return original(*args, on_progress=progress, **{**kwargs, "every": 10})
 
-    monkeypatch.setattr(exports, "roster_write", write)
+    monkeypatch.setattr(export_services, "sheet_write", write)
     # when the export runs
     job = exported(staff)
     # then the job said 10 then 20 of 25 rows while it was written, and 25 of 25 when done

@@ -1,4 +1,5 @@
-"""Exports of the household file: one job per request, written by a worker, downloaded by its owner only."""
+"""Exports of a filtered list: one job per request, written by a worker, downloaded by its owner only
+(``organisation.list_exports``)."""
 
 from django.conf import settings
 from django.db import models
@@ -17,7 +18,7 @@ class ExportJob(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
     )
-    kind = models.CharField(_("export kind"), max_length=30, default="households")
+    kind = models.CharField(_("export kind"), max_length=40)
     filters = models.JSONField(_("filters"), default=dict, blank=True)
     full_ids = models.BooleanField(_("full ID numbers"), default=False)
     status = models.CharField(_("status"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
@@ -30,9 +31,10 @@ class ExportJob(models.Model):
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("household export")
-        verbose_name_plural = _("household exports")
+        verbose_name = _("list export")
+        verbose_name_plural = _("list exports")
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["owner", "-created_at"], name="exportjob_owner_created")]
 
     def __str__(self):
         return f"{self.kind} {self.pk}"

@@ -1,0 +1,132 @@
+"""The export job of a filtered list (``organisation.exports``): asked for on the list page with its query string,
+written by a worker with the asker's scope, downloaded by the one who asked.
+
+A broker that refuses the job leaves it waiting for the job service (``organisation.enqueue``), saying so; the
+beat sweep sends it again. Full ID numbers only when the export allows them for the asker's role (checked when
+asked and again when written).
+"""
+
+import hashlib
+import logging
+import tempfile
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.core.files import File
+from django.http import Http404
+from django.utils import timezone, translation
+
+from organisation.enqueue import enqueue_on_commit, waiting_resender
+from organisation.exports import ExportContext, export_of, list_params, rows_of, sheet_write
+from organisation.models import ExportJob, ExportStatus
+from organisation.scoping import towns_for
+
+logger = logging.getLogger(__name__)
+
+
+def _queue_options() -> dict:
+    queue = getattr(settings, "EXPORT_QUEUE", None)
+    return {"queue": queue} if queue else {}
+
+
+def _send(job_id: int) -> None:
+    from organisation.tasks import run_list_export  # organisation.tasks imports this module
+
+    def refused(message: str) -> None:
+        ExportJob.objects.filter(pk=job_id, status=ExportStatus.QUEUED).update(
+            status=ExportStatus.WAITING, failure=message
+        )
+
+    enqueue_on_commit(run_list_export, args=[job_id], on_refused=refused, **_queue_options())
+
+
+def export_job_create(*, user: User, kind: str, filters, full_ids: bool = False) -> ExportJob:
+    """A new export of the list ``kind`` as ``filters`` (its query string) choose, sent to the workers once the
+    request commits. A kind nobody registered, or a filter the list refuses (out of reach), is a 404."""
+    export = export_of(kind)
+    if export is None:
+        raise Http404
+    if not export.may_export(user):
+        raise PermissionDenied
+    if full_ids and not export.may_ask_full_ids(user):
+        raise PermissionDenied
+    params = list_params(filters)
+    export.rows(user, params)  # the list's own check of its filters: a town out of reach is a 404 here too
+    job = ExportJob.objects.create(owner=user, kind=kind, filters=params, full_ids=full_ids)
+    _send(job.pk)
+    return job
+
+
+@waiting_resender("organisation.exports")
+def export_jobs_resend() -> int:
+    """Send the exports left waiting for the job service again; how many were sent."""
+    waiting = list(ExportJob.objects.filter(status=ExportStatus.WAITING).values_list("pk", flat=True))
+    for job_id in waiting:
+        ExportJob.objects.filter(pk=job_id, status=ExportStatus.WAITING).update(status=ExportStatus.QUEUED)
+        _send(job_id)
+    return len(waiting)
+
+
+def unit_of(user: User) -> str:
+    """The unit line of a sheet: the towns the asker works for (three named, then "…")."""
+    towns = list(towns_for(user).order_by("code").values_list("name", flat=True)[:4])
+    return "、".join(towns[:3]) + ("…" if len(towns) > 3 else "")
+
+
+def export_job_run(*, job_id: int) -> ExportJob:
+    """Write the job's workbook. A system service (the job the request queued); a job already started is left."""
+    started = ExportJob.objects.filter(pk=job_id, status__in=(ExportStatus.QUEUED, ExportStatus.WAITING)).update(
+        status=ExportStatus.RUNNING, rows_done=0, failure=""
+    )
+    job = ExportJob.objects.select_related("owner").get(pk=job_id)
+    if not started:
+        return job
+    user = job.owner
+    try:
+        export = export_of(job.kind)
+        if export is None or not export.may_export(user):
+            raise PermissionDenied(job.kind)
+        full_ids = job.full_ids and export.may_ask_full_ids(user)
+        context = ExportContext(user=user, full_ids=full_ids)
+
+        def progress(done: int) -> None:
+            ExportJob.objects.filter(pk=job_id).update(rows_done=done)
+
+        with tempfile.TemporaryFile() as stream, translation.override(settings.LANGUAGE_CODE):
+            columns = export.columns()
+            rows, total = rows_of(export, export.rows(user, job.filters), columns)
+            ExportJob.objects.filter(pk=job_id).update(rows_total=total)
+            count = (export.write or sheet_write)(
+                stream,
+                rows,
+                columns=columns,
+                title=str(export.title),
+                unit=unit_of(user),
+                made_on=timezone.localdate(),
+                context=context,
+                on_progress=progress,
+            )
+            stream.seek(0)
+            digest = hashlib.file_digest(stream, "sha256").hexdigest()
+            stream.seek(0)
+            job.file.save(f"{export.filename or job.kind}-{job.pk}.xlsx", File(stream), save=False)
+            if export.on_done is not None:
+                export.on_done(job, count)
+    except Exception as error:
+        logger.exception("List export %s failed", job_id)
+        ExportJob.objects.filter(pk=job_id).update(
+            status=ExportStatus.FAILED, failure=str(error)[:500], finished_at=timezone.now()
+        )
+        job.refresh_from_db()
+        return job
+    ExportJob.objects.filter(pk=job_id).update(
+        file=job.file.name,
+        sha256=digest,
+        rows_done=count,
+        rows_total=count,
+        status=ExportStatus.DONE,
+        finished_at=timezone.now(),
+    )
+    job.refresh_from_db()
+    return job
