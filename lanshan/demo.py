@@ -26,7 +26,7 @@ import time
 import urllib.error
 import urllib.request
 import warnings
-from contextlib import ExitStack, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 from urllib.parse import quote
 
@@ -54,24 +54,36 @@ def main() -> int:
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
     children = Children()
+    steps = Steps()
     with ExitStack() as cleanup:
         try:
-            database = _database(cleanup)
-            broker = _broker()
-            say(f"Database: {database}")
-            say(f"Celery broker: {broker}")
-            manage("migrate", "--noinput")
-            manage("collectstatic", "--noinput", "--verbosity", "0")
-            logins = _load_demo_data()
-
-            children.start("web", [*MANAGE, "runserver", "--noreload", f"127.0.0.1:{port}"])
-            children.start("worker", [*CELERY, "worker", "--loglevel", "INFO", "--concurrency", "2", "-n", "demo@%h"])
-            children.start("beat", [*CELERY, "beat", "--loglevel", "INFO"])
-            url = f"http://127.0.0.1:{port}/"
-            if not _web_answers(url + "login/", children):
-                say("The web server did not come up (see above and var/log/web.log); stopping.")
-                return 1
-            _banner(url, logins, database, broker)
+            with steps.step("database and broker"):
+                database = _database(cleanup)
+                broker = _broker()
+                say(f"Database: {database}")
+                say(f"Celery broker: {broker}")
+            with steps.step("migrate"):
+                # collectstatic needs no database: it runs beside migrate.
+                static = subprocess.Popen([*MANAGE, "collectstatic", "--noinput", "--verbosity", "0"])
+                migrate(steps)
+                if static.wait():
+                    raise subprocess.CalledProcessError(static.returncode, static.args)
+            # The web server and the worker start while the demo data load: their start-up (a few seconds of
+            # imports and system checks) overlaps it. Beat starts after it, so no scheduled job runs half-way.
+            with steps.step("web server and worker"):
+                children.start("web", [*MANAGE, "runserver", "--noreload", f"127.0.0.1:{port}"])
+                children.start(
+                    "worker", [*CELERY, "worker", "--loglevel", "INFO", "--concurrency", "2", "-n", "demo@%h"]
+                )
+            with steps.step("demo data"):
+                logins = _load_demo_data(steps)
+            with steps.step("beat, web server answering"):
+                children.start("beat", [*CELERY, "beat", "--loglevel", "INFO"])
+                url = f"http://127.0.0.1:{port}/"
+                if not _web_answers(url + "login/", children):
+                    say("The web server did not come up (see above and var/log/web.log); stopping.")
+                    return 1
+            _banner(url, logins, database, broker, steps)
             children.wait()
             say("A process stopped by itself (see above and var/log/); stopping the others.")
             return 1
@@ -86,6 +98,48 @@ def main() -> int:
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             signal.signal(signal.SIGTERM, signal.SIG_IGN)
             children.stop()
+
+
+# bin/demo counts the packages as step 1 and passes when it started, so the total covers the whole run.
+STEP_COUNT = 6
+
+
+class Steps:
+    """The numbered steps of the start, each announced ("[demo] 3/6 migrate …") and timed; the banner lists them."""
+
+    def __init__(self):
+        now = time.time()
+        self.started = _seconds(os.environ.get("DEMO_STARTED")) or now
+        self.number = 1
+        self.timings: list[tuple[str, float]] = []
+        packages_done = _seconds(os.environ.get("DEMO_PACKAGES_DONE"))
+        if packages_done:
+            self.timings.append(("packages (.venv)", packages_done - self.started))
+
+    @contextmanager
+    def step(self, name: str):
+        self.number += 1
+        self.prefix = f"{self.number}/{STEP_COUNT} {name}"
+        say(f"{self.prefix} …")
+        began = time.monotonic()
+        yield
+        seconds = time.monotonic() - began
+        self.timings.append((name, seconds))
+        say(f"{self.prefix}: done in {seconds:.1f} s")
+
+    def progress(self, message: str) -> None:
+        say(f"{self.prefix} · {message}")
+
+    def total(self) -> float:
+        return time.time() - self.started
+
+
+def _seconds(value: str | None) -> float | None:
+    # `date +%s.%N`; a date without %N (macOS) prints "1765000000.N".
+    try:
+        return float(value.rstrip("N").rstrip(".")) if value else None
+    except ValueError:
+        return None
 
 
 def _stop(signum, frame):
@@ -104,6 +158,39 @@ def manage(*args: str, capture: bool = False) -> str:
     say("manage.py " + " ".join(args))
     result = subprocess.run([*MANAGE, *args], check=True, text=True, stdout=subprocess.PIPE if capture else None)
     return result.stdout or ""
+
+
+def migrate(steps: "Steps") -> None:
+    """``migrate``, its progress shown per app: how many migrations and how long each app took."""
+    process = subprocess.Popen(
+        [*MANAGE, "migrate", "--noinput"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
+    )
+    current, count, began = "", 0, time.monotonic()
+    applied = 0
+
+    def app_done() -> None:
+        if current:
+            plural = "s" if count > 1 else ""
+            steps.progress(f"{current}: {count} migration{plural} in {time.monotonic() - began:.1f} s")
+
+    for line in process.stdout:
+        text = line.strip()
+        if text.startswith("Applying ") and "." in text:
+            app = text.split()[1].split(".")[0]
+            if app != current:
+                app_done()
+                current, count, began = app, 0, time.monotonic()
+            count += 1
+            applied += 1
+        elif text and not text.startswith(("Operations to perform", "Apply all migrations", "Running migrations")):
+            app_done()
+            current = ""
+            print(f"  {text}", flush=True)
+    app_done()
+    if process.wait():
+        raise subprocess.CalledProcessError(process.returncode, process.args)
+    if not applied:
+        steps.progress("the database is up to date")
 
 
 def _read_dotenv() -> None:
@@ -168,14 +255,23 @@ def _redis_answers(url: str) -> bool:
         return False
 
 
-def _load_demo_data() -> str:
+def _load_demo_data(steps: "Steps") -> str:
+    """``load_demo_data``, each part it reports shown as progress; returns its output (the logins end it)."""
     # Written by the organisation app; a checkout from before it existed still gets a running demo.
     if not list(BASE_DIR.glob("*/management/commands/load_demo_data.py")):
         say("No load_demo_data command in this checkout: no demo users. Create one with manage.py createsuperuser.")
         return ""
-    output = manage("load_demo_data", capture=True)
-    print(output, end="", flush=True)
-    return output
+    command = [*MANAGE, "load_demo_data", "--background-figures"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, bufsize=1)
+    output: list[str] = []
+    for line in process.stdout:
+        # The parts as they end; the logins after them are shown in the banner.
+        if not any("Demo data loaded" in seen for seen in (*output, line)):
+            steps.progress(line.rstrip())
+        output.append(line)
+    if process.wait():
+        raise subprocess.CalledProcessError(process.returncode, process.args)
+    return "".join(output)
 
 
 def _web_answers(url: str, children: "Children", timeout: float = 60) -> bool:
@@ -189,17 +285,20 @@ def _web_answers(url: str, children: "Children", timeout: float = 60) -> bool:
     return False
 
 
-def _banner(url: str, logins: str, database: str, broker: str) -> None:
+def _banner(url: str, logins: str, database: str, broker: str, steps: "Steps") -> None:
     rule = "=" * 72
+    logins_part = logins[logins.index("Demo logins") :] if "Demo logins" in logins else logins
+    timings = "  ".join(f"{name} {seconds:.1f} s" for name, seconds in steps.timings)
     lines = [
         rule,
-        f"Lanshan demo is running: {url}",
+        f"Lanshan demo is running: {url}  (ready {steps.total():.0f} s after bin/demo started)",
         f"Job status (district office): {url}jobs/",
         "",
-        logins.rstrip() or "No demo logins were loaded.",
+        logins_part.rstrip() or "No demo logins were loaded.",
         "",
         f"Database: {database}",
         f"Celery broker: {broker}",
+        f"Steps: {timings}",
         "Logs: var/log/web.log, var/log/worker.log, var/log/beat.log",
         "Press Ctrl-C to stop.",
         rule,

@@ -1,3 +1,5 @@
+import time
+
 from django.core.management.base import BaseCommand
 
 from audits.services.scan import ledger_scan
@@ -16,22 +18,41 @@ from reporting.demo_data import demo_figures_load
 class Command(BaseCommand):
     help = "Load Lanshan's towns, demo villages and one demo user per role (safe to run twice)."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--background-figures",
+            action="store_true",
+            help="Compute this month's and last month's figures now and send the ten months before to the worker "
+            "(bin/demo, which starts one).",
+        )
+
     def handle(self, *args, **options):
+        clock = time.monotonic()
+
+        def part(text: str) -> None:
+            # One line per part as it ends, with its time: bin/demo shows them as its progress.
+            nonlocal clock
+            now = time.monotonic()
+            self.stdout.write(f"{text} ({now - clock:.1f} s)")
+            self.stdout.flush()
+            clock = now
+
         with history_context(command="load_demo_data"):
             logins = demo_data_load()
-            households = demo_households_load()
-            allocations = demo_funds_load()
-            projects = demo_projects_load()
-            jobs_ran = demo_jobs_run_once()
-            figures = demo_figures_load()
-        self.stdout.write(f"Demo households created: {households}")
-        self.stdout.write(f"Demo allocations created: {allocations}")
-        self.stdout.write(f"Demo projects created: {projects}")
-        if jobs_ran:
-            self.stdout.write(
-                "The nightly and hourly jobs ran once: data-quality check, yield assessment, overdue scan, ledger scan"
+            part(f"Towns, villages and demo users: {len(logins)} logins")
+            part(f"Demo households created: {demo_households_load()}")
+            part(f"Demo allocations created: {demo_funds_load()}")
+            part(f"Demo projects created: {demo_projects_load()}")
+            if demo_jobs_run_once():
+                part(
+                    "The nightly and hourly jobs ran once: data-quality check, yield assessment, overdue scan, "
+                    "ledger scan"
+                )
+            rows, sent = demo_figures_load(background=options["background_figures"])
+            part(
+                f"Figures computed for the dashboards: {rows}"
+                + (f"; {sent} earlier months are being computed by the worker" if sent else "")
             )
-        self.stdout.write(f"Figures computed for the dashboards (12 months): {figures}")
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded. Demo logins (password for all: {DEMO_PASSWORD}):"))
         for login in logins:
             self.stdout.write(f"  {login.username:<20} {login.role.label} · {login.place}")
