@@ -128,6 +128,15 @@ STORAGES = {
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 MEDIA_URL = "media/"
 
+# The nightly backup (jobs.backups, docs/deployment.md): a folder on another disk than the database and MEDIA_ROOT,
+# the newest BACKUP_KEEP kept and none older than BACKUP_KEEP_DAYS days (0 switches either rule off).
+BACKUP_ROOT = env.path("DJANGO_BACKUP_ROOT", default=BASE_DIR / "var" / "backups")
+BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)
+BACKUP_KEEP_DAYS = env.int("BACKUP_KEEP_DAYS", default=35)
+# The client tools, at least the server's major version (Debian: /usr/lib/postgresql/<version>/bin/pg_dump).
+BACKUP_PG_DUMP = env("BACKUP_PG_DUMP", default="pg_dump")
+BACKUP_PG_RESTORE = env("BACKUP_PG_RESTORE", default="pg_restore")
+
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="lanshan-fupin@localhost")
 # The address users reach the site at: links in e-mailed notifications start with it.
