@@ -1,8 +1,10 @@
 """Forms of the household file: a household and its members."""
 
 from django import forms
+from django.utils.translation import gettext as _
 
 from households.choices import PovertyCause
+from households.id_numbers import id_number_mask
 from households.models import Household, Member
 from organisation.forms import StyledFormMixin
 from organisation.scoping import Access, villages_for
@@ -30,12 +32,35 @@ class HouseholdForm(StyledFormMixin, forms.ModelForm):
 
 
 class MemberForm(StyledFormMixin, forms.ModelForm):
+    """A new member's form asks for the ID number. An existing member's never writes the number into the page (only
+    its masked form, as help): the field starts empty and takes a new number, and left empty keeps the recorded one.
+    Seeing the full number stays the logged reveal of the household page."""
+
     class Meta:
         model = Member
         fields = [
             "name", "id_number", "relation", "ethnicity", "education", "school_stage", "health", "disability_grade",
             "labour_ability", "migrant_worker", "in_dibao", "medical_insurance", "pension_insurance", "dropout_risk",
         ]  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            return
+        self.initial["id_number"] = ""
+        field = self.fields["id_number"]
+        field.required = False
+        field.label = _("New resident ID number")
+        field.help_text = _("Recorded: %(masked)s. Leave empty to keep it.") % {
+            "masked": id_number_mask(self.instance.id_number)
+        }
+        field.widget.attrs["autocomplete"] = "off"
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk is not None and not data.get("id_number", "").strip():
+            data.pop("id_number", None)
+        return data
 
     def _post_clean(self):
         # The service checks the ID number and the one-person-one-household rule with the user's view of
