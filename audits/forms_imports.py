@@ -7,13 +7,15 @@ from django.utils.translation import gettext_lazy
 from audits.models import AuditEngagement
 from audits.permissions import audits_scope
 from audits.services.imports import MAX_UPLOAD_BYTES
+from households.sheet_convert import SHEET_EXTENSIONS
 from organisation.forms import StyledFormMixin
 from organisation.scoping import Access
 
 
 class LedgerImportForm(StyledFormMixin, forms.Form):
     file = forms.FileField(
-        label=gettext_lazy("Sheet (.xlsx)"), widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"})
+        label=gettext_lazy("Sheet (.xlsx, .xls or .ods)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(SHEET_EXTENSIONS)}),
     )
     engagement = forms.ModelChoiceField(
         queryset=AuditEngagement.objects.none(),

@@ -13,11 +13,15 @@ goes to expat, which also reads the sheet's head and tail, so the values are the
 import copy
 import itertools
 import re
+import shutil
+import tempfile
 import zipfile
 import zlib
 from array import array
 from collections.abc import Callable, Iterator
-from pathlib import PurePosixPath
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path, PurePosixPath
+from typing import IO
 from xml.etree import ElementTree
 from xml.parsers import expat
 
@@ -25,6 +29,14 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel, from_ISO8601
+
+from households.sheet_convert import (
+    CONVERTED_EXTENSIONS,
+    SHEET_EXTENSIONS,
+    SheetUnconvertible,
+    sheet_convert,
+    sheet_extension,
+)
 
 # A 100,000-household sheet unpacks to about 300 MB; much more is a zip bomb, not a township's sheet.
 MAX_UNPACKED_BYTES = 2 << 30
@@ -542,24 +554,80 @@ class _ExpatRows:
             self.text += data
 
 
-# An .xlsx is a zip: its first bytes are a zip entry's.
+# An .xlsx and an .ods are zips: their first bytes are a zip entry's; an .xls is an OLE2 compound file.
 XLSX_SIGNATURE = b"PK\x03\x04"
+XLS_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 
 
-def xlsx_upload_check(upload, *, max_bytes: int, field: str = "file") -> None:
-    """An uploaded sheet is an .xlsx by name and by content, no larger than ``max_bytes``; a ``ValidationError`` on
-    ``field`` otherwise. Leaves the upload at its start."""
-    if not (upload.name or "").lower().endswith(".xlsx"):
-        raise ValidationError({field: _("Upload the sheet as an Excel workbook (.xlsx).")})
+def _content_is(upload, extension: str) -> bool:
+    """Whether the upload's content is the kind of workbook its extension says (a renamed file is not)."""
+    signature = upload.read(8)
+    if extension == ".xls":
+        return signature == XLS_SIGNATURE
+    if not signature.startswith(XLSX_SIGNATURE):
+        return False
+    upload.seek(0)
+    try:
+        with zipfile.ZipFile(upload) as package:
+            names = set(package.namelist())
+            if extension == ".ods":
+                return "mimetype" in names and package.read("mimetype").strip() == ODS_MIMETYPE
+            return "[Content_Types].xml" in names and "mimetype" not in names
+    except (zipfile.BadZipFile, *DAMAGED):
+        return False
+
+
+def sheet_upload_check(upload, *, max_bytes: int, field: str = "file") -> None:
+    """An uploaded sheet is an .xlsx, .xls or .ods by name and by content, no larger than ``max_bytes``; a
+    ``ValidationError`` on ``field`` otherwise. Leaves the upload at its start."""
+    extension = sheet_extension(upload.name)
+    if extension not in SHEET_EXTENSIONS:
+        raise ValidationError(
+            {field: _("Upload the sheet as an Excel or WPS workbook (.xlsx or .xls) or an OpenDocument sheet (.ods).")}
+        )
     if upload.size > max_bytes:
         raise ValidationError(
             {field: _("The file is larger than %(size)d MB.") % {"size": max_bytes // (1024 * 1024)}}
         )
     upload.seek(0)
-    signature = upload.read(4)
+    matches = _content_is(upload, extension)
     upload.seek(0)
-    if signature != XLSX_SIGNATURE:
-        raise ValidationError({field: _("The file is not an Excel workbook (.xlsx).")})
+    if not matches:
+        messages = {
+            ".xlsx": _("The file is not an Excel workbook (.xlsx)."),
+            ".xls": _("The file is not an Excel 97-2003 workbook (.xls): its content does not match its name."),
+            ".ods": _("The file is not an OpenDocument sheet (.ods): its content does not match its name."),
+        }
+        raise ValidationError({field: messages[extension]})
+
+
+Opener = Callable[[], AbstractContextManager[IO[bytes]]]
+
+
+@contextmanager
+def sheet_opened(stored) -> Iterator[Opener]:
+    """A way to open the stored sheet ``stored`` (a ``FieldFile``) as an xlsx, as often as its reader needs: the file
+    itself for an .xlsx; for an .xls or .ods, the xlsx ``households.sheet_convert`` makes of it in a child process,
+    removed on leaving. ``SheetRejected`` when it cannot be converted."""
+    extension = sheet_extension(stored.name)
+    if extension not in CONVERTED_EXTENSIONS:
+        yield lambda: stored.storage.open(stored.name, "rb")
+        return
+    with tempfile.TemporaryDirectory(prefix="sheet-") as workdir:
+        source, target = Path(workdir) / f"source{extension}", Path(workdir) / "sheet.xlsx"
+        with stored.storage.open(stored.name, "rb") as upload, source.open("wb") as copied:
+            shutil.copyfileobj(upload, copied, 1 << 20)
+        try:
+            sheet_convert(source, target)
+        except SheetUnconvertible as error:
+            if error.too_large:
+                message = _("The sheet is too large to read as %(extension)s: save it as .xlsx and upload it anew.")
+            else:
+                message = _("The file cannot be read as a %(extension)s sheet: it is damaged or of another kind.")
+            raise SheetRejected([("", message % {"extension": extension})]) from error
+        source.unlink()
+        yield lambda: target.open("rb")
 
 
 def header_find(

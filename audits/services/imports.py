@@ -23,7 +23,8 @@ from audits.numbering import ITEM, numbers_take
 from audits.permissions import LEDGER_IMPORTERS, audits_scope
 from history.context import history_context
 from households.models import ImportStatus
-from households.sheet_reader import SheetRejected, xlsx_upload_check
+from households.sheet_reader import SheetRejected, sheet_opened, sheet_upload_check
+from organisation.enqueue import enqueue, waiting_message, waiting_resender
 from organisation.locking import locked_in_reach
 from organisation.scoping import Access
 from organisation.validation import role_require
@@ -43,7 +44,7 @@ def ledger_import_upload(
     role_require(user, LEDGER_IMPORTERS)
     if engagement is not None:
         engagement = locked_in_reach(audits_scope, user, engagement, access=Access.VIEW)
-    xlsx_upload_check(upload, max_bytes=MAX_UPLOAD_BYTES)
+    sheet_upload_check(upload, max_bytes=MAX_UPLOAD_BYTES)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
@@ -56,10 +57,32 @@ def ledger_import_upload(
         sha256=digest.hexdigest(),
         language=language or translation.get_language() or settings.LANGUAGE_CODE,
     )
+    _check_enqueue(job.pk)
+    return job
+
+
+def _check_enqueue(job_id: int) -> None:
+    transaction.on_commit(lambda: _check_send(job_id))
+
+
+def _check_send(job_id: int) -> bool:
+    """Send the check; a broker that refuses it leaves the job uploaded, its ``failure`` saying that it waits for the
+    job service (``ledger_imports_resend`` sends it again)."""
     from audits.tasks import check_ledger_import  # audits.tasks imports this module
 
-    transaction.on_commit(lambda: check_ledger_import.apply_async(args=[job.pk], **_queue_options()))
-    return job
+    def waiting(message: str) -> None:
+        LedgerImport.objects.filter(pk=job_id, status=ImportStatus.UPLOADED).update(failure=message)
+
+    return enqueue(check_ledger_import, args=[job_id], on_refused=waiting, **_queue_options())
+
+
+@waiting_resender("audits.imports")
+def ledger_imports_resend() -> int:
+    """Send again the checks the job service could not take; how many were sent."""
+    waiting = LedgerImport.objects.filter(status=ImportStatus.UPLOADED, failure=waiting_message())
+    job_ids = list(waiting.values_list("pk", flat=True))
+    LedgerImport.objects.filter(pk__in=job_ids).update(failure="")
+    return sum(_check_send(job_id) for job_id in job_ids)
 
 
 @transaction.atomic
@@ -71,9 +94,10 @@ def ledger_import_confirm(*, user: User, job: LedgerImport) -> LedgerImport:
     job = locked_in_reach(audits_scope, user, job)
     if job.status != ImportStatus.CHECKED or job.error_count:
         raise ValidationError(_("Only a checked file without problems can be imported."))
-    with translation.override(job.language), job.file.open("rb") as upload:
+    with translation.override(job.language):
         try:
-            outcome = importing.sheet_check(upload)
+            with sheet_opened(job.file) as opener, opener() as upload:
+                outcome = importing.sheet_check(upload)
         except SheetRejected as rejected:
             return _rejected(job, importing.rejected_problems(rejected))
     if outcome.problems:
@@ -121,7 +145,7 @@ def ledger_import_check(*, job_id: int) -> LedgerImport:
     LedgerImport.objects.filter(pk=job.pk).update(status=ImportStatus.CHECKING, rows_done=0, errors=[])
     with translation.override(job.language):
         try:
-            with job.file.open("rb") as upload:
+            with sheet_opened(job.file) as opener, opener() as upload:
                 outcome = importing.sheet_check(upload, on_progress=_progress(job.pk))
         except SheetRejected as rejected:
             return _rejected(job, importing.rejected_problems(rejected))

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from households.services.imports import MAX_UPLOAD_BYTES, import_towns
+from households.sheet_convert import SHEET_EXTENSIONS
 from organisation.forms import StyledFormMixin
 from organisation.models import Town
 
@@ -12,8 +13,8 @@ from organisation.models import Town
 class ImportUploadForm(StyledFormMixin, forms.Form):
     town = forms.ModelChoiceField(queryset=Town.objects.none(), label=gettext_lazy("Town or street"))
     file = forms.FileField(
-        label=gettext_lazy("Sheet (.xlsx)"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+        label=gettext_lazy("Sheet (.xlsx, .xls or .ods)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(SHEET_EXTENSIONS)}),
     )
 
     def __init__(self, *args, user, **kwargs):

@@ -15,7 +15,7 @@ from households.importing.rows import RowParser, RowProblem
 from households.importing.sheet_rules import sheet_problems, sheet_summary
 from households.importing.staging import STAGE_NAMES, copy_line, stage_analyse, stage_keep, stage_table_create
 from households.models import ImportJob, ImportRowError
-from households.sheet_reader import SheetReader, SheetRejected, header_find
+from households.sheet_reader import SheetReader, SheetRejected, header_find, sheet_opened
 
 CHUNK_ROWS = 5000
 MAX_ERRORS_STORED = 20000
@@ -79,7 +79,7 @@ def sheet_check(
             ImportRowError.objects.bulk_create([problem.as_error(job) for problem in problems[:room]])
             stored += min(room, len(problems))
 
-    with job.file.open("rb") as upload:
+    with sheet_opened(job.file) as opener, opener() as upload:
         reader = SheetReader(upload)
         started = clock()
         header_row, header = header_find(
@@ -91,7 +91,7 @@ def sheet_check(
         if processes > 1:
 
             def work(share: int, shares: int) -> Iterator[CheckedChunk]:
-                with job.file.storage.open(job.file.name, "rb") as own:
+                with opener() as own:
                     yield from _chunks_checked(reader.reopened(own), parser, header_row, share, shares)
 
             chunks = forked_records(work, processes)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from households import importing
 from households.models import ImportJob, ImportRowError, ImportStatus
 from households.permissions import HOUSEHOLD_KEEPERS, households_scope
-from households.sheet_reader import xlsx_upload_check
+from households.sheet_reader import sheet_upload_check
 from organisation.actors import Actor
 from organisation.enqueue import enqueue, waiting_message, waiting_resender
 from organisation.models import Town
@@ -50,7 +50,7 @@ def import_job_create(*, user: User, town: Town, upload, language: str | None = 
     role_require(user, HOUSEHOLD_KEEPERS)
     if not import_towns(user).filter(pk=town.pk).exists():
         raise PermissionDenied
-    xlsx_upload_check(upload, max_bytes=MAX_UPLOAD_BYTES)
+    sheet_upload_check(upload, max_bytes=MAX_UPLOAD_BYTES)
     job = ImportJob.objects.create(
         town=town,
         uploaded_by=user,
