@@ -1,8 +1,10 @@
-"""The rectification ledger in Excel: the standard 整改台账 layout (title, unit and date, a bold header repeated on
-each printed page, A4 landscape fitted to the width), written row by row in openpyxl's write-only mode.
+"""The rectification ledger in Excel, the standard 整改台账 layout, as a kind of the list export kit
+(``organisation.exports``: title, unit and date, a bold header repeated on each printed page, A4 landscape fitted to
+the width, text never a formula, dates as dates).
 
-``ledger_rows(queryset)`` turns the (already scoped and filtered) items into the sheet's rows, reading them in one
-streamed query; ``ledger_workbook_write(rows, stream)`` writes them. Every text cell is a string, never a formula.
+``ledger_columns()`` are its columns, read from ``audits.selectors.ledger.ledger_export_rows`` (one streamed query:
+measures joined one a line, the latest progress note); ``ledger_rows(queryset)`` and ``ledger_workbook_write`` are the
+same two steps for the benchmark (``benchmark_audits``).
 """
 
 from collections.abc import Iterable, Iterator
@@ -11,104 +13,60 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.properties import PageSetupProperties
-from openpyxl.worksheet.worksheet import Worksheet
 
 from audits import rules
 from audits.choices import Category, ItemStatus, Source
 from audits.selectors.ledger import ledger_export_rows
-from organisation.sheets import FORMULA_START, text_safe
-
-CHUNK_SIZE = 2000
-# Column widths, in characters, of the columns below.
-WIDTHS = (6, 13, 16, 14, 12, 12, 12, 40, 40, 18, 10, 12, 36, 8, 12)
+from organisation.exports import DATE, NUMBER, ROW_NUMBER, Column, ExportContext, choice_words, rows_of, sheet_write
 
 
-def ledger_headers() -> list[str]:
+def _closed_words(context: ExportContext):
+    yes, no = _("Yes"), _("No")
+    closed = ItemStatus.CLOSED.value
+    return lambda status: yes if status == closed else no
+
+
+def _item_number(row) -> str:
+    return rules.item_number(row["year"], row["sequence"])
+
+
+def ledger_columns() -> list[Column]:
     return [
-        pgettext("rectification ledger", "No."),
-        pgettext("rectification ledger", "Item number"),
-        pgettext("rectification ledger", "Source of the problem"),
-        pgettext("rectification ledger", "Source document"),
-        pgettext("rectification ledger", "Category"),
-        pgettext("rectification ledger", "Town or street"),
-        pgettext("rectification ledger", "Village"),
-        pgettext("rectification ledger", "Problem"),
-        pgettext("rectification ledger", "Rectification measures"),
-        pgettext("rectification ledger", "Responsible unit"),
-        pgettext("rectification ledger", "Responsible person"),
-        pgettext("rectification ledger", "Time limit"),
-        pgettext("rectification ledger", "Rectification progress"),
-        pgettext("rectification ledger", "Closed off"),
-        pgettext("rectification ledger", "Closed off on"),
+        Column(pgettext("rectification ledger", "No."), ROW_NUMBER, 6, kind=NUMBER),
+        Column(pgettext("rectification ledger", "Item number"), _item_number, 13),
+        Column(pgettext("rectification ledger", "Source of the problem"), "source", 16, words=choice_words(Source)),
+        Column(pgettext("rectification ledger", "Source document"), "source_reference", 14),
+        Column(pgettext("rectification ledger", "Category"), "category", 12, words=choice_words(Category)),
+        Column(pgettext("rectification ledger", "Town or street"), "town__name", 12),
+        Column(pgettext("rectification ledger", "Village"), "village__name", 12),
+        Column(pgettext("rectification ledger", "Problem"), "description", 40),
+        Column(pgettext("rectification ledger", "Rectification measures"), "measures_text", 40),
+        Column(pgettext("rectification ledger", "Responsible unit"), "responsible_unit", 18),
+        Column(pgettext("rectification ledger", "Responsible person"), "responsible_person", 10),
+        Column(pgettext("rectification ledger", "Time limit"), "due_date", 12, kind=DATE),
+        Column(pgettext("rectification ledger", "Rectification progress"), "latest_progress", 36),
+        Column(pgettext("rectification ledger", "Closed off"), "status", 8, words=_closed_words),
+        Column(pgettext("rectification ledger", "Closed off on"), "closed_on", 12, kind=DATE),
     ]
 
 
+def ledger_title() -> str:
+    return _("Lanshan District poverty-alleviation problem rectification ledger")
+
+
 def ledger_rows(queryset: QuerySet) -> Iterator[tuple]:
-    """The sheet's rows of the items of ``queryset``: labels looked up in maps made once, dates as dates."""
-    sources = {value: str(label) for value, label in Source.choices}
-    categories = {value: str(label) for value, label in Category.choices}
-    yes, no = _("Yes"), _("No")
-    closed = ItemStatus.CLOSED.value
-    for index, row in enumerate(ledger_export_rows(queryset).iterator(chunk_size=CHUNK_SIZE), start=1):
-        yield (
-            index,
-            rules.item_number(row["year"], row["sequence"]),
-            sources.get(row["source"], row["source"]),
-            row["source_reference"],
-            categories.get(row["category"], row["category"]),
-            row["town__name"],
-            row["village__name"],
-            row["description"],
-            row["measures_text"],
-            row["responsible_unit"],
-            row["responsible_person"],
-            row["due_date"],
-            row["latest_progress"],
-            yes if row["status"] == closed else no,
-            row["closed_on"],
-        )
+    """The sheet's rows of the (already scoped and filtered) items, as the kit reads them."""
+    return rows_of(None, ledger_export_rows(queryset), ledger_columns())[0]  # type: ignore[arg-type]
 
 
-def ledger_workbook_write(rows: Iterable[tuple], stream, *, unit: str = "") -> None:
-    """Write the ledger of ``rows`` (``ledger_rows``) as an xlsx into ``stream``."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Rectification ledger"))
-    for column, width in enumerate(WIDTHS, start=1):
-        sheet.column_dimensions[get_column_letter(column)].width = width
-    sheet.freeze_panes = "A4"
-    sheet.print_title_rows = "3:3"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-
-    title = WriteOnlyCell(sheet, value=_("Lanshan District poverty-alleviation problem rectification ledger"))
-    title.font = Font(bold=True, size=16)
-    sheet.append([title])
-    today = timezone.localdate().isoformat()
-    sheet.append([text_safe(sheet, _("Unit: %(unit)s") % {"unit": unit}), None, None, None, None, None, None,
-                  text_safe(sheet, _("Date: %(date)s") % {"date": today})])  # fmt: skip
-    header_font, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="center", horizontal="center")
-    header = []
-    for text in ledger_headers():
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font, cell.alignment = header_font, wrap
-        header.append(cell)
-    sheet.append(header)
-
-    append = sheet.append
-    for row in rows:
-        if any(isinstance(row[i], str) and row[i].startswith(FORMULA_START) for i in _TEXT_INDEXES):
-            row = tuple(text_safe(sheet, value) if i in _TEXT_INDEXES else value for i, value in enumerate(row))
-        append(row)
-    workbook.save(stream)
-
-
-# The positions of the user-written text columns of a row (the rest are numbers, dates and labels).
-_TEXT_INDEXES = frozenset({3, 5, 6, 7, 8, 9, 10, 12})
+def ledger_workbook_write(rows: Iterable[tuple], stream, *, unit: str = "") -> int:
+    """Write the ledger of ``rows`` (``ledger_rows``) as an xlsx into ``stream`` with the kit's writer."""
+    return sheet_write(
+        stream,
+        rows,
+        columns=ledger_columns(),
+        title=ledger_title(),
+        unit=unit,
+        made_on=timezone.localdate(),
+        context=ExportContext(user=None),
+    )

@@ -16,11 +16,12 @@ from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.http import Http404
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from organisation.enqueue import enqueue_on_commit, waiting_resender
 from organisation.exports import ExportContext, export_of, list_params, rows_of, sheet_write
-from organisation.models import ExportJob, ExportStatus
-from organisation.scoping import towns_for
+from organisation.models import District, ExportJob, ExportStatus
+from organisation.scoping import Access, has_district_reach, towns_for
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +70,10 @@ def export_jobs_resend() -> int:
 
 
 def unit_of(user: User) -> str:
-    """The unit line of a sheet: the towns the asker works for (three named, then "…")."""
+    """The unit line of a sheet: the district for a district post, else the towns the asker works for (three named,
+    then "…")."""
+    if has_district_reach(user, Access.VIEW):
+        return "、".join(District.objects.order_by("code").values_list("name", flat=True)) or _("Lanshan District")
     towns = list(towns_for(user).order_by("code").values_list("name", flat=True)[:4])
     return "、".join(towns[:3]) + ("…" if len(towns) > 3 else "")
 

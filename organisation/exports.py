@@ -43,6 +43,7 @@ DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 TITLE_ROW, UNIT_ROW, HEADER_ROW = 1, 2, 3
 FONT_NAME = "宋体"
 CHUNK_SIZE = 2000
+ROW_NUMBER = "#"  # a column's value: the row's number in the sheet (序号)
 # The narrowest a column of each kind may be, in characters, so that no value prints as ###.
 MIN_WIDTH = {TEXT: 6, NUMBER: 8, MONEY: 16, DATE: 12, DATETIME: 17}
 
@@ -126,21 +127,34 @@ def list_params(query) -> dict[str, str]:
 
 def rows_of(export: ListExport, queryset: QuerySet | Iterable, columns: Sequence[Column]) -> tuple[Iterator, int]:
     """The rows to write, as tuples in ``columns`` order, and how many. A queryset whose columns are all field paths
-    is read with ``values_list`` in chunks; otherwise each record is read and each column's value taken from it."""
+    is read with ``values_list`` in chunks; otherwise each record (a model object or a ``values()`` dict) is read and
+    each column's value taken from it: a field path, ``ROW_NUMBER``, or a function of the record."""
     if isinstance(queryset, QuerySet):
         total = queryset.count()
-        if all(isinstance(column.value, str) for column in columns):
+        if all(isinstance(column.value, str) and column.value != ROW_NUMBER for column in columns):
             tuples = queryset.values_list(*(column.value for column in columns))  # type: ignore[misc]
             return tuples.iterator(chunk_size=CHUNK_SIZE), total
         records: Iterable = queryset.iterator(chunk_size=CHUNK_SIZE)
     else:
         records = list(queryset)
         total = len(records)
-    getters = [
-        attrgetter(column.value.replace("__", ".")) if isinstance(column.value, str) else column.value
-        for column in columns
-    ]
-    return (tuple(get(record) for get in getters) for record in records), total
+    getters = [_getter(column.value) for column in columns]
+
+    def tuples_of(records: Iterable) -> Iterator[tuple]:
+        for number, record in enumerate(records, start=1):
+            yield tuple(number if get is None else get(record) for get in getters)
+
+    return tuples_of(records), total
+
+
+def _getter(value) -> Callable[[Any], Any] | None:
+    """How a column's value is read from a record: ``None`` for the row's number."""
+    if value == ROW_NUMBER:
+        return None
+    if not isinstance(value, str):
+        return value
+    attribute = attrgetter(value.replace("__", "."))
+    return lambda record: record[value] if isinstance(record, dict) else attribute(record)
 
 
 def _cell_maker(sheet, column: Column, context: ExportContext) -> Callable[[Any], Any]:

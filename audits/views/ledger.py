@@ -5,10 +5,9 @@ Records come from ``audits_scope``: one outside the user's reach is a 404; a ste
 is a 403. The steps themselves are the services', which check role and reach again.
 """
 
-import io
 
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone
@@ -17,7 +16,6 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
-from audits import exports
 from audits.choices import ItemStatus
 from audits.forms_ledger import (
     CloseOffRequestForm,
@@ -53,7 +51,6 @@ from organisation.scoping import Access, may_act, role_of, towns_for, villages_f
 from organisation.steps import ServiceFormView, StepFormView
 
 PAGE_SIZE = 25
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class _Items(ScopedMixin):
@@ -63,11 +60,17 @@ class _Items(ScopedMixin):
 # --- The ledger ---------------------------------------------------------------------------------------------------
 
 
+def ledger_filtered(user, params):
+    """The ledger list's filter form and its items for ``params`` (the query string): the page and its Excel export
+    (``audits.list_exports``) read them the same way."""
+    form = LedgerFilterForm(params, towns=towns_for(user).order_by("code"))
+    return form, selectors.item_list(user=user, **form.filters())
+
+
 class _Filtered(_Items):
     def filtered_items(self):
-        user = self.request.user
-        self.filter_form = LedgerFilterForm(self.request.GET, towns=towns_for(user).order_by("code"))
-        return selectors.item_list(user=user, **self.filter_form.filters())
+        self.filter_form, items = ledger_filtered(self.request.user, self.request.GET)
+        return items
 
 
 class ItemListView(_Filtered, ListView):
@@ -90,27 +93,6 @@ class ItemListView(_Filtered, ListView):
         context["object_list"] = list(context["object_list"])
         selectors.latest_progress_attach(context["object_list"])
         return context
-
-
-class ItemExportView(_Filtered, View):
-    """The list's items with the same filters, as the standard 整改台账 in Excel (written in the request)."""
-
-    def get(self, request, *args, **kwargs):
-        items = self.filtered_items()
-        stream = io.BytesIO()
-        exports.ledger_workbook_write(exports.ledger_rows(items), stream, unit=_unit_of(request.user))
-        response = HttpResponse(stream.getvalue(), content_type=XLSX)
-        name = f"ledger-{timezone.localdate().isoformat()}.xlsx"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        response["Cache-Control"] = "no-store"
-        return response
-
-
-def _unit_of(user) -> str:
-    post = getattr(user, "staff_post", None)
-    if post is None:
-        return _("Lanshan District")
-    return post.work_unit or (post.town.name if post.town_id else _("Lanshan District"))
 
 
 class ItemDetailView(_Items, DetailView):
@@ -405,7 +387,6 @@ class ScorecardView(_Items, TemplateView):
 
 urlpatterns = [
     path("ledger/", ItemListView.as_view(), name="item_list"),
-    path("ledger/export/", ItemExportView.as_view(), name="item_export"),
     path("ledger/new/", ItemRaiseView.as_view(), name="item_raise"),
     path("ledger/scorecards/", ScorecardView.as_view(), name="scorecards"),
     path("ledger/<int:pk>/", ItemDetailView.as_view(), name="item_detail"),
