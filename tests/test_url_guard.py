@@ -20,6 +20,8 @@ SELF_GUARDED_NAMESPACES = {"admin"}
 PUBLIC_URL_NAMES = {"login", "logout", "set_language"}
 # The page meant for the internet, without login: read-only, checked by its own tests below.
 PUBLIC_NAMESPACE = "public"
+# The public's forms without login (the evaluation form of point 15): GET and a CSRF-protected POST, checked below.
+PUBLIC_FORMS_NAMESPACE = "public_forms"
 
 
 def walk(patterns, namespace=None, prefix=""):
@@ -32,7 +34,10 @@ def walk(patterns, namespace=None, prefix=""):
 
 def app_urls():
     for namespace, pattern, route in walk(get_resolver().url_patterns):
-        if namespace in SELF_GUARDED_NAMESPACES | {PUBLIC_NAMESPACE} or pattern.name in PUBLIC_URL_NAMES:
+        if (
+            namespace in SELF_GUARDED_NAMESPACES | {PUBLIC_NAMESPACE, PUBLIC_FORMS_NAMESPACE}
+            or pattern.name in PUBLIC_URL_NAMES
+        ):
             continue
         yield pytest.param(namespace, pattern, route, id=f"{namespace}:{pattern.name}" if namespace else pattern.name)
 
@@ -97,3 +102,36 @@ def test_every_public_view_answers_anonymous_get_and_refuses_every_other_method(
     assert client.get(url).status_code == 200
     for method in ("post", "put", "patch", "delete"):
         assert getattr(client, method)(url).status_code == 405, f"{method.upper()} {route} must be refused"
+
+
+def public_form_urls():
+    for namespace, pattern, route in walk(get_resolver().url_patterns):
+        if namespace == PUBLIC_FORMS_NAMESPACE:
+            yield pytest.param(pattern, route, id=f"{namespace}:{pattern.name}")
+
+
+@pytest.mark.parametrize(("pattern", "route"), list(public_form_urls()))
+def test_every_public_form_declares_itself_needs_no_login_and_answers_get_and_post_only(pattern, route):
+    view_class = getattr(pattern.callback, "view_class", None)
+    assert view_class is not None, f"{route}: use a class-based view so its guard can be checked"
+    assert getattr(view_class, "public_form", False) is True, (
+        f"{route}: {view_class.__name__} must declare public_form"
+    )
+    assert not issubclass(view_class, LoginRequiredMixin | ScopedMixin | RoleRequiredMixin), (
+        f"{route}: a public form takes no login and no user's scope"
+    )
+    assert sorted(view_class.http_method_names) == ["get", "post"], f"{route}: a public form answers GET and POST only"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("pattern", "route"), list(public_form_urls()))
+def test_every_public_form_refuses_a_post_without_its_csrf_token(pattern, route):
+    from django.test import Client
+
+    url = reverse(f"{PUBLIC_FORMS_NAMESPACE}:{pattern.name}", kwargs={key: 1 for key in pattern.pattern.converters})
+    client = Client(enforce_csrf_checks=True)
+    assert client.get(url).status_code == 200
+    assert client.post(url, {}).status_code == 403
+    for method in ("put", "patch", "delete"):
+        # Refused by the CSRF check first (403), or by the view (405).
+        assert getattr(client, method)(url).status_code in (403, 405), f"{method.upper()} {route} must be refused"
