@@ -62,3 +62,16 @@ def schedules_ensure_after_migrate(sender=None, using=None, **kwargs):
         return
     for periodic_task in schedules_ensure():
         logger.info("Created the default schedule %r (%s).", periodic_task.name, periodic_task.task)
+
+
+def worker_started(sender=None, **kwargs):
+    """A worker that starts sends the jobs left waiting for the job service (a broker that was down is back)."""
+    from organisation.enqueue import waiting_resend
+
+    try:
+        sent = waiting_resend()
+    except Exception:
+        logger.exception("Sending the waiting jobs again at the worker's start failed.")
+        return
+    if any(sent.values()):
+        logger.info("Sent again the jobs waiting for the job service: %s", sent)

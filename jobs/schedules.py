@@ -15,6 +15,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 HEARTBEAT_TASK = "jobs.tasks.heartbeat"
+RESEND_WAITING_TASK = "jobs.tasks.resend_waiting"
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,18 @@ DEFAULT_SCHEDULES: tuple[DefaultSchedule, ...] = (
         every=timedelta(minutes=1),
         expire_seconds=50,
         description=_("Every minute: proves that beat sends tasks and a worker runs them (see the job status page)."),
+    ),
+    DefaultSchedule(
+        name="waiting jobs resend",
+        title=_("Jobs waiting for the job service"),
+        task=RESEND_WAITING_TASK,
+        every=timedelta(minutes=2),
+        # The next run does the same work.
+        expire_seconds=110,
+        description=_(
+            "Every 2 minutes: sends again the imports, checks and reports the job service could not take when they "
+            "were asked for (a worker also does this when it starts)."
+        ),
     ),
     DefaultSchedule(
         name="history checkpoint",

@@ -3,6 +3,7 @@ import socket
 from celery import shared_task
 
 from jobs.services import worker_heartbeat_record
+from organisation.enqueue import waiting_resend
 
 
 @shared_task(bind=True)
@@ -11,3 +12,10 @@ def heartbeat(self) -> str:
     hostname = self.request.hostname or socket.gethostname()
     worker_heartbeat_record(hostname=hostname)
     return hostname
+
+
+@shared_task
+def resend_waiting() -> dict[str, int]:
+    """Scheduled every 2 minutes (jobs/schedules.py) and sent by a worker as it starts: the jobs a broker refused when
+    they were asked for (``organisation.enqueue``) are sent again. Returns how many each app sent."""
+    return waiting_resend()

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 
+from organisation.enqueue import enqueue_on_commit
 from organisation.models import CalendarDay, CalendarDayKind, CalendarYear
 from organisation.models.calendar import FIRST_CALENDAR_YEAR, LAST_CALENDAR_YEAR, YEAR_RANGE_MESSAGE
 from organisation.permissions import CALENDAR_KEEPERS
@@ -249,5 +250,5 @@ def _date_parse(text: str) -> dt.date:
 
 
 def _recompute_after_commit(years: set[int]) -> None:
-    # robust: a broker that is down must not turn a saved calendar into an error page; the failure is logged.
-    transaction.on_commit(lambda: recompute_deadlines.delay(sorted(years)), robust=True)
+    # A broker that is down must not turn a saved calendar into an error page; the failure is logged.
+    enqueue_on_commit(recompute_deadlines, args=[sorted(years)])

@@ -46,19 +46,27 @@ def enqueue(
     args: Iterable[Any] = (),
     kwargs: Mapping[str, Any] | None = None,
     on_refused: Callable[[str], None] | None = None,
+    on_sent: Callable[[], None] | None = None,
     **options: Any,
 ) -> bool:
     """Send ``task`` with ``args``/``kwargs`` (and Celery's ``options``: queue, countdown …); ``True`` once sent.
 
     A broker that refuses it is logged and ``on_refused(message)`` is called with the waiting message in the site's
-    language; ``False`` is returned. Never raises for a broker that is down."""
+    language; ``False`` is returned. Never raises for a broker that is down. ``on_sent()`` is called once it is sent
+    (a page's "queued" message)."""
     try:
-        task.apply_async(args=list(args), kwargs=dict(kwargs or {}), **options)
+        if options:
+            task.apply_async(args=list(args), kwargs=dict(kwargs or {}), **options)
+        else:
+            # The same send (``delay`` is ``apply_async`` without options), by the name tests and callers know.
+            task.delay(*args, **dict(kwargs or {}))
     except REFUSED_ERRORS:
         logger.exception("The job %s could not be sent to the job service.", getattr(task, "name", task))
         if on_refused is not None:
             on_refused(waiting_message())
         return False
+    if on_sent is not None:
+        on_sent()
     return True
 
 
@@ -68,14 +76,28 @@ def enqueue_on_commit(
     args: Iterable[Any] = (),
     kwargs: Mapping[str, Any] | None = None,
     on_refused: Callable[[str], None] | None = None,
+    on_sent: Callable[[], None] | None = None,
     **options: Any,
 ) -> None:
     """``enqueue`` once the current transaction commits (at once outside one)."""
     frozen_args = list(args)
     frozen_kwargs = dict(kwargs or {})
     transaction.on_commit(
-        lambda: enqueue(task, args=frozen_args, kwargs=frozen_kwargs, on_refused=on_refused, **options)
+        lambda: enqueue(
+            task, args=frozen_args, kwargs=frozen_kwargs, on_refused=on_refused, on_sent=on_sent, **options
+        )
     )
+
+
+def request_reporter(request: Any, sent_message: str | Any) -> dict[str, Callable[..., None]]:
+    """The ``on_sent``/``on_refused`` pair of a page's "run now" button: the sent message as information, the waiting
+    message as a warning (said once the request's transaction has committed, before the response is sent)."""
+    from django.contrib import messages
+
+    return {
+        "on_sent": lambda: messages.info(request, sent_message),
+        "on_refused": lambda message: messages.warning(request, message),
+    }
 
 
 def waiting_resender(name: str) -> Callable[[Resender], Resender]:
@@ -106,6 +128,7 @@ __all__ = [
     "WAITING_MESSAGE",
     "enqueue",
     "enqueue_on_commit",
+    "request_reporter",
     "waiting_message",
     "waiting_resend",
     "waiting_resender",

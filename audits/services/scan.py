@@ -33,7 +33,6 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from kombu.exceptions import OperationalError as BrokerError
 
 from audits import numbering, rules
 from audits.choices import Category, ItemStatus, Source
@@ -46,6 +45,7 @@ from history.context import history_context
 from history.tracking import history_plans_forget
 from households.models import QualityProblem
 from notifications.services import Notice, notices_send, staff_of
+from organisation.enqueue import enqueue_on_commit
 from organisation.models import Town
 from organisation.money import money_text
 from organisation.roles import Role
@@ -107,18 +107,11 @@ def ledger_scan_request(*, user: User, report: Callable[[bool], None] | None = N
     # Imported here: the task module imports this one.
     from audits.tasks import scan_ledger
 
-    def queue() -> None:
-        try:
-            scan_ledger.delay()
-        except (BrokerError, OSError):
-            logger.exception("The ledger scan could not be queued.")
-            queued = False
-        else:
-            queued = True
-        if report is not None:
-            report(queued)
-
-    transaction.on_commit(queue)
+    enqueue_on_commit(
+        scan_ledger,
+        on_sent=None if report is None else lambda: report(True),
+        on_refused=None if report is None else lambda _message: report(False),
+    )
 
 
 class _Staff:

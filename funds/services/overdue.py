@@ -61,6 +61,7 @@ from history.context import history_context
 from history.tracking import history_plans_forget
 from households.models import Household, Member
 from notifications.services import Notice, notices_send, staff_of
+from organisation.enqueue import enqueue_on_commit
 from organisation.models import Town, Village
 from organisation.money import money_text
 from organisation.roles import Role
@@ -111,13 +112,19 @@ def overdue_scan(*, now: dt.datetime | None = None) -> ScanResult:
     return result
 
 
-def overdue_scan_request(*, user: User) -> None:
-    """ "Run the scan now": queue the scan once the request's transaction has committed."""
+def overdue_scan_request(
+    *,
+    user: User,
+    on_sent: Callable[[], None] | None = None,
+    on_refused: Callable[[str], None] | None = None,
+) -> None:
+    """ "Run the scan now": queue the scan once the request's transaction has committed. A broker that refuses it is
+    told to ``on_refused`` (the page says the job waits for the job service; the hourly run does the work)."""
     role_require(user, SCAN_RUNNERS)
     # Imported here: the task module imports this one.
     from funds.tasks import flag_overdue
 
-    transaction.on_commit(lambda: flag_overdue.delay())
+    enqueue_on_commit(flag_overdue, on_sent=on_sent, on_refused=on_refused)
 
 
 class StaffDirectory:

@@ -6,7 +6,6 @@ The page costs a fixed number of queries whatever the number of records and the 
 total in one query, a count for each other tab (shown on the tabs), and the page of the tab shown.
 """
 
-from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
@@ -30,6 +29,7 @@ from funds.selectors.overdue import (
 from funds.services.overdue import overdue_scan_request
 from funds.services.reports import monthly_reports_ensure
 from organisation.access import RoleRequiredMixin, ScopedMixin
+from organisation.enqueue import request_reporter
 
 PAGE_SIZE = 25
 TRANSFERS, REPORTS, APPLICATIONS, RISKS = "transfers", "reports", "applications", "risks"
@@ -124,8 +124,9 @@ class OverdueScanRunView(RoleRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request):
-        overdue_scan_request(user=request.user)
-        messages.info(request, _("The overdue scan is queued; new flags and notices appear within a minute."))
+        # Said once the queue has answered (after the request's transaction commits): queued, or waiting.
+        queued = _("The overdue scan is queued; new flags and notices appear within a minute.")
+        overdue_scan_request(user=request.user, **request_reporter(request, queued))
         return redirect("funds:overdue_list")
 
 

@@ -23,6 +23,7 @@ from households.models import Household, QualityProblem, QualityRun, QualityRunS
 from households.permissions import QUALITY_RUNNERS
 from households.quality_rules import RULES, Rule
 from households.selectors.quality import quality_run_unfinished
+from organisation.enqueue import enqueue, waiting_message, waiting_resender
 from organisation.models import Town, Village
 from organisation.validation import role_require
 
@@ -45,11 +46,32 @@ def quality_run_request(*, user: User) -> QualityRun:
     if run := quality_run_unfinished(user=user):
         return run
     run = quality_run_create(requested_by=user)
-    # Imported here: the task module imports this one.
-    from households.tasks import check_data_quality
-
-    transaction.on_commit(lambda: check_data_quality.delay(run_id=run.pk))
+    _run_enqueue(run.pk)
     return run
+
+
+def _run_enqueue(run_id: int) -> None:
+    transaction.on_commit(lambda: _run_send(run_id))
+
+
+def _run_send(run_id: int) -> bool:
+    """Send the run to a worker; a broker that refuses it leaves the run queued, its ``error`` saying that it waits
+    for the job service (``quality_runs_resend`` sends it again)."""
+    from households.tasks import check_data_quality  # the task module imports this one
+
+    def waiting(message: str) -> None:
+        QualityRun.objects.filter(pk=run_id, status=QualityRunStatus.QUEUED).update(error=message)
+
+    return enqueue(check_data_quality, kwargs={"run_id": run_id}, on_refused=waiting)
+
+
+@waiting_resender("households.quality")
+def quality_runs_resend() -> int:
+    """Send again the runs the job service could not take; how many were sent."""
+    waiting = QualityRun.objects.filter(status=QualityRunStatus.QUEUED, error=waiting_message())
+    run_ids = list(waiting.values_list("pk", flat=True))
+    QualityRun.objects.filter(pk__in=run_ids).update(error="")
+    return sum(_run_send(run_id) for run_id in run_ids)
 
 
 def quality_check_run(*, run: QualityRun, rules: list[Rule] | None = None, today=None) -> None:

@@ -27,6 +27,7 @@ per class, project and period, so a notice is never sent twice. Two runs at once
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from urllib.parse import quote
 
@@ -42,6 +43,7 @@ from django.utils.translation import gettext as _
 
 from history.context import history_context
 from notifications.services import Notice, notices_send, staff_of
+from organisation.enqueue import enqueue_on_commit
 from organisation.models import Town
 from organisation.money import MONEY_FIELD, ZERO, money_text
 from organisation.periods import is_month_end, month_end, previous_month, twelve_months_ending
@@ -139,7 +141,13 @@ def yield_assessment_run(*, period_end: dt.date | None = None, now: dt.datetime 
     return result
 
 
-def yield_assessment_request(*, user: User, period_end: dt.date | None = None) -> None:
+def yield_assessment_request(
+    *,
+    user: User,
+    period_end: dt.date | None = None,
+    on_sent: Callable[[], None] | None = None,
+    on_refused: Callable[[str], None] | None = None,
+) -> None:
     """ "Run the yield job now": check the period, then queue the job once the request's transaction commits."""
     role_require(user, YIELD_RUNNERS)
     if period_end is not None:
@@ -148,7 +156,7 @@ def yield_assessment_request(*, user: User, period_end: dt.date | None = None) -
     from projects.tasks import assess_yields
 
     argument = period_end.isoformat() if period_end else None
-    transaction.on_commit(lambda: assess_yields.delay(period_end=argument))
+    enqueue_on_commit(assess_yields, kwargs={"period_end": argument}, on_sent=on_sent, on_refused=on_refused)
 
 
 def _projects_due(*, period_start: dt.date, period_end: dt.date) -> list[dict]:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, ListView
 
 from organisation.access import RoleRequiredMixin
+from organisation.enqueue import request_reporter
 from organisation.scoping import Access
 from organisation.steps import ServiceActionView, ServiceFormView
 from projects.forms_income import IncomeRecordForm, MarkPaidForm, YieldFilterForm, YieldRunForm
@@ -194,7 +195,13 @@ class YieldRunView(RoleRequiredMixin, ServiceActionView):
     success_level = messages.INFO
 
     def perform(self, *, period_end):
-        return yield_assessment_request(user=self.request.user, period_end=period_end)
+        return yield_assessment_request(
+            user=self.request.user, period_end=period_end, **request_reporter(self.request, self.success_message)
+        )
+
+    def get_success_message(self, result) -> str:
+        # Said once the queue has answered (after the request's transaction commits): queued, or waiting.
+        return ""
 
     def get_success_url(self):
         return reverse("projects:yield_overview")

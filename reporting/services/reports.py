@@ -28,8 +28,8 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
-from kombu.exceptions import OperationalError as BrokerError
 
+from organisation.enqueue import enqueue, waiting_resender
 from organisation.models import Town
 from organisation.periods import month_start, previous_month
 from organisation.roles import Level
@@ -150,10 +150,7 @@ def _report_enqueue(report_id: int) -> bool:
     with a message saying so; whether it was sent is returned."""
     from reporting.tasks import generate_work_report  # reporting.tasks imports this module
 
-    try:
-        generate_work_report.apply_async(args=[report_id], **_queue_options())
-    except (BrokerError, OSError):
-        logger.exception("The monthly report %s could not be queued.", report_id)
+    def waiting(_message: str) -> None:
         with translation.override(settings.LANGUAGE_CODE):
             message = _(
                 "The job service could not be reached, so the report has not been generated yet. It is sent again "
@@ -162,11 +159,20 @@ def _report_enqueue(report_id: int) -> bool:
         WorkReport.objects.filter(pk=report_id, status__in=(ReportStatus.QUEUED, ReportStatus.WAITING)).update(
             status=ReportStatus.WAITING, failure=message
         )
+
+    if not enqueue(generate_work_report, args=[report_id], on_refused=waiting, **_queue_options()):
         return False
     WorkReport.objects.filter(pk=report_id, status=ReportStatus.WAITING).update(
         status=ReportStatus.QUEUED, failure="", requested_at=timezone.now()
     )
     return True
+
+
+@waiting_resender("reporting.reports")
+def work_reports_resend() -> int:
+    """Send again the reports the job service could not take (the sweep, before the daily job would)."""
+    waiting = WorkReport.objects.filter(status=ReportStatus.WAITING).values_list("pk", flat=True)
+    return sum(_report_enqueue(report_id) for report_id in list(waiting))
 
 
 # --- The job --------------------------------------------------------------------------------------------------------

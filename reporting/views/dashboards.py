@@ -21,6 +21,7 @@ from django.views.generic import DetailView, TemplateView
 
 from organisation import views as organisation_views
 from organisation.access import RoleRequiredMixin, ScopedMixin
+from organisation.enqueue import request_reporter
 from organisation.models import District, Town, Village
 from organisation.roles import DISTRICT_READERS, LEVEL_OF_ROLE, Level
 from organisation.scoping import Access, has_district_reach, role_of, towns_scope, villages_scope
@@ -254,7 +255,13 @@ class FiguresBuildView(RoleRequiredMixin, ServiceActionView):
 
     def perform(self, *, month):
         self.month = month
-        return figures_build_request(user=self.request.user, month=month)
+        return figures_build_request(
+            user=self.request.user, month=month, **request_reporter(self.request, self.success_message)
+        )
+
+    def get_success_message(self, result) -> str:
+        # Said once the queue has answered (after the request's transaction commits): queued, or waiting.
+        return ""
 
     def get_success_url(self):
         return dashboard_url(Level.DISTRICT, 0, self.month)
