@@ -1,5 +1,11 @@
-"""Reading the history: which tables hold it, and one object's history as the history tab shows it."""
+"""Reading the history: which tables hold it, and one object's history as the history tab shows it.
 
+A tracked model whose rows are parts of another's (a household's members) names its foreign key to the whole in
+``history_of``: the whole's tab shows the parts' events too, each named by its part. A model hides a field's values on
+the tab with ``history_masked`` ({field name: function giving the masked text}), e.g. a member's ID number.
+"""
+
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -35,6 +41,22 @@ def event_models_of(model: type[models.Model]) -> list[type[pghistory.models.Eve
     ]
 
 
+def part_event_models_of(model: type[models.Model]) -> list[tuple[type[pghistory.models.Event], str]]:
+    """The event tables of the models whose ``history_of`` points at ``model``, each with the column holding the
+    whole's id."""
+    concrete = model._meta.concrete_model
+    parts: list[tuple[type[pghistory.models.Event], str]] = []
+    for event_model in event_models():
+        tracked = event_model.pgh_tracked_model
+        link = getattr(tracked, "history_of", None) if tracked is not None else None
+        if not link or not any(f.name == "pgh_obj" for f in event_model._meta.fields):
+            continue
+        foreign_key = tracked._meta.get_field(link)
+        if foreign_key.related_model._meta.concrete_model is concrete:
+            parts.append((event_model, foreign_key.attname))
+    return parts
+
+
 # The district's local time, whatever the reader's browser says.
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -62,6 +84,8 @@ class HistoryEntry:
     who_detail: str
     where: str
     changes: list[FieldChange] = field(default_factory=list)
+    # The part the event is about ("member 张三"), empty for the object's own events.
+    subject: str = ""
 
 
 @dataclass
@@ -71,31 +95,51 @@ class ObjectHistory:
 
 
 def object_history(*, obj: models.Model, limit: int = 200) -> ObjectHistory:
-    """The object's history, newest first: who, where, and each field's value before and after.
+    """The object's history and its parts' (``history_of``), newest first: who, where, and each field's value
+    before and after.
 
-    A few queries whatever the number of events: one per event table (usually one), one for the
-    users, one per related model whose value changed, and a count only when there are more.
+    A few queries whatever the number of events: one per event table (usually one, and one per kind of part), one
+    for the users, one per related model whose value changed, and a count only when there are more.
     """
-    rows: list[tuple[Any, Any]] = []  # (event, the previous event of the same object in that table)
+    # (event, the previous event of the same row in that table, the tracked model, whether it is a part)
+    rows: list[tuple[Any, Any, type[models.Model], bool]] = []
     totals = 0
-    for event_model in event_models_of(type(obj)):
+    tables = [(event_model, "pgh_obj_id", False) for event_model in event_models_of(type(obj))]
+    tables += [(event_model, column, True) for event_model, column in part_event_models_of(type(obj))]
+    for event_model, column, is_part in tables:
+        tracked_model: type[models.Model] = event_model.pgh_tracked_model  # type: ignore[assignment]
         # One more than shown, so the oldest event shown still has the one before it to compare with.
-        # pghistory adds pgh_obj to each event model it creates; the Event base the type checker sees has none.
-        of_obj = event_model.objects.filter(pgh_obj_id=obj.pk)  # type: ignore[misc]
+        of_obj = event_model.objects.filter(**{column: obj.pk})
         events = list(of_obj.order_by("-pgh_id")[: limit + 1])
-        totals += of_obj.count() if len(events) > limit else len(events)
-        rows.extend(zip(events, [*events[1:], None], strict=True))
-    rows.sort(key=lambda pair: (pair[0].pgh_created_at, pair[0].pgh_id), reverse=True)
+        truncated = len(events) > limit
+        totals += of_obj.count() if truncated else len(events)
+        by_row: dict[Any, list[Any]] = {}
+        event: Any
+        for event in events:
+            by_row.setdefault(event.pgh_obj_id, []).append(event)
+        for row_events in by_row.values():
+            previous = [*row_events[1:], None]
+            if truncated and is_part and row_events[-1].pgh_label == "update":
+                # The window cut this part's history: its oldest event shown needs the one before it.
+                oldest = row_events[-1]
+                earlier = event_model.objects.filter(pgh_obj_id=oldest.pgh_obj_id, pgh_id__lt=oldest.pgh_id)  # type: ignore[misc]
+                previous[-1] = earlier.order_by("-pgh_id").first()
+            rows.extend(
+                (event, before, tracked_model, is_part) for event, before in zip(row_events, previous, strict=True)
+            )
+    rows.sort(key=lambda row: (row[0].pgh_created_at, row[0].pgh_id), reverse=True)
     rows = rows[:limit]
 
-    tracked_fields = _tracked_fields(type(obj))
-    changes_by_event = {id(event): _changed_fields(event, previous, tracked_fields) for event, previous in rows}
+    changes_by_event = {
+        id(event): _changed_fields(event, previous, _tracked_fields(tracked)) for event, previous, tracked, _p in rows
+    }
     related_names = _related_names(changes_by_event.values(), rows)
-    users = _users(event for event, _previous in rows)
+    users = _users(event for event, *_rest in rows)
 
     entries = []
-    for event, _previous in rows:
+    for event, _previous, tracked, is_part in rows:
         who, who_detail, where = _who_and_where(event.pgh_context, users)
+        masked: dict[str, Callable[[str], str]] = getattr(tracked, "history_masked", {})
         entries.append(
             HistoryEntry(
                 event_id=event.pgh_id,
@@ -108,14 +152,22 @@ def object_history(*, obj: models.Model, limit: int = 200) -> ObjectHistory:
                 changes=[
                     FieldChange(
                         label=str(model_field.verbose_name),
-                        before=_display(model_field, before, related_names),
-                        after=_display(model_field, after, related_names),
+                        before=_display(model_field, before, related_names, masked.get(model_field.name)),
+                        after=_display(model_field, after, related_names, masked.get(model_field.name)),
                     )
                     for model_field, before, after in changes_by_event[id(event)]
                 ],
+                subject=_part_name(event, tracked) if is_part else "",
             )
         )
     return ObjectHistory(entries=entries, more=totals - len(entries))
+
+
+def _part_name(event, tracked: type[models.Model]) -> str:
+    """The part as it was at the event ("member 张三"): the model's own name for a row built from the event's
+    values."""
+    values = {f.attname: getattr(event, f.attname) for f in _tracked_fields(tracked) if hasattr(event, f.attname)}
+    return f"{tracked._meta.verbose_name} {tracked(**values)}"
 
 
 def _tracked_fields(model: type[models.Model]) -> list[models.Field]:
@@ -174,9 +226,13 @@ def _who_and_where(context: dict | None, users: dict[str, Any]) -> tuple[str, st
     return _("system"), "", where
 
 
-def _display(model_field: models.Field, value: Any, related_names: dict) -> str:
+def _display(
+    model_field: models.Field, value: Any, related_names: dict, mask: Callable[[str], str] | None = None
+) -> str:
     if value is None or value == "":
         return "—"
+    if mask is not None:
+        return mask(str(value))
     if model_field.is_relation:
         return related_names.get((model_field.related_model, value), f"#{value}")
     if model_field.flatchoices:

@@ -28,7 +28,7 @@ from households.choices import (
     Sex,
     WaterSource,
 )
-from households.id_numbers import ID_NUMBER_PATTERN
+from households.id_numbers import ID_NUMBER_PATTERN, id_number_mask
 from organisation.models import Village
 from organisation.money import MONEY
 
@@ -193,6 +193,10 @@ class Member(models.Model):
     medical_insurance = models.BooleanField(_("in rural cooperative medical insurance"), default=True)
     pension_insurance = models.BooleanField(_("in basic pension insurance"), default=False)
     dropout_risk = models.BooleanField(_("at risk of dropping out"), default=False)
+
+    # A member's changes show on the household's history tab, the ID number masked (history.selectors).
+    history_of = "household"
+    history_masked = {"id_number": id_number_mask}
 
     class Meta:
         verbose_name = _("member")
