@@ -44,6 +44,12 @@ from notifications.models import Notification
 from organisation import calendar_services
 from organisation.models import CalendarDay, CalendarDayKind
 from organisation.roles import LEVEL_OF_ROLE, Level, Role
+from partners.models import Department, PlanTarget, PublicEvaluation
+from partners.services import forces as partners_forces
+from partners.services import honours as partners_honours
+from partners.services import secretaries as partners_secretaries
+from partners.services import sectors as partners_sectors
+from partners.services import training as partners_training
 from projects.models import (
     Category,
     EncumbranceKind,
@@ -96,6 +102,7 @@ NOT_ACTING_FOR_A_USER = {
     "reporting.services.reports.work_reports_scheduled": "the daily job of the monthly reports (reporting.tasks)",
     "reporting.services.reports.default_money_unit": "reads a setting",
     "reporting.services.reports.report_working_day": "reads a setting",
+    "partners.services.evaluations.evaluation_submit": "the public's evaluation (no login, rate-limited)",
     "history.services.history_checkpoint_write": "the hourly signed checkpoint of the history chain",
     "jobs.services.schedules_ensure": "writes the default beat schedules on migrate",
     "jobs.services.job_run_start": "Celery's task_prerun signal records a job run",
@@ -118,6 +125,7 @@ NOT_ACTING_FOR_A_USER = {
     "households.services.lifecycle.cadre_managers_check": "the role check of the cadre services",
     "households.services.lifecycle.cadre_limit_reached": "reads a database error",
     "households.services.lifecycle.cadre_full_message": "the message of a full cadre, as far as ``user`` may know",
+    "partners.services.evaluations.evaluation_rate_key": "the rate limit's cache key of an address",
     "history.services.checkpoint_signature": "HMAC of a checkpoint",
     "history.services.checkpoint_signature_is_valid": "HMAC check of a checkpoint",
     "notifications.services.staff_of": "who holds which role where (read)",
@@ -523,6 +531,48 @@ class World:
         return audits_factories.ledger_import_checked(
             self.office, [audits_factories.ledger_row(self.town, self.village)]
         )
+
+    # Partners
+
+    @cached_property
+    def partners_department(self):
+        return Department.objects.create(name="区交通运输局")
+
+    @cached_property
+    def plan_target(self):
+        return PlanTarget.objects.create(
+            department=self.partners_department, year=2019, measure="硬化村内道路", unit="公里", target=Decimal("12")
+        )
+
+    @cached_property
+    def pairing(self):
+        return partners_sectors.pairing_add(
+            user=self.staff, department=self.partners_department, village=self.village, starts_on=ago(60)
+        )
+
+    @cached_property
+    def first_secretary(self):
+        return partners_secretaries.secretary_appoint(
+            user=self.staff, village=self.village, name="刘洋", unit="区财政局", post="科员", starts_on=ago(90)
+        )
+
+    @cached_property
+    def social_force(self):
+        return partners_forces.social_force_add(user=self.office, name="临沂爱心志愿者协会", kind="organisation")
+
+    @cached_property
+    def commendation(self):
+        return partners_honours.commendation_nominate(
+            user=self.staff, year=ago(0).year, nominee_kind="enterprise", nominee="兰山测试物流有限公司",
+            reason="捐资助学", nominated_by="镇人民政府",
+        )  # fmt: skip
+
+    @cached_property
+    def training(self):
+        return partners_training.training_record(
+            user=self.staff, level="town", town=self.town, topic="policy", title="扶贫政策培训", held_on=ago(3),
+            staff=[self.staff],
+        )  # fmt: skip
 
 
 def survey(village, *, year: int) -> dict:
@@ -1186,6 +1236,108 @@ CASES: dict[str, Case] = {
         STAFF, lambda w: {"month": ago(35).replace(day=1), "town": w.town}
     ),
     # notifications.services: a user's own notices
+    # partners.services: departments' plans by the district office; pairings, secretaries, contributions, town
+    # responsibilities and trainings by the town's staff in their town
+    "partners.services.sectors.department_add": Case(OFFICE, lambda w: {"name": "区教育和体育局"}, elsewhere=STAFF),
+    "partners.services.sectors.plan_target_add": Case(
+        OFFICE,
+        lambda w: {
+            "department": w.partners_department,
+            "year": 2018,
+            "measure": "新建通村公路",
+            "unit": "公里",
+            "target": Decimal("30"),
+        },
+        elsewhere=STAFF,
+    ),
+    "partners.services.sectors.target_progress_record": Case(
+        OFFICE, lambda w: {"target": w.plan_target, "quarter": 1, "achieved": Decimal("3")}, elsewhere=STAFF
+    ),
+    "partners.services.sectors.pairing_add": Case(
+        STAFF, lambda w: {"department": w.partners_department, "village": w.village, "starts_on": ago(30)}
+    ),
+    "partners.services.sectors.pairing_end": Case(STAFF, lambda w: {"pairing": w.pairing, "ends_on": ago(1)}),
+    "partners.services.sectors.pairing_support_add": Case(
+        STAFF, lambda w: {"pairing": w.pairing, "kind": "money", "given_on": ago(5), "amount": Decimal("20000")}
+    ),
+    "partners.services.secretaries.secretary_appoint": Case(
+        STAFF,
+        lambda w: {
+            "village": w.village,
+            "name": "王磊",
+            "unit": "区农业农村局",
+            "post": "副科长",
+            "starts_on": ago(10),
+        },
+    ),
+    "partners.services.secretaries.secretary_term_end": Case(
+        STAFF, lambda w: {"secretary": w.first_secretary, "ends_on": ago(1)}
+    ),
+    "partners.services.secretaries.team_member_add": Case(
+        STAFF, lambda w: {"secretary": w.first_secretary, "name": "赵敏", "unit": "镇人民政府"}
+    ),
+    "partners.services.forces.social_force_add": Case(
+        STAFF,
+        lambda w: {"name": "兰山测试商贸有限公司", "kind": "enterprise", "phone": "13905391234"},
+        refused=("audit",),
+        why="the register of social forces is the district's, with no town: any town's staff adds a force they met",
+    ),
+    "partners.services.forces.contribution_record": Case(
+        STAFF,
+        lambda w: {
+            "force": w.social_force,
+            "kind": "money",
+            "given_on": ago(3),
+            "town": w.town,
+            "village": w.village,
+            "amount": Decimal("5000"),
+        },
+    ),
+    "partners.services.honours.poverty_day_activity_add": Case(
+        OFFICE, lambda w: {"title": "扶贫日募捐", "held_on": ago(5), "organiser": "区扶贫办"}, elsewhere=STAFF
+    ),
+    "partners.services.honours.commendation_nominate": Case(
+        STAFF,
+        lambda w: {
+            "year": ago(0).year,
+            "nominee_kind": "individual",
+            "nominee": "张华",
+            "reason": "长期志愿服务",
+            "nominated_by": "镇人民政府",
+        },
+        refused=("audit",),
+        why="a nomination names no town: any town's staff nominates, the district office decides",
+    ),
+    "partners.services.honours.commendation_decide": Case(
+        OFFICE, lambda w: {"commendation": w.commendation, "approve": True}, elsewhere=STAFF
+    ),
+    "partners.services.training.responsibility_rules_issue": Case(
+        OFFICE,
+        lambda w: {"title": "兰山区脱贫攻坚责任制实施细则", "issued_on": ago(100), "text": "第一条 ……"},
+        elsewhere=STAFF,
+    ),
+    "partners.services.training.responsibility_assign": Case(
+        STAFF, lambda w: {"level": "town", "holder": "镇党委书记", "duty": "第一责任人", "town": w.town}
+    ),
+    "partners.services.training.training_record": Case(
+        STAFF,
+        lambda w: {
+            "level": "town",
+            "town": w.town,
+            "topic": "risk",
+            "title": "风险防范培训",
+            "held_on": ago(2),
+            "staff": [w.staff],
+        },
+    ),
+    "partners.services.training.attendance_mark": Case(
+        STAFF, lambda w: {"attendance": w.training.attendance.get(), "attended": False}
+    ),
+    "partners.services.evaluations.evaluation_moderate": Case(
+        OFFICE,
+        lambda w: {"evaluation": PublicEvaluation.objects.create(text="道路修得好"), "publish": True},
+        elsewhere=STAFF,
+    ),
     "notifications.services.notification_mark_read": Case(
         STAFF,
         lambda w: {
