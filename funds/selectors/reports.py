@@ -240,8 +240,8 @@ def report_matrix(*, user: Actor, today: dt.date) -> ReportMatrix | None:
     """Every town × the last ended months, for users with district reach (None for the others).
 
     The grid reads the report records, as the list and the overdue tab do: the reports owed
-    (``reports_owed``) are opened before a page reads them (``monthly_reports_ensure``), so a cell without a
-    report is a month its town owes nothing on. A constant number of queries: the towns and the reports.
+    (``reports_owed``) are opened by the overdue scan (``monthly_reports_ensure``), never by a page, so a cell
+    without a report is a month its town owes nothing on (or that the next hourly scan opens). A constant number of queries: the towns and the reports.
     """
     if not has_district_reach(user, Access.VIEW):
         return None

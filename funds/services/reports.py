@@ -36,8 +36,9 @@ from organisation.workdays import WorkingCalendar
 def monthly_reports_ensure(*, today: dt.date | None = None) -> int:
     """Open every report owed on ``today`` (Beijing) that is not open yet: one per town and month in which the town
     held money (``funds.selectors.reports.reports_owed``, the rule ``funds.rules.months_holding_money``), from
-    ``reports_from``. Run by the overdue scan and before a page lists the reports, so the list, the grid and the
-    overdue tab show the same records. Idempotent; returns the number of reports opened.
+    ``reports_from``. Run by the overdue scan (hourly, and by "run the scan now"), never by a page: a GET writes
+    nothing, and the list, the grid and the overdue tab read the same records. Idempotent; returns the number of
+    reports opened.
 
     A few queries whatever the number of towns and months: what is owed, the existing keys, and the missing
     reports inserted in one statement (a concurrent run's rows are skipped by the unique key).

@@ -27,7 +27,6 @@ from funds.selectors.overdue import (
     overdue_transfer_list,
 )
 from funds.services.overdue import overdue_scan_request
-from funds.services.reports import monthly_reports_ensure
 from organisation.access import RoleRequiredMixin, ScopedMixin
 from organisation.enqueue import request_reporter
 
@@ -63,8 +62,6 @@ class OverdueListView(ScopedMixin, ListView):
 
     def get_queryset(self):
         self.today = overdue_today()
-        # The reports owed are records before the tab counts them, as on the reports page.
-        monthly_reports_ensure(today=self.today)
         self.filter_form = OverdueFilterForm(self.request.GET, towns=overdue_towns(user=self.request.user))
         self.filter_form.is_valid()
         if "town" in self.filter_form.errors:

@@ -46,8 +46,6 @@ class ReportListView(ReportScopedMixin, ListView):
         user = self.request.user
         self.today = timezone.localdate()
         self.filter_form = ReportFilterForm(self.request.GET or None, towns=selectors.report_towns(user))
-        # The reports owed are records before any page reads them: the list, the grid and the overdue tab agree.
-        services.monthly_reports_ensure(today=self.today)
         data = {}
         if self.filter_form.is_bound:
             self.filter_form.is_valid()

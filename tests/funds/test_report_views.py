@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from funds.models import Hop, MonthlyReport, MonthlyReportLine, ReportStatus, Transfer
 from funds.services import chain
+from funds.services.overdue import overdue_scan
 from funds.services.reports import (
     monthly_report_accept,
     monthly_report_open,
@@ -136,24 +137,70 @@ def test_the_district_office_sees_every_town_in_the_grid(
     assert listed(response) >= {reports.september.pk, reports.other_september.pk}
 
 
-def test_the_grid_the_list_and_the_overdue_tab_agree_before_any_scan(client, clock, people, town, office_user):
-    # given the town's finance office received money in August and no scan has run since (no report is open)
+def owed_before_any_scan(clock, people, town) -> None:
+    """The town's finance office received money in August; no scan has run since (no report is open)."""
     clock.today = D("2026-08-10")
     allocation = allocation_for(people.district_finance, [(town, Y("5000.00"))], received_on=D("2026-08-10"))
     to_station(people, allocation, town)
     clock.today = TODAY
     assert not MonthlyReport.objects.exists()
+
+
+def overdue_reports(response) -> set[int]:
+    return {int(pk) for pk in re.findall(r'<tr data-report="(\d+)"', response.content.decode())}
+
+
+def test_the_grid_the_list_and_the_overdue_tab_agree_before_and_after_the_scan(
+    client, clock, people, town, office_user
+):
+    # given reports owed since August, before any scan
+    owed_before_any_scan(clock, people, town)
     client.force_login(office_user)
-    # when the office opens the reports
+    months = (D("2026-08-01"), SEPTEMBER, OCTOBER)
+    # when the office opens the reports: nothing is opened by reading, and the three pages agree on nothing yet
     response = client.get(reverse("funds:report_list"))
-    # then the reports owed are records: the grid's missing months are the list's rows
+    assert not MonthlyReport.objects.exists()
+    assert listed(response) == set()
+    assert {cell_state(response, town, f"{month:%Y-%m}") for month in months} == {"not_owed"}
+    assert overdue_reports(client.get(reverse("funds:overdue_list"), {"tab": "reports"})) == set()
+    # when the scan has run (hourly; it opens the reports owed), on the test's day
+    overdue_scan(now=dt.datetime(2026, 11, 20, 4, tzinfo=dt.UTC))
+    # then the grid's missing months are the list's rows and the overdue tab's
     owed = dict(MonthlyReport.objects.filter(town=town).values_list("month", "pk"))
-    assert set(owed) == {D("2026-08-01"), SEPTEMBER, OCTOBER}
+    assert set(owed) == set(months)
+    response = client.get(reverse("funds:report_list"))
     assert listed(response) == set(owed.values())
     assert all(cell_state(response, town, f"{month:%Y-%m}") == "missing" for month in owed)
-    # and the overdue tab (which reads the Beijing day, not the test's clock) lists the same three reports
-    overdue = client.get(reverse("funds:overdue_list"), {"tab": "reports"})
-    assert {int(pk) for pk in re.findall(r'<tr data-report="(\d+)"', overdue.content.decode())} >= set(owed.values())
+    assert overdue_reports(client.get(reverse("funds:overdue_list"), {"tab": "reports"})) >= set(owed.values())
+
+
+def rows_written() -> int:
+    """Rows inserted, updated or deleted in any table by this test's transaction so far (history included)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) FROM pg_stat_xact_user_tables")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_reading_the_reports_writes_nothing_whatever_the_role(client, clock, people, town, village, role):
+    # given reports owed but not opened, and a user of the role (in the town, or its village)
+    owed_before_any_scan(clock, people, town)
+    place = {"town": town} if role in TOWN_ROLES[:3] else {"village": village} if role in TOWN_ROLES else {}
+    client.force_login(post_user(role, **place))
+    pages = [
+        (reverse("funds:report_list"), {}),
+        (reverse("funds:report_list"), {"late": "1"}),
+        (reverse("funds:overdue_list"), {"tab": "reports"}),
+        (reverse("funds:overdue_list"), {}),
+    ]
+    client.get(*pages[0])  # the session's first request may refresh the session row
+    # when every reports page is read
+    before = rows_written()
+    for url, query in pages:
+        assert client.get(url, query).status_code in (200, 403)
+    # then no row of any table was written, history included
+    assert rows_written() == before
+    assert not MonthlyReport.objects.exists()
 
 
 def test_a_month_not_yet_due_is_pending(client, reports, office_user, town, clock):
