@@ -156,6 +156,19 @@ DEFAULT_SCHEDULES: tuple[DefaultSchedule, ...] = (
             "district and of every town that has none yet, and any report the job service could not take."
         ),
     ),
+    DefaultSchedule(
+        name="backup",
+        title=_("Backup"),
+        task="lanshan.tasks.make_backup",
+        # At night, before the quality check's 02:30 run (Beijing time).
+        crontab={"minute": "30", "hour": "1"},
+        # A night's backup still queued at noon would compete with the users: the next night's does the work.
+        expire_seconds=10 * 60 * 60,
+        description=_(
+            "Every night at 01:30: dumps the database (pg_dump, custom format) and the uploaded and generated files "
+            "into the backup folder with their SHA-256 sums, and deletes the backups the retention no longer keeps."
+        ),
+    ),
 )
 
 

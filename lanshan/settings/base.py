@@ -128,7 +128,7 @@ STORAGES = {
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 MEDIA_URL = "media/"
 
-# The nightly backup (jobs.backups, docs/deployment.md): a folder on another disk than the database and MEDIA_ROOT,
+# The nightly backup (lanshan.backups, docs/deployment.md): a folder on another disk than the database and MEDIA_ROOT,
 # the newest BACKUP_KEEP kept and none older than BACKUP_KEEP_DAYS days (0 switches either rule off).
 BACKUP_ROOT = env.path("DJANGO_BACKUP_ROOT", default=BASE_DIR / "var" / "backups")
 BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)
