@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from openpyxl.utils import get_column_letter
 
 from households.importing.columns import (
     CAUSE_LABELS,
@@ -57,8 +58,34 @@ class RowProblem:
 class RowParser:
     """Turns one sheet row into a staged tuple (STAGE_COLUMNS) and the problems of its cells."""
 
+    @staticmethod
+    def _positions(header: list) -> dict[str, int]:
+        """Where each column of the template is (header -> index). A header that is no column of the template, or a
+        column that appears twice (a second 姓名 would silently replace the first), refuses the sheet, naming the
+        columns by their letters."""
+        known = {column.header for column in COLUMNS}
+        positions: dict[str, int] = {}
+        problems = []
+        for index, value in enumerate(header):
+            text = header_normalise(value)
+            if not text:
+                continue
+            letter = get_column_letter(index + 1)
+            if text not in known:
+                message = _("Column %(letter)s (%(header)s) is not a column of the template.")
+                problems.append((letter, message % {"letter": letter, "header": text}))
+            elif text in positions:
+                message = _("The column %(header)s appears twice: columns %(first)s and %(second)s.")
+                first = get_column_letter(positions[text] + 1)
+                problems.append((letter, message % {"header": text, "first": first, "second": letter}))
+            else:
+                positions[text] = index
+        if problems:
+            raise SheetRejected(problems)
+        return positions
+
     def __init__(self, header: list, *, town: Town):
-        positions = {header_normalise(value): index for index, value in enumerate(header) if value is not None}
+        positions = self._positions(header)
         missing = [column.header for column in COLUMNS if column.required and column.header not in positions]
         if missing:
             raise SheetRejected([(header, _("This required column is missing from the sheet.")) for header in missing])
