@@ -19,6 +19,14 @@ from organisation.models import District, Town
 from organisation.money import money_text
 from organisation.periods import previous_month
 from organisation.roles import Level
+from partners.selectors.public import (
+    PublicCommendation,
+    PublicComment,
+    PublicDepartment,
+    public_commendations,
+    public_evaluations,
+    public_plan_progress,
+)
 from projects.models import Category, ProjectStatus
 from reporting.choices import Domain, FigureUnit
 from reporting.indicators import INDICATORS, Indicator, Period
@@ -220,3 +228,23 @@ def public_figures(*, today: dt.date) -> PublicFigures | None:
         for spec in PUBLIC_TABLES
     ]
     return PublicFigures(district=district_name, month=build.month, built_at=build.built_at, tables=tables)
+
+
+@dataclass(frozen=True)
+class PublicPartners:
+    """业绩公示 of point 15 and the honours of point 17: each department's action plan progress and pairings, the
+    approved commendations, and the public's evaluations the district office published, with its answers."""
+
+    departments: list[PublicDepartment]
+    commendations: list[PublicCommendation]
+    evaluations: list[PublicComment]
+
+
+def public_partners() -> PublicPartners:
+    """Read from the partners' records, which are a few hundred rows at most (a department's targets, its pairings):
+    a fixed number of queries."""
+    return PublicPartners(
+        departments=public_plan_progress(),
+        commendations=public_commendations(),
+        evaluations=public_evaluations(),
+    )

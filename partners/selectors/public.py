@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Sum
+from django.utils import timezone
 
 from organisation.money import ZERO
 from partners.choices import CommendationStatus, EvaluationStatus, SupportKind
@@ -101,7 +102,7 @@ def public_evaluations() -> list[PublicComment]:
     )
     return [
         PublicComment(
-            submitted_on=evaluation.submitted_at.date().isoformat(),
+            submitted_on=timezone.localtime(evaluation.submitted_at).date().isoformat(),
             department=evaluation.department.name if evaluation.department else "",
             text=evaluation.text,
             answer=evaluation.answer,

@@ -17,7 +17,7 @@ from django.views.decorators.vary import vary_on_headers
 from django.views.generic import TemplateView
 
 from projects.selectors.projects import public_income, public_notices
-from reporting.public_figures import public_figures
+from reporting.public_figures import public_figures, public_partners
 
 PUBLIC_PAGE_SIZE = 20
 # Shared caches may keep the page a few minutes; it changes when a publicity opens, income is distributed or the
@@ -39,6 +39,7 @@ class PublicIndexView(TemplateView):
             "figures": public_figures(today=today),
             "notices": public_notices(today=today, page=params.get("publicity_page"), per_page=PUBLIC_PAGE_SIZE),
             "income": public_income(page=params.get("income_page"), per_page=PUBLIC_PAGE_SIZE),
+            "partners": public_partners(),
             "today": today,
         }
 
