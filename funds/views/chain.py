@@ -67,16 +67,23 @@ class ChainListView(ChainScopedMixin, ListView):
     totals = None
 
     def get_queryset(self):
-        user = self.request.user
-        self.filter_form = self.filter_form_class(
-            self.request.GET,
+        self.filter_form, rows = self.filtered(self.request.user, self.request.GET)
+        return rows
+
+    @classmethod
+    def filtered(cls, user, params):
+        """The list's filter form and its rows for ``params`` (the query string): the page and its Excel export
+        (``funds.list_exports``) read them the same way."""
+        form = cls.filter_form_class(
+            params,
             towns=selectors.towns_reached(user),
             allocations=selectors.allocations_reached(user),
-            **self.filter_form_kwargs(),
+            **cls.filter_form_kwargs(user, params),
         )
-        return self.list_selector(user=user, **self.filter_form.filters())
+        return form, cls.list_selector(user=user, **form.filters())
 
-    def filter_form_kwargs(self) -> dict:
+    @staticmethod
+    def filter_form_kwargs(user, params) -> dict:
         """What a list's own filters need besides the towns and allocations."""
         return {}
 
@@ -111,8 +118,9 @@ class TransferListView(SortableListMixin, ChainListView):
     list_selector = staticmethod(selectors.transfer_list)
     totals = staticmethod(selectors.transfer_totals)
 
-    def filter_form_kwargs(self):
-        return {"villages": selectors.villages_reached(self.request.user, self.request.GET.get("town", ""))}
+    @staticmethod
+    def filter_form_kwargs(user, params):
+        return {"villages": selectors.villages_reached(user, params.get("town", ""))}
 
 
 class PaymentRequestListView(ChainListView):

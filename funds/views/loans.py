@@ -46,18 +46,25 @@ class LoanScopedMixin(ScopedMixin):
         return funds_scope(self.request.user, self.access, loans)
 
 
+def loans_filtered(user, params, today):
+    """The loan list's filter form and its loans for ``params`` (the query string): the page and its Excel export
+    (``funds.list_exports``) read them the same way."""
+    form = LoanFilterForm(params or None, user=user)
+    if not form.is_bound:
+        return form, selectors.loan_list(user=user, filters=selectors.LoanFilters(), today=today)
+    if not form.is_valid():
+        return form, Loan.objects.none()
+    return form, selectors.loan_list(user=user, filters=form.filters(), today=today)
+
+
 class LoanListView(LoanScopedMixin, ListView):
     paginate_by = PAGE_SIZE
     template_name = "funds/loans/list.html"
 
     def get_queryset(self):
-        self.filter_form = LoanFilterForm(self.request.GET or None, user=self.request.user)
         self.today = timezone.localdate()
-        if not self.filter_form.is_bound:
-            return selectors.loan_list(user=self.request.user, filters=selectors.LoanFilters(), today=self.today)
-        if not self.filter_form.is_valid():
-            return Loan.objects.none()
-        return selectors.loan_list(user=self.request.user, filters=self.filter_form.filters(), today=self.today)
+        self.filter_form, loans = loans_filtered(self.request.user, self.request.GET, self.today)
+        return loans
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(

@@ -37,31 +37,37 @@ class ReportScopedMixin(ScopedMixin):
         return selectors.reports_visible(self.request.user, self.access)
 
 
+def reports_filtered(user, params, today):
+    """The report list's filter form and its reports for ``params`` (the query string): the page and its Excel
+    export (``funds.list_exports``) read them the same way."""
+    form = ReportFilterForm(params or None, towns=selectors.report_towns(user))
+    data = {}
+    if form.is_bound:
+        form.is_valid()
+        if "town" in form.errors and params.get("town", "").strip():
+            # Naming a town outside the user's reach is a 404, as on every other town filter.
+            raise Http404
+        data = form.cleaned_data
+    filters = selectors.ReportFilters(
+        town=data.get("town"),
+        month_from=data.get("month_from"),
+        month_to=data.get("month_to"),
+        status=data.get("status") or "",
+        late_or_missing=bool(data.get("late")),
+        query=(data.get("q") or "").strip(),
+    )
+    return form, selectors.report_list(user=user, filters=filters, today=today)
+
+
 class ReportListView(ReportScopedMixin, ListView):
     template_name = "funds/reports/report_list.html"
     paginate_by = PAGE_SIZE
     context_object_name = "reports"
 
     def get_queryset(self):
-        user = self.request.user
         self.today = timezone.localdate()
-        self.filter_form = ReportFilterForm(self.request.GET or None, towns=selectors.report_towns(user))
-        data = {}
-        if self.filter_form.is_bound:
-            self.filter_form.is_valid()
-            if "town" in self.filter_form.errors and self.request.GET.get("town", "").strip():
-                # Naming a town outside the user's reach is a 404, as on every other town filter.
-                raise Http404
-            data = self.filter_form.cleaned_data
-        filters = selectors.ReportFilters(
-            town=data.get("town"),
-            month_from=data.get("month_from"),
-            month_to=data.get("month_to"),
-            status=data.get("status") or "",
-            late_or_missing=bool(data.get("late")),
-            query=(data.get("q") or "").strip(),
-        )
-        return selectors.report_list(user=user, filters=filters, today=self.today)
+        self.filter_form, reports = reports_filtered(self.request.user, self.request.GET, self.today)
+        return reports
 
     def get_context_data(self, **kwargs):
         user = self.request.user

@@ -98,6 +98,26 @@ class QualityTownView(QualityRunContextMixin, ScopedMixin, DetailView):
         return context
 
 
+def quality_problems_filtered(user, params):
+    """The problem list's filter form and its problems for ``params`` (the query string): the page and its Excel
+    export (``households.list_exports``) read them the same way."""
+    form = ProblemFilterForm(params, towns=quality_problem_towns(user=user))
+    form.is_valid()
+    if "town" in form.errors:
+        # A town outside the user's reach is not there at all.
+        raise Http404
+    values = form.cleaned_data
+    problems = quality_problem_list(
+        user=user,
+        town=values.get("town"),
+        problem_class=values.get("problem_class", ""),
+        rule=values.get("rule", ""),
+        state=values.get("state") or ProblemState.OPEN,
+        file_number=values.get("q", ""),
+    )
+    return form, problems
+
+
 class QualityProblemListView(HouseholdScopedMixin, ListView):
     """The problems the user may see, per town, filtered; each links to its household."""
 
@@ -106,20 +126,8 @@ class QualityProblemListView(HouseholdScopedMixin, ListView):
     template_name = "households/quality/problem_list.html"
 
     def get_queryset(self):
-        self.filter_form = ProblemFilterForm(self.request.GET, towns=quality_problem_towns(user=self.request.user))
-        self.filter_form.is_valid()
-        if "town" in self.filter_form.errors:
-            # A town outside the user's reach is not there at all.
-            raise Http404
-        values = self.filter_form.cleaned_data
-        return quality_problem_list(
-            user=self.request.user,
-            town=values.get("town"),
-            problem_class=values.get("problem_class", ""),
-            rule=values.get("rule", ""),
-            state=values.get("state") or ProblemState.OPEN,
-            file_number=values.get("q", ""),
-        )
+        self.filter_form, problems = quality_problems_filtered(self.request.user, self.request.GET)
+        return problems
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
