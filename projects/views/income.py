@@ -153,6 +153,13 @@ class IncomeMarkPaidView(IncomeActionView):
 # --- The yield overview ----------------------------------------------------------------------------------------
 
 
+def yields_filtered(user, params):
+    """The yield overview's filter form and its assessments for ``params`` (the query string): the page and its
+    Excel export (``projects.list_exports``) read them the same way."""
+    form = YieldFilterForm(params or None, towns=yield_overview_towns(user=user), periods=yield_periods(user=user))
+    return form, yield_assessment_list(user=user, filters=form.filters())
+
+
 class YieldOverviewView(ProjectsScopedMixin, ListView):
     """One period's assessments, worst first, filtered; with each town's weak, idle and struggling counts."""
 
@@ -162,13 +169,10 @@ class YieldOverviewView(ProjectsScopedMixin, ListView):
     context_object_name = "assessments"
 
     def get_queryset(self):
-        user = self.request.user
-        self.periods = yield_periods(user=user)
-        self.filter_form = YieldFilterForm(
-            self.request.GET or None, towns=yield_overview_towns(user=user), periods=self.periods
-        )
+        self.periods = yield_periods(user=self.request.user)
+        self.filter_form, assessments = yields_filtered(self.request.user, self.request.GET)
         self.filters = self.filter_form.filters()
-        return yield_assessment_list(user=user, filters=self.filters)
+        return assessments
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -31,6 +31,16 @@ from projects.views.projects import PAGE_SIZE, ProjectsScopedMixin
 PLAN_RELATED = ("project__town", "assessment", "paired_project")
 
 
+def plans_filtered(user, params, today):
+    """The plan list's filter form and its plans for ``params`` (the query string): the page and its Excel export
+    (``projects.list_exports``) read them the same way."""
+    form = PlanFilterForm(params or None, towns=yield_overview_towns(user=user))
+    if form.is_bound and not form.is_valid():
+        return form, RectificationPlan.objects.none()
+    filters = form.filters() if form.is_bound else PlanFilters()
+    return form, plan_list(user=user, filters=filters, today=today)
+
+
 class PlanListView(ProjectsScopedMixin, ListView):
     model = RectificationPlan
     paginate_by = PAGE_SIZE
@@ -38,13 +48,9 @@ class PlanListView(ProjectsScopedMixin, ListView):
     context_object_name = "plans"
 
     def get_queryset(self):
-        user = self.request.user
         self.today = timezone.localdate()
-        self.filter_form = PlanFilterForm(self.request.GET or None, towns=yield_overview_towns(user=user))
-        if self.filter_form.is_bound and not self.filter_form.is_valid():
-            return RectificationPlan.objects.none()
-        filters = self.filter_form.filters() if self.filter_form.is_bound else PlanFilters()
-        return plan_list(user=user, filters=filters, today=self.today)
+        self.filter_form, plans = plans_filtered(self.request.user, self.request.GET, self.today)
+        return plans
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(filter_form=self.filter_form, today=self.today, **kwargs)

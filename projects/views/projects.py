@@ -136,6 +136,14 @@ def may_change(user, project: IndustryProject) -> bool:
 # --- The list -----------------------------------------------------------------------------------------------------
 
 
+def projects_filtered(user, params):
+    """The project list's filter form and its projects for ``params`` (the query string): the page and its Excel
+    export (``projects.list_exports``) read them the same way."""
+    towns, villages = selectors.filter_towns(user), selectors.filter_villages(user)
+    form = forms.ProjectFilterForm(params, towns=towns, villages=villages)
+    return form, selectors.project_list(user=user, **form.filters())
+
+
 class ProjectListView(SortableListMixin, ProjectsScopedMixin, ListView):
     paginate_by = PAGE_SIZE
     template_name = "projects/project_list.html"
@@ -151,12 +159,9 @@ class ProjectListView(SortableListMixin, ProjectsScopedMixin, ListView):
     )
 
     def get_queryset(self):
-        user = self.request.user
-        self.filter_form = forms.ProjectFilterForm(
-            self.request.GET, towns=selectors.filter_towns(user), villages=selectors.filter_villages(user)
-        )
+        self.filter_form, projects = projects_filtered(self.request.user, self.request.GET)
         self.filters = self.filter_form.filters()
-        return self.sorting.apply(selectors.project_list(user=user, **self.filters))
+        return self.sorting.apply(projects)
 
     def get_context_data(self, **kwargs):
         user = self.request.user

@@ -185,6 +185,68 @@ def _reports(make_user, town, village, other_village):
     )
 
 
+def _projects(make_user, town, village, other_village):
+    from projects.models.project import ProjectStatus
+    from tests.factories.projects import ProjectFactory, operating_project
+
+    operating_project(town=town, villages=[village], name="光伏电站")
+    operating_project(town=town, villages=[village], name=FORMULA, investment=Decimal("2345678.90"))
+    ProjectFactory(town=town, status=ProjectStatus.PROPOSAL)  # another status: filtered out
+    operating_project(town=other_village.town, villages=[other_village])  # out of reach
+    return Case(
+        "projects:project_list",
+        {"status": "operating"},
+        0,
+        lambda project: project.code,
+        make_user(Role.TOWN_STAFF, town=town),
+        1,
+    )
+
+
+def _assessed(project, classification, rate):
+    from projects.models.income import YieldAssessment
+
+    period_end = dt.date(timezone.localdate().year - 1, 12, 31)
+    return YieldAssessment.objects.create(
+        project=project, period_end=period_end, income=Decimal("30000.00"), investment=Decimal("1000000.00"),
+        yield_rate=Decimal(rate), classification=classification,
+    )  # fmt: skip
+
+
+def _yields(make_user, town, village, other_village):
+    from tests.factories.projects import operating_project
+
+    for name, classification, rate in (("一", "weak", "0.03"), (FORMULA, "weak", "0.02"), ("三", "meeting", "0.08")):
+        _assessed(operating_project(town=town, villages=[village], name=name), classification, rate)
+    _assessed(operating_project(town=other_village.town, villages=[other_village]), "weak", "0.01")
+    return Case(
+        "projects:yield_overview",
+        {"classification": "weak"},
+        2,
+        lambda assessment: assessment.project.code,
+        make_user(Role.TOWN_STAFF, town=town),
+        3,
+    )
+
+
+def _plans(make_user, town, village, other_village):
+    from projects.models.income import RectificationPlan
+    from tests.factories.projects import operating_project
+
+    for name, remedy in (("一", "pair"), (FORMULA, "pair"), ("三", "other")):
+        project = operating_project(town=town, villages=[village], name=name)
+        RectificationPlan.objects.create(project=project, assessment=_assessed(project, "weak", "0.02"), remedy=remedy)
+    RectificationPlan.objects.create(project=operating_project(town=other_village.town), remedy="pair")
+    return Case(
+        "projects:plan_list",
+        {"remedy": "pair"},
+        0,
+        lambda plan: plan.project.code,
+        make_user(Role.TOWN_STAFF, town=town),
+        1,
+    )
+
+
 CASES = {
     "households.roster": _households,
     "households.problems": _problems,
@@ -193,6 +255,9 @@ CASES = {
     "funds.transfers": _transfers,
     "funds.loans": _loans,
     "funds.reports": _reports,
+    "projects.projects": _projects,
+    "projects.yields": _yields,
+    "projects.plans": _plans,
 }
 
 
