@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from organisation.account_views import PasswordChangeDonePage, PasswordChangePage
 from reporting.views import dashboards as dashboard_views
 
 admin.site.site_header = "兰山区扶贫工作管理系统"
@@ -12,6 +13,8 @@ urlpatterns = [
     path("", dashboard_views.HomeView.as_view(), name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/password/", PasswordChangePage.as_view(), name="password_change"),
+    path("account/password/done/", PasswordChangeDonePage.as_view(), name="password_change_done"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("organisation/", include("organisation.urls")),
     path("households/", include("households.urls")),

@@ -13,6 +13,7 @@ Form pages take these through ``organisation.steps.ServiceFormView``.
 """
 
 from django import forms
+from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
 
 from organisation.models import Village
@@ -87,6 +88,10 @@ class StyledFormMixin:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             styled(field)
+
+
+class PasswordChangeStyledForm(StyledFormMixin, PasswordChangeForm):
+    """Django's password change (old password, new one twice, checked by AUTH_PASSWORD_VALIDATORS), styled."""
 
 
 def service_errors_to_form(form, error: ValidationError) -> None:
