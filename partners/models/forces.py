@@ -13,6 +13,7 @@ from organisation.models import Town, Village
 from organisation.money import MONEY
 from partners.choices import CommendationStatus, ContributionKind, EvaluationStatus, ForceKind
 from partners.models.sectors import Department
+from partners.rules import phone_mask
 from projects.models import IndustryProject
 
 
@@ -26,6 +27,9 @@ class SocialForce(models.Model):
     contact = models.CharField(_("contact person"), max_length=50, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    # The contact is private: the history tab shows it masked as the pages do.
+    history_masked = {"phone": phone_mask}
 
     class Meta:
         verbose_name = _("social force")

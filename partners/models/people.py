@@ -16,6 +16,7 @@ from households.models import Cadre
 from organisation.models import Town, Village
 from partners.choices import ResponsibilityLevel, TrainingLevel, TrainingTopic
 from partners.models.sectors import Department
+from partners.rules import phone_mask
 
 
 class ServingDays(Func):
@@ -40,6 +41,9 @@ class FirstSecretary(models.Model):
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("to"), null=True, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    # The contact is private: the history tab shows it masked as the pages do.
+    history_masked = {"phone": phone_mask}
 
     class Meta:
         verbose_name = _("first secretary")
@@ -75,6 +79,9 @@ class WorkTeamMember(models.Model):
     unit = models.CharField(_("work unit"), max_length=100)
     post = models.CharField(_("post"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+
+    # The contact is private: the history tab shows it masked as the pages do.
+    history_masked = {"phone": phone_mask}
 
     class Meta:
         verbose_name = _("work team member")
