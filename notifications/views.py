@@ -8,20 +8,28 @@ from notifications.permissions import notifications_scope
 from notifications.selectors import notification_search
 from notifications.services import notification_mark_read
 from organisation.access import ScopedMixin
+from organisation.sorting import SortableListMixin, SortColumn
 
 PAGE_SIZE = 25
 
 
-class NotificationListView(ScopedMixin, ListView):
+class NotificationListView(SortableListMixin, ScopedMixin, ListView):
     scope = staticmethod(notifications_scope)
     paginate_by = PAGE_SIZE
+    sort_columns = (
+        SortColumn("created_at", ("created_at",)),
+        SortColumn("subject", ("subject",)),
+        SortColumn("read_at", ("read_at",)),
+    )
     template_name = "notifications/notification_list.html"
 
     def get_queryset(self):
-        return notification_search(
-            user=self.request.user,
-            query=self.request.GET.get("q", "").strip(),
-            unread_only=self.request.GET.get("unread") == "1",
+        return self.sorting.apply(
+            notification_search(
+                user=self.request.user,
+                query=self.request.GET.get("q", "").strip(),
+                unread_only=self.request.GET.get("unread") == "1",
+            )
         )
 
 

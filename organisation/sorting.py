@@ -20,7 +20,8 @@ SORT_PARAM = "sort"
 @dataclass(frozen=True)
 class SortColumn:
     key: str
-    # The fields the column orders by, ascending; the list's primary key breaks ties so pages never overlap.
+    # The fields the column orders by, ascending ("-due_date": a column of days overdue, which grow as the due date
+    # goes back); the list's primary key breaks ties so pages never overlap.
     fields: tuple[str, ...]
 
 
@@ -35,8 +36,8 @@ class Sorting:
         """``queryset`` in the chosen column's order, or unchanged when none was chosen."""
         if not self.key:
             return queryset
-        sign = "-" if self.descending else ""
-        return queryset.order_by(*(f"{sign}{field}" for field in self.columns[self.key].fields), f"{sign}pk")
+        fields = (*self.columns[self.key].fields, "pk")
+        return queryset.order_by(*(_flipped(field) if self.descending else field for field in fields))
 
     def state(self, key: str) -> str:
         """ "asc", "desc" or "" for the column ``key``."""
@@ -47,6 +48,10 @@ class Sorting:
     def next_value(self, key: str) -> str:
         """The ``sort`` value the column's header link asks for: ascending first, then the other way."""
         return f"-{key}" if self.state(key) == "asc" else key
+
+
+def _flipped(field: str) -> str:
+    return field[1:] if field.startswith("-") else f"-{field}"
 
 
 class SortableListMixin:

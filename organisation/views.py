@@ -7,6 +7,7 @@ from django.views.generic import DetailView, ListView, TemplateView, UpdateView
 from organisation.access import ScopedMixin
 from organisation.forms import VillageForm
 from organisation.scoping import Access, has_district_reach, towns_scope, villages_scope
+from organisation.sorting import SortableListMixin, SortColumn
 
 PAGE_SIZE = 25
 
@@ -29,16 +30,22 @@ class HomeView(LoginRequiredMixin, TemplateView):
         return context
 
 
-class TownListView(ScopedMixin, ListView):
+class TownListView(SortableListMixin, ScopedMixin, ListView):
     scope = towns_scope
     paginate_by = PAGE_SIZE
+    sort_columns = (
+        SortColumn("name", ("name",)),
+        SortColumn("kind", ("kind",)),
+        SortColumn("code", ("code",)),
+        SortColumn("villages", ("village_count",)),
+    )
     template_name = "organisation/town_list.html"
 
     def get_queryset(self):
         queryset = super().get_queryset().annotate(village_count=Count("villages")).order_by("code")
         if query := self.request.GET.get("q", "").strip():
             queryset = queryset.filter(Q(name__icontains=query) | Q(code__icontains=query))
-        return queryset
+        return self.sorting.apply(queryset)
 
 
 class TownDetailView(ScopedMixin, DetailView):
@@ -51,9 +58,15 @@ class TownDetailView(ScopedMixin, DetailView):
         return context
 
 
-class VillageListView(ScopedMixin, ListView):
+class VillageListView(SortableListMixin, ScopedMixin, ListView):
     scope = villages_scope
     paginate_by = PAGE_SIZE
+    sort_columns = (
+        SortColumn("name", ("name",)),
+        SortColumn("town", ("town__code",)),
+        SortColumn("code", ("code",)),
+        SortColumn("key_village", ("is_key_village",)),
+    )
     template_name = "organisation/village_list.html"
 
     def get_queryset(self):
@@ -62,7 +75,7 @@ class VillageListView(ScopedMixin, ListView):
             queryset = queryset.filter(Q(name__icontains=query) | Q(code__icontains=query))
         if town := self.request.GET.get("town", "").strip():
             queryset = queryset.filter(town_id=town) if town.isdigit() else queryset.none()
-        return queryset
+        return self.sorting.apply(queryset)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -48,6 +48,7 @@ from organisation.models import Town
 from organisation.pagination import IdsFirstPaginator
 from organisation.roles import Role
 from organisation.scoping import Access, may_act, role_of, towns_for, villages_for
+from organisation.sorting import SortableListMixin, SortColumn
 from organisation.steps import ServiceFormView, StepFormView
 
 PAGE_SIZE = 25
@@ -73,13 +74,22 @@ class _Filtered(_Items):
         return items
 
 
-class ItemListView(_Filtered, ListView):
+class ItemListView(SortableListMixin, _Filtered, ListView):
     template_name = "audits/ledger/item_list.html"
     paginate_by = PAGE_SIZE
+    # The ids of a page come first (a narrow sort on the item's own columns, however deep the page).
     paginator_class = IdsFirstPaginator
+    sort_columns = (
+        SortColumn("number", ("year", "sequence")),
+        SortColumn("source", ("source",)),
+        SortColumn("responsible_unit", ("responsible_unit",)),
+        SortColumn("responsible_person", ("responsible_person",)),
+        SortColumn("due_date", ("due_date",)),
+        SortColumn("status", ("status",)),
+    )
 
     def get_queryset(self):
-        return self.filtered_items()
+        return self.sorting.apply(self.filtered_items())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(

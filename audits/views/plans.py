@@ -18,6 +18,7 @@ from audits.selectors import plans as selectors
 from audits.services import plans as services
 from organisation.access import RoleRequiredMixin, ScopedMixin
 from organisation.scoping import Access, may_act
+from organisation.sorting import SortableListMixin, SortColumn
 from organisation.steps import ServiceFormView
 
 PAGE_SIZE = 25
@@ -35,12 +36,18 @@ class YearMixin:
         return {"year": year, "years": range(timezone.localdate().year + 1, 2015, -1)}
 
 
-class PlanListView(YearMixin, ScopedMixin, ListView):
+class PlanListView(SortableListMixin, YearMixin, ScopedMixin, ListView):
     scope = staticmethod(audits_scope)
+    sort_columns = (
+        SortColumn("quarter", ("quarter",)),
+        SortColumn("title", ("title",)),
+        SortColumn("body", ("body",)),
+        SortColumn("done", ("engagement_count",)),
+    )
     template_name = "audits/plans/plan_list.html"
 
     def get_queryset(self):
-        return selectors.plan_list(user=self.request.user, year=self.year())
+        return self.sorting.apply(selectors.plan_list(user=self.request.user, year=self.year()))
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -67,13 +74,21 @@ class PlanAddView(RoleRequiredMixin, ServiceFormView):
         return f"{reverse('audits:plan_list')}?year={self.result.year}"
 
 
-class EngagementListView(YearMixin, ScopedMixin, ListView):
+class EngagementListView(SortableListMixin, YearMixin, ScopedMixin, ListView):
     scope = staticmethod(audits_scope)
+    sort_columns = (
+        SortColumn("starts_on", ("starts_on",)),
+        SortColumn("title", ("title",)),
+        SortColumn("body", ("body",)),
+        SortColumn("items", ("item_count",)),
+    )
     paginate_by = PAGE_SIZE
     template_name = "audits/plans/engagement_list.html"
 
     def get_queryset(self):
-        return selectors.engagement_list(user=self.request.user, year=self.year(), query=self.request.GET.get("q", ""))
+        return self.sorting.apply(
+            selectors.engagement_list(user=self.request.user, year=self.year(), query=self.request.GET.get("q", ""))
+        )
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(

@@ -36,6 +36,7 @@ from audits.services.scan import ledger_scan_request
 from organisation.access import RoleRequiredMixin, ScopedMixin
 from organisation.models import Town
 from organisation.scoping import Access, may_act, towns_for
+from organisation.sorting import SortableListMixin, SortColumn
 from organisation.steps import ServiceActionView, ServiceFormView, StepFormView
 
 PAGE_SIZE = 25
@@ -93,19 +94,29 @@ class TownItemsMixin:
 # --- Supervision orders ---------------------------------------------------------------------------------------------
 
 
-class OrderListView(_FilteredList):
+class OrderListView(SortableListMixin, _FilteredList):
+    sort_columns = (
+        SortColumn("number", ("year", "sequence")),
+        SortColumn("town", ("town__code",)),
+        SortColumn("issued_on", ("clock_start",)),
+        SortColumn("items", ("item_count",)),
+        SortColumn("due_date", ("due_date",)),
+        SortColumn("reply", ("replied_on",)),
+    )
     template_name = "audits/supervision/order_list.html"
     filter_form_class = OrderFilterForm
 
     def get_queryset(self):
-        return selectors.order_list(
-            user=self.request.user,
-            town=self.filters.get("town"),
-            replied=self.filters.get("replied", ""),
-            overdue_reply=bool(self.filters.get("overdue")),
-            issued_from=self.filters.get("issued_from"),
-            issued_to=self.filters.get("issued_to"),
-            query=self.query,
+        return self.sorting.apply(
+            selectors.order_list(
+                user=self.request.user,
+                town=self.filters.get("town"),
+                replied=self.filters.get("replied", ""),
+                overdue_reply=bool(self.filters.get("overdue")),
+                issued_from=self.filters.get("issued_from"),
+                issued_to=self.filters.get("issued_to"),
+                query=self.query,
+            )
         )
 
     def get_context_data(self, **kwargs):
@@ -178,18 +189,28 @@ class OrderReplyView(_Scoped, StepFormView):
 # --- Interviews -----------------------------------------------------------------------------------------------------
 
 
-class InterviewListView(_FilteredList):
+class InterviewListView(SortableListMixin, _FilteredList):
+    sort_columns = (
+        SortColumn("held_on", ("held_on",)),
+        SortColumn("town", ("town__code",)),
+        SortColumn("interviewee", ("interviewee_name",)),
+        SortColumn("interviewer", ("interviewer",)),
+        SortColumn("items", ("item_count",)),
+        SortColumn("new_deadline", ("new_deadline",)),
+    )
     model = Interview
     template_name = "audits/supervision/interview_list.html"
     filter_form_class = InterviewFilterForm
 
     def get_queryset(self):
-        return selectors.interview_list(
-            user=self.request.user,
-            town=self.filters.get("town"),
-            held_from=self.filters.get("held_from"),
-            held_to=self.filters.get("held_to"),
-            query=self.query,
+        return self.sorting.apply(
+            selectors.interview_list(
+                user=self.request.user,
+                town=self.filters.get("town"),
+                held_from=self.filters.get("held_from"),
+                held_to=self.filters.get("held_to"),
+                query=self.query,
+            )
         )
 
     def get_context_data(self, **kwargs):
@@ -225,17 +246,27 @@ class InterviewRecordView(TownItemsMixin, RoleRequiredMixin, ServiceFormView):
 # --- Accountability -------------------------------------------------------------------------------------------------
 
 
-class AccountabilityListView(_FilteredList):
+class AccountabilityListView(SortableListMixin, _FilteredList):
+    sort_columns = (
+        SortColumn("decided_on", ("decided_on",)),
+        SortColumn("person", ("person_name",)),
+        SortColumn("unit", ("unit",)),
+        SortColumn("town", ("town__code",)),
+        SortColumn("form", ("form",)),
+        SortColumn("document_number", ("document_number",)),
+    )
     model = Accountability
     template_name = "audits/supervision/accountability_list.html"
     filter_form_class = AccountabilityFilterForm
 
     def get_queryset(self):
-        return selectors.accountability_list(
-            user=self.request.user,
-            town=self.filters.get("town"),
-            form=self.filters.get("form", ""),
-            query=self.query,
+        return self.sorting.apply(
+            selectors.accountability_list(
+                user=self.request.user,
+                town=self.filters.get("town"),
+                form=self.filters.get("form", ""),
+                query=self.query,
+            )
         )
 
     def get_context_data(self, **kwargs):
@@ -267,13 +298,17 @@ class AccountabilityRecordView(TownItemsMixin, RoleRequiredMixin, ServiceFormVie
 # --- Bulletins ------------------------------------------------------------------------------------------------------
 
 
-class BulletinListView(_Scoped, ListView):
+class BulletinListView(SortableListMixin, _Scoped, ListView):
+    sort_columns = (
+        SortColumn("published_on", ("published_on",)),
+        SortColumn("title", ("title",)),
+    )
     model = Bulletin
     paginate_by = PAGE_SIZE
     template_name = "audits/supervision/bulletin_list.html"
 
     def get_queryset(self):
-        return selectors.bulletin_list(user=self.request.user, query=self.request.GET.get("q", ""))
+        return self.sorting.apply(selectors.bulletin_list(user=self.request.user, query=self.request.GET.get("q", "")))
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(may_publish=may_act(self.request.user, BULLETIN_PUBLISHERS), **kwargs)

@@ -21,7 +21,7 @@ from funds.selectors import chain as selectors
 from funds.services import chain as services
 from organisation.access import ScopedMixin
 from organisation.forms import service_errors_to_form
-from organisation.scoping import Access, towns_for, villages_for
+from organisation.scoping import Access, has_district_reach, towns_for, villages_for
 from organisation.sorting import SortableListMixin, SortColumn
 from organisation.steps import ServiceFormView, StepFormView
 
@@ -92,8 +92,16 @@ class ChainListView(ChainScopedMixin, ListView):
         return super().get_context_data(filter_form=self.filter_form, totals=totals, **kwargs)
 
 
-class AllocationListView(ChainListView):
+class AllocationListView(SortableListMixin, ChainListView):
     model = Allocation
+    sort_columns = (
+        SortColumn("document", ("document_number",)),
+        SortColumn("title", ("title",)),
+        SortColumn("year", ("year",)),
+        SortColumn("received_on", ("received_on",)),
+        SortColumn("amount", ("amount",)),
+        SortColumn("allotted", ("allotted",)),
+    )
     template_name = "funds/chain/allocation_list.html"
     filter_form_class = forms.AllocationFilterForm
     list_selector = staticmethod(selectors.allocation_list)
@@ -123,8 +131,17 @@ class TransferListView(SortableListMixin, ChainListView):
         return {"villages": selectors.villages_reached(user, params.get("town", ""))}
 
 
-class PaymentRequestListView(ChainListView):
+class PaymentRequestListView(SortableListMixin, ChainListView):
     model = PaymentRequest
+    sort_columns = (
+        SortColumn("submitted_on", ("submitted_on",)),
+        SortColumn("town", ("village__town__code",)),
+        SortColumn("village", ("village__code",)),
+        SortColumn("project", ("project_name",)),
+        SortColumn("document", ("allocation__document_number",)),
+        SortColumn("amount", ("amount",)),
+        SortColumn("status", ("status",)),
+    )
     template_name = "funds/chain/request_list.html"
     filter_form_class = forms.PaymentRequestFilterForm
     list_selector = staticmethod(selectors.payment_request_list)
@@ -149,6 +166,7 @@ class AllocationDetailView(ChainScopedMixin, DetailView):
         return super().get_context_data(
             chain=selectors.allocation_chain(user=user, allocation=allocation),
             steps=selectors.allocation_steps(user=user, allocation=allocation),
+            history_hidden=() if has_district_reach(user, Access.VIEW) else Allocation.history_district_only,
             **kwargs,
         )
 

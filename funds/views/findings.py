@@ -14,6 +14,7 @@ from funds.permissions import FINDING_ROLES, funds_scope
 from funds.services.findings import SUBJECT_MODELS, finding_raise
 from organisation.access import ScopedMixin
 from organisation.scoping import Access, may_act
+from organisation.sorting import SortableListMixin, SortColumn
 from organisation.steps import ServiceFormView
 
 PAGE_SIZE = 25
@@ -49,10 +50,14 @@ class FindingCreateView(ScopedMixin, ServiceFormView):
         return self.subject.get_absolute_url()
 
 
-class FindingListView(ScopedMixin, ListView):
+class FindingListView(SortableListMixin, ScopedMixin, ListView):
     """Every finding raised, newest first, for the district's readers (the scope is empty for the towns)."""
 
     scope = staticmethod(funds_scope)
+    sort_columns = (
+        SortColumn("raised_at", ("raised_at",)),
+        SortColumn("raised_by", ("raised_by__username",)),
+    )
     paginate_by = PAGE_SIZE
     template_name = "funds/findings/finding_list.html"
 
@@ -70,7 +75,7 @@ class FindingListView(ScopedMixin, ListView):
                 | Q(payment_request__project_name__icontains=query)
                 | Q(loan__borrower__name__icontains=query)
             )
-        return findings
+        return self.sorting.apply(findings)
 
     def get_context_data(self, **kwargs):
         kinds = [(name, model._meta.verbose_name) for name, model in SUBJECT_MODELS.items()]

@@ -29,6 +29,7 @@ from households.models import Household
 from households.permissions import households_scope
 from organisation.access import RoleRequiredMixin, ScopedMixin
 from organisation.scoping import Access
+from organisation.sorting import SortableListMixin, SortColumn
 from organisation.steps import StepFormView
 
 PAGE_SIZE = 25
@@ -57,14 +58,26 @@ def loans_filtered(user, params, today):
     return form, selectors.loan_list(user=user, filters=form.filters(), today=today)
 
 
-class LoanListView(LoanScopedMixin, ListView):
+class LoanListView(SortableListMixin, LoanScopedMixin, ListView):
     paginate_by = PAGE_SIZE
     template_name = "funds/loans/list.html"
+    sort_columns = (
+        SortColumn("received_on", ("clock_start",)),
+        SortColumn("borrower", ("borrower__name",)),
+        SortColumn("household", ("household__file_number",)),
+        SortColumn("town", ("household__village__town__code",)),
+        SortColumn("village", ("household__village__code",)),
+        SortColumn("amount", ("amount",)),
+        SortColumn("term", ("term_months",)),
+        SortColumn("status", ("status",)),
+        SortColumn("risk", ("risk_band",)),
+        SortColumn("contract", ("contract_number",)),
+    )
 
     def get_queryset(self):
         self.today = timezone.localdate()
         self.filter_form, loans = loans_filtered(self.request.user, self.request.GET, self.today)
-        return loans
+        return self.sorting.apply(loans)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(

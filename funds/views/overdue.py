@@ -29,6 +29,7 @@ from funds.selectors.overdue import (
 from funds.services.overdue import overdue_scan_request
 from organisation.access import RoleRequiredMixin, ScopedMixin
 from organisation.enqueue import request_reporter
+from organisation.sorting import SortableListMixin, SortColumn
 
 PAGE_SIZE = 25
 TRANSFERS, REPORTS, APPLICATIONS, RISKS = "transfers", "reports", "applications", "risks"
@@ -37,6 +38,44 @@ TABS = {
     REPORTS: gettext_lazy("Monthly reports"),
     APPLICATIONS: gettext_lazy("Loan applications"),
     RISKS: gettext_lazy("Loan risk warnings"),
+}
+
+
+# Each tab's columns; the days overdue grow as the due date goes back.
+DAYS_OVERDUE = SortColumn("days", ("-due_date",))
+_LOAN_COLUMNS = (
+    SortColumn("borrower", ("borrower__name",)),
+    SortColumn("household", ("household__file_number",)),
+    SortColumn("town", ("household__village__town__code",)),
+    SortColumn("village", ("household__village__code",)),
+)
+SORT_COLUMNS = {
+    TRANSFERS: (
+        DAYS_OVERDUE,
+        SortColumn("amount", ("amount",)),
+        SortColumn("hop", ("hop",)),
+        SortColumn("town", ("town__code",)),
+        SortColumn("village", ("village__code",)),
+        SortColumn("document", ("allocation__document_number",)),
+        SortColumn("due_date", ("due_date",)),
+    ),
+    REPORTS: (
+        DAYS_OVERDUE,
+        SortColumn("town", ("town__code",)),
+        SortColumn("month", ("month",)),
+        SortColumn("due_date", ("due_date",)),
+    ),
+    APPLICATIONS: (
+        DAYS_OVERDUE,
+        SortColumn("amount", ("amount",)),
+        *_LOAN_COLUMNS,
+        SortColumn("due_date", ("due_date",)),
+    ),
+    RISKS: (
+        SortColumn("risk", ("risk_band",)),
+        *_LOAN_COLUMNS,
+        SortColumn("flagged", ("risk_flagged_at",)),
+    ),
 }
 
 
@@ -52,7 +91,28 @@ class CountedPaginator(Paginator):
         return self._known_count
 
 
-class OverdueListView(ScopedMixin, ListView):
+def overdue_filtered(user, params):
+    """The overdue list's filter form, its day and its overdue transfers for ``params`` (the query string): the page
+    and its Excel export (``funds.list_exports``) read them the same way."""
+    today = overdue_today()
+    form = OverdueFilterForm(params, towns=overdue_towns(user=user))
+    form.is_valid()
+    if "town" in form.errors:
+        # A town outside the user's reach is not there at all.
+        raise Http404
+    values = form.cleaned_data
+    transfers = overdue_transfer_list(
+        user=user,
+        today=today,
+        town=values.get("town"),
+        hop=values.get("hop", ""),
+        min_days=values.get("min_days"),
+        document_number=values.get("q", "").strip(),
+    )
+    return form, today, transfers
+
+
+class OverdueListView(SortableListMixin, ScopedMixin, ListView):
     """Every overdue record the user may see; a town's users see their town's, the district sees all."""
 
     scope = staticmethod(funds_scope)
@@ -60,24 +120,16 @@ class OverdueListView(ScopedMixin, ListView):
     paginator_class = CountedPaginator
     template_name = "funds/overdue/overdue_list.html"
 
+    @property
+    def sort_columns(self):
+        """The shown tab's columns."""
+        tab = self.request.GET.get("tab")
+        return SORT_COLUMNS[tab if tab in TABS else TRANSFERS]
+
     def get_queryset(self):
-        self.today = overdue_today()
-        self.filter_form = OverdueFilterForm(self.request.GET, towns=overdue_towns(user=self.request.user))
-        self.filter_form.is_valid()
-        if "town" in self.filter_form.errors:
-            # A town outside the user's reach is not there at all.
-            raise Http404
-        values = self.filter_form.cleaned_data
-        user, today, town = self.request.user, self.today, values.get("town")
+        self.filter_form, self.today, transfers = overdue_filtered(self.request.user, self.request.GET)
+        user, today, town = self.request.user, self.today, self.filter_form.cleaned_data.get("town")
         self.tab = self.request.GET.get("tab") if self.request.GET.get("tab") in TABS else TRANSFERS
-        transfers = overdue_transfer_list(
-            user=user,
-            today=today,
-            town=town,
-            hop=values.get("hop", ""),
-            min_days=values.get("min_days"),
-            document_number=values.get("q", "").strip(),
-        )
         self.totals = overdue_totals(transfers)
         others = {
             REPORTS: overdue_report_list(user=user, today=today, town=town),
@@ -85,7 +137,7 @@ class OverdueListView(ScopedMixin, ListView):
             RISKS: loan_risk_list(user=user, town=town),
         }
         self.counts = {TRANSFERS: self.totals.count, **{tab: rows.order_by().count() for tab, rows in others.items()}}
-        return transfers if self.tab == TRANSFERS else others[self.tab]
+        return self.sorting.apply(transfers if self.tab == TRANSFERS else others[self.tab])
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
         return self.paginator_class(

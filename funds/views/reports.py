@@ -22,6 +22,7 @@ from funds.services import reports as services
 from organisation.access import RoleRequiredMixin, ScopedMixin
 from organisation.periods import previous_month
 from organisation.scoping import Access, may_act
+from organisation.sorting import SortableListMixin, SortColumn
 from organisation.steps import ServiceFormView, StepFormView
 
 PAGE_SIZE = 25
@@ -59,15 +60,22 @@ def reports_filtered(user, params, today):
     return form, selectors.report_list(user=user, filters=filters, today=today)
 
 
-class ReportListView(ReportScopedMixin, ListView):
+class ReportListView(SortableListMixin, ReportScopedMixin, ListView):
     template_name = "funds/reports/report_list.html"
+    sort_columns = (
+        SortColumn("town", ("town__code",)),
+        SortColumn("month", ("month",)),
+        SortColumn("status", ("status",)),
+        SortColumn("due_date", ("due_date",)),
+        SortColumn("submitted_on", ("submitted_on",)),
+    )
     paginate_by = PAGE_SIZE
     context_object_name = "reports"
 
     def get_queryset(self):
         self.today = timezone.localdate()
         self.filter_form, reports = reports_filtered(self.request.user, self.request.GET, self.today)
-        return reports
+        return self.sorting.apply(reports)
 
     def get_context_data(self, **kwargs):
         user = self.request.user

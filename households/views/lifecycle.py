@@ -49,6 +49,7 @@ from households.views.base import PAGE_SIZE, HouseholdScopedMixin
 from organisation.access import RoleRequiredMixin
 from organisation.money import ZERO
 from organisation.scoping import Access, towns_for
+from organisation.sorting import SortableListMixin, SortColumn
 from organisation.steps import ServiceFormView
 
 
@@ -222,12 +223,17 @@ class CadreViewerMixin(RoleRequiredMixin, HouseholdScopedMixin):
     model = Cadre
 
 
-class CadreListView(CadreViewerMixin, ListView):
+class CadreListView(SortableListMixin, CadreViewerMixin, ListView):
     paginate_by = PAGE_SIZE
     template_name = "households/lifecycle/cadre_list.html"
+    sort_columns = (
+        SortColumn("name", ("name",)),
+        SortColumn("work_unit", ("work_unit",)),
+        SortColumn("households_helped", ("households_helped",)),
+    )
 
     def get_queryset(self):
-        return cadres_search(user=self.request.user, query=self.request.GET.get("q", ""))
+        return self.sorting.apply(cadres_search(user=self.request.user, query=self.request.GET.get("q", "")))
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -352,14 +358,22 @@ class CadreLoadView(CadreManagerMixin, HouseholdPageMixin, View):
         return TemplateResponse(request, "households/lifecycle/_cadre_load.html", {"load": load})
 
 
-class HouseholdsWithoutCadreView(HouseholdScopedMixin, ListView):
+class HouseholdsWithoutCadreView(SortableListMixin, HouseholdScopedMixin, ListView):
     model = Household
     paginate_by = PAGE_SIZE
+    sort_columns = (
+        SortColumn("file_number", ("file_number",)),
+        SortColumn("town", ("village__town__code",)),
+        SortColumn("village", ("village__code",)),
+        SortColumn("status", ("status",)),
+    )
     template_name = "households/lifecycle/households_without_cadre.html"
 
     def get_queryset(self):
         town = self.request.GET.get("town", "")
-        return households_without_cadre(user=self.request.user, town_id=int(town) if town.isdigit() else None)
+        return self.sorting.apply(
+            households_without_cadre(user=self.request.user, town_id=int(town) if town.isdigit() else None)
+        )
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(

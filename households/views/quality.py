@@ -32,6 +32,7 @@ from households.services.quality import quality_run_request
 from households.views.base import PAGE_SIZE, HouseholdScopedMixin
 from organisation.access import RoleRequiredMixin, ScopedMixin
 from organisation.scoping import towns_for, towns_scope
+from organisation.sorting import SortableListMixin, SortColumn
 
 SPARKLINE_WIDTH, SPARKLINE_HEIGHT = 120, 28
 FINISHED = (QualityRunStatus.DONE, QualityRunStatus.FAILED)
@@ -118,16 +119,26 @@ def quality_problems_filtered(user, params):
     return form, problems
 
 
-class QualityProblemListView(HouseholdScopedMixin, ListView):
+class QualityProblemListView(SortableListMixin, HouseholdScopedMixin, ListView):
     """The problems the user may see, per town, filtered; each links to its household."""
 
     model = QualityProblem
+    sort_columns = (
+        SortColumn("town", ("town__code",)),
+        SortColumn("village", ("household__village__code",)),
+        SortColumn("household", ("household__file_number",)),
+        SortColumn("member", ("member__name",)),
+        SortColumn("problem_class", ("problem_class",)),
+        SortColumn("rule", ("rule",)),
+        SortColumn("first_found", ("first_found_at",)),
+        SortColumn("state", ("resolved_at",)),
+    )
     paginate_by = PAGE_SIZE
     template_name = "households/quality/problem_list.html"
 
     def get_queryset(self):
         self.filter_form, problems = quality_problems_filtered(self.request.user, self.request.GET)
-        return problems
+        return self.sorting.apply(problems)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

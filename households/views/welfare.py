@@ -48,6 +48,7 @@ from households.views.base import PAGE_SIZE, HouseholdScopedMixin
 from organisation.access import RoleRequiredMixin, ScopedMixin
 from organisation.models import Village
 from organisation.scoping import Access, towns_scope, villages_for, villages_scope
+from organisation.sorting import SortableListMixin, SortColumn
 from organisation.steps import StepFormView
 
 
@@ -285,17 +286,30 @@ class HospitalStayAddView(HouseholdRecordFormView):
         return household_url(self.object.household_id)
 
 
-class HospitalStaysFlaggedView(TownFilterMixin, HouseholdScopedMixin, ListView):
+class HospitalStaysFlaggedView(SortableListMixin, TownFilterMixin, HouseholdScopedMixin, ListView):
     """Stays at designated hospitals with a self-paid share of 10% or more, per town."""
 
     model = HospitalStay
+    sort_columns = (
+        SortColumn("town", ("member__household__village__town__code",)),
+        SortColumn("village", ("member__household__village__code",)),
+        SortColumn("household", ("member__household__file_number",)),
+        SortColumn("member", ("member__name",)),
+        SortColumn("hospital", ("hospital",)),
+        SortColumn("admitted_on", ("admitted_on",)),
+        SortColumn("total_cost", ("total_cost",)),
+        SortColumn("self_paid", ("self_paid",)),
+        SortColumn("share", ("self_pay_share",)),
+    )
     paginate_by = PAGE_SIZE
     template_name = "households/welfare/hospital_stays_flagged.html"
     filters_village = as_of_filter = True
 
     def get_queryset(self):
-        return selectors.hospital_stays_flagged(
-            user=self.request.user, town=self.town_filter(), village=self.village_filter(), on=self.on_filter()
+        return self.sorting.apply(
+            selectors.hospital_stays_flagged(
+                user=self.request.user, town=self.town_filter(), village=self.village_filter(), on=self.on_filter()
+            )
         )
 
 
@@ -345,32 +359,55 @@ class RenovationPlanUpdateView(HouseholdRecordFormView):
         return household_url(self.object.household_id)
 
 
-class UnsafeHousesView(TownFilterMixin, HouseholdScopedMixin, ListView):
+class UnsafeHousesView(SortableListMixin, TownFilterMixin, HouseholdScopedMixin, ListView):
     model = Household
+    sort_columns = (
+        SortColumn("town", ("village__town__code",)),
+        SortColumn("village", ("village__code",)),
+        SortColumn("household", ("file_number",)),
+        SortColumn("grade", ("housing_grade",)),
+        SortColumn("appraised_on", ("housing_appraised_on",)),
+    )
     paginate_by = PAGE_SIZE
     template_name = "households/welfare/unsafe_houses.html"
     filters_village = as_of_filter = True
 
     def get_queryset(self):
-        return selectors.unsafe_houses_without_plan(
-            user=self.request.user, town=self.town_filter(), village=self.village_filter(), on=self.on_filter()
+        return self.sorting.apply(
+            selectors.unsafe_houses_without_plan(
+                user=self.request.user, town=self.town_filter(), village=self.village_filter(), on=self.on_filter()
+            )
         )
 
 
-class RenovationPlansOverdueView(TownFilterMixin, HouseholdScopedMixin, ListView):
+class RenovationPlansOverdueView(SortableListMixin, TownFilterMixin, HouseholdScopedMixin, ListView):
     model = RenovationPlan
+    sort_columns = (
+        SortColumn("town", ("household__village__town__code",)),
+        SortColumn("village", ("household__village__code",)),
+        SortColumn("household", ("household__file_number",)),
+        SortColumn("planned_start", ("planned_start",)),
+        SortColumn("planned_completion", ("planned_completion",)),
+        SortColumn("subsidy", ("subsidy",)),
+    )
     paginate_by = PAGE_SIZE
     template_name = "households/welfare/renovation_plans_overdue.html"
 
     def get_queryset(self):
-        return selectors.renovation_plans_overdue(user=self.request.user, town=self.town_filter())
+        return self.sorting.apply(selectors.renovation_plans_overdue(user=self.request.user, town=self.town_filter()))
 
 
 # --- Point 10: drinking water -----------------------------------------------------------------------------------
 
 
-class WaterRatesView(TownFilterMixin, ScopedMixin, ListView):
+class WaterRatesView(SortableListMixin, TownFilterMixin, ScopedMixin, ListView):
     """The four drinking-water rates per village for a year."""
+
+    sort_columns = (
+        SortColumn("town", ("town__code",)),
+        SortColumn("village", ("code",)),
+        SortColumn("samples", ("sample_count",)),
+    )
 
     scope = staticmethod(villages_scope)
     paginate_by = PAGE_SIZE
@@ -385,11 +422,13 @@ class WaterRatesView(TownFilterMixin, ScopedMixin, ListView):
 
     def get_queryset(self):
         self.selected_year = self.year()
-        return selectors.water_table(
-            user=self.request.user,
-            year=self.selected_year,
-            town=self.town_filter(),
-            query=self.request.GET.get("q", "").strip(),
+        return self.sorting.apply(
+            selectors.water_table(
+                user=self.request.user,
+                year=self.selected_year,
+                town=self.town_filter(),
+                query=self.request.GET.get("q", "").strip(),
+            )
         )
 
     def get_context_data(self, **kwargs):
@@ -491,17 +530,29 @@ class DropoutRiskView(HouseholdRecordFormView):
         return household_url(self.object.household_id)
 
 
-class SchoolAgeAtRiskView(TownFilterMixin, HouseholdScopedMixin, ListView):
+class SchoolAgeAtRiskView(SortableListMixin, TownFilterMixin, HouseholdScopedMixin, ListView):
     """Members aged 6 to 15 not in school or at risk of dropping out."""
 
     model = Member
+    sort_columns = (
+        SortColumn("town", ("household__village__town__code",)),
+        SortColumn("village", ("household__village__code",)),
+        SortColumn("household", ("household__file_number",)),
+        SortColumn("name", ("name",)),
+        # The older the member, the earlier the birth date.
+        SortColumn("age", ("-birth_date",)),
+        SortColumn("school_stage", ("school_stage",)),
+        SortColumn("dropout_risk", ("dropout_risk",)),
+    )
     paginate_by = PAGE_SIZE
     template_name = "households/welfare/school_age_at_risk.html"
     filters_village = as_of_filter = True
 
     def get_queryset(self):
-        return selectors.school_age_at_risk(
-            user=self.request.user, town=self.town_filter(), village=self.village_filter(), on=self.on_filter()
+        return self.sorting.apply(
+            selectors.school_age_at_risk(
+                user=self.request.user, town=self.town_filter(), village=self.village_filter(), on=self.on_filter()
+            )
         )
 
     def get_context_data(self, **kwargs):
@@ -568,8 +619,14 @@ class ContactCardView(HouseholdScopedMixin, DetailView):
         return super().get_context_data(age=age_on(child.birth_date, timezone.localdate()), **kwargs)
 
 
-class CareRoomsMissingView(TownFilterMixin, ScopedMixin, ListView):
+class CareRoomsMissingView(SortableListMixin, TownFilterMixin, ScopedMixin, ListView):
     """Key villages with no left-behind children's care room (point 11)."""
+
+    sort_columns = (
+        SortColumn("town", ("town__code",)),
+        SortColumn("village", ("name",)),
+        SortColumn("code", ("code",)),
+    )
 
     scope = staticmethod(villages_scope)
     paginate_by = PAGE_SIZE
@@ -577,12 +634,14 @@ class CareRoomsMissingView(TownFilterMixin, ScopedMixin, ListView):
     filters_village = as_of_filter = True
 
     def get_queryset(self):
-        return selectors.key_villages_without_care_room(
-            user=self.request.user,
-            town=self.town_filter(),
-            village=self.village_filter(),
-            query=self.request.GET.get("q", "").strip(),
-            on=self.on_filter(),
+        return self.sorting.apply(
+            selectors.key_villages_without_care_room(
+                user=self.request.user,
+                town=self.town_filter(),
+                village=self.village_filter(),
+                query=self.request.GET.get("q", "").strip(),
+                on=self.on_filter(),
+            )
         )
 
     def get_context_data(self, **kwargs):

@@ -12,6 +12,7 @@ from django.views.generic import DetailView, ListView
 
 from organisation.access import RoleRequiredMixin
 from organisation.scoping import Access, may_act
+from organisation.sorting import SortableListMixin, SortColumn
 from organisation.steps import ServiceFormView
 from projects import forms_enterprises as forms
 from projects.models import AssistanceAgreement, BlacklistEntry, Enterprise
@@ -29,8 +30,15 @@ from projects.views.projects import PAGE_SIZE, ProjectsScopedMixin, RecordFormVi
 # --- Enterprises -----------------------------------------------------------------------------------------------------
 
 
-class EnterpriseListView(ProjectsScopedMixin, ListView):
+class EnterpriseListView(SortableListMixin, ProjectsScopedMixin, ListView):
     model = Enterprise
+    sort_columns = (
+        SortColumn("name", ("name",)),
+        SortColumn("kind", ("kind",)),
+        SortColumn("credit_code", ("credit_code",)),
+        SortColumn("town", ("town__code",)),
+        SortColumn("agreements", ("agreement_count",)),
+    )
     paginate_by = PAGE_SIZE
     template_name = "projects/enterprises/enterprise_list.html"
 
@@ -39,11 +47,13 @@ class EnterpriseListView(ProjectsScopedMixin, ListView):
         if self.filter_form.is_bound and not self.filter_form.is_valid():
             return Enterprise.objects.none()
         data = self.filter_form.cleaned_data if self.filter_form.is_bound else {}
-        return selectors.enterprise_list(
-            self.request.user,
-            query=(data.get("q") or "").strip(),
-            kind=data.get("kind") or "",
-            blacklisted=data.get("blacklisted") or "",
+        return self.sorting.apply(
+            selectors.enterprise_list(
+                self.request.user,
+                query=(data.get("q") or "").strip(),
+                kind=data.get("kind") or "",
+                blacklisted=data.get("blacklisted") or "",
+            )
         )
 
     def get_context_data(self, **kwargs):
@@ -99,10 +109,16 @@ class EnterpriseFormView(RecordFormView):
 # --- The blacklist ---------------------------------------------------------------------------------------------------
 
 
-class BlacklistView(ProjectsScopedMixin, ListView):
+class BlacklistView(SortableListMixin, ProjectsScopedMixin, ListView):
     """Every blacklisting with its history; for the district, the agreements with a breach awaiting a decision."""
 
     model = BlacklistEntry
+    sort_columns = (
+        SortColumn("enterprise", ("enterprise__name",)),
+        SortColumn("decided_on", ("decided_on",)),
+        SortColumn("decided_by", ("decided_by__username",)),
+        SortColumn("lifted", ("lifted_on",)),
+    )
     paginate_by = PAGE_SIZE
     template_name = "projects/enterprises/blacklist.html"
 
@@ -111,8 +127,10 @@ class BlacklistView(ProjectsScopedMixin, ListView):
         if self.filter_form.is_bound and not self.filter_form.is_valid():
             return BlacklistEntry.objects.none()
         data = self.filter_form.cleaned_data if self.filter_form.is_bound else {}
-        return selectors.blacklist_entries(
-            self.request.user, state=data.get("state") or "", query=(data.get("q") or "").strip()
+        return self.sorting.apply(
+            selectors.blacklist_entries(
+                self.request.user, state=data.get("state") or "", query=(data.get("q") or "").strip()
+            )
         )
 
     def get_context_data(self, **kwargs):
@@ -176,8 +194,15 @@ class BlacklistLiftView(RecordStepView):
 # --- Agreements ------------------------------------------------------------------------------------------------------
 
 
-class AgreementListView(ProjectsScopedMixin, ListView):
+class AgreementListView(SortableListMixin, ProjectsScopedMixin, ListView):
     model = AssistanceAgreement
+    sort_columns = (
+        SortColumn("number", ("number",)),
+        SortColumn("enterprise", ("enterprise__name",)),
+        SortColumn("town", ("town__code",)),
+        SortColumn("project", ("project__code",)),
+        SortColumn("term", ("signed_on", "ends_on")),
+    )
     paginate_by = PAGE_SIZE
     template_name = "projects/enterprises/agreement_list.html"
 
@@ -187,8 +212,10 @@ class AgreementListView(ProjectsScopedMixin, ListView):
         if self.filter_form.is_bound and not self.filter_form.is_valid():
             return AssistanceAgreement.objects.none()
         data = self.filter_form.cleaned_data if self.filter_form.is_bound else {}
-        return selectors.agreement_list(
-            user, query=(data.get("q") or "").strip(), town=data.get("town"), breach=bool(data.get("breach"))
+        return self.sorting.apply(
+            selectors.agreement_list(
+                user, query=(data.get("q") or "").strip(), town=data.get("town"), breach=bool(data.get("breach"))
+            )
         )
 
     def get_context_data(self, **kwargs):

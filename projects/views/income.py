@@ -16,6 +16,7 @@ from django.views.generic import DetailView, ListView
 from organisation.access import RoleRequiredMixin
 from organisation.enqueue import request_reporter
 from organisation.scoping import Access
+from organisation.sorting import SortableListMixin, SortColumn
 from organisation.steps import ServiceActionView, ServiceFormView
 from projects.forms_income import IncomeRecordForm, MarkPaidForm, YieldFilterForm, YieldRunForm
 from projects.models import IncomeRecord, YieldAssessment
@@ -160,10 +161,18 @@ def yields_filtered(user, params):
     return form, yield_assessment_list(user=user, filters=form.filters())
 
 
-class YieldOverviewView(ProjectsScopedMixin, ListView):
+class YieldOverviewView(SortableListMixin, ProjectsScopedMixin, ListView):
     """One period's assessments, worst first, filtered; with each town's weak, idle and struggling counts."""
 
     model = YieldAssessment
+    sort_columns = (
+        SortColumn("classification", ("classification",)),
+        SortColumn("yield", ("yield_rate",)),
+        SortColumn("project", ("project__code",)),
+        SortColumn("town", ("project__town__code",)),
+        SortColumn("income", ("income",)),
+        SortColumn("investment", ("investment",)),
+    )
     paginate_by = PAGE_SIZE
     template_name = "projects/income/yield_overview.html"
     context_object_name = "assessments"
@@ -172,7 +181,7 @@ class YieldOverviewView(ProjectsScopedMixin, ListView):
         self.periods = yield_periods(user=self.request.user)
         self.filter_form, assessments = yields_filtered(self.request.user, self.request.GET)
         self.filters = self.filter_form.filters()
-        return assessments
+        return self.sorting.apply(assessments)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

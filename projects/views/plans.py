@@ -11,6 +11,7 @@ from django.views.generic import DetailView, ListView
 
 from organisation.access import RoleRequiredMixin
 from organisation.scoping import Access
+from organisation.sorting import SortableListMixin, SortColumn
 from organisation.steps import ServiceActionView, ServiceFormView
 from projects.forms_income import PlanCompleteForm, PlanFilterForm, PlanForm
 from projects.models import RectificationPlan
@@ -41,8 +42,17 @@ def plans_filtered(user, params, today):
     return form, plan_list(user=user, filters=filters, today=today)
 
 
-class PlanListView(ProjectsScopedMixin, ListView):
+class PlanListView(SortableListMixin, ProjectsScopedMixin, ListView):
     model = RectificationPlan
+    sort_columns = (
+        SortColumn("project", ("project__code",)),
+        SortColumn("town", ("project__town__code",)),
+        SortColumn("classification", ("assessment__classification",)),
+        SortColumn("remedy", ("remedy",)),
+        SortColumn("responsible_unit", ("responsible_unit",)),
+        SortColumn("deadline", ("deadline",)),
+        SortColumn("status", ("status",)),
+    )
     paginate_by = PAGE_SIZE
     template_name = "projects/plans/plan_list.html"
     context_object_name = "plans"
@@ -50,7 +60,7 @@ class PlanListView(ProjectsScopedMixin, ListView):
     def get_queryset(self):
         self.today = timezone.localdate()
         self.filter_form, plans = plans_filtered(self.request.user, self.request.GET, self.today)
-        return plans
+        return self.sorting.apply(plans)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(filter_form=self.filter_form, today=self.today, **kwargs)

@@ -10,6 +10,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy
 from django.views.generic import ListView
 
+from organisation.sorting import SortableListMixin, SortColumn
 from projects import forms_rights as forms
 from projects.models import AssetEncumbrance, IndustryProject
 from projects.permissions import (
@@ -204,10 +205,17 @@ class EncumbranceReleaseView(EncumbranceStepView):
 # --- Lists -------------------------------------------------------------------------------------------------------
 
 
-class UnconfirmedListView(ProjectsScopedMixin, ListView):
+class UnconfirmedListView(SortableListMixin, ProjectsScopedMixin, ListView):
     """Built projects still missing their property-right confirmation (or another paper), with counts per town."""
 
     paginate_by = PAGE_SIZE
+    sort_columns = (
+        SortColumn("code", ("code",)),
+        SortColumn("name", ("name",)),
+        SortColumn("status", ("status", "code")),
+        SortColumn("completed_on", ("completed_on", "code")),
+        SortColumn("three_assets", ("three_assets_number", "code")),
+    )
     template_name = "projects/rights/unconfirmed_list.html"
 
     def get_queryset(self):
@@ -217,12 +225,14 @@ class UnconfirmedListView(ProjectsScopedMixin, ListView):
             return IndustryProject.objects.none()
         data = self.filter_form.cleaned_data if self.filter_form.is_bound else {}
         self.missing = data.get("missing") or selectors.MISSING_CONFIRMATION
-        return selectors.unconfirmed_projects(
-            user,
-            missing=self.missing,
-            town=data.get("town"),
-            status=data.get("status") or "",
-            query=(data.get("q") or "").strip(),
+        return self.sorting.apply(
+            selectors.unconfirmed_projects(
+                user,
+                missing=self.missing,
+                town=data.get("town"),
+                status=data.get("status") or "",
+                query=(data.get("q") or "").strip(),
+            )
         )
 
     def get_context_data(self, **kwargs):
@@ -235,10 +245,19 @@ class UnconfirmedListView(ProjectsScopedMixin, ListView):
         )
 
 
-class EncumbranceListView(ProjectsScopedMixin, ListView):
+class EncumbranceListView(SortableListMixin, ProjectsScopedMixin, ListView):
     """Mortgages and guarantees requested or in force (the district sees every town's)."""
 
     model = AssetEncumbrance
+    sort_columns = (
+        SortColumn("project", ("project__code",)),
+        SortColumn("town", ("project__town__code",)),
+        SortColumn("kind", ("kind",)),
+        SortColumn("creditor", ("creditor",)),
+        SortColumn("amount", ("amount",)),
+        SortColumn("requested_on", ("requested_on",)),
+        SortColumn("status", ("status",)),
+    )
     paginate_by = PAGE_SIZE
     template_name = "projects/rights/encumbrance_list.html"
 
@@ -248,8 +267,10 @@ class EncumbranceListView(ProjectsScopedMixin, ListView):
         if self.filter_form.is_bound and not self.filter_form.is_valid():
             return AssetEncumbrance.objects.none()
         data = self.filter_form.cleaned_data if self.filter_form.is_bound else {}
-        return selectors.encumbrance_list(
-            user, state=data.get("state") or "active", town=data.get("town"), query=(data.get("q") or "").strip()
+        return self.sorting.apply(
+            selectors.encumbrance_list(
+                user, state=data.get("state") or "active", town=data.get("town"), query=(data.get("q") or "").strip()
+            )
         )
 
     def get_context_data(self, **kwargs):

@@ -18,6 +18,7 @@ from organisation.access import RoleRequiredMixin, ScopedMixin
 from organisation.import_pages import JobProgressView
 from organisation.periods import previous_month
 from organisation.scoping import towns_for
+from organisation.sorting import SortableListMixin, SortColumn
 from organisation.steps import ServiceFormView
 from reporting.forms import DISTRICT, WorkReportFilterForm, WorkReportRequestForm, month_of, month_value
 from reporting.models import ReportStatus, WorkReport
@@ -53,9 +54,19 @@ def may_request_for(user, report: WorkReport) -> bool:
     return selectors.report_towns(user).filter(pk=report.town_id).exists()
 
 
-class WorkReportListView(_Reports, ListView):
+class WorkReportListView(SortableListMixin, _Reports, ListView):
     template_name = "reporting/reports/list.html"
     paginate_by = PAGE_SIZE
+    sort_columns = (
+        SortColumn("month", ("month",)),
+        # The district's own report (no town) comes after the towns'.
+        SortColumn("unit", ("town__code",)),
+        SortColumn("version", ("version",)),
+        SortColumn("status", ("status",)),
+        SortColumn("requested_by", ("requested_by__username",)),
+        SortColumn("requested_at", ("requested_at",)),
+        SortColumn("finished_at", ("finished_at",)),
+    )
 
     def get_queryset(self):
         user = self.request.user
@@ -63,7 +74,7 @@ class WorkReportListView(_Reports, ListView):
         self.filter_form = WorkReportFilterForm(
             self.request.GET, towns=towns_for(user).order_by("code"), district=self.district
         )
-        return selectors.work_report_list(user=user, **self.filter_form.filters())
+        return self.sorting.apply(selectors.work_report_list(user=user, **self.filter_form.filters()))
 
     def get_context_data(self, **kwargs):
         user = self.request.user
