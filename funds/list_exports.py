@@ -101,3 +101,40 @@ register(
         filename="monthly-reports",
     )
 )
+
+
+def overdue_rows(user, params):
+    from funds.views.overdue import overdue_filtered
+
+    return overdue_filtered(user, params)[2]
+
+
+def _days_overdue(context):
+    from funds.selectors.overdue import overdue_today
+
+    today = overdue_today()
+    return lambda due_date: None if due_date is None else (today - due_date).days
+
+
+def overdue_columns():
+    return [
+        Column(_("Days overdue"), "due_date", 8, kind=NUMBER, words=_days_overdue),
+        Column(_("document number"), "allocation__document_number", 18),
+        Column(_("hop"), "hop", 14, words=choice_words(Hop)),
+        Column(_("Town or street"), "town__name", 12),
+        Column(_("Village"), "village__name", 12),
+        Column(_("amount"), "amount", 16, kind=MONEY, unit=YUAN),
+        Column(_("due date"), "due_date", 12, kind=DATE),
+    ]
+
+
+register(
+    ListExport(
+        kind="funds.overdue",
+        title=gettext_lazy("Overdue transfers"),
+        rows=overdue_rows,
+        columns=overdue_columns,
+        list_url="funds:overdue_list",
+        filename="overdue-transfers",
+    )
+)

@@ -247,6 +247,25 @@ def _plans(make_user, town, village, other_village):
     )
 
 
+def _overdue(make_user, town, village, other_village):
+    from funds.models import Allocation
+    from tests.factories.funds import ChainPeople, allocation_for
+
+    people = ChainPeople.for_town(town, village)
+    for number in (FORMULA, "鲁财-HYPERLINK-1", "鲁财-2"):  # the last one is filtered out by the search
+        allocation = allocation_for(people.district_finance, [(town, Decimal("1000.00"))])
+        Allocation.objects.filter(pk=allocation.pk).update(document_number=number)
+    allocation_for(people.district_finance, [(other_village.town, Decimal("7"))])  # out of reach
+    return Case(
+        "funds:overdue_list",
+        {"q": "HYPERLINK"},
+        1,
+        lambda transfer: transfer.allocation.document_number,
+        people.town_staff,
+        1,
+    )
+
+
 CASES = {
     "households.roster": _households,
     "households.problems": _problems,
@@ -255,6 +274,7 @@ CASES = {
     "funds.transfers": _transfers,
     "funds.loans": _loans,
     "funds.reports": _reports,
+    "funds.overdue": _overdue,
     "projects.projects": _projects,
     "projects.yields": _yields,
     "projects.plans": _plans,
