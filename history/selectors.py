@@ -5,7 +5,7 @@ A tracked model whose rows are parts of another's (a household's members) names 
 the tab with ``history_masked`` ({field name: function giving the masked text}), e.g. a member's ID number.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -94,9 +94,12 @@ class ObjectHistory:
     more: int
 
 
-def object_history(*, obj: models.Model, limit: int = 200) -> ObjectHistory:
+def object_history(*, obj: models.Model, limit: int = 200, hidden: Iterable[str] = ()) -> ObjectHistory:
     """The object's history and its parts' (``history_of``), newest first: who, where, and each field's value
     before and after.
+
+    ``hidden`` names fields of the object's own model the reader may not follow (a town reading an allocation whose
+    ``allotted`` grows by each town's share): their changes are left out, and a change of nothing else is not shown.
 
     A few queries whatever the number of events: one per event table (usually one, and one per kind of part), one
     for the users, one per related model whose value changed, and a count only when there are more.
@@ -135,6 +138,16 @@ def object_history(*, obj: models.Model, limit: int = 200) -> ObjectHistory:
     }
     related_names = _related_names(changes_by_event.values(), rows)
     users = _users(event for event, *_rest in rows)
+
+    hidden_fields = set(hidden)
+    if hidden_fields:
+        for event, _previous, _tracked, is_part in rows:
+            if not is_part:
+                changes = changes_by_event[id(event)]
+                changes_by_event[id(event)] = [change for change in changes if change[0].name not in hidden_fields]
+        shown = [row for row in rows if row[3] or row[0].pgh_label != "update" or changes_by_event[id(row[0])]]
+        totals -= len(rows) - len(shown)
+        rows = shown
 
     entries = []
     for event, _previous, tracked, is_part in rows:

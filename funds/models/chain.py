@@ -48,6 +48,10 @@ class Allocation(models.Model):
     )
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
 
+    # Fields whose history only the district follows: ``allotted`` grows by each town's share, so its steps would tell
+    # a town the other towns' shares (the History tab leaves them out for a reader without district reach).
+    history_district_only = ("allotted",)
+
     class Meta:
         verbose_name = _("allocation")
         verbose_name_plural = _("allocations")
