@@ -17,6 +17,7 @@ class FigureUnit(models.TextChoices):
     TOWNS = "towns", pgettext_lazy("unit of a figure", "towns")
     VILLAGES = "villages", pgettext_lazy("unit of a figure", "villages")
     DAYS = "days", pgettext_lazy("unit of a figure", "days")
+    HOURS = "hours", pgettext_lazy("unit of a figure", "hours")
 
 
 class Domain(models.TextChoices):
@@ -24,6 +25,7 @@ class Domain(models.TextChoices):
     FUNDS = "funds", _("Funds")
     PROJECTS = "projects", _("Projects")
     AUDITS = "audits", _("Rectification")
+    PARTNERS = "partners", _("People and partners")
 
 
 class Aggregation(models.TextChoices):

@@ -7,9 +7,12 @@ from reporting.indicators.audits import AUDITS_INDICATORS
 from reporting.indicators.base import Indicator, Period, Registry
 from reporting.indicators.funds import FUNDS_INDICATORS
 from reporting.indicators.households import HOUSEHOLDS_INDICATORS
+from reporting.indicators.partners import PARTNERS_INDICATORS
 from reporting.indicators.projects import PROJECTS_INDICATORS
 
 INDICATORS = Registry()
-INDICATORS.add(*HOUSEHOLDS_INDICATORS, *FUNDS_INDICATORS, *PROJECTS_INDICATORS, *AUDITS_INDICATORS)
+INDICATORS.add(
+    *HOUSEHOLDS_INDICATORS, *FUNDS_INDICATORS, *PROJECTS_INDICATORS, *AUDITS_INDICATORS, *PARTNERS_INDICATORS
+)
 
 __all__ = ["INDICATORS", "Indicator", "Period"]
