@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The dashboards' and reports' GET requests read from the replica when one is configured (organisation.replica).
+    "organisation.replica.ReplicaReadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Attaches the user and URL to every history entry written while handling a request.
@@ -94,6 +96,25 @@ DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.
 # A request either saves everything it set out to save or nothing.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+# A streaming replica of it, when there is one (docs/deployment.md, "Beyond one machine"): the pages and jobs that only
+# read (REPLICA_READ_VIEWS, and the blocks a job marks with replica_reads()) read from it; everything else, and
+# every request of a browser that wrote in the last REPLICA_PIN_SECONDS, reads from the primary.
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+DATABASE_ROUTERS = ["organisation.replica.ReplicaRouter"]
+REPLICA_READ_VIEWS = [
+    "reporting:dashboard",
+    "reporting:dashboard_actions",
+    "reporting:dashboard_town",
+    "reporting:dashboard_town_actions",
+    "reporting:dashboard_village",
+    "reporting:dashboard_village_actions",
+    "reporting:work_report_list",
+    "reporting:work_report_detail",
+    "public:*",
+]
+REPLICA_PIN_SECONDS = env.int("DATABASE_REPLICA_PIN_SECONDS", default=10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
