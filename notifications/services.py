@@ -6,9 +6,11 @@ Django's e-mail backend, to every recipient with an address, once the transactio
 committed; a failing mail server is logged and never undoes the notices.
 """
 
+import hashlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -25,6 +27,7 @@ from organisation.roles import Role
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 1000
+R = TypeVar("R")  # a record a grouped notice is about
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,43 @@ def staff_of(*, roles: Iterable[Role], town_ids: Iterable[int] | None = None) ->
     for town_id, user_id in posts.values_list("town_id", "user_id"):
         by_town.setdefault(town_id, set()).add(user_id)
     return by_town
+
+
+def notices_grouped(
+    records: Sequence[R],
+    *,
+    recipients: Callable[[R], Iterable[int]],
+    single: Callable[[R, frozenset[int]], Notice],
+    grouped: Callable[[list[R], frozenset[int]], Notice],
+) -> list[Notice]:
+    """The notices of one kind for what one run found: one per person, never one per record.
+
+    Each person gets one notice on all the ``records`` that concern them (``recipients`` of a record): a single
+    record keeps its own notice (``single``, linked to the record); several become one notice (``grouped``: the
+    count and a link to the filtered list, keyed by ``notice_group_key``). People concerned by the same records
+    share the notice. A run flags each record once, so a second run finds nothing and sends nothing.
+    """
+    by_user: dict[int, list[int]] = {}
+    for index, record in enumerate(records):
+        for user_id in recipients(record):
+            by_user.setdefault(user_id, []).append(index)
+    groups: dict[tuple[int, ...], set[int]] = {}
+    for user_id, indexes in by_user.items():
+        groups.setdefault(tuple(indexes), set()).add(user_id)
+    return [
+        single(records[indexes[0]], frozenset(users))
+        if len(indexes) == 1
+        else grouped([records[index] for index in indexes], frozenset(users))
+        for indexes, users in groups.items()
+    ]
+
+
+def notice_group_key(kind: str, record_ids: Iterable[object]) -> str:
+    """The key of a grouped notice: its kind, its count and a digest of its records, so the same group is sent once
+    (the key fits ``Notification.key`` whatever the number of records)."""
+    ids = sorted(str(record_id) for record_id in record_ids)
+    digest = hashlib.sha256(",".join(ids).encode()).hexdigest()[:32]
+    return f"{kind}:{len(ids)}:{digest}"
 
 
 def notices_send(notices: list[Notice]) -> int:

@@ -60,7 +60,7 @@ from funds.services.reports import monthly_reports_ensure
 from history.context import history_context
 from history.tracking import history_plans_forget
 from households.models import Household, Member
-from notifications.services import Notice, notices_send, staff_of
+from notifications.services import Notice, notice_group_key, notices_grouped, notices_send, staff_of
 from organisation.enqueue import enqueue_on_commit
 from organisation.models import Town, Village
 from organisation.money import money_text
@@ -95,19 +95,16 @@ def overdue_scan(*, now: dt.datetime | None = None) -> ScanResult:
         history_plans_forget()  # also run outside a worker task: by the button and the benchmark
         result.reports_opened = monthly_reports_ensure(today=today)
         with transaction.atomic():
-            notices = _transfers_flag(now=now, today=today, staff=staff)
-            result.transfers = len(notices)
+            notices, result.transfers = _transfers_flag(now=now, today=today, staff=staff)
             result.notifications += notices_send(notices)
         with transaction.atomic():
             notices, result.reports = _reports_flag(now=now, today=today, staff=staff)
             result.notifications += notices_send(notices)
         with transaction.atomic():
-            notices = _loan_applications_flag(now=now, today=today, staff=staff)
-            result.loan_applications = len(notices)
+            notices, result.loan_applications = _loan_applications_flag(now=now, today=today, staff=staff)
             result.notifications += notices_send(notices)
         with transaction.atomic():
-            notices, result.risk_lowered = _loan_risks_update(now=now, today=today, staff=staff)
-            result.risk_raised = len(notices)
+            notices, result.risk_raised, result.risk_lowered = _loan_risks_update(now=now, today=today, staff=staff)
             result.notifications += notices_send(notices)
     return result
 
@@ -161,6 +158,10 @@ def _fill(lines: tuple[str, ...], values: dict) -> str:
     return "\n".join(line % values for line in lines)
 
 
+# A grouped notice lists its first records; the link leads to all of them.
+GROUP_LINES = 20
+
+
 # A first scan may notify tens of thousands of rows: each text is translated once per kind and scan, not per row.
 def _provisional_due() -> Callable[[dt.date, bool], str]:
     template = _("%(date)s (provisional)")
@@ -171,10 +172,45 @@ def _provisional_due() -> Callable[[dt.date, bool], str]:
     return due
 
 
+def _overdue_group(
+    *,
+    kind: str,
+    tab: str,
+    subject: Callable[[int], str],
+    intro: str,
+    line: Callable[[dict], str],
+    record: Callable[[dict], object] = lambda row: row["id"],
+) -> Callable[[list[dict], frozenset[int]], Notice]:
+    """The grouped notice of one kind (``notifications.services.notices_grouped``): the count in its subject, a line
+    per record (the first ``GROUP_LINES``), and a link to the overdue list's tab (``funds.views.overdue.TABS``),
+    filtered to the town if there is one. ``record`` names a record in the key."""
+    url = reverse("funds:overdue_list")
+    more = _("… and %(count)s more: see the list.")
+
+    def notice(rows: list[dict], recipients: frozenset[int]) -> Notice:
+        query = {"tab": tab}
+        town_ids = {row["town_id"] for row in rows}
+        if len(town_ids) == 1:
+            query["town"] = str(next(iter(town_ids)))
+        lines = [intro, *(line(row) for row in rows[:GROUP_LINES])]
+        if len(rows) > GROUP_LINES:
+            lines.append(more % {"count": len(rows) - GROUP_LINES})
+        return Notice(
+            key=notice_group_key(kind, [record(row) for row in rows]),
+            subject=subject(len(rows)) % {"count": len(rows), "towns": len(town_ids)},
+            body="\n".join(lines),
+            url=f"{url}?{urlencode(query)}",
+            recipient_ids=recipients,
+        )
+
+    return notice
+
+
 # --- Transfers (point 5) ------------------------------------------------------------------------------------------
 
 
-def _transfers_flag(*, now: dt.datetime, today: dt.date, staff: StaffDirectory) -> list[Notice]:
+def _transfers_flag(*, now: dt.datetime, today: dt.date, staff: StaffDirectory) -> tuple[list[Notice], int]:
+    """Flag the transfers past their due day; the notices (grouped per person) and the number flagged."""
     rows = _rows(
         f"""
         WITH flagged AS (
@@ -193,7 +229,7 @@ def _transfers_flag(*, now: dt.datetime, today: dt.date, staff: StaffDirectory) 
         {"now": now, "today": today},
     )
     if not rows:
-        return []
+        return [], 0
     office = staff.users(OVERDUE_WATCHERS)
     hops = {hop: str(hop.label) for hop in Hop}
     due = _provisional_due()
@@ -213,27 +249,42 @@ def _transfers_flag(*, now: dt.datetime, today: dt.date, staff: StaffDirectory) 
         _("Due date: %(due)s"),
         _("Days overdue: %(days)s"),
     )
-    notices = []
-    for row in rows:
-        hop = Hop(row["hop"])
-        values = {
-            "hop": hops[hop],
+
+    def values(row: dict) -> dict:
+        return {
+            "hop": hops[Hop(row["hop"])],
             "place": f"{row['town']} {row['village']}" if row["village"] else row["town"],
             "document": row["document_number"],
             "amount": money_text(row["amount"]),
             "due": due(row["due_date"], row["due_is_provisional"]),
             "days": (today - row["due_date"]).days,
         }
-        notices.append(
-            Notice(
-                key=f"funds.transfer.overdue:{row['id']}",
-                subject=subject(values["days"]) % values,
-                body=_fill(lines, values),
-                url=reverse("funds:transfer_detail", args=[row["id"]]),
-                recipient_ids=frozenset(staff.users(UNIT_ROLES[SENDER[hop]], row["town_id"]) | office),
-            )
+
+    def single(row: dict, recipients: frozenset[int]) -> Notice:
+        filled = values(row)
+        return Notice(
+            key=f"funds.transfer.overdue:{row['id']}",
+            subject=subject(filled["days"]) % filled,
+            body=_fill(lines, filled),
+            url=reverse("funds:transfer_detail", args=[row["id"]]),
+            recipient_ids=recipients,
         )
-    return notices
+
+    line = _("%(place)s, %(hop)s, %(amount)s yuan, due %(due)s")
+    grouped = _overdue_group(
+        kind="funds.transfers.overdue",
+        tab="transfers",
+        subject=lambda count: ngettext("%(count)s transfer is overdue", "%(count)s transfers are overdue", count),
+        intro=_("These transfers were not sent by the end of their due day."),
+        line=lambda row: line % values(row),
+    )
+    notices = notices_grouped(
+        rows,
+        recipients=lambda row: staff.users(UNIT_ROLES[SENDER[Hop(row["hop"])]], row["town_id"]) | office,
+        single=single,
+        grouped=grouped,
+    )
+    return notices, len(rows)
 
 
 # --- Monthly fund-usage reports (point 5) -------------------------------------------------------------------------
@@ -260,23 +311,16 @@ def _reports_flag(*, now: dt.datetime, today: dt.date, staff: StaffDirectory) ->
     office = staff.users(OVERDUE_WATCHERS)
     # Grouped: each person gets one notice for all the reports this scan flagged that concern them (the office:
     # every town's), not one per report; a notice on a single report links to it, a group to the filtered list.
-    by_user: dict[int, list[dict]] = {}
-    for row in rows:
-        for user_id in staff.users(REPORT_ROLES, row["town_id"]) | office:
-            by_user.setdefault(user_id, []).append(row)
-    groups: dict[tuple[int, ...], set[int]] = {}
-    for user_id, user_rows in by_user.items():
-        groups.setdefault(tuple(row["id"] for row in user_rows), set()).add(user_id)
-    row_of = {row["id"]: row for row in rows}
-    single = _report_notice(today)
-    notices = [
-        single(row_of[ids[0]], users) if len(ids) == 1 else _reports_notice([row_of[pk] for pk in ids], users)
-        for ids, users in groups.items()
-    ]
+    notices = notices_grouped(
+        rows,
+        recipients=lambda row: staff.users(REPORT_ROLES, row["town_id"]) | office,
+        single=_report_notice(today),
+        grouped=_reports_notice,
+    )
     return notices, len(rows)
 
 
-def _report_notice(today: dt.date) -> Callable[[dict, set[int]], Notice]:
+def _report_notice(today: dt.date) -> Callable[[dict, frozenset[int]], Notice]:
     due = _provisional_due()
     subject = cache(
         lambda days: ngettext(
@@ -293,7 +337,7 @@ def _report_notice(today: dt.date) -> Callable[[dict, set[int]], Notice]:
         _("Days overdue: %(days)s"),
     )
 
-    def notice(row: dict, recipients: set[int]) -> Notice:
+    def notice(row: dict, recipients: frozenset[int]) -> Notice:
         values = {
             "town": row["town"],
             "month": f"{row['month']:%Y-%m}",
@@ -311,7 +355,7 @@ def _report_notice(today: dt.date) -> Callable[[dict, set[int]], Notice]:
     return notice
 
 
-def _reports_notice(rows: list[dict], recipients: set[int]) -> Notice:
+def _reports_notice(rows: list[dict], recipients: frozenset[int]) -> Notice:
     """One notice on several reports flagged by the same scan: "15 towns' 2026-10 reports are late", with a link
     to the list of late or missing reports of those months (and that town, when there is one)."""
     months = sorted({row["month"] for row in rows})
@@ -342,7 +386,7 @@ def _reports_notice(rows: list[dict], recipients: set[int]) -> Notice:
         query["town"] = str(next(iter(town_ids)))
     ids = [row["id"] for row in rows]
     return Notice(
-        key=f"funds.reports.overdue:{min(ids)}-{max(ids)}:{len(ids)}",
+        key=notice_group_key("funds.reports.overdue", ids),
         subject=subject % values,
         body=body,
         url=f"{reverse('funds:report_list')}?{urlencode(query)}",
@@ -363,7 +407,8 @@ LOAN_PLACE_COLUMNS = (
 )
 
 
-def _loan_applications_flag(*, now: dt.datetime, today: dt.date, staff: StaffDirectory) -> list[Notice]:
+def _loan_applications_flag(*, now: dt.datetime, today: dt.date, staff: StaffDirectory) -> tuple[list[Notice], int]:
+    """Flag the applications undecided past their limit; the notices (grouped per person) and the number flagged."""
     rows = _rows(
         f"""
         WITH flagged AS (
@@ -380,7 +425,7 @@ def _loan_applications_flag(*, now: dt.datetime, today: dt.date, staff: StaffDir
         {"now": now, "today": today, "applied": LoanStatus.APPLIED.value},
     )
     if not rows:
-        return []
+        return [], 0
     office = staff.users(OVERDUE_WATCHERS)
     due = _provisional_due()
     subject = _("Loan application not decided in time: %(borrower)s, %(amount)s yuan")
@@ -392,9 +437,9 @@ def _loan_applications_flag(*, now: dt.datetime, today: dt.date, staff: StaffDir
         _("Due date: %(due)s"),
         _("Days overdue: %(days)s"),
     )
-    notices = []
-    for row in rows:
-        values = {
+
+    def values(row: dict) -> dict:
+        return {
             "borrower": row["borrower"],
             "file_number": row["file_number"],
             "place": f"{row['town']} {row['village']}",
@@ -403,21 +448,39 @@ def _loan_applications_flag(*, now: dt.datetime, today: dt.date, staff: StaffDir
             "due": due(row["due_date"], row["due_is_provisional"]),
             "days": (today - row["due_date"]).days,
         }
-        notices.append(
-            Notice(
-                key=f"funds.loan.overdue:{row['id']}",
-                subject=subject % values,
-                body=_fill(lines, values),
-                url=reverse("funds:loan_detail", args=[row["id"]]),
-                recipient_ids=frozenset(staff.users(LOAN_ROLES, row["town_id"]) | office),
-            )
+
+    def single(row: dict, recipients: frozenset[int]) -> Notice:
+        filled = values(row)
+        return Notice(
+            key=f"funds.loan.overdue:{row['id']}",
+            subject=subject % filled,
+            body=_fill(lines, filled),
+            url=reverse("funds:loan_detail", args=[row["id"]]),
+            recipient_ids=recipients,
         )
-    return notices
+
+    line = _("%(borrower)s (%(place)s), %(amount)s yuan, due %(due)s")
+    grouped = _overdue_group(
+        kind="funds.loans.overdue",
+        tab="applications",
+        subject=lambda count: ngettext(
+            "%(count)s loan application was not decided in time",
+            "%(count)s loan applications were not decided in time",
+            count,
+        ),
+        intro=_("These microcredit applications were not decided by the end of their processing limit."),
+        line=lambda row: line % values(row),
+    )
+    notices = notices_grouped(
+        rows, recipients=lambda row: staff.users(LOAN_ROLES, row["town_id"]) | office, single=single, grouped=grouped
+    )
+    return notices, len(rows)
 
 
-def _loan_risks_update(*, now: dt.datetime, today: dt.date, staff: StaffDirectory) -> tuple[list[Notice], int]:
-    """Set the band of every loan from its oldest unpaid instalment past due; notices for the bands that rose,
-    and the number that fell. Loans no longer being repaid (settled) fall back to no warning.
+def _loan_risks_update(*, now: dt.datetime, today: dt.date, staff: StaffDirectory) -> tuple[list[Notice], int, int]:
+    """Set the band of every loan from its oldest unpaid instalment past due; the notices for the bands that rose
+    (grouped per person), the number that rose and the number that fell. Loans no longer being repaid (settled)
+    fall back to no warning.
 
     Only the loans that can change are read: those with an instalment unpaid since the lowest threshold (through
     the index of unpaid instalments) and those with a band now; the oldest of a loan's unpaid instalments is
@@ -467,7 +530,7 @@ def _loan_risks_update(*, now: dt.datetime, today: dt.date, staff: StaffDirector
     )
     raised = [row for row in rows if row["band"] > row["old_band"]]
     if not raised:
-        return [], len(rows)
+        return [], 0, len(rows)
     watchers = staff.users(LOAN_RISK_WATCHERS)
     bands = {band: str(band.label) for band in RiskBand}
     subject = _("Loan risk warning, %(band)s: %(borrower)s")
@@ -479,11 +542,10 @@ def _loan_risks_update(*, now: dt.datetime, today: dt.date, staff: StaffDirector
         _("Principal outstanding: %(outstanding)s yuan"),
         _("Oldest unpaid instalment due on: %(oldest)s"),
     )
-    notices = []
-    for row in raised:
-        band = RiskBand(row["band"])
-        values = {
-            "band": bands[band],
+
+    def values(row: dict) -> dict:
+        return {
+            "band": bands[RiskBand(row["band"])],
             "borrower": row["borrower"],
             "file_number": row["file_number"],
             "place": f"{row['town']} {row['village']}",
@@ -492,13 +554,32 @@ def _loan_risks_update(*, now: dt.datetime, today: dt.date, staff: StaffDirector
             "oldest": row["oldest_due_on"].isoformat(),
             "days": (today - row["oldest_due_on"]).days,
         }
-        notices.append(
-            Notice(
-                key=f"funds.loan.risk{band.value}:{row['id']}",
-                subject=subject % values,
-                body=_fill(lines, values),
-                url=reverse("funds:loan_detail", args=[row["id"]]),
-                recipient_ids=frozenset(staff.users(LOAN_ROLES, row["town_id"]) | watchers),
-            )
+
+    def single(row: dict, recipients: frozenset[int]) -> Notice:
+        filled = values(row)
+        return Notice(
+            key=f"funds.loan.risk{row['band']}:{row['id']}",
+            subject=subject % filled,
+            body=_fill(lines, filled),
+            url=reverse("funds:loan_detail", args=[row["id"]]),
+            recipient_ids=recipients,
         )
-    return notices, len(rows) - len(raised)
+
+    line = _("%(band)s: %(borrower)s (%(place)s), %(outstanding)s yuan outstanding")
+    grouped = _overdue_group(
+        kind="funds.loans.risk",
+        record=lambda row: f"{row['id']}:{row['band']}",  # a loan may rise again, to a higher band, later
+        tab="risks",
+        subject=lambda count: ngettext(
+            "%(count)s loan rose to a risk warning", "%(count)s loans rose to a risk warning", count
+        ),
+        intro=_("The oldest unpaid instalment of these microcredit loans passed a risk threshold."),
+        line=lambda row: line % values(row),
+    )
+    notices = notices_grouped(
+        raised,
+        recipients=lambda row: staff.users(LOAN_ROLES, row["town_id"]) | watchers,
+        single=single,
+        grouped=grouped,
+    )
+    return notices, len(raised), len(rows) - len(raised)

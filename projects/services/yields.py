@@ -29,7 +29,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -40,9 +40,10 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from history.context import history_context
-from notifications.services import Notice, notices_send, staff_of
+from notifications.services import Notice, notice_group_key, notices_grouped, notices_send, staff_of
 from organisation.enqueue import enqueue_on_commit
 from organisation.models import Town
 from organisation.money import MONEY_FIELD, ZERO, money_text
@@ -62,9 +63,12 @@ from projects.models import (
 )
 from projects.permissions import PLAN_WORKERS, YIELD_RUNNERS
 from projects.rules import classify, yield_percent, yield_rate
+from projects.selectors.income import BELOW_FLOOR_FILTER
 
 # pg_advisory_xact_lock key: one yield run at a time.
 RUN_LOCK_KEY = 4_0004
+# A grouped notice lists its first projects; its link leads to all of them.
+GROUP_LINES = 20
 
 
 @dataclass
@@ -289,19 +293,25 @@ class NoticeText:
         marker = 999_999_999
         self.plan_url = reverse("projects:plan_detail", args=[marker]).replace(str(marker), "{}")
         self.overview_url = reverse("projects:yield_overview") + "?q="
+        self.group_opening = _(
+            "These projects were assessed below the floor for the twelve months %(start)s to %(end)s."
+        )
+        self.group_line = _("%(code)s %(name)s, %(town)s: %(class)s, yield %(yield)s")
+        self.group_more = _("… and %(count)s more: see the list.")
+        self.group_plans = _("Draft rectification plans are open for them: name the remedies and start them.")
 
 
 def _notices(rows: list[dict], *, plans: dict[int, int], period_start: dt.date, period_end: dt.date) -> list[Notice]:
+    """The run's notices, grouped per person (``notices_grouped``): a town's staff hear of its projects below the
+    floor, the district office of every town's, each in one notice linked to the filtered assessments."""
     staff = staff_of(roles=PLAN_WORKERS, town_ids={row["town_id"] for row in rows})
     towns = dict(Town.objects.filter(pk__in={row["town_id"] for row in rows}).values_list("pk", "name"))
     office = staff.get(None, set())
     text = NoticeText()
-    notices = []
-    for row in rows:
-        classification = YieldClass(row["classification"])
-        plan_id = plans.get(row["pk"])
-        values = {
-            "class": text.labels[classification],
+
+    def values(row: dict) -> dict:
+        return {
+            "class": text.labels[YieldClass(row["classification"])],
             "code": row["code"],
             "name": row["name"],
             "town": towns.get(row["town_id"], ""),
@@ -311,23 +321,52 @@ def _notices(rows: list[dict], *, plans: dict[int, int], period_start: dt.date, 
             "investment": money_text(row["investment"] or ZERO),
             "yield": yield_percent(row["rate"]) if row["rate"] is not None else text.no_investment,
         }
+
+    def single(row: dict, recipients: frozenset[int]) -> Notice:
+        classification = YieldClass(row["classification"])
+        plan_id = plans.get(row["pk"])
+        filled = values(row)
         lines = [
-            f"{text.opening} {values['class']}",
-            text.project % values,
-            text.income % values,
-            text.investment % values,
+            f"{text.opening} {filled['class']}",
+            text.project % filled,
+            text.income % filled,
+            text.investment % filled,
         ]
         if classification == YieldClass.STRUGGLING:
             lines.append(text.agreed % {"agreed": money_text(row["agreed_annual_income"])})
         if plan_id:
             lines.append(text.plan)
-        notices.append(
-            Notice(
-                key=f"projects.yield.{classification.value}:{row['pk']}:{period_end.isoformat()}",
-                subject=text.subject % values,
-                body="\n".join(lines),
-                url=text.plan_url.format(plan_id) if plan_id else text.overview_url + quote(row["code"]),
-                recipient_ids=frozenset(staff.get(row["town_id"], set()) | office),
-            )
+        return Notice(
+            key=f"projects.yield.{classification.value}:{row['pk']}:{period_end.isoformat()}",
+            subject=text.subject % filled,
+            body="\n".join(lines),
+            url=text.plan_url.format(plan_id) if plan_id else text.overview_url + quote(row["code"]),
+            recipient_ids=recipients,
         )
-    return notices
+
+    def grouped(group: list[dict], recipients: frozenset[int]) -> Notice:
+        query = {"period": period_end.isoformat(), "classification": BELOW_FLOOR_FILTER}
+        town_ids = {row["town_id"] for row in group}
+        if len(town_ids) == 1:
+            query["town"] = str(next(iter(town_ids)))
+        lines = [text.group_opening % {"start": period_start.isoformat(), "end": period_end.isoformat()}]
+        lines += [text.group_line % values(row) for row in group[:GROUP_LINES]]
+        if len(group) > GROUP_LINES:
+            lines.append(text.group_more % {"count": len(group) - GROUP_LINES})
+        if any(row["pk"] in plans for row in group):
+            lines.append(text.group_plans)
+        count = len(group)
+        return Notice(
+            key=notice_group_key(f"projects.yields.{period_end.isoformat()}", [row["pk"] for row in group]),
+            subject=ngettext(
+                "%(count)s project's yield is below the floor", "%(count)s projects' yields are below the floor", count
+            )
+            % {"count": count},
+            body="\n".join(lines),
+            url=f"{text.overview_url[: -len('?q=')]}?{urlencode(query)}",
+            recipient_ids=recipients,
+        )
+
+    return notices_grouped(
+        rows, recipients=lambda row: staff.get(row["town_id"], set()) | office, single=single, grouped=grouped
+    )

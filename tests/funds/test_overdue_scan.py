@@ -224,13 +224,18 @@ def test_each_hop_notifies_its_sending_unit_and_the_district_office_only(
     with django_capture_on_commit_callbacks(execute=True):
         result = overdue_scan(now=beijing(DUE + dt.timedelta(days=1), 0, 5))
 
-    # then each hop's sending unit and the district office are told, and nobody else
+    # then each hop's sending unit is told of its transfer, and the district office once of all three
     assert result.transfers == 3
+    assert Notification.objects.filter(key__startswith="funds.transfer").count() == 3 + 2
     offices = {office.pk, second_office.pk}
-    assert recipients(f"funds.transfer.overdue:{to_town.pk}") == {people.district_finance.pk, *offices}
-    assert recipients(f"funds.transfer.overdue:{to_station_hop.pk}") == {people.town_finance.pk, *offices}
-    assert recipients(f"funds.transfer.overdue:{to_village.pk}") == {people.station.pk, *offices}
-    transfer_notices = Notification.objects.filter(key__startswith="funds.transfer.")
+    assert recipients(f"funds.transfer.overdue:{to_town.pk}") == {people.district_finance.pk}
+    assert recipients(f"funds.transfer.overdue:{to_station_hop.pk}") == {people.town_finance.pk}
+    assert recipients(f"funds.transfer.overdue:{to_village.pk}") == {people.station.pk}
+    grouped = Notification.objects.filter(key__startswith="funds.transfers.overdue:")
+    assert set(grouped.values_list("recipient_id", flat=True)) == offices
+    assert {notice.url for notice in grouped} == {f"{reverse('funds:overdue_list')}?tab=transfers&town={town.pk}"}
+    assert all(notice.subject.startswith("3") and notice.body.count("\n") == 3 for notice in grouped)
+    transfer_notices = Notification.objects.filter(key__startswith="funds.transfer")
     told = set(transfer_notices.values_list("recipient_id", flat=True))
     assert not told & {strangers.town_finance.pk, strangers.station.pk, strangers.clerk.pk, audit.pk, people.clerk.pk}
     # and each of them with an address got the same words by e-mail
@@ -432,10 +437,62 @@ def test_two_scans_at_once_flag_and_notify_each_transfer_once(town, village):
     for thread in threads:
         thread.join(timeout=60)
 
-    # then between them they flagged each transfer once, and the office got one notice and one e-mail for each
+    # then between them they flagged each transfer once, and the office got one notice (and one e-mail) on all ten
     assert errors == []
     assert sorted(result.transfers for result in results) == [0, len(transfers)]
-    keys = {f"funds.transfer.overdue:{transfer.pk}" for transfer in transfers}
-    assert Notification.objects.filter(recipient=office, key__in=keys).count() == len(transfers)
+    (notice,) = Notification.objects.filter(recipient=office, key__startswith="funds.transfer")
+    assert notice.key.startswith("funds.transfers.overdue:10:") and notice.subject.startswith("10")
     office_mails = [message for message in mail.outbox if message.to == [office.email]]
     assert len(office_mails) == Notification.objects.filter(recipient=office).count()
+
+
+# --- Grouped notices: one per person and kind in a run -------------------------------------------------------------
+
+
+def test_many_overdue_transfers_make_one_notice_per_person_and_a_second_scan_sends_none(
+    people, town, other_town, office
+):
+    # given 12 overdue shares of the town and 8 of another town (district finance sends them all)
+    shares_due(town, people.district_finance, 12)
+    shares_due(other_town, people.district_finance, 8)
+    now = beijing(DUE + dt.timedelta(days=1), 0, 5)
+
+    # when the scan runs
+    result = overdue_scan(now=now)
+
+    # then the office and district finance each get one notice on the 20 transfers, linked to the overdue list
+    assert result.transfers == 20
+    notices = Notification.objects.filter(key__startswith="funds.transfer")
+    assert {(notice.recipient_id, notice.key.split(":")[1]) for notice in notices} == {
+        (office.pk, "20"),
+        (people.district_finance.pk, "20"),
+    }
+    notice = notices.get(recipient=office)
+    assert notice.subject.startswith("20")
+    assert notice.url == f"{reverse('funds:overdue_list')}?tab=transfers"
+    assert len(notice.body.splitlines()) == 1 + 20
+    # when the scan runs again
+    again = overdue_scan(now=now + dt.timedelta(hours=1))
+    # then it flags nothing and sends nothing
+    assert (again.transfers, again.notifications) == (0, 0)
+    assert Notification.objects.filter(key__startswith="funds.transfer").count() == 2
+
+
+def test_a_town_hears_of_its_own_transfers_in_one_notice_linked_to_its_tab(people, town, other_town, office):
+    # given three overdue shares of the town, sent by the town's finance office to its station
+    transfers = []
+    for _ in range(3):
+        allocation = allocation_for(people.district_finance, [(town, AMOUNT)], received_on=RECEIVED)
+        first = chain.transfer_send(
+            user=people.district_finance, transfer=to_town_transfer(allocation, town), sent_on=RECEIVED
+        )
+        chain.transfer_receive(user=people.town_finance, transfer=first, received_on=RECEIVED)
+        transfers.append(due_on(Transfer.objects.get(source=first), DUE))
+
+    # when the scan runs
+    overdue_scan(now=beijing(DUE + dt.timedelta(days=1), 0, 5))
+
+    # then the town's finance office gets one notice on its three, linked to the tab filtered to its town
+    (notice,) = Notification.objects.filter(recipient=people.town_finance, key__startswith="funds.transfer")
+    assert notice.key.startswith("funds.transfers.overdue:3:")
+    assert notice.url == f"{reverse('funds:overdue_list')}?tab=transfers&town={town.pk}"

@@ -2,11 +2,13 @@
 
 import datetime as dt
 from decimal import Decimal
+from urllib.parse import urlencode
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from notifications.models import Notification
 from organisation.roles import Role
@@ -23,6 +25,7 @@ from projects.models import (
     YieldAssessment,
     YieldClass,
 )
+from projects.selectors.income import BELOW_FLOOR_FILTER
 from projects.services.yields import default_period_end, yield_assessment_run
 from tests.factories.organisation import TownFactory
 from tests.factories.projects import operating_project
@@ -224,22 +227,24 @@ def test_notices_go_to_the_towns_plan_keepers_and_the_district_office(
     # when the job runs
     with django_capture_on_commit_callbacks(execute=True):
         result = run()
-    # then the town's plan keepers and the office are told of each flagged project, linking its plan
-    weak = projects[YieldClass.WEAK]
-    key = f"projects.yield.weak:{weak.pk}:2024-12-31"
-    assert set(Notification.objects.filter(key=key).values_list("recipient_id", flat=True)) == {
-        staff.pk,
-        station.pk,
-        office.pk,
-    }
+    # then the town's plan keepers and the office are told once of the three flagged projects, linking the
+    # period's assessments below the floor in the town
+    flagged = {projects[YieldClass.WEAK], projects[YieldClass.IDLE], projects[YieldClass.STRUGGLING]}
+    assert result.flagged == len(flagged) == 3
+    (key,) = set(Notification.objects.values_list("key", flat=True))
+    assert key.startswith("projects.yields.2024-12-31:3:")
+    assert set(Notification.objects.values_list("recipient_id", flat=True)) == {staff.pk, station.pk, office.pk}
     assert not Notification.objects.filter(recipient__in=[finance, stranger]).exists()
-    assert result.notifications == 3 * 3
-    plan = RectificationPlan.objects.get(project=weak)
-    notice = Notification.objects.get(key=key, recipient=office)
-    assert notice.url == plan.get_absolute_url()
-    assert weak.code in notice.subject
+    assert result.notifications == 3
+    notice = Notification.objects.get(recipient=office)
+    query = urlencode({"period": "2024-12-31", "classification": BELOW_FLOOR_FILTER, "town": town.pk})
+    assert notice.url == f"{reverse('projects:yield_overview')}?{query}"
+    assert notice.subject.startswith("3") and all(project.code in notice.body for project in flagged)
     # and an e-mail per notice to each recipient with an address
-    assert sorted(message.to[0] for message in mailoutbox) == sorted(["staff@example.cn", "office@example.cn"] * 3)
+    assert sorted(message.to[0] for message in mailoutbox) == ["office@example.cn", "staff@example.cn"]
+    # and a second run sends nothing
+    assert run().notifications == 0
+    assert Notification.objects.count() == 3
 
 
 def test_the_query_count_does_not_grow_with_the_projects(make_user):
