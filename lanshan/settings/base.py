@@ -63,6 +63,10 @@ MIDDLEWARE = [
     # The dashboards' and reports' GET requests read from the replica when one is configured (organisation.replica).
     "organisation.replica.ReplicaReadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A NUL byte in a GET parameter is a 400, before any view (organisation.middleware).
+    "organisation.middleware.RequestInputGuardMiddleware",
+    # No statement of a request runs longer than REQUEST_STATEMENT_TIMEOUT_MS; the "took too long" page instead.
+    "organisation.middleware.StatementTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Attaches the user and URL to every history entry written while handling a request.
     "history.middleware.HistoryContextMiddleware",
@@ -96,6 +100,10 @@ DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.
 # A request either saves everything it set out to save or nothing.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+# The longest a statement of a web request may run before PostgreSQL cancels it and the page says it took too long
+# (organisation.middleware.StatementTimeoutMiddleware); 0: no limit. Workers and commands have none (exports and
+# imports are jobs).
+REQUEST_STATEMENT_TIMEOUT_MS = env.int("REQUEST_STATEMENT_TIMEOUT_MS", default=30_000)
 # A streaming replica of it, when there is one (docs/deployment.md, "Beyond one machine"): the pages and jobs that only
 # read (REPLICA_READ_VIEWS, and the blocks a job marks with replica_reads()) read from it; everything else, and
 # every request of a browser that wrote in the last REPLICA_PIN_SECONDS, reads from the primary.

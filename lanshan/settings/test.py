@@ -21,6 +21,9 @@ LANGUAGE_CODE = "zh-hans"
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 
+# No statement limit for the tests' shared connection (a test of the limit sets it: tests/test_statement_timeout.py).
+REQUEST_STATEMENT_TIMEOUT_MS = 0
+
 # Models that exist only for the tests (see tests/testapp).
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp"]  # noqa: F405
 
