@@ -10,6 +10,7 @@ from households.demo_data import demo_households_load
 from households.models import QualityRun
 from households.services.quality import quality_check_run, quality_run_create
 from organisation.demo_data import DEMO_PASSWORD, demo_data_load
+from partners.demo_data import demo_partners_load
 from projects.demo_data import demo_projects_load
 from projects.services.yields import yield_assessment_run
 from reporting.demo_data import demo_figures_load
@@ -43,6 +44,7 @@ class Command(BaseCommand):
             part(f"Demo households created: {demo_households_load()}")
             part(f"Demo allocations created: {demo_funds_load()}")
             part(f"Demo projects created: {demo_projects_load()}")
+            part(f"Demo partners created: {demo_partners_load()}")
             if demo_jobs_run_once():
                 part(
                     "The nightly and hourly jobs ran once: data-quality check, yield assessment, overdue scan, "
