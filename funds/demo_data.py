@@ -12,8 +12,12 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from funds.models import Allocation, Hop, PaymentRequest, Transfer
+from funds.choices import RepaymentInterval
+from funds.models import Allocation, Hop, Loan, PaymentRequest, Transfer
 from funds.services import chain
+from funds.services.loans import add_months, loan_apply, loan_decide, loan_disburse, loan_repay
+from households.choices import HouseholdStatus
+from households.models import Household
 from organisation.demo_data import DEMO_TOWN_NAME
 from organisation.models import Town
 
@@ -101,3 +105,104 @@ def demo_funds_load() -> int:
         ],
     )
     return 2
+
+
+# The demo town's microcredit book (point 7), walked through the real services by its town staff: (months ago the
+# bank received the application, amount, term in months, repayment, what became of it). "on time": every instalment
+# due so far repaid; "late": the last instalments not repaid, so the overdue scan raises its risk warning.
+LOANS = [
+    (26, "30000.00", 24, RepaymentInterval.QUARTERLY, "settled"),
+    (20, "50000.00", 12, RepaymentInterval.AT_MATURITY, "settled"),
+    (18, "20000.00", 36, RepaymentInterval.QUARTERLY, "on time"),
+    (15, "40000.00", 36, RepaymentInterval.MONTHLY, "on time"),
+    (14, "50000.00", 12, RepaymentInterval.AT_MATURITY, "late"),
+    (12, "30000.00", 24, RepaymentInterval.QUARTERLY, "on time"),
+    (10, "20000.00", 24, RepaymentInterval.QUARTERLY, "late"),
+    (9, "50000.00", 36, RepaymentInterval.AT_MATURITY, "on time"),
+    (7, "30000.00", 24, RepaymentInterval.MONTHLY, "on time"),
+    (5, "40000.00", 36, RepaymentInterval.QUARTERLY, "on time"),
+    (3, "10000.00", 12, RepaymentInterval.AT_MATURITY, "on time"),
+    (2, "50000.00", 36, RepaymentInterval.QUARTERLY, "on time"),
+    (1, "30000.00", 24, RepaymentInterval.AT_MATURITY, "approved"),
+    (1, "20000.00", 24, RepaymentInterval.QUARTERLY, "rejected"),
+    (0, "30000.00", 36, RepaymentInterval.AT_MATURITY, "applied"),
+]
+LOAN_PURPOSES = ["扩大食用菌种植", "购置肉牛发展养殖", "果蔬大棚建设", "农家乐经营周转", "购买农机具"]
+
+
+@transaction.atomic
+def demo_loans_load() -> int:
+    """Create the demo town's loans once; returns how many were created (0 when they exist)."""
+    staff = _user("demo_town")
+    if Loan.objects.filter(recorded_by=staff).exists():
+        return 0
+    today = timezone.localdate()
+    town = Town.objects.get(name=DEMO_TOWN_NAME)
+    households = (
+        Household.objects.filter(
+            village__town=town, status__in=[HouseholdStatus.NOT_OUT, HouseholdStatus.OUT_CONTINUING]
+        )
+        .order_by("file_number")
+        .prefetch_related("members")
+    )
+    candidates = iter(households)
+    created = 0
+    for index, (months_ago, amount, term, interval, outcome) in enumerate(LOANS):
+        received_on = add_months(today, -months_ago) - dt.timedelta(days=3)
+        household, borrower = _borrower(candidates, received_on)
+        if household is None:
+            break
+        loan = loan_apply(
+            user=staff,
+            household=household,
+            borrower=borrower,
+            amount=Decimal(amount),
+            term_months=term,
+            repayment_interval=interval,
+            purpose=LOAN_PURPOSES[index % len(LOAN_PURPOSES)],
+            received_on=received_on,
+        )
+        created += 1
+        if outcome == "applied":
+            continue
+        decided_on = received_on + dt.timedelta(days=2)
+        if outcome == "rejected":
+            loan_decide(
+                user=staff,
+                loan=loan,
+                approve=False,
+                decided_on=decided_on,
+                reason="家庭无劳动能力，经营项目不具备还款来源",
+            )
+            continue
+        loan = loan_decide(user=staff, loan=loan, approve=True, decided_on=decided_on)
+        if outcome == "approved":
+            continue
+        loan = loan_disburse(
+            user=staff,
+            loan=loan,
+            disbursed_on=decided_on + dt.timedelta(days=1),
+            contract_number=f"LSNS-DEMO-{index + 1:04d}",
+        )
+        # Repaid on each instalment's due day: all of them (settled), those due so far (on time), or all but the
+        # ones of the last two months (late).
+        until = today if outcome != "late" else today - dt.timedelta(days=75)
+        for instalment in loan.installments.order_by("number"):
+            if outcome != "settled" and instalment.due_on > until:
+                break
+            loan_repay(user=staff, loan=loan, paid_on=min(instalment.due_on, today), amount=instalment.principal)
+    return created
+
+
+def _borrower(households, received_on: dt.date):
+    """The next household with a member of working age (18 to 60) on ``received_on``: it and that member."""
+    for household in households:
+        for member in household.members.all():
+            age = (
+                received_on.year
+                - member.birth_date.year
+                - ((received_on.month, received_on.day) < (member.birth_date.month, member.birth_date.day))
+            )
+            if 18 <= age <= 60:
+                return household, member
+    return None, None

@@ -10,11 +10,12 @@ in this order of preference:
   at all: Kombu's filesystem transport in ``var/celery/`` as broker and Celery's ``file://`` result
   backend in ``var/celery/results`` (one machine only, polled every second; fine for a demo).
 
-Then ``migrate`` (which also creates the default schedules of jobs/schedules.py),
-``collectstatic``, ``load_demo_data``, and the three processes: ``runserver`` on
-127.0.0.1:$PORT (8000), a Celery worker and Celery beat. Their output goes to the terminal and to
-``var/log/{web,worker,beat}.log``. Ctrl-C or SIGTERM stops beat, the web server and the worker
-(warm shutdown), then the embedded PostgreSQL.
+Then, in numbered and timed steps (bin/demo's packages are step 1): ``migrate`` (which also creates the default
+schedules of jobs/schedules.py), its progress shown per app, with ``collectstatic`` beside it; ``runserver`` on
+127.0.0.1:$PORT (8000) and a Celery worker, started while ``load_demo_data`` runs (each part it loads shown as it
+ends; this month's and last month's figures computed, the ten months before left to the worker); then Celery beat.
+Their output goes to the terminal and to ``var/log/{web,worker,beat}.log``; the banner says how long the start took.
+Ctrl-C or SIGTERM stops beat, the web server and the worker (warm shutdown), then the embedded PostgreSQL.
 """
 
 import os
@@ -161,28 +162,29 @@ def manage(*args: str, capture: bool = False) -> str:
 
 
 def migrate(steps: "Steps") -> None:
-    """``migrate``, its progress shown per app: how many migrations and how long each app took."""
+    """``migrate``, its progress shown per app: when an app starts, then how many migrations it took and how long."""
     process = subprocess.Popen(
         [*MANAGE, "migrate", "--noinput"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
     )
-    current, count, began = "", 0, time.monotonic()
-    applied = 0
+    current, count, began, applied = "", 0, time.monotonic(), 0
 
     def app_done() -> None:
         if current:
             plural = "s" if count > 1 else ""
             steps.progress(f"{current}: {count} migration{plural} in {time.monotonic() - began:.1f} s")
 
-    for line in process.stdout:
-        text = line.strip()
-        if text.startswith("Applying ") and "." in text:
+    # Django writes "  Applying app.name..." when a migration starts and " OK" and the newline when it is done:
+    # the output is read as it comes, so an app is announced when its first migration starts.
+    for text in _pieces(process.stdout):
+        if text.startswith("Applying ") and text.endswith("..."):
             app = text.split()[1].split(".")[0]
             if app != current:
                 app_done()
                 current, count, began = app, 0, time.monotonic()
+                steps.progress(f"{app} …")
             count += 1
             applied += 1
-        elif text and not text.startswith(("Operations to perform", "Apply all migrations", "Running migrations")):
+        elif text and text != "OK" and not text.startswith(("Operations to perform", "Apply all", "Running migr")):
             app_done()
             current = ""
             print(f"  {text}", flush=True)
@@ -191,6 +193,22 @@ def migrate(steps: "Steps") -> None:
         raise subprocess.CalledProcessError(process.returncode, process.args)
     if not applied:
         steps.progress("the database is up to date")
+
+
+def _pieces(stream):
+    """The stripped lines of ``stream``, and a line's "Applying x..." start as soon as it is written."""
+    line = ""
+    while character := stream.read(1):
+        if character == "\n":
+            yield line.strip()
+            line = ""
+            continue
+        line += character
+        if line.endswith("...") and line.lstrip().startswith("Applying "):
+            yield line.strip()
+            line = ""
+    if line.strip():
+        yield line.strip()
 
 
 def _read_dotenv() -> None:

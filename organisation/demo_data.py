@@ -66,14 +66,25 @@ def _village_names(town_index: int, kind: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def _refreshed(model, lookup: dict, **values):
+    """The row of ``lookup`` with ``values``, created or updated only when it differs: a second load writes nothing
+    (``update_or_create`` saves every time)."""
+    row, created = model.objects.get_or_create(**lookup, defaults=values)
+    changed = [name for name, value in values.items() if getattr(row, name) != value]
+    if changed and not created:
+        for name in changed:
+            setattr(row, name, values[name])
+        row.save(update_fields=changed)
+    return row
+
+
 @transaction.atomic
 def demo_data_load() -> list[DemoLogin]:
     """Create or refresh the demo organisation and users; running it twice changes nothing."""
-    district, _ = District.objects.update_or_create(code=DISTRICT_CODE, defaults={"name": DISTRICT_NAME})
+    district = _refreshed(District, {"code": DISTRICT_CODE}, name=DISTRICT_NAME)
     for town_index, (name, kind) in enumerate(TOWNS, start=1):
-        town, _ = Town.objects.update_or_create(
-            district=district, name=name, defaults={"kind": kind, "code": f"{DISTRICT_CODE}{town_index:03d}"}
-        )
+        code = f"{DISTRICT_CODE}{town_index:03d}"
+        town = _refreshed(Town, {"district": district, "name": name}, kind=kind, code=code)
         for village_index, village_name in enumerate(_village_names(town_index, kind), start=1):
             Village.objects.get_or_create(
                 town=town,

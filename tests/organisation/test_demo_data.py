@@ -12,7 +12,8 @@ pytestmark = pytest.mark.django_db
 
 
 def load():
-    call_command("load_demo_data", stdout=io.StringIO())
+    # One month of figures: no test here reads a trend, and each month costs seconds.
+    call_command("load_demo_data", "--figure-months", "1", stdout=io.StringIO())
 
 
 def test_demo_data_loads_every_town_with_villages_and_one_user_per_role():
@@ -59,3 +60,77 @@ def test_the_demo_has_run_its_jobs_once():
     assert QualityRun.objects.filter(status="done").count() == 1
     assert YieldAssessment.objects.exists()
     assert RectificationItem.objects.exists()
+
+
+def test_the_demo_tells_a_true_story():
+    # given the demo loaded (its jobs run once)
+    load()
+
+    from audits.models import RectificationItem
+    from funds.models import Loan
+    from households.models import Household, QualityProblem
+    from organisation.periods import twelve_months_ending
+    from projects.models import IncomeRecord, IndustryProject, ProjectStatus, YieldAssessment, YieldClass
+    from projects.services.yields import default_period_end
+
+    # then a few percent of the households have a data-quality problem to fix, not a third of them
+    households = Household.objects.count()
+    with_problems = QualityProblem.objects.filter(resolved_at__isnull=True).values("household").distinct().count()
+    assert 0.01 * households <= with_problems <= 0.08 * households, (with_problems, households)
+
+    # and every project operating since before the assessed twelve months is assessed, most above the 6% floor on
+    # the income they recorded, a few below it
+    period_start, period_end = twelve_months_ending(default_period_end())
+    due = IndustryProject.objects.filter(status=ProjectStatus.OPERATING, operation_started_on__lte=period_start)
+    assessed = YieldAssessment.objects.filter(period_end=period_end)
+    assert due.count() >= 8
+    assert set(assessed.values_list("project", flat=True)) == set(due.values_list("pk", flat=True))
+    meeting = assessed.filter(classification=YieldClass.MEETING).count()
+    assert meeting >= 0.7 * due.count(), (meeting, due.count())
+    assert 1 <= due.count() - meeting <= 3
+    assert IncomeRecord.objects.filter(project__in=due).values("project").distinct().count() == due.count()
+
+    # and the loan book has loans at every stage, one of them late enough for the risk warning
+    statuses = set(Loan.objects.values_list("status", flat=True))
+    assert statuses >= {"applied", "approved", "rejected", "disbursed", "settled"}
+    assert Loan.objects.filter(risk_band__gt=0).exists()
+
+    # and the ledger holds the problems the scans found
+    assert RectificationItem.objects.exists()
+
+
+def test_no_demo_project_is_listed_under_a_village_it_does_not_name():
+    # given the demo loaded
+    load()
+
+    # then a project whose name names a village of its town is listed under that village, and every village it is
+    # listed under is in its town
+    from projects.models import IndustryProject
+
+    for project in IndustryProject.objects.prefetch_related("villages").select_related("town"):
+        listed = set(project.villages.all())
+        assert {village.town_id for village in listed} == {project.town_id}, project.name
+        named = {village for village in Village.objects.filter(town=project.town) if village.name in project.name}
+        assert named <= listed, (project.name, [village.name for village in listed])
+
+
+def test_the_demo_load_run_twice_writes_nothing():
+    # given the demo loaded once
+    load()
+    from django.db import connection
+
+    from reporting.models import SummaryBuild
+
+    def snapshot():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT sum(n_tup_ins + n_tup_upd + n_tup_del) FROM pg_stat_xact_user_tables")
+            writes = cursor.fetchone()[0]
+        return writes, Seal.objects.count(), list(SummaryBuild.objects.values_list("month", "built_at"))
+
+    before = snapshot()
+
+    # when it is loaded again
+    load()
+
+    # then no row was inserted, updated or deleted: no history sealed, no figure recomputed
+    assert snapshot() == before

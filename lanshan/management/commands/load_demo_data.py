@@ -3,7 +3,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from audits.services.scan import ledger_scan
-from funds.demo_data import demo_funds_load
+from funds.demo_data import demo_funds_load, demo_loans_load
 from funds.services.overdue import overdue_scan
 from history.context import history_context
 from households.demo_data import demo_households_load
@@ -13,7 +13,7 @@ from organisation.demo_data import DEMO_PASSWORD, demo_data_load
 from partners.demo_data import demo_partners_load
 from projects.demo_data import demo_projects_load
 from projects.services.yields import yield_assessment_run
-from reporting.demo_data import demo_figures_load
+from reporting.demo_data import DEMO_MONTHS, demo_figures_load
 
 
 class Command(BaseCommand):
@@ -25,6 +25,12 @@ class Command(BaseCommand):
             action="store_true",
             help="Compute this month's and last month's figures now and send the ten months before to the worker "
             "(bin/demo, which starts one).",
+        )
+        parser.add_argument(
+            "--figure-months",
+            type=int,
+            default=DEMO_MONTHS,
+            help=f"Compute the figures of this many months, the latest first (default {DEMO_MONTHS}).",
         )
 
     def handle(self, *args, **options):
@@ -43,6 +49,7 @@ class Command(BaseCommand):
             part(f"Towns, villages and demo users: {len(logins)} logins")
             part(f"Demo households created: {demo_households_load()}")
             part(f"Demo allocations created: {demo_funds_load()}")
+            part(f"Demo loans created: {demo_loans_load()}")
             part(f"Demo projects created: {demo_projects_load()}")
             part(f"Demo partners created: {demo_partners_load()}")
             if demo_jobs_run_once():
@@ -50,7 +57,7 @@ class Command(BaseCommand):
                     "The nightly and hourly jobs ran once: data-quality check, yield assessment, overdue scan, "
                     "ledger scan"
                 )
-            rows, sent = demo_figures_load(background=options["background_figures"])
+            rows, sent = demo_figures_load(background=options["background_figures"], months=options["figure_months"])
             part(
                 f"Figures computed for the dashboards: {rows}"
                 + (f"; {sent} earlier months are being computed by the worker" if sent else "")
