@@ -208,7 +208,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_RESULT_EXPIRES = 60 * 60 * 24 * 7
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# django-celery-beat's database scheduler, run by one beat at a time: a second beat waits for the first one's
+# PostgreSQL advisory lock and takes over within BEAT_LOCK_POLL_SECONDS after it stops (jobs.beat).
+CELERY_BEAT_SCHEDULER = "jobs.beat:SingleBeatScheduler"
+BEAT_LOCK_POLL_SECONDS = env.int("BEAT_LOCK_POLL_SECONDS", default=10)
 DJANGO_CELERY_BEAT_TZ_AWARE = True
 # Beat writes a task's last_run_at after every send (not every 3 minutes): the job status page
 # reads "beat is alive" from the heartbeat's last_run_at.
