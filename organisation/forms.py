@@ -12,8 +12,11 @@
 Form pages take these through ``organisation.steps.ServiceFormView``.
 """
 
+from collections.abc import Mapping
+
 from django import forms
 from django.contrib.auth.forms import PasswordChangeForm
+from django.core import validators
 from django.core.exceptions import ValidationError
 
 from organisation.models import Village
@@ -75,10 +78,33 @@ def choice_of(queryset, label, **kwargs) -> forms.ModelChoiceField:
     return styled(forms.ModelChoiceField(queryset, label=label, **kwargs))
 
 
+# The years a page may be asked for in its query string: wider than any record's, narrow enough for every date.
+QUERY_YEARS = range(1900, 2201)
+# The integers a filter accepts when its field sets no bounds: what a PostgreSQL integer column holds.
+FILTER_INT_RANGE = (-(2**31), 2**31 - 1)
+
+
 def filter_field(field: forms.Field) -> forms.Field:
-    """A field of a list's filter bar: small, and never required (left empty, it does not filter)."""
+    """A field of a list's filter bar: small, and never required (left empty, it does not filter). An integer field
+    without bounds gets an integer column's, so ``?year=99999999999999999999999`` is an invalid filter, not a 500."""
     field.required = False
+    if isinstance(field, forms.IntegerField) and not isinstance(field, forms.DecimalField):
+        if field.min_value is None:
+            field.min_value = FILTER_INT_RANGE[0]
+            field.validators.append(validators.MinValueValidator(FILTER_INT_RANGE[0]))
+        if field.max_value is None:
+            field.max_value = FILTER_INT_RANGE[1]
+            field.validators.append(validators.MaxValueValidator(FILTER_INT_RANGE[1]))
     return styled(field, small=True)
+
+
+def query_year(params: Mapping[str, str], name: str = "year", default: int | None = None) -> int | None:
+    """The year a page reads from its query string (``request.GET``); a value that is no year of ``QUERY_YEARS``
+    (``99999``, ``-1``, a NUL, 23 digits) is ignored: ``default``. Never raises."""
+    value = str(params.get(name) or "").strip()
+    if value.isascii() and value.isdigit() and len(value) <= 4 and int(value) in QUERY_YEARS:
+        return int(value)
+    return default
 
 
 class StyledFormMixin:

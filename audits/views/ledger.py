@@ -44,6 +44,7 @@ from audits.permissions import (
 from audits.selectors import ledger as selectors
 from audits.services import ledger as services
 from organisation.access import RoleRequiredMixin, ScopedMixin
+from organisation.forms import query_year
 from organisation.models import Town
 from organisation.pagination import IdsFirstPaginator
 from organisation.roles import Role
@@ -385,10 +386,7 @@ class ScorecardView(_Items, TemplateView):
 
     def get_context_data(self, **kwargs):
         today = timezone.localdate()
-        try:
-            year = int(self.request.GET.get("year", today.year))
-        except ValueError:
-            year = today.year
+        year = query_year(self.request.GET, default=today.year)
         cards, district = selectors.item_scorecards(user=self.request.user, year=year)
         return super().get_context_data(
             cards=cards, district=district, year=year, years=range(today.year, today.year - 6, -1), **kwargs

@@ -47,6 +47,7 @@ from households.services.lifecycle import (
 )
 from households.views.base import PAGE_SIZE, HouseholdScopedMixin
 from organisation.access import RoleRequiredMixin
+from organisation.forms import query_year
 from organisation.money import ZERO
 from organisation.scoping import Access, towns_for
 from organisation.sorting import SortableListMixin, SortColumn
@@ -100,8 +101,7 @@ class IncomeRecordView(IncomeFormMixin, HouseholdPageMixin, ServiceFormView):
     """Record a year's income; a year already recorded is corrected, not doubled."""
 
     def get_initial(self):
-        year = self.request.GET.get("year", "")
-        year = int(year) if year.isdigit() else timezone.localdate().year
+        year = query_year(self.request.GET, default=timezone.localdate().year)
         income = Income.objects.filter(household=self.household, year=year).first()
         if income:
             return {"year": year, "household_size": income.household_size} | {

@@ -46,6 +46,7 @@ from households.selectors import welfare as selectors
 from households.services import welfare as services
 from households.views.base import PAGE_SIZE, HouseholdScopedMixin
 from organisation.access import RoleRequiredMixin, ScopedMixin
+from organisation.forms import query_year
 from organisation.models import Village
 from organisation.scoping import Access, towns_scope, villages_for, villages_scope
 from organisation.sorting import SortableListMixin, SortColumn
@@ -414,9 +415,8 @@ class WaterRatesView(SortableListMixin, TownFilterMixin, ScopedMixin, ListView):
     template_name = "households/welfare/water_rates.html"
 
     def year(self) -> int:
-        value = self.request.GET.get("year", "").strip()
-        if value.isdigit():
-            return int(value)
+        if (chosen := query_year(self.request.GET)) is not None:
+            return chosen
         latest = selectors.water_latest_year(villages=villages_for(self.request.user, Access.VIEW))
         return latest or timezone.localdate().year
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView
 
 from organisation.access import RoleRequiredMixin, ScopedMixin
+from organisation.forms import query_year
 from organisation.models import Town, Village
 from organisation.money import money_text
 from organisation.scoping import Access
@@ -197,8 +198,7 @@ class ActivityListView(PartnersListView):
     )
 
     def rows(self):
-        year = self.request.GET.get("year", "")
-        year_value = int(year) if year.isdigit() else None
+        year_value = query_year(self.request.GET)
         return selectors.activity_list(user=self.request.user, year=year_value, query=self.query())
 
     def filters(self):

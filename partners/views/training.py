@@ -16,6 +16,7 @@ from django.views.generic import DetailView
 from households.models import Cadre
 from households.permissions import households_scope
 from organisation.access import RoleRequiredMixin, ScopedMixin
+from organisation.forms import query_year
 from organisation.models import Town, Village
 from organisation.scoping import Access
 from organisation.sorting import SortColumn
@@ -139,11 +140,10 @@ class TrainingListView(PartnersListView):
     )
 
     def rows(self):
-        year = self.request.GET.get("year", "")
         return selectors.training_list(
             user=self.request.user,
             query=self.query(),
-            year=int(year) if year.isdigit() else None,
+            year=query_year(self.request.GET),
             topic=self.request.GET.get("topic", ""),
         )
 
