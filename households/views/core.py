@@ -187,13 +187,15 @@ class MemberFormView(HouseholdScopedMixin, ServiceFormView):
 
 
 class IdNumberRevealView(HouseholdScopedMixin, View):
-    """POST only (htmx): the full ID number in place of the masked one, logged."""
+    """POST only (htmx): the full ID number in place of the masked one, logged with the page it was shown on, which
+    the server knows (the household's page holds the button), never the client's Referer, which it may forge."""
 
     model = Member
 
     def post(self, request, pk):
         member = get_object_or_404(self.get_queryset(), pk=pk)
-        number = id_number_reveal(user=request.user, member=member, context=request.headers.get("Referer", ""))
+        page = member.household.get_absolute_url()
+        number = id_number_reveal(user=request.user, member=member, context=page)
         return HttpResponse(f'<span class="font-monospace" data-testid="id-revealed">{number}</span>')
 
 

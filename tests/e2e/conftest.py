@@ -30,5 +30,9 @@ def page(browser):
     context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai")
     page = context.new_page()
     page.set_default_timeout(15_000)
+    # Whatever a browser test does, the Content-Security-Policy must have blocked nothing the page needed.
+    refused = []
+    page.on("console", lambda message: "Content Security Policy" in message.text and refused.append(message.text))
     yield page
     context.close()
+    assert refused == [], f"the Content-Security-Policy refused: {refused}"
