@@ -1,4 +1,4 @@
-from reporting.views import dashboards, reports
+from reporting.views import dashboards, reports, village
 
 app_name = "reporting"
 
@@ -6,4 +6,5 @@ app_name = "reporting"
 urlpatterns = [
     *dashboards.urlpatterns,
     *reports.urlpatterns,
+    *village.urlpatterns,
 ]
