@@ -19,6 +19,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from notifications.models import Notification
 from organisation.models import StaffPost
@@ -27,6 +28,8 @@ from organisation.roles import Role
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 1000
+# A grouped notice lists its first records; its link leads to all of them.
+GROUP_LINES = 20
 R = TypeVar("R")  # a record a grouped notice is about
 
 
@@ -88,6 +91,35 @@ def notice_group_key(kind: str, record_ids: Iterable[object]) -> str:
     ids = sorted(str(record_id) for record_id in record_ids)
     digest = hashlib.sha256(",".join(ids).encode()).hexdigest()[:32]
     return f"{kind}:{len(ids)}:{digest}"
+
+
+def notice_group(
+    *,
+    kind: str,
+    subject: Callable[[int], str],
+    intro: str,
+    line: Callable[[R], str],
+    url: Callable[[list[R]], str],
+    record: Callable[[R], object],
+) -> Callable[[list[R], frozenset[int]], Notice]:
+    """The ``grouped`` of ``notices_grouped`` most kinds need: ``subject(count)`` filled with the count, ``intro``
+    and a ``line`` per record (the first ``GROUP_LINES``), ``url(records)`` (the filtered list), keyed by the kind
+    and each ``record(…)``."""
+    more = _("… and %(count)s more: see the list.")
+
+    def notice(records: list[R], recipients: frozenset[int]) -> Notice:
+        lines = [intro, *(line(each) for each in records[:GROUP_LINES])]
+        if len(records) > GROUP_LINES:
+            lines.append(more % {"count": len(records) - GROUP_LINES})
+        return Notice(
+            key=notice_group_key(kind, [record(each) for each in records]),
+            subject=subject(len(records)) % {"count": len(records)},
+            body="\n".join(lines),
+            url=url(records),
+            recipient_ids=recipients,
+        )
+
+    return notice
 
 
 def notices_send(notices: list[Notice]) -> int:

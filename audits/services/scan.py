@@ -24,6 +24,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -33,10 +34,11 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from audits import numbering, rules
 from audits.choices import Category, ItemStatus, Source
-from audits.models import AuditsPolicy, LookBack, OrderItem, RectificationItem
+from audits.models import AuditsPolicy, LookBack, OrderItem, RectificationItem, SupervisionOrder
 from audits.orders import OrderDraft, order_notice, orders_write
 from audits.permissions import LEDGER_SCAN_RUNNERS
 from funds.choices import SENDER, Hop, Unit
@@ -44,7 +46,7 @@ from funds.models import Loan, MonthlyReport, SupervisionFinding, Transfer
 from history.context import history_context
 from history.tracking import history_plans_forget
 from households.models import QualityProblem
-from notifications.services import Notice, notices_send, staff_of
+from notifications.services import Notice, notice_group, notices_grouped, notices_send, staff_of
 from organisation.enqueue import enqueue_on_commit
 from organisation.models import Town
 from organisation.money import money_text
@@ -343,25 +345,36 @@ def _items_raised_notices(created: list[Row], *, towns: dict[int, str], staff: _
     """One notice per town: its staff and the district office learn of the town's new items."""
     office = staff.users(Role.DISTRICT_OFFICE)
     url = reverse("audits:item_list")
-    notices = []
-    for town_id, rows in _by_town(created).items():
+    intro = _("The daily ledger scan raised items of the rectification ledger from the system's signals.")
+
+    def single(town_rows: tuple[int, list[Row]], recipients: frozenset[int]) -> Notice:
+        town_id, rows = town_rows
         values = {"town": towns[town_id], "count": len(rows), "numbers": _numbers(rows), "due": rows[0]["due_date"]}
-        notices.append(
-            Notice(
-                key=f"audits.items.raised:{town_id}:{rows[0]['pk']}",
-                subject=_("%(count)s new ledger items for %(town)s") % values,
-                body="\n".join(
-                    [
-                        _("The daily ledger scan raised items of the rectification ledger from the system's signals."),
-                        _("Items: %(numbers)s") % values,
-                        _("Due date: %(due)s") % values,
-                    ]
-                ),
-                url=f"{url}?town={town_id}",
-                recipient_ids=frozenset(staff.users(Role.TOWN_STAFF, town_id) | office),
-            )
+        return Notice(
+            key=f"audits.items.raised:{town_id}:{rows[0]['pk']}",
+            subject=_("%(count)s new ledger items for %(town)s") % values,
+            body="\n".join([intro, _("Items: %(numbers)s") % values, _("Due date: %(due)s") % values]),
+            url=f"{url}?town={town_id}",
+            recipient_ids=recipients,
         )
-    return notices
+
+    line = _("%(town)s: %(count)s items")
+    grouped: Callable[[list[tuple[int, list[Row]]], frozenset[int]], Notice] = notice_group(
+        kind="audits.items.raised.towns",
+        subject=lambda count: ngettext(
+            "New ledger items for %(count)s town", "New ledger items for %(count)s towns", count
+        ),
+        intro=intro,
+        line=lambda town_rows: line % {"town": towns[town_rows[0]], "count": len(town_rows[1])},
+        url=lambda _groups: url,
+        record=lambda town_rows: f"{town_rows[0]}:{town_rows[1][0]['pk']}",
+    )
+    return notices_grouped(
+        list(_by_town(created).items()),
+        recipients=lambda town_rows: staff.users(Role.TOWN_STAFF, town_rows[0]) | office,
+        single=single,
+        grouped=grouped,
+    )
 
 
 def _by_town(rows: list[Row]) -> dict[int, list[Row]]:
@@ -409,7 +422,34 @@ def _overdue_order(*, today: dt.date, result: LedgerScanResult, staff: _Staff) -
     orders = orders_write(drafts=drafts, issued_on=today, issued_by=None)
     result.orders, result.ordered_items = len(orders), len(items)
     office = staff.users(Role.DISTRICT_OFFICE)
-    return [order_notice(order, staff.users(Role.TOWN_STAFF, order.town_id) | office) for order in orders]
+    base = reverse("audits:order_list")
+    line = _("%(number)s to %(town)s: %(count)s items")
+
+    def url(group: list) -> str:
+        query = {"issued_from": today.isoformat(), "issued_to": today.isoformat()}
+        if len({order.town_id for order in group}) == 1:
+            query["town"] = str(group[0].town_id)
+        return f"{base}?{urlencode(query)}"
+
+    counts = {order.pk: len(draft.items) for order, draft in zip(orders, drafts, strict=True)}
+    grouped: Callable[[list[SupervisionOrder], frozenset[int]], Notice] = notice_group(
+        kind="audits.orders",
+        subject=lambda count: ngettext(
+            "%(count)s supervision order issued for items past their deadline",
+            "%(count)s supervision orders issued for items past their deadline",
+            count,
+        ),
+        intro=requirement,
+        line=lambda order: line % {"number": order.number, "town": order.town.name, "count": counts[order.pk]},
+        url=url,
+        record=lambda order: order.pk,
+    )
+    return notices_grouped(
+        orders,
+        recipients=lambda order: staff.users(Role.TOWN_STAFF, order.town_id) | office,
+        single=lambda order, recipients: order_notice(order, recipients),
+        grouped=grouped,
+    )
 
 
 # --- c. Orders past their reply deadline -> interview flags ----------------------------------------------------------
@@ -437,24 +477,35 @@ def _interviews_flag(*, today: dt.date, result: LedgerScanResult, staff: _Staff)
     result.interview_flags = len(flagged)
     office = staff.users(Role.DISTRICT_OFFICE) | staff.users(Role.AUDIT)
     url = reverse("audits:interview_list")
-    notices = []
-    for town_id, rows in _by_town(flagged).items():
+    intro = _("The reply deadline of a supervision order passed without a reply; an interview is due.")
+
+    def single(town_rows: tuple[int, list[Row]], recipients: frozenset[int]) -> Notice:
+        town_id, rows = town_rows
         values = {"town": rows[0]["town__name"], "numbers": _numbers(rows)}
-        notices.append(
-            Notice(
-                key=f"audits.interview.due:{town_id}:{rows[0]['pk']}",
-                subject=_("Interview due: %(town)s did not reply to a supervision order in time") % values,
-                body="\n".join(
-                    [
-                        _("The reply deadline of a supervision order passed without a reply; an interview is due."),
-                        _("Items: %(numbers)s") % values,
-                    ]
-                ),
-                url=url,
-                recipient_ids=frozenset(office),
-            )
+        return Notice(
+            key=f"audits.interview.due:{town_id}:{rows[0]['pk']}",
+            subject=_("Interview due: %(town)s did not reply to a supervision order in time") % values,
+            body="\n".join([intro, _("Items: %(numbers)s") % values]),
+            url=url,
+            recipient_ids=recipients,
         )
-    return notices
+
+    line = _("%(town)s: items %(numbers)s")
+    grouped: Callable[[list[tuple[int, list[Row]]], frozenset[int]], Notice] = notice_group(
+        kind="audits.interviews.due",
+        subject=lambda count: ngettext(
+            "Interviews due: %(count)s town did not reply to supervision orders in time",
+            "Interviews due: %(count)s towns did not reply to supervision orders in time",
+            count,
+        ),
+        intro=intro,
+        line=lambda town_rows: line % {"town": town_rows[1][0]["town__name"], "numbers": _numbers(town_rows[1])},
+        url=lambda _groups: url,
+        record=lambda town_rows: f"{town_rows[0]}:{town_rows[1][0]['pk']}",
+    )
+    return notices_grouped(
+        list(_by_town(flagged).items()), recipients=lambda _town_rows: office, single=single, grouped=grouped
+    )
 
 
 # --- d. Look-backs due -> reminders ---------------------------------------------------------------------------------
@@ -471,26 +522,41 @@ def _look_backs_remind(*, today: dt.date, result: LedgerScanResult, staff: _Staf
     LookBack.objects.filter(pk__in=[row["pk"] for row in due]).update(reminded_at=timezone.now())
     result.look_back_reminders = len(due)
     office = staff.users(Role.DISTRICT_OFFICE)
-    notices = []
-    for row in due:
-        values = {
+
+    def values(row: Row) -> dict:
+        return {
             "number": rules.item_number(row["item__year"], row["item__sequence"]),
             "town": row["item__town__name"],
             "due": str(row["due_date"]),
         }
-        verifier = {row["item__closed_by_id"]} if row["item__closed_by_id"] else set()
-        notices.append(
-            Notice(
-                key=f"audits.look_back.due:{row['pk']}",
-                subject=_("Look-back due: item %(number)s, %(town)s") % values,
-                body="\n".join(
-                    [
-                        _("The look-back of a closed item is due: check that the problem stayed fixed."),
-                        _("Due date: %(due)s") % values,
-                    ]
-                ),
-                url=reverse("audits:item_detail", args=[row["item_id"]]),
-                recipient_ids=frozenset(verifier | office),
-            )
+
+    def single(row: Row, recipients: frozenset[int]) -> Notice:
+        return Notice(
+            key=f"audits.look_back.due:{row['pk']}",
+            subject=_("Look-back due: item %(number)s, %(town)s") % values(row),
+            body="\n".join(
+                [
+                    _("The look-back of a closed item is due: check that the problem stayed fixed."),
+                    _("Due date: %(due)s") % values(row),
+                ]
+            ),
+            url=reverse("audits:item_detail", args=[row["item_id"]]),
+            recipient_ids=recipients,
         )
-    return notices
+
+    line = _("Item %(number)s, %(town)s, due %(due)s")
+    url = f"{reverse('audits:item_list')}?{urlencode({'status': ItemStatus.CLOSED.value})}"
+    grouped: Callable[[list[Row], frozenset[int]], Notice] = notice_group(
+        kind="audits.look_backs.due",
+        subject=lambda count: ngettext("%(count)s look-back is due", "%(count)s look-backs are due", count),
+        intro=_("The look-backs of these closed items are due: check that the problems stayed fixed."),
+        line=lambda row: line % values(row),
+        url=lambda _rows: url,
+        record=lambda row: row["pk"],
+    )
+    return notices_grouped(
+        due,
+        recipients=lambda row: ({row["item__closed_by_id"]} if row["item__closed_by_id"] else set()) | office,
+        single=single,
+        grouped=grouped,
+    )

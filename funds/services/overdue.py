@@ -60,7 +60,14 @@ from funds.services.reports import monthly_reports_ensure
 from history.context import history_context
 from history.tracking import history_plans_forget
 from households.models import Household, Member
-from notifications.services import Notice, notice_group_key, notices_grouped, notices_send, staff_of
+from notifications.services import (
+    Notice,
+    notice_group,
+    notice_group_key,
+    notices_grouped,
+    notices_send,
+    staff_of,
+)
 from organisation.enqueue import enqueue_on_commit
 from organisation.models import Town, Village
 from organisation.money import money_text
@@ -158,10 +165,6 @@ def _fill(lines: tuple[str, ...], values: dict) -> str:
     return "\n".join(line % values for line in lines)
 
 
-# A grouped notice lists its first records; the link leads to all of them.
-GROUP_LINES = 20
-
-
 # A first scan may notify tens of thousands of rows: each text is translated once per kind and scan, not per row.
 def _provisional_due() -> Callable[[dt.date, bool], str]:
     template = _("%(date)s (provisional)")
@@ -181,29 +184,18 @@ def _overdue_group(
     line: Callable[[dict], str],
     record: Callable[[dict], object] = lambda row: row["id"],
 ) -> Callable[[list[dict], frozenset[int]], Notice]:
-    """The grouped notice of one kind (``notifications.services.notices_grouped``): the count in its subject, a line
-    per record (the first ``GROUP_LINES``), and a link to the overdue list's tab (``funds.views.overdue.TABS``),
-    filtered to the town if there is one. ``record`` names a record in the key."""
-    url = reverse("funds:overdue_list")
-    more = _("… and %(count)s more: see the list.")
+    """The grouped notice of one kind (``notifications.services.notice_group``), linked to the overdue list's tab
+    (``funds.views.overdue.TABS``), filtered to the town if there is one. ``record`` names a record in the key."""
+    base = reverse("funds:overdue_list")
 
-    def notice(rows: list[dict], recipients: frozenset[int]) -> Notice:
+    def url(rows: list[dict]) -> str:
         query = {"tab": tab}
         town_ids = {row["town_id"] for row in rows}
         if len(town_ids) == 1:
             query["town"] = str(next(iter(town_ids)))
-        lines = [intro, *(line(row) for row in rows[:GROUP_LINES])]
-        if len(rows) > GROUP_LINES:
-            lines.append(more % {"count": len(rows) - GROUP_LINES})
-        return Notice(
-            key=notice_group_key(kind, [record(row) for row in rows]),
-            subject=subject(len(rows)) % {"count": len(rows), "towns": len(town_ids)},
-            body="\n".join(lines),
-            url=f"{url}?{urlencode(query)}",
-            recipient_ids=recipients,
-        )
+        return f"{base}?{urlencode(query)}"
 
-    return notice
+    return notice_group(kind=kind, subject=subject, intro=intro, line=line, url=url, record=record)
 
 
 # --- Transfers (point 5) ------------------------------------------------------------------------------------------

@@ -6,12 +6,14 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from audits.choices import Category, ItemStatus, Source
 from audits.models import LookBack, OrderItem, RectificationItem, SupervisionOrder
 from audits.services.scan import ledger_scan
 from audits.services.supervision import order_reply
 from notifications.models import Notification
+from organisation.roles import Role
 from tests.factories.audits import (
     interview_held,
     item_closed,
@@ -183,3 +185,29 @@ def test_an_item_waiting_for_its_close_off_is_not_ordered(town, office, staff, c
     clock.set(working_day_after(item.due_date))
     # when the scan runs, then no order is issued: the item waits on its verifier
     assert ledger_scan().orders == 0
+
+
+@pytest.mark.django_db
+def test_items_past_their_deadline_in_several_towns_reach_the_office_in_one_notice(
+    town, other_town, office, staff, make_user, clock
+):
+    # given items past their deadline in two towns, each town with its staff
+    other_staff = make_user(Role.TOWN_STAFF, town=other_town)
+    items = [item_raised(office, town), item_raised(office, town), item_raised(office, other_town)]
+    clock.set(working_day_after(max(item.due_date for item in items)))
+    # when the scan runs
+    ledger_scan()
+    # then each town's staff hear of their own order, and the office once of both, linked to today's orders
+    orders = {order.town_id: order for order in SupervisionOrder.objects.all()}
+    assert set(orders) == {town.pk, other_town.pk}
+    for user, town_id in ((staff, town.pk), (other_staff, other_town.pk)):
+        assert Notification.objects.filter(recipient=user, key=f"audits.order:{orders[town_id].pk}").exists()
+    (notice,) = Notification.objects.filter(recipient=office, key__startswith="audits.order")
+    assert notice.key.startswith("audits.orders:2:") and "2" in notice.subject
+    today = clock.today.isoformat()
+    assert notice.url == f"{reverse('audits:order_list')}?issued_from={today}&issued_to={today}"
+    assert all(order.number in notice.body for order in orders.values())
+    # when the scan runs again, nothing more is sent
+    notices = Notification.objects.count()
+    assert ledger_scan().notifications == 0
+    assert Notification.objects.count() == notices
