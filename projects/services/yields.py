@@ -43,7 +43,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from history.context import history_context
-from notifications.services import Notice, notice_group_key, notices_grouped, notices_send, staff_of
+from notifications.services import Notice, notice_group, notices_grouped, notices_send, staff_of
 from organisation.enqueue import enqueue_on_commit
 from organisation.models import Town
 from organisation.money import MONEY_FIELD, ZERO, money_text
@@ -67,8 +67,6 @@ from projects.selectors.income import BELOW_FLOOR_FILTER
 
 # pg_advisory_xact_lock key: one yield run at a time.
 RUN_LOCK_KEY = 4_0004
-# A grouped notice lists its first projects; its link leads to all of them.
-GROUP_LINES = 20
 
 
 @dataclass
@@ -297,7 +295,6 @@ class NoticeText:
             "These projects were assessed below the floor for the twelve months %(start)s to %(end)s."
         )
         self.group_line = _("%(code)s %(name)s, %(town)s: %(class)s, yield %(yield)s")
-        self.group_more = _("… and %(count)s more: see the list.")
         self.group_plans = _("Draft rectification plans are open for them: name the remedies and start them.")
 
 
@@ -344,28 +341,24 @@ def _notices(rows: list[dict], *, plans: dict[int, int], period_start: dt.date, 
             recipient_ids=recipients,
         )
 
-    def grouped(group: list[dict], recipients: frozenset[int]) -> Notice:
+    def url(group: list[dict]) -> str:
         query = {"period": period_end.isoformat(), "classification": BELOW_FLOOR_FILTER}
         town_ids = {row["town_id"] for row in group}
         if len(town_ids) == 1:
             query["town"] = str(next(iter(town_ids)))
-        lines = [text.group_opening % {"start": period_start.isoformat(), "end": period_end.isoformat()}]
-        lines += [text.group_line % values(row) for row in group[:GROUP_LINES]]
-        if len(group) > GROUP_LINES:
-            lines.append(text.group_more % {"count": len(group) - GROUP_LINES})
-        if any(row["pk"] in plans for row in group):
-            lines.append(text.group_plans)
-        count = len(group)
-        return Notice(
-            key=notice_group_key(f"projects.yields.{period_end.isoformat()}", [row["pk"] for row in group]),
-            subject=ngettext(
-                "%(count)s project's yield is below the floor", "%(count)s projects' yields are below the floor", count
-            )
-            % {"count": count},
-            body="\n".join(lines),
-            url=f"{text.overview_url[: -len('?q=')]}?{urlencode(query)}",
-            recipient_ids=recipients,
-        )
+        return f"{text.overview_url[: -len('?q=')]}?{urlencode(query)}"
+
+    intro = text.group_opening % {"start": period_start.isoformat(), "end": period_end.isoformat()}
+    grouped: Callable[[list[dict], frozenset[int]], Notice] = notice_group(
+        kind=f"projects.yields.{period_end.isoformat()}",
+        subject=lambda count: ngettext(
+            "%(count)s project's yield is below the floor", "%(count)s projects' yields are below the floor", count
+        ),
+        intro=f"{intro} {text.group_plans}" if plans else intro,
+        line=lambda row: text.group_line % values(row),
+        url=url,
+        record=lambda row: row["pk"],
+    )
 
     return notices_grouped(
         rows, recipients=lambda row: staff.get(row["town_id"], set()) | office, single=single, grouped=grouped
