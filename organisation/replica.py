@@ -16,10 +16,14 @@ With no replica configured the router says nothing and every query goes to ``def
 
 import contextlib
 import contextvars
+import logging
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
+
+logger = logging.getLogger(__name__)
 
 REPLICA = "replica"
 PIN_COOKIE = "lanshan_primary"
@@ -39,13 +43,37 @@ def replica_configured() -> bool:
 
 
 @contextlib.contextmanager
-def replica_reads():
-    """Reads inside the block go to the replica (when one is configured) until the block's first write."""
-    token = _replica_reads.set(_Reads())
+def replica_reads(*, caught_up: bool = False):
+    """Reads inside the block go to the replica (when one is configured) until the block's first write.
+
+    ``caught_up``: a job that has just written what it now reads (the monthly report after building the figures)
+    first waits until the replica has replayed everything the primary had written, for at most
+    ``REPLICA_CATCH_UP_SECONDS``; a replica still behind then leaves the whole block on the primary."""
+    reads = _Reads()
+    if caught_up and replica_configured() and not replica_wait_caught_up(settings.REPLICA_CATCH_UP_SECONDS):
+        logger.warning("The read replica is behind the primary: this job reads from the primary.")
+        reads.wrote = True
+    token = _replica_reads.set(reads)
     try:
         yield
     finally:
         _replica_reads.reset(token)
+
+
+def replica_wait_caught_up(timeout: float) -> bool:
+    """Whether the replica replayed, within ``timeout`` seconds, all the primary had written when this was called."""
+    with connections[DEFAULT_DB_ALIAS].cursor() as primary:
+        primary.execute("SELECT pg_current_wal_insert_lsn()")
+        (lsn,) = primary.fetchone()
+    deadline = time.monotonic() + timeout
+    with connections[REPLICA].cursor() as replica:
+        while True:
+            replica.execute("SELECT coalesce(pg_last_wal_replay_lsn() >= %s::pg_lsn, false)", [lsn])
+            if replica.fetchone()[0]:
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.02)
 
 
 def reading_from_replica() -> bool:

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from organisation.enqueue import enqueue, waiting_resender
 from organisation.models import Town
 from organisation.periods import month_start, previous_month
+from organisation.replica import replica_reads
 from organisation.roles import Level
 from organisation.scoping import Access, has_district_reach
 from organisation.validation import role_require
@@ -219,17 +220,19 @@ def _progress(report_id: int) -> Callable[[int], None]:
 def _workbook_keep(report: WorkReport, figures_as_of: dt.datetime, progress: Callable[[int], None]) -> None:
     """Write the report's workbook to a temporary file, then store it with its size and SHA-256."""
     period = Period.of(report.month)
-    district = report_district()
-    units = report_units_of(town=report.town, district=district)
-    if report.town is None:
-        own_level, own_id, row_level = Level.DISTRICT, (district.pk if district else 0), Level.TOWN
-        unit_name = district.name if district else ""
-    else:
-        own_level, own_id, row_level = Level.TOWN, report.town.pk, Level.VILLAGE
-        unit_name = report.town.name
-    # Two reads: the rows' figures and the unit's own.
-    figures = figures_of_units(period=period, level=row_level, unit_ids=[pk for pk, _name in units])
-    own = figures_of_units(period=period, level=own_level, unit_ids=[own_id]).get(own_id, {})
+    # Only reads: from the read replica when there is one, once it has the figures this job may have just built.
+    with replica_reads(caught_up=True):
+        district = report_district()
+        units = report_units_of(town=report.town, district=district)
+        if report.town is None:
+            own_level, own_id, row_level = Level.DISTRICT, (district.pk if district else 0), Level.TOWN
+            unit_name = district.name if district else ""
+        else:
+            own_level, own_id, row_level = Level.TOWN, report.town.pk, Level.VILLAGE
+            unit_name = report.town.name
+        # Two reads: the rows' figures and the unit's own.
+        figures = figures_of_units(period=period, level=row_level, unit_ids=[pk for pk, _name in units])
+        own = figures_of_units(period=period, level=own_level, unit_ids=[own_id]).get(own_id, {})
     rows = [Unit(name=name, figures=figures.get(pk, {})) for pk, name in units]
     book = report_book(
         title=_("%(unit)s poverty-alleviation work: monthly report") % {"unit": unit_name},

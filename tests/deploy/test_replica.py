@@ -8,9 +8,13 @@ import pytest
 from django.db import connections
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from households.models import Household
+from organisation.periods import previous_month
 from organisation.replica import REPLICA, ReplicaRouter, replica_reads
+from reporting.models import ReportStatus
+from reporting.services.reports import work_report_generate, work_report_request
 from tests.deploy.replica import ReplicaUnavailable, connect, streaming_pair, wait_until_caught_up
 from tests.factories.households import HouseholdFactory
 
@@ -124,6 +128,48 @@ def test_the_dashboard_reads_the_replica_and_writes_and_other_pages_the_primary(
     # when the pin has expired (the cookie is gone), the dashboard reads the replica again
     del client.cookies["lanshan_primary"]
     assert queries("get", reverse("reporting:dashboard"))[1]
+
+
+def test_a_job_that_must_see_its_own_writes_waits_for_the_standby_or_reads_the_primary(
+    on_primary_and_replica, village, settings
+):
+    pair = on_primary_and_replica
+    settings.REPLICA_CATCH_UP_SECONDS = 0.5
+    wait_until_caught_up(pair["primary"], pair["replica"], pair["name"])
+    replay(pair, "pause")
+    try:
+        # given a row the standby has not replayed
+        late = HouseholdFactory(village=village)
+        # when a job's block asks for a caught-up replica, then it gives up waiting and reads the primary
+        with replica_reads(caught_up=True), CaptureQueriesContext(connections[REPLICA]) as on_replica:
+            assert Household.objects.filter(pk=late.pk).exists()
+        assert not any("households_household" in query["sql"] for query in on_replica.captured_queries)
+    finally:
+        replay(pair, "resume")
+    # when the standby replays, then the block waits for it and reads it there
+    with replica_reads(caught_up=True), CaptureQueriesContext(connections[REPLICA]) as on_replica:
+        assert Household.objects.filter(pk=late.pk).exists()
+    assert any("households_household" in query["sql"] for query in on_replica.captured_queries)
+
+
+def test_the_monthly_report_job_reads_its_figures_from_the_replica(on_primary_and_replica, office_user, village):
+    # given households, and the district office asking for last month's report
+    HouseholdFactory.create_batch(2, village=village)
+    report = work_report_request(user=office_user, month=previous_month(timezone.localdate()))
+    # when the job runs (it computes the month's figures on the primary, then reads them to write the workbook)
+    with (
+        CaptureQueriesContext(connections["default"]) as primary,
+        CaptureQueriesContext(connections[REPLICA]) as replica,
+    ):
+        report = work_report_generate(report_id=report.pk)
+    # then the report is done, its figures were read from the replica and written on the primary
+    assert report.status == ReportStatus.DONE, report.failure
+    assert any("reporting_figurevalue" in query["sql"] for query in replica.captured_queries)
+    assert not any(query["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE", "COPY"))
+                   for query in replica.captured_queries)  # fmt: skip
+    assert any(
+        "reporting_workreport" in query["sql"] and "UPDATE" in query["sql"] for query in primary.captured_queries
+    )
 
 
 def test_without_a_replica_every_query_goes_to_the_primary():
