@@ -33,3 +33,11 @@ def check_import(job_id: int) -> str:
 def run_import(job_id: int) -> str:
     """Write a checked sheet (queued when it is confirmed). Returns the job's status."""
     return import_job_write(job_id=job_id).status
+
+
+@shared_task
+def purge_unconfirmed_imports() -> int:
+    """Delete the sheets and staged rows of imports never confirmed (daily, jobs/schedules.py). Returns the count."""
+    from households.services.retention import import_files_purge
+
+    return import_files_purge()

@@ -40,6 +40,25 @@ class DefaultSchedule:
 
 DEFAULT_SCHEDULES: tuple[DefaultSchedule, ...] = (
     DefaultSchedule(
+        name="unconfirmed imports purge",
+        title=_("Unconfirmed imports' files deleted"),
+        task="households.tasks.purge_unconfirmed_imports",
+        crontab={"minute": "10", "hour": "3"},
+        description=_(
+            "Every night at 03:10: deletes the uploaded sheets and checked rows (full ID numbers) of household "
+            "imports not confirmed within IMPORT_UNCONFIRMED_KEEP_DAYS days."
+        ),
+    ),
+    DefaultSchedule(
+        name="old exports purge",
+        title=_("Old exports' files deleted"),
+        task="organisation.tasks.purge_old_exports",
+        crontab={"minute": "20", "hour": "3"},
+        description=_(
+            "Every night at 03:20: deletes the files of list exports made more than EXPORT_KEEP_DAYS days ago."
+        ),
+    ),
+    DefaultSchedule(
         name="heartbeat",
         title=_("Worker heartbeat"),
         task=HEARTBEAT_TASK,

@@ -9,11 +9,14 @@ asked and again when written).
 import hashlib
 import logging
 import tempfile
+from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
+from django.db import transaction
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -134,3 +137,19 @@ def export_job_run(*, job_id: int) -> ExportJob:
     )
     job.refresh_from_db()
     return job
+
+
+def export_files_purge() -> int:
+    """A system service (beat, daily): the files of exports finished more than ``EXPORT_KEEP_DAYS`` ago are deleted
+    (they may hold full ID numbers, phone numbers and bank accounts); the job stays, saying so, and its download is
+    gone. The number of files; a second run finds nothing."""
+    days = settings.EXPORT_KEEP_DAYS
+    with translation.override(settings.LANGUAGE_CODE):
+        message = _("The file was deleted %(days)d days after it was made; ask for the export again.") % {"days": days}
+    with transaction.atomic():
+        old = ExportJob.objects.exclude(file="").filter(finished_at__lt=timezone.now() - timedelta(days=days))
+        jobs = list(old.select_for_update(skip_locked=True).only("pk", "file"))
+        ExportJob.objects.filter(pk__in=[job.pk for job in jobs]).update(file="", failure=message)
+        for job in jobs:
+            transaction.on_commit(partial(job.file.storage.delete, job.file.name))
+    return len(jobs)

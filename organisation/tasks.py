@@ -17,3 +17,11 @@ def run_list_export(job_id: int) -> str:
     from organisation.export_services import export_job_run
 
     return export_job_run(job_id=job_id).status
+
+
+@shared_task
+def purge_old_exports() -> int:
+    """Delete the files of exports older than EXPORT_KEEP_DAYS (daily, jobs/schedules.py). Returns the count."""
+    from organisation.export_services import export_files_purge
+
+    return export_files_purge()

@@ -89,6 +89,8 @@ NOT_ACTING_FOR_A_USER = {
     "organisation.export_services.export_job_create": "a read: the export holds the asker's own scope, for the asker",
     "organisation.export_services.export_jobs_resend": "sends the exports left waiting again (the beat sweep)",
     "organisation.export_services.export_job_run": "the background write of the export's file (organisation.tasks)",
+    "organisation.export_services.export_files_purge": "the nightly deletion of old exports' files (beat)",
+    "households.services.retention.import_files_purge": "the nightly deletion of unconfirmed imports' files (beat)",
     "organisation.export_services.unit_of": "a read: the names of the towns the asker works for",
     "households.services.quality.quality_check_run": "the nightly data-quality check (households.tasks)",
     "households.services.quality.quality_run_create": "the run record of the nightly check; users ask by request",

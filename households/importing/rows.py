@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
+from households.id_numbers import id_number_mask
 from households.importing.columns import (
     CAUSE_LABELS,
     CODES,
@@ -42,6 +43,18 @@ def cell_text(value) -> str:
     return str(value).strip()
 
 
+# A run of digits as long as an ID number (15 for the old numbers, 18 for today's), wherever a cell holds it.
+ID_NUMBER_LIKE = re.compile(r"[0-9]{15}|[0-9]{17}[0-9Xx]")
+
+
+def problem_value_stored(column: str, value: str) -> str:
+    """What a problem keeps of its cell: an ID number (the ID column's cell, or any cell holding one) masked as the
+    pages show it. The problems outlive the sheet, which is deleted when the job ends; the full number does not."""
+    if value and (column == HEADER["id_number"] or ID_NUMBER_LIKE.search(value)):
+        return id_number_mask(value)
+    return value
+
+
 @dataclass
 class RowProblem:
     row: int
@@ -51,7 +64,11 @@ class RowProblem:
 
     def as_error(self, job: ImportJob) -> ImportRowError:
         return ImportRowError(
-            job=job, row=self.row, column=self.column, value=self.value[:200], message=self.message[:300]
+            job=job,
+            row=self.row,
+            column=self.column,
+            value=problem_value_stored(self.column, self.value)[:200],
+            message=self.message[:300],
         )
 
 

@@ -127,8 +127,6 @@ REPLICA_READ_VIEWS = [
     "public:*",
 ]
 REPLICA_PIN_SECONDS = env.int("DATABASE_REPLICA_PIN_SECONDS", default=10)
-# How long a job that reads what it just wrote waits for the replica to replay it before reading the primary instead.
-REPLICA_CATCH_UP_SECONDS = env.float("DATABASE_REPLICA_CATCH_UP_SECONDS", default=5.0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -173,6 +171,10 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+# Personal data kept no longer than needed (beat jobs in jobs/schedules.py): an import's sheet and staged rows when it
+# is not confirmed within IMPORT_UNCONFIRMED_KEEP_DAYS days, an export's file EXPORT_KEEP_DAYS days after it was made.
+IMPORT_UNCONFIRMED_KEEP_DAYS = env.int("IMPORT_UNCONFIRMED_KEEP_DAYS", default=30)
+EXPORT_KEEP_DAYS = env.int("EXPORT_KEEP_DAYS", default=30)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
