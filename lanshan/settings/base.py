@@ -127,6 +127,8 @@ REPLICA_READ_VIEWS = [
     "public:*",
 ]
 REPLICA_PIN_SECONDS = env.int("DATABASE_REPLICA_PIN_SECONDS", default=10)
+# How long a job that reads what it just wrote waits for the replica to replay it before reading the primary instead.
+REPLICA_CATCH_UP_SECONDS = env.float("DATABASE_REPLICA_CATCH_UP_SECONDS", default=5.0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
