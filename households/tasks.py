@@ -4,8 +4,9 @@ from celery import shared_task
 from django.db import OperationalError
 
 from households.models import QualityRun
-from households.services.imports import import_job_check, import_job_write
+from households.services.imports import IMPORT_LEASE, import_job_check, import_job_write
 from households.services.quality import quality_check_run, quality_run_create
+from jobs.heartbeat import beating
 
 RETRY_DELAY_SECONDS = 60
 
@@ -25,14 +26,17 @@ def check_data_quality(self, run_id: int | None = None) -> int:
 
 @shared_task
 def check_import(job_id: int) -> str:
-    """Check an uploaded sheet (queued when it is uploaded). Returns the job's status."""
-    return import_job_check(job_id=job_id).status
+    """Check an uploaded sheet (queued when it is uploaded), with a heartbeat: a killed run is failed by the sweep,
+    to be retried. Returns the job's status."""
+    with beating(IMPORT_LEASE, job_id):
+        return import_job_check(job_id=job_id).status
 
 
 @shared_task
 def run_import(job_id: int) -> str:
-    """Write a checked sheet (queued when it is confirmed). Returns the job's status."""
-    return import_job_write(job_id=job_id).status
+    """Write a checked sheet (queued when it is confirmed), with a heartbeat. Returns the job's status."""
+    with beating(IMPORT_LEASE, job_id):
+        return import_job_write(job_id=job_id).status
 
 
 @shared_task

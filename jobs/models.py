@@ -34,6 +34,14 @@ class JobRun(models.Model):
     def __str__(self):
         return self.task_name
 
+    @property
+    def unfinished(self) -> bool:
+        """The last run started after the last end: it is running, or its worker died (kill -9) before it could
+        record an end; either way the last status is the run before's, not this one's."""
+        if self.last_started_at is None:
+            return False
+        return self.last_finished_at is None or self.last_started_at > self.last_finished_at
+
 
 class WorkerHeartbeat(models.Model):
     """Written by ``jobs.tasks.heartbeat``: the last minute a worker proved it takes tasks."""
@@ -48,3 +56,25 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self):
         return self.hostname
+
+
+class JobLease(models.Model):
+    """A running job's sign of life: written when it starts, its ``beat_at`` moved every half minute by a thread of
+    the worker running it (``jobs.heartbeat.beating``), deleted when it ends however it ends. A lease whose beat is
+    older than a few minutes belongs to a worker that died (kill -9, the machine lost): the sweep
+    (``jobs.services.stale_leases_sweep``) hands it to its kind's handler, which marks the job failed so the user can
+    retry it. A separate table: the job's own row may stay locked by the job's transaction for its whole run."""
+
+    kind = models.CharField(_("kind"), max_length=100)
+    object_id = models.BigIntegerField(_("record"))
+    worker = models.CharField(_("worker"), max_length=200, blank=True, default="")
+    started_at = models.DateTimeField(_("started"))
+    beat_at = models.DateTimeField(_("last heartbeat"))
+
+    class Meta:
+        verbose_name = _("running job")
+        verbose_name_plural = _("running jobs")
+        constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="job_lease_one_per_record")]
+
+    def __str__(self):
+        return f"{self.kind} {self.object_id}"

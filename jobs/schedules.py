@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 HEARTBEAT_TASK = "jobs.tasks.heartbeat"
 RESEND_WAITING_TASK = "jobs.tasks.resend_waiting"
+SWEEP_STALE_TASK = "jobs.tasks.sweep_stale_jobs"
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,17 @@ DEFAULT_SCHEDULES: tuple[DefaultSchedule, ...] = (
         every=timedelta(minutes=1),
         expire_seconds=50,
         description=_("Every minute: proves that beat sends tasks and a worker runs them (see the job status page)."),
+    ),
+    DefaultSchedule(
+        name="dead jobs sweep",
+        title=_("Jobs whose worker died"),
+        task=SWEEP_STALE_TASK,
+        every=timedelta(minutes=1),
+        expire_seconds=50,
+        description=_(
+            "Every minute: a running import whose worker stopped giving signs of life for three minutes (killed, or "
+            "its machine lost) is marked failed, so that its user can retry it without uploading it again."
+        ),
     ),
     DefaultSchedule(
         name="waiting jobs resend",

@@ -1,5 +1,6 @@
 """Writes of the jobs app: the default schedules, and what each task run and worker heartbeat did."""
 
+import logging
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -9,8 +10,11 @@ from django.db.models import Model
 from django.utils import timezone, translation
 from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
-from jobs.models import JobRun, JobRunStatus, WorkerHeartbeat
+from jobs.heartbeat import STALE_AFTER, stale_handlers
+from jobs.models import JobLease, JobRun, JobRunStatus, WorkerHeartbeat
 from jobs.schedules import DEFAULT_SCHEDULES, DefaultSchedule
+
+logger = logging.getLogger(__name__)
 
 # The tail of a traceback says what went wrong; keep the page and the row small.
 ERROR_MAX_CHARS = 10_000
@@ -125,3 +129,25 @@ def _upsert(model: type[Model], *, key: dict, values: dict, increments: tuple[st
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+def stale_leases_sweep(*, now: datetime | None = None, stale_after: timedelta = STALE_AFTER) -> int:
+    """Hand every lease without a beat for ``stale_after`` to its kind's handler (the job is marked failed, to be
+    retried) and drop it; how many were swept. A handler that fails is logged and its lease kept for the next sweep."""
+    now = now or timezone.now()
+    handlers = stale_handlers()
+    swept = 0
+    for lease_id, kind, object_id in JobLease.objects.filter(beat_at__lt=now - stale_after).values_list(
+        "pk", "kind", "object_id"
+    ):
+        handler = handlers.get(kind)
+        try:
+            with transaction.atomic():
+                if handler is not None:
+                    handler(object_id)
+                JobLease.objects.filter(pk=lease_id, beat_at__lt=now - stale_after).delete()
+        except Exception:
+            logger.exception("The dead run of %s %s could not be closed.", kind, object_id)
+            continue
+        swept += 1
+    return swept

@@ -83,6 +83,8 @@ NOT_ACTING_FOR_A_USER = {
     "households.services.imports.import_job_check": "the background check of an upload the user's request made",
     "households.services.imports.import_job_write": "the background write of a job the user confirmed",
     "households.services.imports.import_jobs_resend": "sends the imports left waiting again (the beat sweep)",
+    "households.services.imports.import_job_stopped": "the sweep fails a job whose worker died (jobs.heartbeat)",
+    "jobs.services.stale_leases_sweep": "the sweep of the jobs whose worker died (jobs.tasks)",
     "households.services.quality.quality_runs_resend": "sends the checks left waiting again (the beat sweep)",
     "audits.services.imports.ledger_imports_resend": "sends the list checks left waiting again (the beat sweep)",
     "reporting.services.reports.work_reports_resend": "sends the reports left waiting again (the beat sweep)",
@@ -274,6 +276,18 @@ class World:
             file="imports/test.xlsx",
             original_name="test.xlsx",
             status=ImportStatus.CHECKED,
+        )
+
+    @cached_property
+    def stopped_import(self) -> ImportJob:
+        """A check whose worker died (jobs.heartbeat): failed, to be retried."""
+        return ImportJob.objects.create(
+            town=self.town,
+            uploaded_by=self.staff,
+            file="imports/test.xlsx",
+            original_name="test.xlsx",
+            status=ImportStatus.FAILED,
+            summary={"retry": "check"},
         )
 
     # Funds
@@ -811,6 +825,7 @@ CASES: dict[str, Case] = {
         },
     ),
     "households.services.imports.import_job_confirm": Case(STAFF, lambda w: {"job": w.checked_import}),
+    "households.services.imports.import_job_retry": Case(STAFF, lambda w: {"job": w.stopped_import}),
     # households.services.lifecycle
     "households.services.lifecycle.income_record": Case(
         STAFF,

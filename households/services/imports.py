@@ -21,6 +21,7 @@ from households import importing
 from households.models import ImportJob, ImportRowError, ImportStatus
 from households.permissions import HOUSEHOLD_KEEPERS, households_scope
 from households.sheet_reader import sheet_upload_check
+from jobs.heartbeat import stale_handler
 from organisation.actors import Actor
 from organisation.enqueue import enqueue, waiting_message, waiting_resender
 from organisation.models import Town
@@ -31,8 +32,11 @@ logger = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 FINISHED = (ImportStatus.REJECTED, ImportStatus.IMPORTED, ImportStatus.FAILED)
+RUNNING_STATES = (ImportStatus.UPLOADED, ImportStatus.CHECKING, ImportStatus.IMPORTING)
 # The states a job is sent to the workers in: checked once uploaded, written once confirmed.
 WAITING_STATES = (ImportStatus.UPLOADED, ImportStatus.IMPORTING)
+# The lease (jobs.heartbeat) the tasks hold while they check or write a job.
+IMPORT_LEASE = "households.import"
 
 
 def import_towns(user: Actor) -> QuerySet[Town]:
@@ -104,6 +108,50 @@ def import_jobs_resend() -> int:
         task = check_import if status == ImportStatus.UPLOADED else run_import
         sent += _enqueue(task, job_id)
     return sent
+
+
+@stale_handler(IMPORT_LEASE)
+def import_job_stopped(job_id: int) -> None:
+    """The worker checking or writing the job died (no heartbeat for minutes): the job is failed, its file kept, and
+    the page offers to retry it (``import_job_retry``). The write is one transaction: a dead one wrote nothing."""
+    job = ImportJob.objects.select_for_update().filter(pk=job_id, status__in=RUNNING_STATES).first()
+    if job is None:
+        return
+    retry = "write" if job.status == ImportStatus.IMPORTING else "check"
+    with translation.override(settings.LANGUAGE_CODE):
+        message = _(
+            "The worker running this import stopped before it was done (it was killed or its machine was lost); "
+            "nothing was written. The file is kept: retry it."
+        )
+    summary = {**job.summary, "retry": retry}
+    ImportJob.objects.filter(pk=job_id).update(
+        status=ImportStatus.FAILED, failure=message, finished_at=timezone.now(), summary=summary
+    )
+
+
+def import_job_retry(*, user: User, job: ImportJob) -> ImportJob:
+    """Start again a job whose worker died, from the step it died in, without uploading the file again."""
+    role_require(user, HOUSEHOLD_KEEPERS)
+    if not households_scope(user, Access.CHANGE, ImportJob.objects.filter(pk=job.pk)).exists():
+        raise PermissionDenied
+    job.refresh_from_db()
+    retry = job.summary.get("retry")
+    if job.status != ImportStatus.FAILED or retry not in ("check", "write"):
+        raise ValidationError(_("Only an import whose worker stopped can be retried."))
+    status = ImportStatus.IMPORTING if retry == "write" else ImportStatus.UPLOADED
+    summary = {key: value for key, value in job.summary.items() if key != "retry"}
+    # One update decides: two clicks cannot start it twice.
+    sent = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.FAILED, summary__retry=retry).update(
+        status=status, failure="", finished_at=None, rows_done=0, summary=summary
+    )
+    if not sent:
+        raise ValidationError(_("Only an import whose worker stopped can be retried."))
+    from households.tasks import check_import, run_import  # households.tasks imports this module
+
+    task = run_import if retry == "write" else check_import
+    transaction.on_commit(lambda: _enqueue(task, job.pk))
+    job.refresh_from_db()
+    return job
 
 
 def _progress(job_id: int):

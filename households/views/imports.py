@@ -18,6 +18,7 @@ from households.resources import template_workbook
 from households.services.imports import (
     import_job_confirm,
     import_job_create,
+    import_job_retry,
     import_towns,
 )
 from households.views.base import HouseholdScopedMixin
@@ -104,6 +105,21 @@ class ImportJobConfirmView(ImportJobScopedMixin, ServiceActionView):
         return reverse("households:import_detail", args=[self.kwargs["pk"]])
 
 
+class ImportJobRetryView(ImportJobScopedMixin, ServiceActionView):
+    """ "Retry": a job whose worker died starts again from the step it died in, with the file already uploaded."""
+
+    access = Access.CHANGE
+    success_message = gettext_lazy("The import has started again; this page shows its progress.")
+    success_level = messages.INFO
+
+    def perform(self):
+        job = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+        return import_job_retry(user=self.request.user, job=job)
+
+    def get_success_url(self):
+        return reverse("households:import_detail", args=[self.kwargs["pk"]])
+
+
 class ImportTemplateView(LoginRequiredMixin, import_pages.ImportTemplateView):
     """The empty sheet with its columns, an example row and the allowed values."""
 
@@ -120,6 +136,7 @@ urlpatterns = [
     path("imports/<int:pk>/", ImportJobDetailView.as_view(), name="import_detail"),
     path("imports/<int:pk>/progress/", ImportJobProgressView.as_view(), name="import_progress"),
     path("imports/<int:pk>/confirm/", ImportJobConfirmView.as_view(), name="import_confirm"),
+    path("imports/<int:pk>/retry/", ImportJobRetryView.as_view(), name="import_retry"),
 ]
 
 detail_sections = []
