@@ -1,16 +1,23 @@
 """No page shows a full resident ID number, to any role, except through the logged reveal: a crawler walks every page
 reachable from a household (the list, the household page and its tabs, the member and household forms, and every
-page they link to) as every role and searches each response for the full number."""
+page they link to) as every role and searches each response for the full number; every registered list export is
+written as every role and its cells searched, full numbers only where asked for by a role allowed, and logged."""
 
+import io
 import re
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from households.id_numbers import id_number_mask
 from households.models import IdNumberReveal
 from households.permissions import may_reveal_id_numbers
+from organisation.export_services import export_job_create, export_job_run
+from organisation.exports import registered
+from organisation.models import ExportStatus
 from organisation.roles import Role
 from tests.factories.households import MemberFactory, member_born
 
@@ -132,3 +139,45 @@ def test_the_member_form_keeps_the_number_unless_a_new_one_is_typed(client, make
     assert client.post(url, {**data, "id_number": "11010519491231002x"}).status_code == 302
     member.refresh_from_db()
     assert (member.id_number, member.birth_date.year) == ("11010519491231002X", 1949)
+
+
+def exported_cells(job) -> set[str]:
+    job.refresh_from_db()
+    assert job.status == ExportStatus.DONE, job.failure
+    with job.file.open("rb") as stream:
+        workbook = load_workbook(io.BytesIO(stream.read()))
+    return {str(value) for sheet in workbook for row in sheet.iter_rows(values_only=True) for value in row if value}
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_no_export_holds_a_full_id_number_unless_asked_by_a_role_allowed_and_logged(
+    make_user, village, role, settings, tmp_path
+):
+    # given a household with a member, and a user of the role
+    settings.MEDIA_ROOT = tmp_path
+    member = MemberFactory(household__village=village)
+    user = role_users(make_user, village)[role]
+
+    # when every list export the user may ask for is written without full numbers
+    exports = [export for export in registered().values() if export.may_export(user)]
+    assert role != Role.DISTRICT_OFFICE or "households.roster" in {export.kind for export in exports}
+    for export in exports:
+        cells = exported_cells(export_job_run(job_id=export_job_create(user=user, kind=export.kind, filters={}).pk))
+
+        # then no cell holds the full number, and nothing was logged
+        assert not any(member.id_number in cell for cell in cells), f"{role}: {export.kind}"
+    assert not IdNumberReveal.objects.exists()
+
+    # when full numbers are asked for: only the exports and roles that allow it, each such export logged
+    for export in exports:
+        if not export.may_ask_full_ids(user):
+            with pytest.raises(PermissionDenied):
+                export_job_create(user=user, kind=export.kind, filters={}, full_ids=True)
+            continue
+        assert may_reveal_id_numbers(user)
+        before = IdNumberReveal.objects.filter(user=user).count()
+        cells = exported_cells(
+            export_job_run(job_id=export_job_create(user=user, kind=export.kind, filters={}, full_ids=True).pk)
+        )
+        assert IdNumberReveal.objects.filter(user=user).count() == before + 1
+        assert any(member.id_number in cell for cell in cells)
