@@ -71,6 +71,7 @@ from tests.factories.funds import ChainPeople, allocation_for, to_station, to_to
 from tests.factories.households import HouseholdFactory, member_born
 from tests.factories.organisation import TownFactory, VillageFactory, post_user
 from tests.factories.projects import EnterpriseFactory, ProjectFactory, operating_project
+from tests.households.test_import_sheets import sheet_bytes
 from tests.permission_checks import app_module_names, project_apps
 
 # The service functions that act for no user, and why.
@@ -113,6 +114,9 @@ NOT_ACTING_FOR_A_USER = {
     "jobs.services.job_run_finish": "Celery's task_postrun signal records a job run",
     "jobs.services.worker_heartbeat_record": "a worker's heartbeat",
     "notifications.services.notices_send": "writes the notices a job or service decided to send",
+    "notifications.services.notices_grouped": "groups the notices a job decided to send (writes nothing)",
+    "notifications.services.notice_group": "builds a grouped notice for notices_grouped (writes nothing)",
+    "notifications.services.notice_group_key": "a grouped notice's key (writes nothing)",
     # The post holder, not an actor: posts are given in the admin site (the district office's staff and superusers,
     # organisation/admin.py) and by the demo and benchmark commands.
     "organisation.services.staff_post_assign": "its user is the holder of the post given",
@@ -820,7 +824,7 @@ CASES: dict[str, Case] = {
         STAFF,
         lambda w: {
             "town": w.town,
-            "upload": SimpleUploadedFile("households.xlsx", b"PK\x03\x04" + b"\0" * 100),
+            "upload": SimpleUploadedFile("households.xlsx", sheet_bytes([])),
             "language": "zh-hans",
         },
     ),

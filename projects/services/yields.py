@@ -291,9 +291,7 @@ class NoticeText:
         marker = 999_999_999
         self.plan_url = reverse("projects:plan_detail", args=[marker]).replace(str(marker), "{}")
         self.overview_url = reverse("projects:yield_overview") + "?q="
-        self.group_opening = _(
-            "These projects were assessed below the floor for the twelve months %(start)s to %(end)s."
-        )
+        self.group_opening = _("These projects were assessed below the floor for %(start)s to %(end)s.")
         self.group_line = _("%(code)s %(name)s, %(town)s: %(class)s, yield %(yield)s")
         self.group_plans = _("Draft rectification plans are open for them: name the remedies and start them.")
 
