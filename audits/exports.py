@@ -56,7 +56,7 @@ def ledger_title() -> str:
 
 def ledger_rows(queryset: QuerySet) -> Iterator[tuple]:
     """The sheet's rows of the (already scoped and filtered) items, as the kit reads them."""
-    return rows_of(None, ledger_export_rows(queryset), ledger_columns())[0]  # type: ignore[arg-type]
+    return rows_of(None, ledger_export_rows(queryset), ledger_columns())[0]
 
 
 def ledger_workbook_write(rows: Iterable[tuple], stream, *, unit: str = "") -> int:

@@ -125,14 +125,17 @@ def list_params(query) -> dict[str, str]:
     return {key: str(value) for key, value in query.items() if key != "page"}
 
 
-def rows_of(export: ListExport, queryset: QuerySet | Iterable, columns: Sequence[Column]) -> tuple[Iterator, int]:
+def rows_of(
+    export: ListExport | None, queryset: QuerySet | Iterable, columns: Sequence[Column]
+) -> tuple[Iterator, int]:
     """The rows to write, as tuples in ``columns`` order, and how many. A queryset whose columns are all field paths
     is read with ``values_list`` in chunks; otherwise each record (a model object or a ``values()`` dict) is read and
     each column's value taken from it: a field path, ``ROW_NUMBER``, or a function of the record."""
     if isinstance(queryset, QuerySet):
         total = queryset.count()
         if all(isinstance(column.value, str) and column.value != ROW_NUMBER for column in columns):
-            tuples = queryset.values_list(*(column.value for column in columns))  # type: ignore[misc]
+            fields = [column.value for column in columns if isinstance(column.value, str)]
+            tuples = queryset.values_list(*fields)
             return tuples.iterator(chunk_size=CHUNK_SIZE), total
         records: Iterable = queryset.iterator(chunk_size=CHUNK_SIZE)
     else:
