@@ -30,7 +30,8 @@ class HomeView(LoginRequiredMixin, TemplateView):
         return context
 
 
-class TownListView(SortableListMixin, ScopedMixin, ListView):
+class TownListView(ScopedMixin, SortableListMixin, ListView):
+    # The scope's queryset first (super() is ScopedMixin's), then its annotation, then the order asked for.
     scope = towns_scope
     paginate_by = PAGE_SIZE
     sort_columns = (
@@ -58,7 +59,7 @@ class TownDetailView(ScopedMixin, DetailView):
         return context
 
 
-class VillageListView(SortableListMixin, ScopedMixin, ListView):
+class VillageListView(ScopedMixin, SortableListMixin, ListView):
     scope = villages_scope
     paginate_by = PAGE_SIZE
     sort_columns = (
