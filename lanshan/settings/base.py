@@ -156,6 +156,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The user's address behind the proxy: X-Forwarded-For's last entry, believed only from these addresses.
+AXES_CLIENT_IP_CALLABLE = "organisation.client_address.client_address"
+TRUSTED_PROXIES = env.list("DJANGO_TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
 # Content-Security-Policy (django-csp): scripts only from our own static files (the vendored htmx, Bootstrap and
 # ECharts, and static/js: no inline script or handler anywhere), nothing framed, forms sent to us only. Styles allow
 # inline style attributes: the templates and the vendored scripts set them, and a style cannot run code.

@@ -129,3 +129,44 @@ def test_the_production_settings_pass_the_deployment_check():
     # then it finds nothing
     assert run.returncode == 0, run.stdout + run.stderr
     assert "no issues" in run.stdout
+
+
+def test_behind_the_proxy_each_users_address_counts_apart(client, make_user, village, settings):
+    # given the proxy on 127.0.0.1, and a clerk locked out from one address behind it
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
+    clerk = make_user(Role.VILLAGE_CLERK, village=village)
+
+    def through_proxy(password, user_address, claimed=""):
+        forwarded = f"{claimed}, {user_address}" if claimed else user_address
+        return client.post(
+            reverse("login"),
+            {"username": clerk.username, "password": password},
+            REMOTE_ADDR="127.0.0.1",
+            HTTP_X_FORWARDED_FOR=forwarded,
+        )
+
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        through_proxy(f"guess-{n}", "10.0.0.7")
+    assert through_proxy(PASSWORD, "10.0.0.7").status_code == 429
+
+    # when the same user logs in from another address behind the proxy, even if the locked one claims to be it
+    assert through_proxy(PASSWORD, "10.0.0.7", claimed="10.0.0.8").status_code == 429
+    # then only the address the proxy wrote counts
+    assert through_proxy(PASSWORD, "10.0.0.8").status_code == 302
+
+
+def test_x_forwarded_for_is_ignored_from_anyone_but_the_proxy(client, make_user, village, settings):
+    # given a clerk locked out from 10.0.0.9, which is no proxy
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
+    clerk = make_user(Role.VILLAGE_CLERK, village=village)
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        log_in(client, clerk.username, f"guess-{n}", address="10.0.0.9")
+
+    # when it claims another address in X-Forwarded-For: still locked out
+    response = client.post(
+        reverse("login"),
+        {"username": clerk.username, "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.9",
+        HTTP_X_FORWARDED_FOR="10.0.0.10",
+    )
+    assert response.status_code == 429
