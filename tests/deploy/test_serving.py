@@ -82,6 +82,8 @@ def served(tmp_path, private_queue, transactional_db):
         GUNICORN_THREADS="2",
         GUNICORN_TIMEOUT="30",
     )
+    # As the release steps of docs/deployment.md: Django's deployment checks pass, then the static files are collected.
+    manage(environment, "check", "--deploy", "--fail-level", "WARNING")
     manage(environment, "collectstatic", "--noinput", "--verbosity", "0")
     web = Process(
         "gunicorn",
@@ -156,12 +158,15 @@ def test_gunicorn_with_production_settings_serves_the_site_and_a_worker_runs_its
         form={"month": f"{month:%Y-%m}", "csrfmiddlewaretoken": browser.cookies["csrftoken"]},
     )
     assert response.status == 302, content[:1000]
+    # (the job status page's record of a run is written after the task returns: wait for that, not for the figures)
     deadline = time.monotonic() + 90
-    while not SummaryBuild.objects.filter(month=month).exists():
+    runs = JobRun.objects.filter(task_name="reporting.tasks.build_figures_of_month", last_finished_at__isnull=False)
+    while not runs.exists():
         assert time.monotonic() < deadline, f"no worker computed the figures:\n{served['worker'].output()}"
         time.sleep(0.3)
-    # then the production worker ran it, and the job status page's record of the run says it succeeded
-    run = JobRun.objects.get(task_name="reporting.tasks.build_figures_of_month")
+    # then the production worker ran it, the month's figures are computed, and the run's record says it succeeded
+    assert SummaryBuild.objects.filter(month=month).exists()
+    run = runs.get()
     assert (run.last_status, run.run_count) == (JobRunStatus.SUCCESS, 1)
     assert run.last_worker.startswith("smoke-")
     assert "reporting.tasks.build_figures_of_month" in served["worker"].output()
