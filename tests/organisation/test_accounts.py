@@ -170,3 +170,10 @@ def test_x_forwarded_for_is_ignored_from_anyone_but_the_proxy(client, make_user,
         HTTP_X_FORWARDED_FOR="10.0.0.10",
     )
     assert response.status_code == 429
+
+
+def test_the_demo_and_factory_passwords_pass_the_validators():
+    from organisation.demo_data import DEMO_PASSWORD
+
+    validate_password(DEMO_PASSWORD)
+    validate_password(PASSWORD)
