@@ -241,7 +241,8 @@ def report_matrix(*, user: Actor, today: dt.date) -> ReportMatrix | None:
 
     The grid reads the report records, as the list and the overdue tab do: the reports owed
     (``reports_owed``) are opened by the overdue scan (``monthly_reports_ensure``), never by a page, so a cell
-    without a report is a month its town owes nothing on (or that the next hourly scan opens). A constant number of queries: the towns and the reports.
+    without a report is a month its town owes nothing on (or that the next hourly scan opens). A constant number
+    of queries: the towns and the reports.
     """
     if not has_district_reach(user, Access.VIEW):
         return None
