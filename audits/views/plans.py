@@ -24,12 +24,17 @@ from organisation.steps import ServiceFormView
 PAGE_SIZE = 25
 
 
+def year_of(params) -> int:
+    """The year a plans page (and its Excel export, ``audits.list_exports``) shows: ``?year=`` or this year."""
+    form = YearForm(params)
+    return (form.is_valid() and form.cleaned_data["year"]) or timezone.localdate().year
+
+
 class YearMixin:
     """The year the page shows: ``?year=`` or this year."""
 
     def year(self) -> int:
-        form = YearForm(self.request.GET)
-        return (form.is_valid() and form.cleaned_data["year"]) or timezone.localdate().year
+        return year_of(self.request.GET)
 
     def year_context(self) -> dict:
         year = self.year()
