@@ -10,7 +10,7 @@ from audits.selectors.ledger import ledger_export_rows
 from audits.selectors.plans import plan_list
 from audits.views.ledger import ledger_filtered
 from funds.choices import Hop
-from organisation.exports import Column, ListExport, choice_words, register
+from organisation.exports import DATE, NUMBER, Column, ListExport, choice_words, register
 from projects.models import Category as ProjectCategory
 
 
@@ -78,5 +78,41 @@ register(
         columns=supervision_plan_columns,
         list_url="audits:plan_list",
         filename="supervision-plan",
+    )
+)
+
+
+def order_rows(user, params):
+    """The supervision orders the order list shows for ``params`` (its query string)."""
+    from audits.views.supervision import orders_filtered
+
+    return orders_filtered(user, params)[1]
+
+
+def _order_number(order) -> str:
+    return order.number
+
+
+def order_columns():
+    return [
+        Column(_("Number"), _order_number, 14),
+        Column(_("Town or street"), "town__name", 12),
+        Column(_("addressee"), "addressee", 20),
+        Column(_("what is required"), "requirement", 40),
+        Column(_("Issued on"), "clock_start", 12, kind=DATE),
+        Column(_("Items"), "item_count", 8, kind=NUMBER),
+        Column(_("Reply due by"), "due_date", 12, kind=DATE),
+        Column(_("replied on"), "replied_on", 12, kind=DATE),
+    ]
+
+
+register(
+    ListExport(
+        kind="audits.orders",
+        title=gettext_lazy("Supervision orders"),
+        rows=order_rows,
+        columns=order_columns,
+        list_url="audits:order_list",
+        filename="supervision-orders",
     )
 )

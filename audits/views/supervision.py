@@ -94,6 +94,23 @@ class TownItemsMixin:
 # --- Supervision orders ---------------------------------------------------------------------------------------------
 
 
+def orders_filtered(user, params):
+    """The order list's filter form and its orders for ``params`` (the query string): the page and its Excel export
+    (``audits.list_exports``) read them the same way."""
+    form = OrderFilterForm(params or None, towns=towns_for(user))
+    filters = form.cleaned_data if form.is_valid() else {}
+    orders = selectors.order_list(
+        user=user,
+        town=filters.get("town"),
+        replied=filters.get("replied", ""),
+        overdue_reply=bool(filters.get("overdue")),
+        issued_from=filters.get("issued_from"),
+        issued_to=filters.get("issued_to"),
+        query=params.get("q", ""),
+    )
+    return form, orders
+
+
 class OrderListView(SortableListMixin, _FilteredList):
     sort_columns = (
         SortColumn("number", ("year", "sequence")),
@@ -107,17 +124,8 @@ class OrderListView(SortableListMixin, _FilteredList):
     filter_form_class = OrderFilterForm
 
     def get_queryset(self):
-        return self.sorting.apply(
-            selectors.order_list(
-                user=self.request.user,
-                town=self.filters.get("town"),
-                replied=self.filters.get("replied", ""),
-                overdue_reply=bool(self.filters.get("overdue")),
-                issued_from=self.filters.get("issued_from"),
-                issued_to=self.filters.get("issued_to"),
-                query=self.query,
-            )
-        )
+        orders = orders_filtered(self.request.user, self.request.GET)[1]
+        return self.sorting.apply(orders)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(

@@ -290,12 +290,34 @@ def _supervision_plans(make_user, town, village, other_village):
     )
 
 
+def _orders(make_user, town, village, other_village):
+    from audits.services.supervision import order_issue
+
+    office = make_user(Role.DISTRICT_OFFICE)
+    for addressee, to in (
+        ("镇党委HYPERLINK", town),
+        (FORMULA, town),
+        ("镇党委乙", town),
+        ("外镇HYPERLINK", other_village.town),
+    ):
+        order_issue(user=office, town=to, addressee=addressee, requirement="限期整改", items=[item_raised(office, to)])
+    return Case(
+        "audits:order_list",
+        {"q": "HYPERLINK"},
+        2,
+        lambda order: order.addressee,
+        make_user(Role.TOWN_STAFF, town=town),
+        2,
+    )
+
+
 CASES = {
     "households.roster": _households,
     "households.problems": _problems,
     "households.cadres": _cadres,
     "audits.ledger": _ledger,
     "audits.plans": _supervision_plans,
+    "audits.orders": _orders,
     "funds.transfers": _transfers,
     "funds.loans": _loans,
     "funds.reports": _reports,
