@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
 
 from organisation.access import RoleRequiredMixin
+from organisation.client_address import client_address
 from organisation.forms import service_errors_to_form
 from organisation.scoping import Access
 from organisation.sorting import SortColumn
@@ -106,7 +107,7 @@ class PublicEvaluationView(FormView):
         department = Department.objects.filter(pk=data["department"]).first() if data["department"] else None
         try:
             services.evaluation_submit(
-                address=self.request.META.get("REMOTE_ADDR", ""),
+                address=client_address(self.request),
                 text=data["text"],
                 author=data["author"],
                 department=department,

@@ -106,3 +106,21 @@ def test_only_the_district_office_moderates(client, make_user, town):
     assert client.post(url, {"publish": "1", "answer": "已答复"}).status_code == 302
     evaluation.refresh_from_db()
     assert evaluation.status == EvaluationStatus.PUBLISHED and evaluation.answer == "已答复"
+
+
+@pytest.mark.django_db
+def test_behind_the_proxy_each_user_address_has_its_own_limit(settings):
+    # given the district's proxy, which forwards each user's address
+    settings.TRUSTED_PROXIES = ["10.0.0.1"]
+    first = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.7")
+    second = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.8")
+    for address in ("203.0.113.7", "203.0.113.8"):
+        caches["rate_limit"].delete(evaluation_rate_key(address))
+    # when the first user reaches the limit
+    for n in range(EVALUATIONS_PER_ADDRESS + 1):
+        leave(first, f"意见{n}")
+    # then the second, behind the same proxy, may still leave one
+    assert leave(second, "另一位市民").status_code == 302
+    assert PublicEvaluation.objects.count() == EVALUATIONS_PER_ADDRESS + 1
+    for address in ("203.0.113.7", "203.0.113.8"):
+        caches["rate_limit"].delete(evaluation_rate_key(address))
