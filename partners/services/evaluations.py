@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from redis.exceptions import RedisError
 
 from organisation.locking import locked_in_reach
 from organisation.validation import role_require
@@ -37,8 +38,13 @@ def evaluation_submit(
     if len(text) > EVALUATION_MAX_CHARS:
         raise ValidationError({"text": _("Keep it under %(limit)s characters.") % {"limit": EVALUATION_MAX_CHARS}})
     cache, key = caches["rate_limit"], evaluation_rate_key(address)
-    cache.add(key, 0, timeout=EVALUATION_WINDOW_SECONDS)
-    if cache.incr(key) > EVALUATIONS_PER_ADDRESS:
+    try:
+        cache.add(key, 0, timeout=EVALUATION_WINDOW_SECONDS)
+        count = cache.incr(key)
+    except (RedisError, ValueError) as error:
+        # Without its count the form cannot hold the limit: it refuses (in words, never a 500) until Redis is back.
+        raise ValidationError(_("The form cannot take evaluations right now. Please try again later.")) from error
+    if count > EVALUATIONS_PER_ADDRESS:
         raise ValidationError(
             _("You have left %(count)s comments in the last hour. Please try again later.")
             % {"count": EVALUATIONS_PER_ADDRESS}

@@ -124,3 +124,19 @@ def test_behind_the_proxy_each_user_address_has_its_own_limit(settings):
     assert PublicEvaluation.objects.count() == EVALUATIONS_PER_ADDRESS + 1
     for address in ("203.0.113.7", "203.0.113.8"):
         caches["rate_limit"].delete(evaluation_rate_key(address))
+
+
+@pytest.mark.django_db
+@pytest.mark.english
+def test_without_redis_the_form_refuses_in_words_and_stores_nothing(client, settings):
+    # given the rate limit's Redis unreachable
+    settings.CACHES = {
+        **settings.CACHES,
+        "rate_limit": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"},
+    }
+    # when someone leaves an evaluation
+    response = leave(client, "希望加快道路建设")
+    # then the form says to try later, and nothing is stored
+    assert response.status_code == 200
+    assert "cannot take evaluations right now" in response.content.decode()
+    assert PublicEvaluation.objects.count() == 0
