@@ -54,9 +54,10 @@ def test_the_village_clerk_sees_their_village_s_figures_and_links(client, town, 
     assert f'href="{household_list}?village={village.pk}" data-testid="village-link-households"' in html
     assert f"{reverse('funds:transfer_list')}?town={town.pk}&amp;village={village.pk}" in html
     assert f"{reverse('projects:project_list')}?town={town.pk}&amp;village={village.pk}" in html
-    # and the village's record page links to it
-    detail = client.get(reverse("organisation:village_detail", args=[village.pk])).content.decode()
-    assert reverse("reporting:village_overview", args=[village.pk]) in detail
+    # and the village's record page and the clerk's home (the village's dashboard) link to it
+    overview = reverse("reporting:village_overview", args=[village.pk])
+    assert overview in client.get(reverse("organisation:village_detail", args=[village.pk])).content.decode()
+    assert overview in client.get(reverse("home")).content.decode()
 
 
 def test_another_town_s_user_gets_a_404(client, village):
