@@ -12,6 +12,7 @@ from audits.models import AuditsPolicy, LookBack, Measure, ProgressNote, Rectifi
 from audits.permissions import DISTRICT_WRITERS
 from audits.selectors.ledger import NOT_CLOSED, REOPENED, Overdue
 from organisation.forms import choice_of, filter_field, model_field, styled
+from organisation.models import Village
 from organisation.roles import Role
 from organisation.scoping import Access, role_of, towns_for, villages_for
 
@@ -151,6 +152,8 @@ class LedgerFilterForm(forms.Form):
         )
     )
     town = filter_field(choice_of(None, _("Town or street"), empty_label=_("All towns")))
+    # A village's page links to its items (a hidden filter: the page says which village it shows).
+    village = forms.ModelChoiceField(queryset=Village.objects.none(), required=False, widget=forms.HiddenInput)
     status = filter_field(
         forms.ChoiceField(
             label=_("status"),
@@ -167,9 +170,11 @@ class LedgerFilterForm(forms.Form):
         )
     )
 
-    def __init__(self, data, *, towns, **kwargs):
+    def __init__(self, data, *, towns, villages=None, **kwargs):
         super().__init__(data, **kwargs)
         self.fields["town"].queryset = towns
+        if villages is not None:
+            self.fields["village"].queryset = villages
 
     def filters(self) -> dict:
         """The item list selector's arguments."""
@@ -179,6 +184,7 @@ class LedgerFilterForm(forms.Form):
             "source": data.get("source") or "",
             "category": data.get("category") or "",
             "town": data.get("town"),
+            "village": data.get("village"),
             "status": data.get("status") or "",
             "overdue": data.get("overdue") or "",
             "reopened": data.get("reopened") or "",

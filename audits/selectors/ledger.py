@@ -21,7 +21,7 @@ from audits.choices import Category, ItemStatus, Source
 from audits.models import Interview, LookBack, Measure, ProgressNote, RectificationItem, SupervisionOrder
 from audits.permissions import audits_scope
 from organisation.actors import Actor
-from organisation.models import Town
+from organisation.models import Town, Village
 from organisation.scoping import Access, towns_for
 
 
@@ -51,6 +51,7 @@ def item_filter(
     overdue: str = "",
     reopened: str = "",
     query: str = "",
+    village: Village | None = None,
 ) -> QuerySet[RectificationItem]:
     """``items`` narrowed by the ledger's filters (a value not among the choices does not filter)."""
     if source in Source.values:
@@ -59,6 +60,8 @@ def item_filter(
         items = items.filter(category=category)
     if town is not None:
         items = items.filter(town=town)
+    if village is not None:
+        items = items.filter(village=village)
     if status in ItemStatus.values:
         items = items.filter(status=status)
     elif status == NOT_CLOSED:
@@ -98,6 +101,7 @@ def item_list(
     overdue: str = "",
     reopened: str = "",
     query: str = "",
+    village: Village | None = None,
 ) -> QuerySet[RectificationItem]:
     """The ledger's rows the user sees, filtered, newest first, each with its town, village and measures: a constant
     number of queries whatever the page holds (the page's latest progress notes: :func:`latest_progress_attach`)."""
@@ -110,6 +114,7 @@ def item_list(
         overdue=overdue,
         reopened=reopened,
         query=query,
+        village=village,
     )
     return (
         items.select_related("town", "village")

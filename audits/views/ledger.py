@@ -65,7 +65,7 @@ class _Items(ScopedMixin):
 def ledger_filtered(user, params):
     """The ledger list's filter form and its items for ``params`` (the query string): the page and its Excel export
     (``audits.list_exports``) read them the same way."""
-    form = LedgerFilterForm(params, towns=towns_for(user).order_by("code"))
+    form = LedgerFilterForm(params, towns=towns_for(user).order_by("code"), villages=villages_for(user))
     return form, selectors.item_list(user=user, **form.filters())
 
 

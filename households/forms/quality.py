@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy
 from households.models import ProblemClass
 from households.quality_rules import RULES
 from households.selectors.quality import ProblemState
-from organisation.models import Town
+from organisation.models import Town, Village
 
 
 class ProblemFilterForm(forms.Form):
@@ -25,8 +25,12 @@ class ProblemFilterForm(forms.Form):
         label=gettext_lazy("State"),
     )
     q = forms.CharField(required=False, max_length=30, label=gettext_lazy("File number"))
+    # A village's page links to its problems (a hidden filter: the page says which village it shows).
+    village = forms.ModelChoiceField(queryset=Village.objects.none(), required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, towns, **kwargs):
+    def __init__(self, *args, towns, villages=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["town"].queryset = towns
+        if villages is not None:
+            self.fields["village"].queryset = villages
         self.fields["rule"].choices = [("", gettext_lazy("All rules")), *((r.code, r.label) for r in RULES)]

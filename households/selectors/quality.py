@@ -11,7 +11,7 @@ from django.utils import timezone
 from households.models import Household, QualityProblem, QualityRun, QualityRunStatus, TownQualityScore
 from households.permissions import households_scope
 from organisation.actors import Actor
-from organisation.models import Town
+from organisation.models import Town, Village
 from organisation.scoping import Access, towns_for, villages_for
 
 # A queued or running run older than this is taken as abandoned (its worker died): "check now" starts anew.
@@ -72,10 +72,13 @@ def quality_problem_list(
     rule: str = "",
     state: str = ProblemState.OPEN,
     file_number: str = "",
+    village: Village | None = None,
 ) -> QuerySet[QualityProblem]:
     problems = households_scope(user, Access.VIEW, QualityProblem.objects.all())
     if town is not None:
         problems = problems.filter(town=town)
+    if village is not None:
+        problems = problems.filter(household__village=village)
     if problem_class:
         problems = problems.filter(problem_class=problem_class)
     if rule:

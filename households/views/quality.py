@@ -31,7 +31,7 @@ from households.selectors.quality import (
 from households.services.quality import quality_run_request
 from households.views.base import PAGE_SIZE, HouseholdScopedMixin
 from organisation.access import RoleRequiredMixin, ScopedMixin
-from organisation.scoping import towns_for, towns_scope
+from organisation.scoping import towns_for, towns_scope, villages_for
 from organisation.sorting import SortableListMixin, SortColumn
 
 SPARKLINE_WIDTH, SPARKLINE_HEIGHT = 120, 28
@@ -102,10 +102,10 @@ class QualityTownView(QualityRunContextMixin, ScopedMixin, DetailView):
 def quality_problems_filtered(user, params):
     """The problem list's filter form and its problems for ``params`` (the query string): the page and its Excel
     export (``households.list_exports``) read them the same way."""
-    form = ProblemFilterForm(params, towns=quality_problem_towns(user=user))
+    form = ProblemFilterForm(params, towns=quality_problem_towns(user=user), villages=villages_for(user))
     form.is_valid()
-    if "town" in form.errors:
-        # A town outside the user's reach is not there at all.
+    if "town" in form.errors or "village" in form.errors:
+        # A town or village outside the user's reach is not there at all.
         raise Http404
     values = form.cleaned_data
     problems = quality_problem_list(
@@ -115,6 +115,7 @@ def quality_problems_filtered(user, params):
         rule=values.get("rule", ""),
         state=values.get("state") or ProblemState.OPEN,
         file_number=values.get("q", ""),
+        village=values.get("village"),
     )
     return form, problems
 

@@ -76,21 +76,20 @@ def village_overview(*, user: Actor, village: Village) -> list[VillageBlock]:
             "projects:project_list",
             {"town": town.pk, "village": village.pk},
         ),
-        # The ledger's and the problems' lists filter by town: they show the town's, the block the village's.
         _block(
             "ledger",
             _("Rectification ledger items"),
-            item_list(user=user, town=town).filter(village=village),
+            item_list(user=user, village=village),
             ("-year", "-sequence"),
             "audits:item_list",
-            {"town": town.pk},
+            {"town": town.pk, "village": village.pk},
         ),
         _block(
             "problems",
             _("Open data-quality problems"),
-            quality_problem_list(user=user, town=town).filter(household__village=village),
+            quality_problem_list(user=user, village=village),
             ("-first_found_at", "-pk"),
             "households:quality_problems",
-            {"town": town.pk},
+            {"town": town.pk, "village": village.pk},
         ),
     ]

@@ -54,6 +54,12 @@ def test_the_village_clerk_sees_their_village_s_figures_and_links(client, town, 
     assert f'href="{household_list}?village={village.pk}" data-testid="village-link-households"' in html
     assert f"{reverse('funds:transfer_list')}?town={town.pk}&amp;village={village.pk}" in html
     assert f"{reverse('projects:project_list')}?town={town.pk}&amp;village={village.pk}" in html
+    # and the ledger's and the problems' lists, followed from the page, hold the village's rows only
+    ledger = client.get(reverse("audits:item_list"), {"town": town.pk, "village": village.pk})
+    assert [row.pk for row in ledger.context["object_list"]] == [item.pk]
+    problems = client.get(reverse("households:quality_problems"), {"town": town.pk, "village": village.pk})
+    assert [row.household_id for row in problems.context["object_list"]] == [households[0].pk]
+    assert 'data-testid="village-filter"' in problems.content.decode()
     # and the village's record page and the clerk's home (the village's dashboard) link to it
     overview = reverse("reporting:village_overview", args=[village.pk])
     assert overview in client.get(reverse("organisation:village_detail", args=[village.pk])).content.decode()
