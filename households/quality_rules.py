@@ -52,7 +52,6 @@ from households.choices import (
 )
 from households.id_numbers import CHECK_CHARACTERS, CHECK_WEIGHTS, EARLIEST_BIRTH_YEAR, ID_NUMBER_PATTERN
 from households.models import (
-    CadreAssignment,
     Household,
     Income,
     Member,
@@ -69,6 +68,7 @@ from households.rules import (
     exit_failing_members,
     member_age,
 )
+from households.selectors.as_of import without_cadre
 from organisation.money import money_text_sql
 
 # A household identified while its per-capita income was more than this many times that year's
@@ -717,14 +717,15 @@ def household_without_members(*, today) -> QuerySet:
     problem_class=ProblemClass.FILE,
     label=_("No assistance cadre"),
     explanation=_(
-        "The household has no current assistance cadre (point 13: every registered household has one "
-        "responsible cadre)."
+        "The household needs a responsible cadre (not yet out of poverty, returned, or out with policies "
+        "continuing: points 12 and 13) and no cadre helps it today."
     ),
 )
 def cadre_missing(*, today) -> QuerySet:
-    """Households with no CadreAssignment whose ``released_on`` is NULL."""
-    current = CadreAssignment.objects.filter(household=OuterRef("pk"), released_on__isnull=True)
-    households = Household.objects.exclude(Exists(current))
+    """Households without a cadre on ``today`` as ``households.selectors.as_of.without_cadre`` defines them, the
+    definition the figure ``households_without_cadre``, its list and the dashboards use: a status that calls for a
+    cadre and no assignment started by then and not released."""
+    households = Household.objects.filter(without_cadre(today))
     return household_rows(households, Value(gettext("No assistance cadre is assigned.")))
 
 

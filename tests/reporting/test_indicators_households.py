@@ -37,9 +37,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from households.choices import HouseholdStatus, HousingGrade, PovertyCause, SchoolStage
-from households.models import ProblemClass
+from households.models import ProblemClass, QualityProblem
+from households.quality_rules import rule_get
 from households.selectors.lifecycle import households_without_cadre
 from households.selectors.welfare import years_before
+from households.services.quality import quality_check_run, quality_run_create
 from organisation.periods import previous_month
 from organisation.roles import Level, Role
 from reporting.choices import Aggregation, Domain
@@ -417,3 +419,23 @@ def test_a_town_user_cannot_name_another_towns_village_on_a_welfare_list(client,
         # then the first is shown, the other is not there
         assert own.status_code == 200
         assert other.status_code == 404
+
+
+def test_the_figure_its_list_and_the_quality_check_count_the_same_households_without_a_cadre(client, district):
+    # given the district, where the quality check once counted h3 (out, policies ended, needs no cadre) and h5
+    # (marginal, needs none) besides h4 (returned, its cadre released long ago), while the figure counted h4 alone;
+    # every assignment's term ended in 2020 and none was released for it, so each still helps
+    office = post_user(Role.DISTRICT_OFFICE)
+    today = timezone.localdate()
+    # when the figure is computed, the dashboard's list and the household list it opens are read, and the check runs
+    figure = figures_compute(THIS).values[Level.DISTRICT][district["T1"].district_id]["households_without_cadre"]
+    listed = set(households_without_cadre(user=office))
+    client.force_login(office)
+    opened = client.get(reverse("households:household_list"), {"without_cadre": "1", "on": THIS.as_of})
+    run = quality_run_create()
+    quality_check_run(run=run, rules=[rule_get("cadre_missing")], today=today)
+    checked = QualityProblem.objects.filter(rule="cadre_missing", resolved_at__isnull=True)
+    # then all four are the same one household
+    assert figure == len(listed) == opened.context["paginator"].count == checked.count() == 1
+    assert {problem.household_id for problem in checked} == {household.pk for household in listed}
+    assert set(opened.context["page_obj"].object_list) == listed
