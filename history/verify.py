@@ -1,4 +1,5 @@
-"""Re-check the sealed history: every event against its seal, the chain, and the signed checkpoints.
+"""Re-check the sealed history: every event against its seal, the chain, the signed checkpoints, the live rows
+against their latest events, the checkpoints' schedule, and the anchor file outside the database.
 
 Set-based: two queries per event table, one for the seals' own digests, one for the chain, one for
 the checkpoints, whatever the number of rows. Digests are recomputed in SQL with the functions the
@@ -7,14 +8,17 @@ or ``history_digest`` for a seal of scheme 1), so a row renders to exactly the s
 was sealed.
 """
 
+import json
 from dataclasses import dataclass
+from datetime import datetime
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Min
 from django.utils.translation import gettext as _
 
 from history.models import Checkpoint, Seal
-from history.selectors import event_models
+from history.selectors import event_models, event_models_of
 from history.services import checkpoint_signature_is_valid
 
 EVENT_ALTERED = "event_altered"
@@ -26,6 +30,13 @@ UNKNOWN_TABLE = "unknown_table"
 CHAIN_BROKEN = "chain_broken"
 CHECKPOINT_FORGED = "checkpoint_forged"
 CHECKPOINT_MISMATCH = "checkpoint_mismatch"
+ROW_DRIFT = "row_drift"
+ROW_UNRECORDED = "row_unrecorded"
+ROW_DELETED_UNRECORDED = "row_deleted_unrecorded"
+CHECKPOINTS_MISSING = "checkpoints_missing"
+ANCHOR_UNREADABLE = "anchor_unreadable"
+ANCHOR_MISSING = "anchor_missing"
+ANCHOR_MISMATCH = "anchor_mismatch"
 
 
 @dataclass(frozen=True)
@@ -36,6 +47,7 @@ class Problem:
     event_id: int | None = None
     seal_id: int | None = None
     checkpoint_id: int | None = None
+    object_id: int | None = None
 
     def __str__(self):
         return f"[{self.kind}] {self.message}"
@@ -81,6 +93,22 @@ def history_verify() -> list[Problem]:
     problems += _seal_problems()
     problems += _chain_problems()
     problems += _checkpoint_problems()
+    return problems
+
+
+def history_check(*, restored: bool = False) -> list[Problem]:
+    """What ``manage.py verify_history`` reports: the sealed history, the live rows against it, the checkpoints'
+    schedule and the anchor file.
+
+    ``restored``: the database is a restored backup, older than now and than the anchor file. The schedule is
+    judged against the data's own newest seal or checkpoint time, and anchored heads newer than its chain's head
+    are passed over (those older must still match).
+    """
+    problems = history_verify()
+    for model in _existing(event_models()):
+        problems += _drift_problems(model)
+    problems += _schedule_problems(as_of=_data_time() if restored else None)
+    problems += _anchor_problems(restored=restored)
     return problems
 
 
@@ -300,4 +328,191 @@ def _checkpoint_problems() -> list[Problem]:
                     checkpoint_id=checkpoint_id,
                 )
             )
+    return problems
+
+
+def _drift_problems(event_model) -> list[Problem]:
+    """Live rows against their object's latest event, in one query per table: a row changed, inserted or deleted
+    with the history triggers switched off (``session_replication_role = replica``) shows here."""
+    tracked = event_model.pgh_tracked_model
+    if tracked is None or event_model not in event_models_of(tracked):
+        return []
+    quote = connection.ops.quote_name
+    columns = [
+        field.column
+        for field in event_model._meta.concrete_fields
+        if not field.name.startswith("pgh_") and field.column in {f.column for f in tracked._meta.concrete_fields}
+    ]
+    if not columns:
+        return []
+    live_table, event_table = tracked._meta.db_table, event_model._meta.db_table
+    pk = quote(tracked._meta.pk.column)
+    obj = quote(event_model._meta.get_field("pgh_obj").column)
+    differing = ", ".join(
+        f"CASE WHEN live.{quote(c)} IS DISTINCT FROM latest.{quote(c)} THEN {_literal(c)} END" for c in columns
+    )
+    latest_columns = ", ".join(f"e.{quote(c)}" for c in columns)
+    sql = f"""
+        SELECT coalesce(live.{pk}, latest.obj_id), latest.pgh_id, latest.pgh_label, live.{pk} IS NOT NULL,
+               CASE WHEN live.{pk} IS NOT NULL AND latest.pgh_id IS NOT NULL
+                    THEN array_remove(ARRAY[{differing}], NULL) END AS fields
+        FROM {quote(live_table)} live
+        FULL OUTER JOIN (
+            SELECT DISTINCT ON (e.{obj}) e.{obj} AS obj_id, e.pgh_id, e.pgh_label, {latest_columns}
+            FROM {quote(event_table)} e
+            ORDER BY e.{obj}, e.pgh_id DESC
+        ) latest ON latest.obj_id = live.{pk}
+        WHERE CASE
+            WHEN latest.pgh_id IS NULL THEN true
+            WHEN live.{pk} IS NULL THEN latest.pgh_label <> 'delete'
+            WHEN latest.pgh_label = 'delete' THEN true
+            ELSE cardinality(array_remove(ARRAY[{differing}], NULL)) > 0
+        END
+        ORDER BY 1
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+    problems = []
+    for object_id, event_id, label, is_live, fields in rows:
+        values = {"table": live_table, "id": object_id, "event": event_id, "events": event_table}
+        if event_id is None:
+            kind = ROW_UNRECORDED
+            message = _("%(table)s #%(id)s has no history entry: it was written with the history triggers off.")
+        elif not is_live:
+            kind = ROW_DELETED_UNRECORDED
+            message = _(
+                "%(table)s #%(id)s was deleted, but its latest history entry %(events)s #%(event)s is no deletion: "
+                "it was deleted with the history triggers off."
+            )
+        elif label == "delete":
+            kind = ROW_UNRECORDED
+            message = _(
+                "%(table)s #%(id)s exists, but its latest history entry %(events)s #%(event)s is its deletion: "
+                "it was written again with the history triggers off."
+            )
+        else:
+            kind = ROW_DRIFT
+            values["fields"] = ", ".join(fields)
+            message = _(
+                "%(table)s #%(id)s differs from its latest history entry %(events)s #%(event)s in %(fields)s: "
+                "it was changed with the history triggers off."
+            )
+        problems.append(
+            Problem(
+                kind=kind, message=message % values, event_table=event_table, event_id=event_id, object_id=object_id
+            )
+        )
+    return problems
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _data_time() -> datetime | None:
+    """The restored data's own "now": its newest seal or checkpoint."""
+    seal_table = connection.ops.quote_name(Seal._meta.db_table)
+    checkpoint_table = connection.ops.quote_name(Checkpoint._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT greatest((SELECT max(sealed_at) FROM {seal_table}),"
+            f" (SELECT max(created_at) FROM {checkpoint_table}))"
+        )
+        return cursor.fetchone()[0]
+
+
+def _schedule_problems(*, as_of: datetime | None) -> list[Problem]:
+    """Seals older than two checkpoint intervals that no checkpoint written within two intervals of them signs.
+
+    The hourly job signs the chain's head, so every seal is signed, directly or by a later head, within an
+    interval. Missing checkpoints (deleted to hide a rewrite), a stale last one (the job stopped) or fewer than the
+    chain's age needs all leave such seals. Reported as one problem per run of seals waiting for the same checkpoint.
+    """
+    seal_table = connection.ops.quote_name(Seal._meta.db_table)
+    checkpoint_table = connection.ops.quote_name(Checkpoint._meta.db_table)
+    sql = f"""
+        SELECT min(s.id), max(s.id), count(*), min(s.sealed_at), max(s.sealed_at), signer.id
+        FROM {seal_table} s
+        LEFT JOIN LATERAL (
+            SELECT c.id, c.created_at FROM {checkpoint_table} c WHERE c.seal_id >= s.id ORDER BY c.seal_id LIMIT 1
+        ) signer ON true
+        WHERE s.sealed_at < coalesce(%(as_of)s, now()) - 2 * %(interval)s
+          AND (signer.id IS NULL OR signer.created_at > s.sealed_at + 2 * %(interval)s)
+        GROUP BY signer.id
+        ORDER BY min(s.id)
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"as_of": as_of, "interval": settings.HISTORY_CHECKPOINT_INTERVAL})
+        rows = cursor.fetchall()
+    problems = []
+    for first, last, count, since, until, checkpoint_id in rows:
+        values = {"first": first, "last": last, "count": count, "since": since, "until": until}
+        if checkpoint_id is None:
+            message = _(
+                "%(count)s seals, #%(first)s to #%(last)s (sealed %(since)s to %(until)s), are signed by no "
+                "checkpoint: the checkpoints are missing or stale."
+            )
+        else:
+            values["checkpoint"] = checkpoint_id
+            message = _(
+                "%(count)s seals, #%(first)s to #%(last)s (sealed %(since)s to %(until)s), were first signed by "
+                "checkpoint #%(checkpoint)s, more than two checkpoint intervals later: checkpoints are missing."
+            )
+        problems.append(
+            Problem(kind=CHECKPOINTS_MISSING, message=message % values, seal_id=first, checkpoint_id=checkpoint_id)
+        )
+    return problems
+
+
+def _anchor_problems(*, restored: bool) -> list[Problem]:
+    """Every head anchored in the file must still be in the database: the seal with the same digest, signed."""
+    path = settings.HISTORY_ANCHOR_PATH
+    if path is None or not path.exists():
+        return []
+    problems = []
+    seals, digests = [], []
+    with path.open(encoding="utf-8") as anchors:
+        for number, line in enumerate(anchors, start=1):
+            try:
+                anchor = json.loads(line)
+                seals.append(int(anchor["seal"]))
+                digests.append(str(anchor["digest"]))
+            except (ValueError, KeyError, TypeError):
+                problems.append(
+                    Problem(
+                        kind=ANCHOR_UNREADABLE,
+                        message=_("Line %(line)s of the anchor file %(path)s is not an anchored head.")
+                        % {"line": number, "path": path},
+                    )
+                )
+    seal_table = connection.ops.quote_name(Seal._meta.db_table)
+    checkpoint_table = connection.ops.quote_name(Checkpoint._meta.db_table)
+    sql = f"""
+        SELECT a.seal_id, a.digest, s.digest, c.digest
+        FROM unnest(%(seals)s::bigint[], %(digests)s::text[]) AS a(seal_id, digest)
+        LEFT JOIN {seal_table} s ON s.id = a.seal_id
+        LEFT JOIN {checkpoint_table} c ON c.seal_id = a.seal_id
+        WHERE (s.digest IS DISTINCT FROM a.digest OR c.digest IS DISTINCT FROM a.digest)
+          AND NOT (%(restored)s AND a.seal_id > coalesce((SELECT max(id) FROM {seal_table}), 0))
+        ORDER BY a.seal_id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"seals": seals, "digests": digests, "restored": restored})
+        rows = cursor.fetchall()
+    for seal_id, digest, seal_digest, checkpoint_digest in rows:
+        values = {"seal": seal_id, "digest": digest, "path": path}
+        if seal_digest is None or checkpoint_digest is None:
+            kind = ANCHOR_MISSING
+            message = _(
+                "The head anchored in %(path)s, seal #%(seal)s with digest %(digest)s, is no longer in the database "
+                "(its seal or its checkpoint was deleted)."
+            )
+        else:
+            kind = ANCHOR_MISMATCH
+            message = _(
+                "Seal #%(seal)s no longer has the digest %(digest)s anchored in %(path)s: the history up to it was "
+                "rewritten in the database."
+            )
+        problems.append(Problem(kind=kind, message=message % values, seal_id=seal_id))
     return problems

@@ -109,6 +109,7 @@ NOT_ACTING_FOR_A_USER = {
     "reporting.services.reports.report_working_day": "reads a setting",
     "partners.services.evaluations.evaluation_submit": "the public's evaluation (no login, rate-limited)",
     "history.services.history_checkpoint_write": "the hourly signed checkpoint of the history chain",
+    "history.services.history_anchor_append": "appends a checkpoint's head to the anchor file (the checkpoint job)",
     "jobs.services.schedules_ensure": "writes the default beat schedules on migrate",
     "jobs.services.job_run_start": "Celery's task_prerun signal records a job run",
     "jobs.services.job_run_finish": "Celery's task_postrun signal records a job run",

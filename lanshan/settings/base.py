@@ -224,6 +224,16 @@ PGHISTORY_APPEND_ONLY = True
 # One INSERT ... SELECT of events per statement (from transition tables), not one trigger call per row:
 # bulk imports and the set-based updates of jobs cost a fraction of the row-level triggers.
 PGHISTORY_LEVEL = pgtrigger.Statement
+# Each signed checkpoint's head is also appended to this file (history.services.history_anchor_append), which
+# verify_history checks the database against: put it on another volume than the database ("" switches it off).
+HISTORY_ANCHOR_PATH = (
+    Path(_anchor)
+    if (_anchor := env.str("HISTORY_ANCHOR_PATH", default=str(BASE_DIR / "var" / "history-anchors.log")))
+    else None
+)
+# The checkpoint schedule's interval (jobs/schedules.py, hourly): verify_history fails when seals older than two
+# intervals are signed by no checkpoint written within two intervals of them.
+HISTORY_CHECKPOINT_INTERVAL = timedelta(hours=1)
 
 # Celery: Redis is broker and result store; schedules are kept in the database (editable in the admin).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")

@@ -40,3 +40,6 @@ CACHES = {
         "KEY_PREFIX": f"test-rate-{DATABASES['default']['NAME']}",  # noqa: F405
     },
 }
+
+# No anchor file unless a test sets one (a tmp_path): the anchors outlive each test's rolled-back database.
+HISTORY_ANCHOR_PATH = Path(_anchor) if (_anchor := env.str("HISTORY_ANCHOR_PATH", default="")) else None

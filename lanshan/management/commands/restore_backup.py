@@ -69,8 +69,13 @@ class Command(BaseCommand):
                 _("%(count)s media files restored into %(folder)s.") % {"count": files, "folder": media_root}
             )
         check = subprocess.run(
-            [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "verify_history"],
-            env={**os.environ, "DATABASE_URL": database_url(restored)},
+            # --restored: the copy is older than now and than the anchor file, whose older heads it must still hold.
+            [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "verify_history", "--restored"],
+            env={
+                **os.environ,
+                "DATABASE_URL": database_url(restored),
+                "HISTORY_ANCHOR_PATH": str(settings.HISTORY_ANCHOR_PATH or ""),
+            },
             capture_output=True,
             text=True,
         )
