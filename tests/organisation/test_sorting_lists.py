@@ -15,11 +15,16 @@ from django.test import RequestFactory
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from audits.choices import AccountabilityForm, SubjectKind, SupervisionBody
+from audits.models import Accountability, AuditEngagement, Bulletin, PlannedInspection
+from funds.models import Allocation, SupervisionFinding
 from funds.views.overdue import TABS
 from households.models import Household
 from notifications.models import Notification
+from organisation.models import Town
 from organisation.roles import Role
 from organisation.sorting import SortableListMixin, SortColumn
+from projects.models import AssistanceAgreement, BlacklistEntry
 from tests.factories.household_records import hospital_stay, renovation
 from tests.factories.households import member_born
 from tests.factories.organisation import post_user
@@ -31,19 +36,12 @@ VARIANTS = {"funds:overdue_list": [{"tab": tab} for tab in TABS]}
 # Lists with fewer than two rows for the district office in the demo data and ``rows_the_demo_lacks``: for them the
 # test checks the answer and the header only, and fails once they have rows, so that they join the full check.
 FEWER_THAN_TWO_IN_DEMO = {
-    "audits:accountability_list",
-    "audits:bulletin_list",
-    "audits:engagement_list",
     "audits:interview_list",
     "audits:order_list",
-    "audits:plan_list",
-    "funds:finding_list",
     "funds:overdue_list-applications",
     "funds:overdue_list-reports",
     "funds:report_list",
     "partners:evaluation_list",
-    "projects:agreement_list",
-    "projects:blacklist",
     "projects:encumbrance_list",
     "reporting:work_report_list",
 }
@@ -83,14 +81,51 @@ CASES = [
 def rows_the_demo_lacks(office) -> None:
     """Two rows, different in every column, for lists the demo leaves short."""
     today = timezone.localdate()
+    towns, allocations = list(Town.objects.order_by("code")[:2]), list(Allocation.objects.order_by("pk")[:2])
     for number, household in enumerate(Household.objects.order_by("pk")[:2], start=1):
+        town, days = towns[number - 1], dt.timedelta(days=number)
+        Bulletin.objects.create(
+            title=f"通报{number}",
+            body="整改情况",
+            units=f"单位{number}",
+            published_on=today - days,
+            published_by=office,
+        )
+        Accountability.objects.create(
+            person_name=f"责任人{number}",
+            person_post="村支部书记",
+            unit=f"单位{number}",
+            town=town,
+            form=list(AccountabilityForm)[number - 1],
+            decided_on=today - days,
+            document_number=f"兰纪〔{today.year}〕{number}号",
+            reason="整改不力",
+            recorded_by=office,
+        )
+        subject = {"subject_kind": SubjectKind.TOWN, "town": town, "body": list(SupervisionBody)[number - 1]}
+        PlannedInspection.objects.create(
+            **subject, year=today.year, quarter=number, title=f"检查{number}", planned_by=office
+        )
+        AuditEngagement.objects.create(
+            **subject, title=f"审计{number}", starts_on=today - days, recorded_by=office, scope="资金", team="审计组"
+        )
+        SupervisionFinding.objects.create(note=f"发现{number}", raised_by=office, allocation=allocations[number - 1])
         head = household.members.order_by("pk").first()
         hospital_stay(
             head, total_cost=f"{number}0000.00", self_paid=f"{number}500.00", admitted_on=today - dt.timedelta(number)
         )
         renovation(household)
         member_born(household, today.replace(year=today.year - 6 - 3 * number), name=f"学龄儿童{number}")
-        EnterpriseFactory(credit_code=f"91371302MA3C0000{number}X")
+        enterprise = EnterpriseFactory(credit_code=f"91371302MA3C0000{number}X")
+        AssistanceAgreement.objects.create(
+            enterprise=enterprise,
+            town=town,
+            number=f"XY-{number}",
+            signed_on=today - 365 * days,
+            ends_on=today + 30 * days,
+            recorded_by=office,
+        )
+        BlacklistEntry.objects.create(enterprise=enterprise, reason="违约", decided_on=today - days, decided_by=office)
         Notification.objects.create(
             recipient=office, key=f"sorting-{number}", subject=f"通知{number}", created_at=timezone.now()
         )
