@@ -6,6 +6,7 @@ kit later is walked without anyone adding it here."""
 
 import datetime as dt
 import io
+from decimal import Decimal
 from functools import cmp_to_key
 
 import pytest
@@ -24,7 +25,7 @@ from notifications.models import Notification
 from organisation.models import Town
 from organisation.roles import Role
 from organisation.sorting import SortableListMixin, SortColumn
-from projects.models import AssistanceAgreement, BlacklistEntry
+from projects.models import AssetEncumbrance, AssistanceAgreement, BlacklistEntry, EncumbranceKind, IndustryProject
 from tests.factories.household_records import hospital_stay, renovation
 from tests.factories.households import member_born
 from tests.factories.organisation import post_user
@@ -42,7 +43,6 @@ FEWER_THAN_TWO_IN_DEMO = {
     "funds:overdue_list-reports",
     "funds:report_list",
     "partners:evaluation_list",
-    "projects:encumbrance_list",
     "reporting:work_report_list",
 }
 
@@ -126,6 +126,15 @@ def rows_the_demo_lacks(office) -> None:
             recorded_by=office,
         )
         BlacklistEntry.objects.create(enterprise=enterprise, reason="违约", decided_on=today - days, decided_by=office)
+        AssetEncumbrance.objects.create(
+            project=IndustryProject.objects.order_by("pk")[number - 1],
+            kind=list(EncumbranceKind)[number - 1],
+            creditor=f"兰山农商银行{number}",
+            amount=Decimal(f"{number}00000.00"),
+            purpose="流动资金贷款",
+            requested_on=today - days,
+            requested_by=office,
+        )
         Notification.objects.create(
             recipient=office, key=f"sorting-{number}", subject=f"通知{number}", created_at=timezone.now()
         )
