@@ -80,3 +80,13 @@ def test_the_project_list_sorts_by_investment(client, town):
         Decimal("300000.00"),
     ]
     assert 'data-sort="investment" aria-sort="ascending"' in response.content.decode()
+
+
+def test_a_column_may_order_by_a_field_the_other_way():
+    # given a column of days overdue, which grow as the due date goes back
+    days = (SortColumn("days", ("-due_date",)),)
+    households = Household.objects.all()
+
+    # then its ascending order is the due date's descending one, and the other way round
+    assert Sorting(days, QueryDict("sort=days")).apply(households).query.order_by == ("-due_date", "pk")
+    assert Sorting(days, QueryDict("sort=-days")).apply(households).query.order_by == ("due_date", "-pk")
