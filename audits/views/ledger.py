@@ -5,7 +5,6 @@ Records come from ``audits_scope``: one outside the user's reach is a 404; a ste
 is a 403. The steps themselves are the services', which check role and reach again.
 """
 
-
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
