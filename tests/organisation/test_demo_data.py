@@ -98,6 +98,26 @@ def test_the_demo_tells_a_true_story():
     # and the ledger holds the problems the scans found
     assert RectificationItem.objects.exists()
 
+    # and a share of its items was fixed and closed off in the past through each step, so the dashboard's
+    # rectification rate (computed by the demo load) is neither 0% nor everything
+    from django.utils import timezone
+
+    from audits.choices import ItemStatus
+    from organisation.roles import Level
+    from reporting.models import FigureValue
+
+    today = timezone.localdate()
+    closed = RectificationItem.objects.filter(status=ItemStatus.CLOSED)
+    assert closed.count() >= 5
+    for item in closed.prefetch_related("measures", "evidence"):
+        assert item.raised_at.date() <= item.close_requested_at.date() <= item.closed_on < today, item.description
+        assert item.evidence.exists() and all(measure.done_on for measure in item.measures.all())
+        assert item.closed_by_id not in (item.responsible_user_id, item.close_requested_by_id)
+    rate = FigureValue.objects.get(
+        month=today.replace(day=1), level=Level.DISTRICT, indicator="ledger_rectification_rate"
+    ).value
+    assert 20 <= rate <= 60, rate
+
 
 def test_no_demo_project_is_listed_under_a_village_it_does_not_name():
     # given the demo loaded

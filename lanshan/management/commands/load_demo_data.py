@@ -2,6 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from audits.demo_data import demo_ledger_load
 from audits.services.scan import ledger_scan
 from funds.demo_data import demo_funds_load, demo_loans_load
 from funds.services.overdue import overdue_scan
@@ -52,6 +53,7 @@ class Command(BaseCommand):
             part(f"Demo loans created: {demo_loans_load()}")
             part(f"Demo projects created: {demo_projects_load()}")
             part(f"Demo partners created: {demo_partners_load()}")
+            part(f"Demo ledger items raised and walked: {demo_ledger_load()}")
             if demo_jobs_run_once():
                 part(
                     "The nightly and hourly jobs ran once: data-quality check, yield assessment, overdue scan, "
