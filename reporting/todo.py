@@ -2,9 +2,10 @@
 
 Each entry is one domain's list the user's post works on, counted in the user's reach, with the link to that list
 filtered the same way: the transfers and requests waiting for the user's step (``funds.selectors.chain.waiting_for``),
-the ledger items the user's post rectifies that are overdue or still open, the plans of weak projects past their
-deadline, the open data-quality problems and the households without a cadre. An entry whose list the post never
-works on is left out; an empty one stays, shown as done.
+the monthly reports the user's town has not submitted (or got back) and, for the district office, those awaiting
+its review, the ledger items the user's post rectifies that are overdue or still open, the plans of weak projects
+past their deadline, the open data-quality problems and the households without a cadre. An entry whose list the
+post never works on is left out; an empty one stays, shown as done.
 """
 
 from __future__ import annotations
@@ -18,12 +19,16 @@ from django.utils.translation import gettext as _
 
 from audits.permissions import audits_scope
 from audits.selectors.ledger import NOT_CLOSED, Overdue, item_filter
+from funds.choices import ReportStatus
+from funds.permissions import REPORT_REVIEWERS
 from funds.selectors.chain import waiting_for
+from funds.selectors.reports import ReportFilters, report_list, towns_to_report
 from households.permissions import households_scope
 from households.selectors.lifecycle import households_without_cadre
 from households.selectors.quality import quality_problem_list
 from organisation.actors import Actor
-from organisation.scoping import Access
+from organisation.periods import month_start
+from organisation.scoping import Access, may_act
 from projects.permissions import may_work_on_plans
 from projects.selectors.income import PlanFilters, plan_list
 
@@ -45,6 +50,7 @@ def _url(name: str, **params) -> str:
 def todo_for(*, user: Actor, today: dt.date) -> list[Todo]:
     """The user's to-do list, in the order of the work: money first, then problems, then the register."""
     todos = [Todo(queue.key, str(queue.title), queue.count, queue.list_url, late=False) for queue in waiting_for(user)]
+    todos.extend(_report_todos(user, today))
     rectifying = audits_scope(user, Access.CHANGE)
     if rectifying.exists():
         todos.append(
@@ -89,6 +95,47 @@ def todo_for(*, user: Actor, today: dt.date) -> list[Todo]:
                 _("Households without a cadre"),
                 households_without_cadre(user=user).count(),
                 _url("households:households_without_cadre"),
+            )
+        )
+    return todos
+
+
+def _report_todos(user: Actor, today: dt.date) -> list[Todo]:
+    """The monthly reports of ended months waiting for the user's town (not submitted, or returned for correction;
+    late while one is past its due day), and for the district office those awaiting its review."""
+
+    def reports(status: str):
+        return report_list(user=user, filters=ReportFilters(status=status), today=today).filter(
+            month__lt=month_start(today)
+        )
+
+    todos = []
+    if towns_to_report(user).exists():
+        unsent = reports(ReportStatus.DRAFT)
+        todos.append(
+            Todo(
+                "reports_to_submit",
+                _("Monthly reports not submitted"),
+                unsent.count(),
+                _url("funds:report_list", status=ReportStatus.DRAFT.value),
+                late=unsent.filter(is_missing=True).exists(),
+            )
+        )
+        todos.append(
+            Todo(
+                "reports_returned",
+                _("Monthly reports returned for correction"),
+                reports(ReportStatus.RETURNED).count(),
+                _url("funds:report_list", status=ReportStatus.RETURNED.value),
+            )
+        )
+    if may_act(user, REPORT_REVIEWERS):
+        todos.append(
+            Todo(
+                "reports_to_review",
+                _("Monthly reports awaiting review"),
+                reports(ReportStatus.SUBMITTED).count(),
+                _url("funds:report_list", status=ReportStatus.SUBMITTED.value),
             )
         )
     return todos

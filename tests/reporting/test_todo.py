@@ -92,3 +92,32 @@ def test_every_post_gets_its_to_do_list_and_every_link_opens(client, role, town,
     assert response.status_code == 200
     for todo in response.context["todos"]:
         assert client.get(todo.url).status_code == 200, todo.key
+
+
+def test_a_towns_unsent_reports_wait_on_its_list_and_submitted_ones_on_the_district_offices(client, town, other_town):
+    # given two ended months' reports opened for the town, one submitted, and one opened for another town
+    from funds.services.reports import monthly_report_open, monthly_report_submit
+    from organisation.periods import month_start, previous_month
+
+    finance = post_user(Role.TOWN_FINANCE, town=town)
+    last = previous_month(month_start(timezone.localdate()))
+    unsent = monthly_report_open(user=finance, town=town, month=previous_month(last))
+    sent = monthly_report_open(user=finance, town=town, month=last)
+    monthly_report_submit(user=finance, report=sent, notes="")
+    monthly_report_open(user=post_user(Role.TOWN_FINANCE, town=other_town), town=other_town, month=last)
+
+    # when the town's finance office and the district office open their to-do lists
+    town_list = todo_page(client, finance)
+    town_counts = counts(town_list)
+    entry = next(todo for todo in town_list.context["todos"] if todo.key == "reports_to_submit")
+    listed = client.get(entry.url)
+    office_list = todo_page(client, post_user(Role.DISTRICT_OFFICE))
+
+    # then the town sees its one unsent report (a month two back is past its due day: late), nothing returned,
+    # and the office the one submitted report to review; each link lists what it counts
+    assert town_counts["reports_to_submit"] == 1
+    assert town_counts["reports_returned"] == 0
+    assert entry.late is (unsent.due_date < timezone.localdate())
+    assert [report.pk for report in listed.context["object_list"]] == [unsent.pk]
+    assert counts(office_list)["reports_to_review"] == 1
+    assert "reports_to_submit" not in counts(office_list)
