@@ -1,9 +1,12 @@
 import pgtrigger
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import F, Func, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
+
+from history.tracking import seal_trigger
 
 
 def _events_covered():
@@ -108,3 +111,44 @@ class Checkpoint(models.Model):
 
     def __str__(self):
         return f"{self.seal_id}:{self.digest}"
+
+
+class BulkEvent(models.Model):
+    """One sealed history event for a whole bulk write (a household import job), instead of one event per row.
+
+    Written only by ``history.bulk.bulk_event``: while it is open, the history triggers of the models it writes
+    (those tracked with ``track_history(bulk=True)``) record nothing for the service's own statements; on closing,
+    it is inserted here, sealed into the hash chain by its ``seal`` trigger like any event, and ``covers`` lists
+    exactly the rows it stands for: ``{table: {"columns": [...], "ids": [...], "rows": [...], "created": [...],
+    "digests": [...]}}``, in id order: each row's row in the source file, whether it was inserted, and its sha256
+    (``history_event_digest``) over its history's columns as written.
+    verify_history checks the file against ``file_sha256`` and every covered row against its digest.
+    """
+
+    # Named like an event table's key: the seal trigger and verify_history read pgh_id.
+    pgh_id = models.BigAutoField(primary_key=True)
+    pgh_created_at = models.DateTimeField(_("created at"))
+    kind = models.CharField(_("kind"), max_length=30)
+    job_id = models.BigIntegerField(_("job"))
+    file_name = models.CharField(_("stored file"), max_length=255, blank=True)
+    original_name = models.CharField(_("file name"), max_length=255, blank=True)
+    file_sha256 = models.CharField(_("file SHA-256"), max_length=64, blank=True)
+    staged_sha256 = models.CharField(_("staged rows SHA-256"), max_length=64, blank=True)
+    user_id = models.BigIntegerField(_("user"), null=True, blank=True)
+    covers = models.JSONField(_("rows covered"), default=dict)
+
+    class Meta:
+        verbose_name = _("bulk history event")
+        verbose_name_plural = _("bulk history events")
+        indexes = [
+            models.Index(fields=["kind", "job_id"], name="history_bulk_kind_job"),
+            # The History tab finds the events covering an object with covers @> {table: {"ids": [id]}}.
+            GinIndex(OpClass(F("covers"), name="jsonb_path_ops"), name="history_bulk_covers"),
+        ]
+        triggers = [
+            pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+            seal_trigger(),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.kind} {self.job_id}"

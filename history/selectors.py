@@ -5,6 +5,7 @@ A tracked model whose rows are parts of another's (a household's members) names 
 the tab with ``history_masked`` ({field name: function giving the masked text}), e.g. a member's ID number.
 """
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,10 +15,12 @@ from zoneinfo import ZoneInfo
 import pghistory.models
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.db import models
+from django.db import connection, models
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from history.models import BulkEvent
 
 
 def event_models() -> list[type[pghistory.models.Event]]:
@@ -173,7 +176,103 @@ def object_history(*, obj: models.Model, limit: int = 200, hidden: Iterable[str]
                 subject=_part_name(event, tracked) if is_part else "",
             )
         )
+    bulk = _bulk_entries(obj)
+    if bulk:
+        entries = sorted([*entries, *bulk], key=lambda entry: entry.when, reverse=True)
+        totals += len(bulk)
+        entries = entries[:limit]
     return ObjectHistory(entries=entries, more=totals - len(entries))
+
+
+def _bulk_entries(obj: models.Model) -> list[HistoryEntry]:
+    """The object's and its parts' rows written by bulk events (history.bulk): one entry per row, "created by import
+    job N, file F, row R" with that row's values as the stored source file holds them.
+
+    One query per table (the object's, each kind of part), through the events' GIN index, then one read of each
+    source file.
+    """
+    from history.bulk import bulk_rows_read  # history.bulk reads the event tables found here
+
+    targets: list[tuple[type[models.Model], list[Any], bool]] = []
+    if getattr(type(obj), "history_bulk", False):
+        targets.append((type(obj), [obj.pk], False))
+    for event_model, column in part_event_models_of(type(obj)):
+        tracked: type[models.Model] = event_model.pgh_tracked_model  # type: ignore[assignment]
+        if not getattr(tracked, "history_bulk", False):
+            continue
+        part_ids = list(tracked._base_manager.filter(**{column: obj.pk}).values_list("pk", flat=True))
+        if part_ids:
+            targets.append((tracked, part_ids, True))
+    bulk_table = connection.ops.quote_name(BulkEvent._meta.db_table)
+    covered = []  # (bulk event id, model, object id, row, created, is part)
+    with connection.cursor() as cursor:
+        for model, ids, is_part in targets:
+            table = model._meta.db_table
+            probes = " OR ".join(["b.covers @> %s::jsonb"] * len(ids))
+            cursor.execute(
+                f"""
+                SELECT b.pgh_id, c.obj_id::bigint, c.row_no::integer, c.created::boolean
+                FROM {bulk_table} b
+                CROSS JOIN LATERAL ROWS FROM (
+                    jsonb_array_elements_text(b.covers -> %s -> 'ids'),
+                    jsonb_array_elements_text(b.covers -> %s -> 'rows'),
+                    jsonb_array_elements_text(b.covers -> %s -> 'created')
+                ) AS c(obj_id, row_no, created)
+                WHERE ({probes}) AND c.obj_id::bigint = ANY(%s)
+                """,
+                [table, table, table, *(json.dumps({table: {"ids": [pk]}}) for pk in ids), ids],
+            )
+            covered += [
+                (event_id, model, pk, row, created, is_part) for event_id, pk, row, created in cursor.fetchall()
+            ]
+    if not covered:
+        return []
+    events = BulkEvent.objects.defer("covers").in_bulk({row[0] for row in covered})
+    users = {
+        user.pk: user
+        for user in get_user_model()._base_manager.filter(pk__in={event.user_id for event in events.values()})
+    }
+    rows_by_event: dict[int, list[int]] = {}
+    for event_id, _model, _pk, row, _created, _part in covered:
+        rows_by_event.setdefault(event_id, []).append(row)
+    values = {event_id: bulk_rows_read(events[event_id], rows) for event_id, rows in rows_by_event.items()}
+    parts = {
+        (model, pk): part
+        for model, ids, is_part in targets
+        if is_part
+        for pk, part in model._base_manager.in_bulk(ids).items()
+    }
+    entries = []
+    for event_id, model, pk, row, created, is_part in covered:
+        event = events[event_id]
+        user = users.get(event.user_id) if event.user_id is not None else None
+        words = {"job": event.job_id, "file": event.original_name or event.file_name, "row": row}
+        if created:
+            label = _("created by import job %(job)s, file %(file)s, row %(row)s") % words
+        else:
+            label = _("changed by import job %(job)s, file %(file)s, row %(row)s") % words
+        read = values[event_id]
+        if read is None:
+            changes = [
+                FieldChange(label=_("source file"), before="", after=_("The stored file is missing or changed."))
+            ]
+        else:
+            changes = [FieldChange(label=header, before="", after=value or "—") for header, value in read.get(row, [])]
+        part = parts.get((model, pk))
+        entries.append(
+            HistoryEntry(
+                event_id=event_id,
+                when=event.pgh_created_at,
+                action="insert" if created else "update",
+                label=label,
+                who=user.get_username() if user else _("system"),
+                who_detail=user.get_full_name() if user else "",
+                where=_("import job %(job)s") % words,
+                changes=changes,
+                subject=f"{model._meta.verbose_name} {part}" if is_part and part is not None else "",
+            )
+        )
+    return entries
 
 
 def _part_name(event, tracked: type[models.Model]) -> str:

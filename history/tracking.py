@@ -35,17 +35,49 @@ def seal_trigger() -> pgtrigger.Trigger:
     )
 
 
-def track_history(**kwargs):
-    """Class decorator: record every create, update and delete of the model, sealed."""
-    return pghistory.track(
-        pghistory.InsertEvent(),
-        pghistory.UpdateEvent(),
+# The transaction-local setting an open bulk event (``history.bulk.bulk_event``) sets: "<transaction id>:<event id>".
+BULK_SETTING = "lanshan.bulk_event"
+
+
+class NotInBulkEvent(pgtrigger.Condition):
+    """The event trigger records the statement's rows unless a bulk event of this very transaction, not yet written,
+    stands for them (``history_bulk_skips()``, history/migrations/0005). Evaluated once per statement (an InitPlan),
+    so it costs nothing per row; ``base`` is the event's own condition (an update's "any column changed")."""
+
+    def __init__(self, base: pgtrigger.Condition | None = None):
+        self.base = base
+
+    def resolve(self, model) -> str:
+        skip = "(SELECT NOT history_bulk_skips())"
+        return f"({self.base.resolve(model)}) AND {skip}" if self.base is not None else skip
+
+
+def track_history(*, bulk: bool = False, **kwargs):
+    """Class decorator: record every create, update and delete of the model, sealed.
+
+    ``bulk``: a bulk writer may record its inserts and updates of the model as one ``history.BulkEvent`` instead
+    (only through ``history.bulk.bulk_event``); deletions are always recorded row by row.
+    """
+    insert, update = pghistory.InsertEvent(), pghistory.UpdateEvent()
+    if bulk:
+        insert = pghistory.InsertEvent(condition=NotInBulkEvent())
+        update = pghistory.UpdateEvent(condition=NotInBulkEvent(pgtrigger.AnyChange()))
+    track = pghistory.track(
+        insert,
+        update,
         pghistory.DeleteEvent(),
         append_only=True,
         # A fresh dict each time: pghistory adds its append-only trigger to the dict it is given.
         meta={"triggers": [seal_trigger()]},
         **kwargs,
     )
+
+    def decorate(model):
+        # The History tab looks for bulk events only for the models that may have them.
+        model.history_bulk = bulk
+        return track(model)
+
+    return decorate
 
 
 def history_plans_forget() -> None:

@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import connection
 from django.db.models import Count, Min
 from django.utils.translation import gettext as _
 
-from history.models import Checkpoint, Seal
+from history.bulk import stored_sha256
+from history.models import BulkEvent, Checkpoint, Seal
 from history.selectors import event_models, event_models_of
 from history.services import checkpoint_signature_is_valid
 
@@ -37,6 +39,8 @@ CHECKPOINTS_MISSING = "checkpoints_missing"
 ANCHOR_UNREADABLE = "anchor_unreadable"
 ANCHOR_MISSING = "anchor_missing"
 ANCHOR_MISMATCH = "anchor_mismatch"
+BULK_FILE_MISSING = "bulk_file_missing"
+BULK_FILE_ALTERED = "bulk_file_altered"
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,7 @@ class ChainSummary:
 
 def history_chain_summary() -> ChainSummary:
     """How much history there is, and the head of the chain."""
-    tables = [model._meta.db_table for model in _existing(event_models())]
+    tables = [model._meta.db_table for model in _existing([*event_models(), BulkEvent])]
     events = 0
     if tables:
         counts = " + ".join(f"(SELECT count(*) FROM {connection.ops.quote_name(t)})" for t in tables)
@@ -87,9 +91,9 @@ def history_verify() -> list[Problem]:
     # A tracked model whose migration is not applied yet has recorded nothing; a dropped history
     # table still has its seals, which _unknown_table_problems reports.
     existing = _existing(event_models())
-    for model in existing:
+    for model in [*existing, *_existing([BulkEvent])]:
         problems += _event_table_problems(model._meta.db_table, model._meta.pk.column)
-    problems += _unknown_table_problems([model._meta.db_table for model in existing])
+    problems += _unknown_table_problems([model._meta.db_table for model in [*existing, BulkEvent]])
     problems += _seal_problems()
     problems += _chain_problems()
     problems += _checkpoint_problems()
@@ -107,6 +111,7 @@ def history_check(*, restored: bool = False) -> list[Problem]:
     problems = history_verify()
     for model in _existing(event_models()):
         problems += _drift_problems(model)
+    problems += _bulk_file_problems()
     problems += _schedule_problems(as_of=_data_time() if restored else None)
     problems += _anchor_problems(restored=restored)
     return problems
@@ -352,17 +357,38 @@ def _drift_problems(event_model) -> list[Problem]:
         f"CASE WHEN live.{quote(c)} IS DISTINCT FROM latest.{quote(c)} THEN {_literal(c)} END" for c in columns
     )
     latest_columns = ", ".join(f"e.{quote(c)}" for c in columns)
+    # A row a bulk event (history.bulk) wrote has no event of its own: its latest record is the bulk event, unless
+    # an event of its own came later. Such rows are checked against the digest the bulk event sealed (_bulk_drift).
+    # Written in one transaction (one timestamp), the one sealed later is the later.
+    seal_table = quote(Seal._meta.db_table)
+
+    def seal_of(table: str, event_id: str) -> str:
+        return (
+            f"(SELECT min(s.id) FROM {seal_table} s"
+            f" WHERE s.event_table = {_literal(table)} AND s.event_ids @> ARRAY[{event_id}]::bigint[])"
+        )
+
+    bulk_is_latest = f"""
+        bulk.bulk_id IS NOT NULL AND (
+            latest.pgh_id IS NULL
+            OR bulk.bulk_at > latest.pgh_created_at
+            OR (bulk.bulk_at = latest.pgh_created_at
+                AND {seal_of(BulkEvent._meta.db_table, "bulk.bulk_id")} > {seal_of(event_table, "latest.pgh_id")})
+        )
+    """
     sql = f"""
+        WITH latest AS (
+            SELECT DISTINCT ON (e.{obj}) e.{obj} AS obj_id, e.pgh_id, e.pgh_label, e.pgh_created_at, {latest_columns}
+            FROM {quote(event_table)} e
+            ORDER BY e.{obj}, e.pgh_id DESC
+        ), bulk AS ({_bulk_covers_sql()})
         SELECT coalesce(live.{pk}, latest.obj_id), latest.pgh_id, latest.pgh_label, live.{pk} IS NOT NULL,
                CASE WHEN live.{pk} IS NOT NULL AND latest.pgh_id IS NOT NULL
                     THEN array_remove(ARRAY[{differing}], NULL) END AS fields
         FROM {quote(live_table)} live
-        FULL OUTER JOIN (
-            SELECT DISTINCT ON (e.{obj}) e.{obj} AS obj_id, e.pgh_id, e.pgh_label, {latest_columns}
-            FROM {quote(event_table)} e
-            ORDER BY e.{obj}, e.pgh_id DESC
-        ) latest ON latest.obj_id = live.{pk}
-        WHERE CASE
+        FULL OUTER JOIN latest ON latest.obj_id = live.{pk}
+        LEFT JOIN bulk ON bulk.obj_id = coalesce(live.{pk}, latest.obj_id)
+        WHERE NOT coalesce({bulk_is_latest}, false) AND CASE
             WHEN latest.pgh_id IS NULL THEN true
             WHEN live.{pk} IS NULL THEN latest.pgh_label <> 'delete'
             WHEN latest.pgh_label = 'delete' THEN true
@@ -370,10 +396,52 @@ def _drift_problems(event_model) -> list[Problem]:
         END
         ORDER BY 1
     """
+    bulk_sql = f"""
+        WITH latest AS (
+            SELECT DISTINCT ON (e.{obj}) e.{obj} AS obj_id, e.pgh_id, e.pgh_created_at
+            FROM {quote(event_table)} e
+            ORDER BY e.{obj}, e.pgh_id DESC
+        ), bulk AS ({_bulk_covers_sql()})
+        SELECT bulk.obj_id, bulk.bulk_id, live.{pk} IS NOT NULL
+        FROM bulk
+        LEFT JOIN latest ON latest.obj_id = bulk.obj_id
+        LEFT JOIN {quote(live_table)} live ON live.{pk} = bulk.obj_id
+        WHERE {bulk_is_latest}
+          AND (live.{pk} IS NULL OR history_event_digest(
+                  history_payload(live)
+                  - ARRAY(SELECT key FROM jsonb_object_keys(history_payload(live)) AS key WHERE NOT bulk.cols ? key)
+              ) IS DISTINCT FROM decode(bulk.digest, 'hex'))
+        ORDER BY 1
+    """
     with connection.cursor() as cursor:
-        cursor.execute(sql)
+        cursor.execute(sql, {"table": live_table})
         rows = cursor.fetchall()
+        cursor.execute(bulk_sql, {"table": live_table})
+        bulk_rows = cursor.fetchall()
     problems = []
+    for object_id, bulk_id, is_live in bulk_rows:
+        values = {"table": live_table, "id": object_id, "event": bulk_id}
+        if is_live:
+            kind = ROW_DRIFT
+            message = _(
+                "%(table)s #%(id)s differs from what bulk history event #%(event)s recorded when it wrote the row: "
+                "it was changed with the history triggers off."
+            )
+        else:
+            kind = ROW_DELETED_UNRECORDED
+            message = _(
+                "%(table)s #%(id)s was deleted, but its latest history entry is bulk history event #%(event)s: "
+                "it was deleted with the history triggers off."
+            )
+        problems.append(
+            Problem(
+                kind=kind,
+                message=message % values,
+                event_table=BulkEvent._meta.db_table,
+                event_id=bulk_id,
+                object_id=object_id,
+            )
+        )
     for object_id, event_id, label, is_live, fields in rows:
         values = {"table": live_table, "id": object_id, "event": event_id, "events": event_table}
         if event_id is None:
@@ -402,6 +470,46 @@ def _drift_problems(event_model) -> list[Problem]:
             Problem(
                 kind=kind, message=message % values, event_table=event_table, event_id=event_id, object_id=object_id
             )
+        )
+    return problems
+
+
+def _bulk_covers_sql() -> str:
+    """The rows of the live table given as %(table)s that bulk events cover, each with its latest one: (obj_id,
+    bulk_id, bulk_at, digest, cols)."""
+    bulk_table = connection.ops.quote_name(BulkEvent._meta.db_table)
+    return f"""
+        SELECT DISTINCT ON (covered.obj_id::bigint) covered.obj_id::bigint AS obj_id, b.pgh_id AS bulk_id,
+               b.pgh_created_at AS bulk_at, covered.digest, b.covers -> %(table)s -> 'columns' AS cols
+        FROM {bulk_table} b
+        CROSS JOIN LATERAL ROWS FROM (
+            jsonb_array_elements_text(b.covers -> %(table)s -> 'ids'),
+            jsonb_array_elements_text(b.covers -> %(table)s -> 'digests')
+        ) AS covered(obj_id, digest)
+        WHERE b.covers ? %(table)s
+        ORDER BY covered.obj_id::bigint, b.pgh_id DESC
+    """
+
+
+def _bulk_file_problems() -> list[Problem]:
+    """Each bulk event's source file must still be stored, with the sha256 the event sealed."""
+    problems = []
+    events = BulkEvent.objects.exclude(file_name="").only("pgh_id", "file_name", "file_sha256").order_by("pgh_id")
+    for event in events.iterator():
+        values = {"event": event.pgh_id, "file": event.file_name}
+        if not default_storage.exists(event.file_name):
+            kind = BULK_FILE_MISSING
+            message = _("The file %(file)s that bulk history event #%(event)s was written from is no longer stored.")
+        elif stored_sha256(event.file_name) != event.file_sha256:
+            kind = BULK_FILE_ALTERED
+            message = _(
+                "The file %(file)s does not match the digest bulk history event #%(event)s sealed: the file was "
+                "changed."
+            )
+        else:
+            continue
+        problems.append(
+            Problem(kind=kind, message=message % values, event_table=BulkEvent._meta.db_table, event_id=event.pgh_id)
         )
     return problems
 

@@ -67,7 +67,7 @@ class DibaoStandard(models.Model):
         return f"{self.year}: {self.amount}"
 
 
-@track_history()
+@track_history(bulk=True)
 class Household(models.Model):
     file_number = models.CharField(_("file number"), max_length=30, unique=True)
     village = models.ForeignKey(
@@ -169,7 +169,7 @@ class StatusEvent(models.Model):
         return f"{self.household} {self.get_status_display()} {self.effective_on}"
 
 
-@track_history()
+@track_history(bulk=True)
 class Member(models.Model):
     household = models.ForeignKey(
         Household, on_delete=models.CASCADE, related_name="members", verbose_name=_("household")

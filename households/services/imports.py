@@ -240,13 +240,16 @@ def _finish(job: ImportJob, status: ImportStatus, **fields) -> ImportJob:
         fields["failure"] = str(fields["failure"])[:2000]
     ImportJob.objects.filter(pk=job.pk).update(**fields)
     if status in FINISHED:
-        # The sheet holds full ID numbers: once the job is over, neither it nor its staged rows are kept.
-        transaction.on_commit(lambda: _files_discard(job))
+        # The sheet holds full ID numbers: once the job is over, its staged rows are not kept, nor the sheet of a job
+        # that wrote nothing. An imported job's sheet stays, unchanged: it is the source its history event's digest
+        # covers (verify_history) and the History tab reads each imported household's row from.
+        keep_sheet = status == ImportStatus.IMPORTED
+        transaction.on_commit(lambda: _files_discard(job, keep_sheet=keep_sheet))
     job.refresh_from_db()
     return job
 
 
-def _files_discard(job: ImportJob) -> None:
+def _files_discard(job: ImportJob, *, keep_sheet: bool = False) -> None:
     importing.staged_discard(job)
-    if job.file.name:
+    if job.file.name and not keep_sheet:
         job.file.storage.delete(job.file.name)

@@ -12,10 +12,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 from stdnum.cn import ric
 
-from history.models import Seal
+from history.models import BulkEvent, Seal
 from households.id_numbers import id_number_parse
 from households.importing import staged_name
-from households.models import Household, HouseholdEvent, ImportStatus, Member, MemberEvent
+from households.models import Household, ImportStatus, Member
 from households.services.imports import import_job_check, import_job_confirm, import_job_create, import_job_write
 from organisation.roles import Role
 from tests.factories.households import HouseholdFactory, MemberFactory, valid_id_number
@@ -268,14 +268,12 @@ def test_every_imported_row_has_history_naming_the_job(staff, town, village):
     import_job_confirm(user=staff, job=job)
     import_job_write(job_id=job.pk)
 
+    # one bulk event for the job (issue 15 item 14) lists the household and both members, with who confirmed it
     household = Household.objects.get(file_number=number)
-    [household_event] = HouseholdEvent.objects.filter(pgh_obj_id=household.pk)
-    member_events = MemberEvent.objects.filter(pgh_obj_id__in=household.members.values("pk"))
-    assert household_event.pgh_label == "insert"
-    assert member_events.count() == 2
-    for event in [household_event, *member_events]:
-        assert event.pgh_context["import_job"] == job.pk
-        assert event.pgh_context["user"] == staff.pk
+    [event] = BulkEvent.objects.filter(kind="household_import", job_id=job.pk)
+    assert event.user_id == staff.pk
+    assert event.covers["households_household"]["ids"] == [household.pk]
+    assert sorted(event.covers["households_member"]["ids"]) == sorted(household.members.values_list("pk", flat=True))
 
 
 def test_a_change_since_the_check_makes_the_write_write_nothing_and_lists_the_problem(
@@ -301,7 +299,7 @@ def test_a_change_since_the_check_makes_the_write_write_nothing_and_lists_the_pr
     assert [(row, column) for row, column, _message in problems(job)] == [(3, "公民身份号码")]
 
 
-def test_neither_the_sheet_nor_its_staged_rows_are_kept_once_imported(
+def test_the_staged_rows_are_not_kept_once_imported_but_the_sheet_is(
     staff, town, village, monkeypatch, django_capture_on_commit_callbacks
 ):
     # given no broker: the tasks' bodies are called here
@@ -315,8 +313,8 @@ def test_neither_the_sheet_nor_its_staged_rows_are_kept_once_imported(
         import_job_confirm(user=staff, job=job)
         import_job_write(job_id=job.pk)
 
-    # then the files holding full ID numbers are gone
-    assert not storage.exists(job.file.name)
+    # then the staged rows are gone; the sheet stays, unchanged, as the source its history event seals
+    assert storage.exists(job.file.name)
     assert not storage.exists(staged_name(job))
 
 

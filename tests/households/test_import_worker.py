@@ -4,6 +4,7 @@ import time
 
 import pytest
 
+from history.models import BulkEvent
 from households.models import Household, HouseholdEvent, ImportJob, ImportStatus
 from households.services.imports import import_job_confirm, import_job_create
 from organisation.roles import Role
@@ -43,14 +44,12 @@ def test_a_worker_checks_and_then_imports_a_sheet(import_queue, worker, make_use
         import_job_confirm(user=staff, job=job)
         job = wait_for(job, ImportStatus.IMPORTED, ImportStatus.REJECTED, ImportStatus.FAILED)
 
-    # then both households are there, their history naming the task and the job
+    # then both households are there, their history one bulk event naming the job and who confirmed it
     assert job.status == ImportStatus.IMPORTED, job.failure
     assert job.summary["members_created"] == 3
     household = Household.objects.get(file_number=first)
     assert household.members.count() == 2
-    context = HouseholdEvent.objects.get(pgh_obj_id=household.pk).pgh_context
-    assert (context["task"], context["import_job"], context["user"]) == (
-        "households.tasks.run_import",
-        job.pk,
-        staff.pk,
-    )
+    [event] = BulkEvent.objects.filter(kind="household_import", job_id=job.pk)
+    assert event.user_id == staff.pk
+    assert household.pk in event.covers["households_household"]["ids"]
+    assert not HouseholdEvent.objects.filter(pgh_obj_id=household.pk).exists()
