@@ -271,16 +271,27 @@ class Command(BaseCommand):
         self.say(f"  write {write['seconds']:7.1f} s  {self._parts(write['parts'])}")
         history_per_row = None
         if fast["untracked"] is not None:
-            history = write["seconds"] - fast["untracked"]
+            history = write["seconds"] - fast["untracked"]["seconds"]
             history_per_row = history / rows * 1e6
             self.say(
-                f"  the same write with every trigger off: {fast['untracked']:.1f} s; the history costs "
+                f"  the same write with every trigger off: {fast['untracked']['seconds']:.1f} s; the history costs "
                 f"{history:.1f} s = {history / rows * 1e6:.0f} us per row"
             )
         self.say(
             f"  whole {total:7.1f} s  = {rows / total:,.0f} rows/s (check alone {rows / check['seconds']:,.0f}, "
-            f"write alone {rows / write['seconds']:,.0f}); history events written: {write['events']:,}"
+            f"write alone {rows / write['seconds']:,.0f}); history events written: {write['events']:,} "
+            "(one bulk event for the job besides)"
         )
+        if fast["per_row"] is not None:
+            before = fast["per_row"]
+            before_total = check["seconds"] + before["seconds"]
+            self.say(
+                "  history before and after (issue 15 item 14), the same write in this run:\n"
+                f"    before, one history event per row: write {before['seconds']:7.1f} s "
+                f"({before['events']:,} events), whole import {rows / before_total:9,.0f} rows/s\n"
+                f"    after, one sealed bulk event:       write {write['seconds']:7.1f} s "
+                f"({write['events']:,} events), whole import {rows / total:9,.0f} rows/s"
+            )
         fast_rate = rows / total
         if processes > 1:
             single = self._measure(lambda town, user: self._check_alone(path, town, user, processes=1))
@@ -396,13 +407,16 @@ class Command(BaseCommand):
         return {
             "check": {"seconds": check_seconds, "parts": check.timings, "errors": check.error_count},
             "write": {"seconds": write_seconds, "parts": write.timings, "events": events},
-            "untracked": self._write_untracked(job, user),
+            "untracked": self._write_again(job, user),
+            "per_row": self._write_again(job, user, per_row_history=True),
         }
 
-    @staticmethod
-    def _write_untracked(job, user) -> float | None:
-        """The same write with every trigger off (history, and foreign-key checks with it), rolled back: what
-        the history costs the write. None when the database user may not switch triggers off."""
+    @classmethod
+    def _write_again(cls, job, user, *, per_row_history: bool = False) -> dict | None:
+        """The same write again, rolled back: with every trigger off (history, and foreign-key checks with it), what
+        the history costs the write; or ``per_row_history``, with one history event per row written, as before the
+        import's single bulk event (issue 15 item 14). None when the database user may not switch triggers off (the
+        rows of the first write are removed with them off)."""
         try:
             with transaction.atomic():
                 with connection.cursor() as cursor:
@@ -416,12 +430,15 @@ class Command(BaseCommand):
                     )
                     for table, column in (("households_member", "household_id"), ("households_household", "id")):
                         cursor.execute(f"DELETE FROM {table} WHERE {column} IN ({households})", [job.town_id])
+                    if per_row_history:
+                        cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+                events_before = cls._events()
                 started = time.perf_counter()
-                importing.sheet_write(job, user=user)
-                seconds = time.perf_counter() - started
+                importing.sheet_write(job, user=user, per_row_history=per_row_history)
+                result = {"seconds": time.perf_counter() - started, "events": cls._events() - events_before}
                 raise Rollback
         except Rollback:
-            return seconds
+            return result
         except DatabaseError:
             return None
 
