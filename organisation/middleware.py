@@ -34,15 +34,18 @@ class StatementTimeoutMiddleware:
     full-district export once kept 97 abandoned requests open until PostgreSQL ran out of connections.
 
     The limit is set on the web process's database session once per connection (no query per request); Celery workers
-    and management commands never pass here, so their long jobs keep no limit."""
+    and management commands never pass here, so their long jobs keep no limit.
+
+    The same session has PostgreSQL's JIT compilation off (``REQUEST_DATABASE_JIT``, default off): a page's query the
+    planner over-estimates (a scope's ``IN`` subqueries) was compiled for 1-2 s to run for 0.1 s (the projects list of
+    a village clerk on the province: 3.4 s, 0.15 s without JIT; bin/loadtest). Jobs and commands keep JIT for their
+    long queries."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        milliseconds = settings.REQUEST_STATEMENT_TIMEOUT_MS
-        if milliseconds:
-            _session_timeout_set(milliseconds)
+        _web_session_set(settings.REQUEST_STATEMENT_TIMEOUT_MS, jit=settings.REQUEST_DATABASE_JIT)
         return self.get_response(request)
 
     def process_exception(self, request, exception):
@@ -52,11 +55,16 @@ class StatementTimeoutMiddleware:
         return None
 
 
-def _session_timeout_set(milliseconds: int) -> None:
+def _web_session_set(milliseconds: int, *, jit: bool) -> None:
+    """The request's database session: its statement timeout (0: none, as PostgreSQL reads 0) and JIT on or off."""
     connection.ensure_connection()
     raw = connection.connection
-    if getattr(raw, "lanshan_statement_timeout", None) == milliseconds:
+    wanted = (milliseconds, jit)
+    if getattr(raw, "lanshan_web_session", None) == wanted:
         return
     with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('statement_timeout', %s, false)", [f"{int(milliseconds)}ms"])
-    raw.lanshan_statement_timeout = milliseconds
+        cursor.execute(
+            "SELECT set_config('statement_timeout', %s, false), set_config('jit', %s, false)",
+            [f"{int(milliseconds)}ms", "on" if jit else "off"],
+        )
+    raw.lanshan_web_session = wanted

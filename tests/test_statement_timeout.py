@@ -62,3 +62,21 @@ def test_outside_a_request_there_is_no_limit(settings, fresh_connection, office_
         cursor.execute("SHOW statement_timeout")
         assert cursor.fetchone()[0] == "0"
         cursor.execute("SELECT pg_sleep(0.5)")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_request_runs_its_statements_without_jit(client, office_user, settings, fresh_connection):
+    settings.REQUEST_DATABASE_JIT = False
+    settings.REQUEST_STATEMENT_TIMEOUT_MS = 30_000
+    # outside a request the server's setting holds (PostgreSQL's default: on)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "on"
+    # a request's database session has JIT off (a short query planned as costly was compiled for seconds)
+    client.force_login(office_user)
+    assert client.get("/").status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "30s"

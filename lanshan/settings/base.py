@@ -108,6 +108,9 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=
 # (organisation.middleware.StatementTimeoutMiddleware); 0: no limit. Workers and commands have none (exports and
 # imports are jobs).
 REQUEST_STATEMENT_TIMEOUT_MS = env.int("REQUEST_STATEMENT_TIMEOUT_MS", default=30_000)
+# PostgreSQL's JIT compilation for a web request's statements (the same middleware): off, since a page's short query
+# with an over-estimated plan was compiled for longer than it ran (bin/loadtest); jobs and commands keep the server's.
+REQUEST_DATABASE_JIT = env.bool("REQUEST_DATABASE_JIT", default=False)
 # A streaming replica of it, when there is one (docs/deployment.md, "Beyond one machine"): the pages and jobs that only
 # read (REPLICA_READ_VIEWS, and the blocks a job marks with replica_reads()) read from it; everything else, and
 # every request of a browser that wrote in the last REPLICA_PIN_SECONDS, reads from the primary.
