@@ -32,8 +32,8 @@ class BulkSource:
     """What the bulk event records about where the rows came from."""
 
     kind: str
-    job_id: int
-    user_id: int | None
+    job_id: int | None = None
+    user_id: int | None = None
     file_name: str = ""
     original_name: str = ""
     file_sha256: str = ""
@@ -85,8 +85,11 @@ def bulk_event(
     # On an error the transaction (or the savepoint) rolls back, and the setting with it.
     yield BULK_COVERED
     if event_id is not None:
-        _bulk_event_write(event_id, source, models_written)
         with connection.cursor() as cursor:
+            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {BULK_COVERED})")
+            # A write that changed nothing (a scan that found nothing new) leaves no event.
+            if cursor.fetchone()[0]:
+                _bulk_event_write(event_id, source, models_written)
             cursor.execute("SELECT set_config(%s, '', true)", [BULK_SETTING])
 
 

@@ -129,7 +129,8 @@ class BulkEvent(models.Model):
     pgh_id = models.BigAutoField(primary_key=True)
     pgh_created_at = models.DateTimeField(_("created at"))
     kind = models.CharField(_("kind"), max_length=30)
-    job_id = models.BigIntegerField(_("job"))
+    # The import job; none for a scan.
+    job_id = models.BigIntegerField(_("job"), null=True, blank=True)
     file_name = models.CharField(_("stored file"), max_length=255, blank=True)
     original_name = models.CharField(_("file name"), max_length=255, blank=True)
     file_sha256 = models.CharField(_("file SHA-256"), max_length=64, blank=True)

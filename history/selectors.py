@@ -235,7 +235,11 @@ def _bulk_entries(obj: models.Model) -> list[HistoryEntry]:
     rows_by_event: dict[int, list[int]] = {}
     for event_id, _model, _pk, row, _created, _part in covered:
         rows_by_event.setdefault(event_id, []).append(row)
-    values = {event_id: bulk_rows_read(events[event_id], rows) for event_id, rows in rows_by_event.items()}
+    values = {
+        event_id: bulk_rows_read(events[event_id], rows)
+        for event_id, rows in rows_by_event.items()
+        if events[event_id].file_name
+    }
     parts = {
         (model, pk): part
         for model, ids, is_part in targets
@@ -247,17 +251,25 @@ def _bulk_entries(obj: models.Model) -> list[HistoryEntry]:
         event = events[event_id]
         user = users.get(event.user_id) if event.user_id is not None else None
         words = {"job": event.job_id, "file": event.original_name or event.file_name, "row": row}
-        if created:
-            label = _("created by import job %(job)s, file %(file)s, row %(row)s") % words
+        if not event.file_name:
+            # A bulk write from no file (the overdue scan's flags): which event, and of what kind.
+            label = _("changed by bulk history event #%(event)s (%(kind)s)") % {"event": event_id, "kind": event.kind}
+            where, changes = event.kind, []
         else:
-            label = _("changed by import job %(job)s, file %(file)s, row %(row)s") % words
-        read = values[event_id]
-        if read is None:
-            changes = [
-                FieldChange(label=_("source file"), before="", after=_("The stored file is missing or changed."))
-            ]
-        else:
-            changes = [FieldChange(label=header, before="", after=value or "—") for header, value in read.get(row, [])]
+            if created:
+                label = _("created by import job %(job)s, file %(file)s, row %(row)s") % words
+            else:
+                label = _("changed by import job %(job)s, file %(file)s, row %(row)s") % words
+            where = _("import job %(job)s") % words
+            read = values[event_id]
+            if read is None:
+                changes = [
+                    FieldChange(label=_("source file"), before="", after=_("The stored file is missing or changed."))
+                ]
+            else:
+                changes = [
+                    FieldChange(label=header, before="", after=value or "—") for header, value in read.get(row, [])
+                ]
         part = parts.get((model, pk))
         entries.append(
             HistoryEntry(
@@ -267,7 +279,7 @@ def _bulk_entries(obj: models.Model) -> list[HistoryEntry]:
                 label=label,
                 who=user.get_username() if user else _("system"),
                 who_detail=user.get_full_name() if user else "",
-                where=_("import job %(job)s") % words,
+                where=where,
                 changes=changes,
                 subject=f"{model._meta.verbose_name} {part}" if is_part and part is not None else "",
             )

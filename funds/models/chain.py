@@ -163,7 +163,7 @@ class PaymentRequest(models.Model):
         return reverse("funds:request_detail", args=[self.pk])
 
 
-@track_history()
+@track_history(bulk=True)
 class Transfer(StoredDeadline):
     """One hop of money moving down the chain (拨付), with its legal deadline.
 

@@ -11,10 +11,22 @@ from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from funds.models import Allocation, Hop, Installment, Loan, LoanStatus, MonthlyReport, RiskBand, Transfer
+from funds.models import (
+    Allocation,
+    Hop,
+    Installment,
+    Loan,
+    LoanStatus,
+    MonthlyReport,
+    RiskBand,
+    Transfer,
+    TransferEvent,
+)
 from funds.selectors.overdue import overdue_transfer_list
 from funds.services import chain
 from funds.services.overdue import overdue_scan
+from history import verify
+from history.models import BulkEvent, Seal
 from notifications.models import Notification
 from organisation.roles import Role
 from organisation.workdays import LEGAL_TIME_ZONE, end_of_due_day
@@ -496,3 +508,38 @@ def test_a_town_hears_of_its_own_transfers_in_one_notice_linked_to_its_tab(peopl
     (notice,) = Notification.objects.filter(recipient=people.town_finance, key__startswith="funds.transfer")
     assert notice.key.startswith("funds.transfers.overdue:3:")
     assert notice.url == f"{reverse('funds:overdue_list')}?tab=transfers&town={town.pk}"
+
+
+# --- History: one sealed bulk event per flag statement (issue 15 item 13) -----------------------------------------
+
+
+def test_the_scan_records_its_flags_as_one_sealed_bulk_event_listing_the_flagged_transfers(people, town, office):
+    # given three overdue shares
+    transfers = shares_due(town, people.district_finance, 3)
+    ids = sorted(transfer.pk for transfer in transfers)
+    events_before = TransferEvent.objects.count()
+
+    # when the scan flags them
+    result = overdue_scan(now=beijing(DUE + dt.timedelta(days=2), 9))
+
+    # then one bulk event, sealed, lists exactly them, and no event per transfer was written
+    assert result.transfers == 3
+    [event] = BulkEvent.objects.filter(kind="overdue_scan")
+    assert event.covers["funds_transfer"]["ids"] == ids
+    assert Seal.objects.filter(event_table="history_bulkevent", event_ids__contains=[event.pk]).exists()
+    assert TransferEvent.objects.count() == events_before
+    # and the drift check takes each flagged row as matching it
+    drift = {verify.ROW_DRIFT, verify.ROW_UNRECORDED, verify.ROW_DELETED_UNRECORDED}
+    assert [problem for problem in verify.history_check() if problem.kind in drift] == []
+
+    # when a scan finds nothing new, it writes no event
+    overdue_scan(now=beijing(DUE + dt.timedelta(days=2), 10))
+    assert BulkEvent.objects.filter(kind="overdue_scan").count() == 1
+
+    # and a flag cleared behind the history's back is caught
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute("UPDATE funds_transfer SET overdue_flagged_at = NULL WHERE id = %s", [ids[0]])
+        cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+    [problem] = [problem for problem in verify.history_check() if problem.kind in drift]
+    assert (problem.kind, problem.object_id) == (verify.ROW_DRIFT, ids[0])

@@ -464,9 +464,14 @@ class Command(BaseCommand):
             f"triggers and seals included) in {generated:.1f} s = {size / generated:,.0f} transfers/s; "
             f"ANALYZE {analysed:.1f} s"
         )
+        # The first scan twice on the same backlog: its flags' history one event per transfer as before, then one
+        # sealed bulk event for the flag statement (issue 15 item 13).
+        district.unflag()
+        before = self._scan(now, per_row_history=True)
+        self.say(f"  first scan, one history event per flagged transfer (before)  {self._scan_line(before)}")
         district.unflag()
         first = self._scan(now)
-        self.say(f"  first scan   {self._scan_line(first)}")
+        self.say(f"  first scan, one sealed bulk event (after)  {self._scan_line(first)}")
         hourly_now = now + dt.timedelta(hours=1)
         district.unflag_some(HOURLY_NEW)
         hourly = self._scan(hourly_now)
@@ -487,10 +492,10 @@ class Command(BaseCommand):
             self.say(f"  list: {label:<34} {seconds * 1000:7.1f} ms  {queries:3d} queries  ({rows:,} rows match)")
         return {"size": size, "first": first, "hourly": hourly, "idle": idle, "pages": page_figures}
 
-    def _scan(self, now: dt.datetime) -> dict:
+    def _scan(self, now: dt.datetime, *, per_row_history: bool = False) -> dict:
         with CaptureQueriesContext(connection) as queries:
             started = time.perf_counter()
-            result = overdue_scan(now=now)
+            result = overdue_scan(now=now, per_row_history=per_row_history)
             seconds = time.perf_counter() - started
         timed = sorted(queries.captured_queries, key=lambda query: -float(query["time"]))
         return {

@@ -149,8 +149,14 @@ class SheetGenerator:
                 "bank_name": "兰山农商银行",
                 "bank_account": f"6224{rng.randint(10**14, 10**15 - 1)}",
             }
+            head_male = rng.random() < 0.8
             for position in range(size):
                 relation = ("户主", "配偶", "之子", "之女", "之父母", "之孙子")[position]
+                # The ID number's sex agrees with the relation (a rule of the check): a son male, a spouse the
+                # head's other sex.
+                male = {"户主": head_male, "配偶": not head_male, "之子": True, "之女": False, "之孙子": True}.get(
+                    relation, rng.random() < 0.5
+                )
                 born = {
                     "户主": (1945, 1985),
                     "配偶": (1945, 1985),
@@ -159,7 +165,10 @@ class SheetGenerator:
                 }.get(relation, (1985, 2012))
                 while True:
                     birth = dt.date(rng.randint(*born), rng.randint(1, 12), rng.randint(1, 28))
-                    body = f"371399{birth:%Y%m%d}{rng.randint(0, 999):03d}"
+                    sequence = rng.randint(0, 999)
+                    if sequence % 2 != int(male):
+                        sequence ^= 1
+                    body = f"371399{birth:%Y%m%d}{sequence:03d}"
                     if body not in used:
                         used.add(body)
                         break
