@@ -37,6 +37,8 @@ ROSTER = register(
         full_ids=may_reveal_id_numbers,
         on_done=roster_revealed,
         filename="households",
+        sort_through="household__",
+        sort_renamed={"member_count": "household_member_count"},
     )
 )
 

@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from organisation.enqueue import enqueue_on_commit, waiting_resender
-from organisation.exports import ExportContext, export_of, list_params, rows_of, sheet_write
+from organisation.exports import ExportContext, export_of, list_params, rows_of, sheet_write, sorted_as_listed
 from organisation.models import District, ExportJob, ExportStatus
 from organisation.scoping import Access, has_district_reach, towns_for
 
@@ -102,7 +102,8 @@ def export_job_run(*, job_id: int) -> ExportJob:
 
         with tempfile.TemporaryFile() as stream, translation.override(settings.LANGUAGE_CODE):
             columns = export.columns()
-            rows, total = rows_of(export, export.rows(user, job.filters), columns)
+            listed = sorted_as_listed(export, export.rows(user, job.filters), job.filters)
+            rows, total = rows_of(export, listed, columns)
             ExportJob.objects.filter(pk=job_id).update(rows_total=total)
             count = (export.write or sheet_write)(
                 stream,

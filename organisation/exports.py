@@ -10,7 +10,10 @@ ready, so this module never imports an app above it) with ``register(ListExport(
   ``kind``: text, number, money, date; ``words``: a converter made once per export, e.g. from a choices class);
 - ``roles``: who may export (a role set of the app's ``permissions.py``); ``None``: whoever opens the list;
 - ``full_ids`` (who may ask for full ID numbers) and ``on_done`` (e.g. the reveal log) for exports of personal data;
-- ``write``: a writer of its own only when the sheet must be something else than the list's columns.
+- ``write``: a writer of its own only when the sheet must be something else than the list's columns;
+- ``sort_through``: when the rows are not the list's records but hang off them (the roster's members of the listed
+  households: ``"household__"``), the path to them, and ``sort_renamed`` the list's annotations the rows carry
+  under another name: the export follows the list's ``?sort=`` (``sorted_as_listed``).
 
 The job (``ExportJob``), its task and its pages are ``organisation.export_services``, ``organisation.tasks``
 and ``organisation.export_views``; the button is ``{% export_button "kind" %}`` (``templatetags/exports.py``).
@@ -24,6 +27,7 @@ from operator import attrgetter
 from typing import Any
 
 from django.db.models import QuerySet
+from django.urls import resolve, reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -34,6 +38,7 @@ from openpyxl.utils import get_column_letter
 
 from organisation.scoping import may_act
 from organisation.sheets import FORMULA_START, print_setup, text_cell
+from organisation.sorting import SORT_PARAM, SortableListMixin, list_sorting
 
 TEXT, NUMBER, MONEY, DATE, DATETIME = "text", "number", "money", "date", "datetime"
 YUAN, WAN_YUAN = "元", "万元"
@@ -93,6 +98,8 @@ class ListExport:
     write: Callable[..., int] | None = None
     filename: str = ""
     meta: dict = field(default_factory=dict)
+    sort_through: str = ""
+    sort_renamed: dict = field(default_factory=dict)
 
     def may_export(self, user) -> bool:
         if not (user.is_authenticated and user.is_active):
@@ -118,6 +125,18 @@ def registered() -> dict[str, ListExport]:
 
 def export_of(kind: str) -> ListExport | None:
     return _registry.get(kind)
+
+
+def sorted_as_listed(export: ListExport, rows, params: Mapping[str, str]):
+    """``rows`` (the export's ``rows(user, params)``) in the order the list page shows for ``params``: its ``?sort=``
+    applied with the page's own sort columns (``organisation.sorting.list_sorting``). Rows that are not a queryset,
+    or a list that is not sorted by a column, keep their own order."""
+    if not isinstance(rows, QuerySet) or not params.get(SORT_PARAM):
+        return rows
+    view_class = resolve(reverse(export.list_url)).func.view_class  # type: ignore[attr-defined]
+    if not issubclass(view_class, SortableListMixin):
+        return rows
+    return list_sorting(view_class, params).apply(rows, through=export.sort_through, renamed=export.sort_renamed)
 
 
 def list_params(query) -> dict[str, str]:

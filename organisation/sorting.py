@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.db.models import QuerySet
+from django.http import HttpRequest, QueryDict
 
 SORT_PARAM = "sort"
 
@@ -32,12 +33,15 @@ class Sorting:
         self.descending = value.startswith("-")
         self.key = value.lstrip("-") if value.lstrip("-") in self.columns else ""
 
-    def apply(self, queryset: QuerySet) -> QuerySet:
-        """``queryset`` in the chosen column's order, or unchanged when none was chosen."""
+    def apply(self, queryset: QuerySet, *, through: str = "", renamed: Mapping[str, str] | None = None) -> QuerySet:
+        """``queryset`` in the chosen column's order, or unchanged when none was chosen. ``through``: the path from
+        the queryset's records to the list's (``"household__"``: members in their households' order, then their
+        own); ``renamed``: a list's annotation the queryset carries under another name."""
         if not self.key:
             return queryset
-        fields = (*self.columns[self.key].fields, "pk")
-        return queryset.order_by(*(_flipped(field) if self.descending else field for field in fields))
+        fields = [_through(field, through, renamed or {}) for field in (*self.columns[self.key].fields, "pk")]
+        ordering = [_flipped(field) if self.descending else field for field in fields]
+        return queryset.order_by(*ordering, *(["pk"] if through else []))
 
     def state(self, key: str) -> str:
         """ "asc", "desc" or "" for the column ``key``."""
@@ -50,8 +54,26 @@ class Sorting:
         return f"-{key}" if self.state(key) == "asc" else key
 
 
+def _through(field: str, through: str, renamed: Mapping[str, str]) -> str:
+    sign, name = ("-", field[1:]) if field.startswith("-") else ("", field)
+    return f"{sign}{renamed[name]}" if name in renamed else f"{sign}{through}{name}"
+
+
 def _flipped(field: str) -> str:
     return field[1:] if field.startswith("-") else f"-{field}"
+
+
+def list_sorting(view_class, params: Mapping[str, str]) -> Sorting:
+    """The sorting the list page ``view_class`` (a ``SortableListMixin`` view) applies for the query string
+    ``params``: the page's own columns (a view may choose them by its query string, e.g. its tab), for an export
+    that keeps the list's query string and must show its rows in the page's order."""
+    request = HttpRequest()
+    request.GET = QueryDict(mutable=True)
+    for key, value in params.items():
+        request.GET[key] = value
+    view = view_class()
+    view.request = request
+    return view.sorting
 
 
 class SortableListMixin:
