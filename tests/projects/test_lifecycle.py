@@ -437,11 +437,12 @@ def test_the_demo_has_a_project_at_every_state_made_through_the_services_once(db
 
     # when the demo is loaded, and its projects twice
     demo_data_load()
-    assert demo_projects_load() == 11
+    created = demo_projects_load()
+    assert created == IndustryProject.objects.count() >= len(S.values)
     assert demo_projects_load() == 0
-    # then there is a project at every state, one entered as existing
+    # then there is a project at every state, and projects entered as existing (operating before the system)
     assert set(IndustryProject.objects.values_list("status", flat=True)) == set(S.values)
-    assert IndustryProject.objects.filter(entered_as_existing=True).count() == 1
+    assert IndustryProject.objects.filter(entered_as_existing=True).exists()
     # every project's history starts with its entry and each move is signed by a demo user
     for project in IndustryProject.objects.all():
         changes = list(project.status_changes.order_by("recorded_at", "pk"))

@@ -172,7 +172,8 @@ def test_the_page_holds_no_person_s_name_no_id_and_no_link_into_the_application(
     assert "/admin" not in html
     links = re.findall(r'(?:href|action|src)="([^"]*)"', html)
     assert links, "the page has its stylesheets at least"
-    assert all(link.startswith(("?", "/static/")) for link in links), links
+    # the public evaluation form is the one page it links to, itself public (no login, partners.public_urls)
+    assert all(link.startswith(("?", "/static/", "/public/")) for link in links), links
     assert "<form" not in html
     assert f"/projects/{project.pk}" not in html
 
