@@ -255,6 +255,9 @@ class Transfer(StoredDeadline):
                 name="transfer_unflagged_by_due",
             ),
             models.Index(fields=["town", "hop"], name="transfer_town_hop"),
+            # The transfer list's order (newest clock first): without it the district's first page sorted every
+            # transfer (0.76 s on a province of 210,415; 0.04 s with it, bin/loadtest).
+            models.Index(F("clock_start").desc(), F("id").desc(), name="transfer_list_order"),
         ]
 
     def __str__(self):
