@@ -18,7 +18,7 @@ from django.db import connection
 from django.db.models import Count, Min
 from django.utils.translation import gettext as _
 
-from history.bulk import stored_sha256
+from history.bulk import row_digest_settings, row_digest_sql, stored_sha256
 from history.models import BulkEvent, Checkpoint, Seal
 from history.selectors import event_models, event_models_of
 from history.services import checkpoint_signature_is_valid
@@ -396,28 +396,10 @@ def _drift_problems(event_model) -> list[Problem]:
         END
         ORDER BY 1
     """
-    bulk_sql = f"""
-        WITH latest AS (
-            SELECT DISTINCT ON (e.{obj}) e.{obj} AS obj_id, e.pgh_id, e.pgh_created_at
-            FROM {quote(event_table)} e
-            ORDER BY e.{obj}, e.pgh_id DESC
-        ), bulk AS ({_bulk_covers_sql()})
-        SELECT bulk.obj_id, bulk.bulk_id, live.{pk} IS NOT NULL
-        FROM bulk
-        LEFT JOIN latest ON latest.obj_id = bulk.obj_id
-        LEFT JOIN {quote(live_table)} live ON live.{pk} = bulk.obj_id
-        WHERE {bulk_is_latest}
-          AND (live.{pk} IS NULL OR history_event_digest(
-                  history_payload(live)
-                  - ARRAY(SELECT key FROM jsonb_object_keys(history_payload(live)) AS key WHERE NOT bulk.cols ? key)
-              ) IS DISTINCT FROM decode(bulk.digest, 'hex'))
-        ORDER BY 1
-    """
     with connection.cursor() as cursor:
         cursor.execute(sql, {"table": live_table})
         rows = cursor.fetchall()
-        cursor.execute(bulk_sql, {"table": live_table})
-        bulk_rows = cursor.fetchall()
+    bulk_rows = _bulk_drift_rows(tracked, event_table, obj, bulk_is_latest)
     problems = []
     for object_id, bulk_id, is_live in bulk_rows:
         values = {"table": live_table, "id": object_id, "event": bulk_id}
@@ -472,6 +454,46 @@ def _drift_problems(event_model) -> list[Problem]:
             )
         )
     return problems
+
+
+def _bulk_drift_rows(tracked, event_table: str, obj: str, bulk_is_latest: str) -> list[tuple[int, int, bool]]:
+    """The rows whose latest record is a bulk event and that no longer match the digest it sealed, or are gone:
+    (object id, bulk event id, still there). One query per set of columns the events sealed (a column added to the
+    table later does not count); a sealed column since dropped makes every row it covered differ."""
+    quote = connection.ops.quote_name
+    live_table = tracked._meta.db_table
+    pk = quote(tracked._meta.pk.column)
+    bulk_table = quote(BulkEvent._meta.db_table)
+    existing = {field.column for field in tracked._meta.concrete_fields}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT DISTINCT covers -> %(table)s -> 'columns' FROM {bulk_table} WHERE covers ? %(table)s",
+            {"table": live_table},
+        )
+        # jsonb arrives as its text.
+        column_sets = [json.loads(columns) for (columns,) in cursor.fetchall()]
+    found = []
+    for columns in column_sets:
+        if set(columns) <= existing:
+            differs = f"{row_digest_sql('live', columns)} IS DISTINCT FROM bulk.digest"
+        else:
+            differs = "true"
+        sql = f"""
+            WITH latest AS (
+                SELECT DISTINCT ON (e.{obj}) e.{obj} AS obj_id, e.pgh_id, e.pgh_created_at
+                FROM {quote(event_table)} e
+                ORDER BY e.{obj}, e.pgh_id DESC
+            ), bulk AS ({_bulk_covers_sql()})
+            SELECT bulk.obj_id, bulk.bulk_id, live.{pk} IS NOT NULL
+            FROM bulk
+            LEFT JOIN latest ON latest.obj_id = bulk.obj_id
+            LEFT JOIN {quote(live_table)} live ON live.{pk} = bulk.obj_id
+            WHERE bulk.cols = %(columns)s::jsonb AND {bulk_is_latest} AND (live.{pk} IS NULL OR {differs})
+        """
+        with row_digest_settings(), connection.cursor() as cursor:
+            cursor.execute(sql, {"table": live_table, "columns": json.dumps(columns)})
+            found += cursor.fetchall()
+    return sorted(found)
 
 
 def _bulk_covers_sql() -> str:

@@ -271,6 +271,10 @@ def sheet_write(job: ImportJob, *, user, timings: bool = False, per_row_history:
             )
             outcome.members_created += cursor.rowcount
         spent["members"] = clock() - started
+
+        started = clock()
+        bulk_stack.close()  # the job's bulk event written and sealed
+        spent["history"] = clock() - started
     if timings:
         outcome.timings = spent
     return outcome
