@@ -120,8 +120,8 @@ class BulkEvent(models.Model):
     (those tracked with ``track_history(bulk=True)``) record nothing for the service's own statements; on closing,
     it is inserted here, sealed into the hash chain by its ``seal`` trigger like any event, and ``covers`` lists
     exactly the rows it stands for: ``{table: {"columns": [...], "ids": [...], "rows": [...], "created": [...],
-    "digests": [...]}}``, in id order: each row's row in the source file, whether it was inserted, and its sha256
-    (``history_event_digest``) over its history's columns as written.
+    "digests": [...]}}``, in id order: each row's row in the source file, whether it was inserted, and the sha256 of
+    its values in ``columns`` as written (``history.bulk.row_digest_sql``).
     verify_history checks the file against ``file_sha256`` and every covered row against its digest.
     """
 
