@@ -5,7 +5,7 @@ from django.db import OperationalError
 
 from households.models import QualityRun
 from households.services.imports import IMPORT_LEASE, import_job_check, import_job_write
-from households.services.quality import quality_check_run, quality_run_create
+from households.services.quality import QUALITY_RUN_LEASE, quality_check_run, quality_run_create
 from jobs.heartbeat import beating
 
 RETRY_DELAY_SECONDS = 60
@@ -16,11 +16,13 @@ def check_data_quality(self, run_id: int | None = None) -> int:
     """Run every data-quality rule (nightly from jobs/schedules.py with no run, or for the run "check now"
     queued). Returns the run's id."""
     run = QualityRun.objects.get(pk=run_id) if run_id is not None else quality_run_create()
-    try:
-        quality_check_run(run=run)
-    except OperationalError as error:
-        # The database went away for a moment: try the same run again.
-        raise self.retry(exc=error, kwargs={"run_id": run.pk}, countdown=RETRY_DELAY_SECONDS) from error
+    # With a heartbeat: a run whose worker is killed is failed by the sweep instead of staying "under way".
+    with beating(QUALITY_RUN_LEASE, run.pk):
+        try:
+            quality_check_run(run=run)
+        except OperationalError as error:
+            # The database went away for a moment: try the same run again.
+            raise self.retry(exc=error, kwargs={"run_id": run.pk}, countdown=RETRY_DELAY_SECONDS) from error
     return run.pk
 
 

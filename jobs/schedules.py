@@ -74,8 +74,9 @@ DEFAULT_SCHEDULES: tuple[DefaultSchedule, ...] = (
         every=timedelta(minutes=1),
         expire_seconds=50,
         description=_(
-            "Every minute: a running import whose worker stopped giving signs of life for three minutes (killed, or "
-            "its machine lost) is marked failed, so that its user can retry it without uploading it again."
+            "Every minute: a running job (an import, a list export, a data-quality check, a monthly report) whose "
+            "worker stopped giving signs of life for three minutes (killed, or its machine lost) is marked failed, so "
+            "that its user can retry it without entering or uploading anything again."
         ),
     ),
     DefaultSchedule(

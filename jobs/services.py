@@ -141,10 +141,13 @@ def stale_leases_sweep(*, now: datetime | None = None, stale_after: timedelta = 
         "pk", "kind", "object_id"
     ):
         handler = handlers.get(kind)
+        if handler is None:
+            # Its app's module was not imported in this process: dropping the lease would leave the job running.
+            logger.error("No handler of dead runs of %s: the lease of %s is kept.", kind, object_id)
+            continue
         try:
             with transaction.atomic():
-                if handler is not None:
-                    handler(object_id)
+                handler(object_id)
                 JobLease.objects.filter(pk=lease_id, beat_at__lt=now - stale_after).delete()
         except Exception:
             logger.exception("The dead run of %s %s could not be closed.", kind, object_id)

@@ -14,19 +14,23 @@ from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from jobs.heartbeat import stale_handler
 from organisation.enqueue import enqueue_on_commit, waiting_resender
 from organisation.exports import ExportContext, export_of, list_params, rows_of, sheet_write, sorted_as_listed
 from organisation.models import District, ExportJob, ExportStatus
 from organisation.scoping import Access, has_district_reach, towns_for
 
 logger = logging.getLogger(__name__)
+
+# The lease (jobs.heartbeat) the task holds while it writes a job's workbook.
+EXPORT_LEASE = "organisation.export"
 
 
 def _queue_options() -> dict:
@@ -70,6 +74,37 @@ def export_jobs_resend() -> int:
         ExportJob.objects.filter(pk=job_id, status=ExportStatus.WAITING).update(status=ExportStatus.QUEUED)
         _send(job_id)
     return len(waiting)
+
+
+@stale_handler(EXPORT_LEASE)
+def export_job_stopped(job_id: int) -> None:
+    """The worker writing the export died (no heartbeat for minutes): the job is failed, saying so, and its page
+    offers to retry it (``export_job_retry``) with the filters it was asked with. Not sent again by itself: a list
+    big enough to exhaust a worker's memory would kill the next worker too."""
+    with translation.override(settings.LANGUAGE_CODE):
+        message = _(
+            "The worker writing this export stopped before it was done (it was killed or its machine was lost). "
+            "The list and its filters are kept: retry it."
+        )
+    ExportJob.objects.filter(pk=job_id, status__in=(ExportStatus.QUEUED, ExportStatus.RUNNING)).update(
+        status=ExportStatus.FAILED, failure=message, finished_at=timezone.now()
+    )
+
+
+def export_job_retry(*, user: User, job: ExportJob) -> ExportJob:
+    """Ask again for a failed export, the same list with the same filters, without going back to the list. Its owner
+    only; the run checks again that they may still export it."""
+    if job.owner_id != user.pk:
+        raise PermissionDenied
+    # One update decides: two clicks cannot send it twice.
+    sent = ExportJob.objects.filter(pk=job.pk, status=ExportStatus.FAILED).update(
+        status=ExportStatus.QUEUED, failure="", rows_done=0, rows_total=0, finished_at=None
+    )
+    if not sent:
+        raise ValidationError(_("Only a failed export can be retried."))
+    _send(job.pk)
+    job.refresh_from_db()
+    return job
 
 
 def unit_of(user: User) -> str:

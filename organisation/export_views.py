@@ -4,18 +4,20 @@ string, the job's page shows the progress htmx polls, then offers the download. 
 
 from django.contrib import messages
 from django.http import FileResponse, Http404
-from django.shortcuts import redirect
-from django.urls import path
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView
 
 from organisation.access import ScopedMixin
-from organisation.export_services import export_job_create
+from organisation.export_services import export_job_create, export_job_retry
 from organisation.exports import export_of
 from organisation.import_pages import XLSX, JobProgressView
 from organisation.models import ExportStatus
 from organisation.permissions import exports_scope
+from organisation.steps import ServiceActionView
 
 RUNNING = (ExportStatus.QUEUED, ExportStatus.RUNNING)
 
@@ -49,6 +51,20 @@ class ExportJobProgressView(_Exports, JobProgressView):
     running_statuses = RUNNING
 
 
+class ExportJobRetryView(_Exports, ServiceActionView):
+    """ "Retry": a failed export (its worker died, say) is asked for again with the same filters."""
+
+    success_message = gettext_lazy("The export is being prepared again.")
+    success_level = messages.INFO
+
+    def perform(self):
+        job = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+        return export_job_retry(user=self.request.user, job=job)
+
+    def get_success_url(self):
+        return reverse("organisation:export_job", args=[self.kwargs["pk"]])
+
+
 class ExportJobDownloadView(_Exports, View):
     """The finished file, for its owner only, never cached."""
 
@@ -67,6 +83,7 @@ class ExportJobDownloadView(_Exports, View):
 urlpatterns = [
     path("exports/jobs/<int:pk>/", ExportJobDetailView.as_view(), name="export_job"),
     path("exports/jobs/<int:pk>/progress/", ExportJobProgressView.as_view(), name="export_job_progress"),
+    path("exports/jobs/<int:pk>/retry/", ExportJobRetryView.as_view(), name="export_job_retry"),
     path("exports/jobs/<int:pk>/download/", ExportJobDownloadView.as_view(), name="export_job_download"),
     path("exports/<str:kind>/", ExportAskView.as_view(), name="export_ask"),
 ]

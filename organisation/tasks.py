@@ -1,7 +1,9 @@
 from celery import shared_task
 from django.db import OperationalError
 
+from jobs.heartbeat import beating
 from organisation.deadlines import stored_deadlines_recompute
+from organisation.export_services import EXPORT_LEASE, export_files_purge, export_job_run
 
 
 # History entries written here are named after the task by the signal handlers of history.apps.
@@ -13,15 +15,13 @@ def recompute_deadlines(years: list[int] | None = None) -> int:
 
 @shared_task
 def run_list_export(job_id: int) -> str:
-    """Write a list's export (queued when it is asked for on the list page). Returns the job's status."""
-    from organisation.export_services import export_job_run
-
-    return export_job_run(job_id=job_id).status
+    """Write a list's export (queued when it is asked for on the list page), with a heartbeat: a killed run is failed
+    by the sweep, to be retried from its page. Returns the job's status."""
+    with beating(EXPORT_LEASE, job_id):
+        return export_job_run(job_id=job_id).status
 
 
 @shared_task
 def purge_old_exports() -> int:
     """Delete the files of exports older than EXPORT_KEEP_DAYS (daily, jobs/schedules.py). Returns the count."""
-    from organisation.export_services import export_files_purge
-
     return export_files_purge()

@@ -6,6 +6,7 @@ from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
+from reporting.services.reports import work_report_generate, work_reports_scheduled
 from reporting.services.summary import summary_build, summary_nightly, summary_refresh
 
 
@@ -28,9 +29,8 @@ def build_figures_of_month(month: str) -> int:
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
 def generate_work_report(report_id: int) -> str:
-    """One monthly work report, asked for by a user: its figures computed afresh, its workbook written and kept."""
-    from reporting.services.reports import work_report_generate
-
+    """One monthly work report, asked for by a user: its figures computed afresh, its workbook written and kept (with
+    a heartbeat: ``reporting.services.reports.work_report_stopped``)."""
     return work_report_generate(report_id=report_id).status
 
 
@@ -38,6 +38,4 @@ def generate_work_report(report_id: int) -> str:
 def make_monthly_reports() -> int:
     """The daily job of the monthly work reports (jobs/schedules.py): the previous month's, from the configured
     working day on, and any the job service never took."""
-    from reporting.services.reports import work_reports_scheduled
-
     return len(work_reports_scheduled(today=timezone.localdate()))

@@ -24,6 +24,7 @@ from audits.permissions import LEDGER_IMPORTERS, audits_scope
 from history.context import history_context
 from households.models import ImportStatus
 from households.sheet_reader import SheetRejected, sheet_opened, sheet_upload_check
+from jobs.heartbeat import stale_handler
 from organisation.enqueue import enqueue, waiting_message, waiting_resender
 from organisation.locking import locked_in_reach
 from organisation.scoping import Access
@@ -34,6 +35,8 @@ logger = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 FINISHED = (ImportStatus.REJECTED, ImportStatus.IMPORTED, ImportStatus.FAILED)
+# The lease (jobs.heartbeat) the check holds while it runs.
+LEDGER_IMPORT_LEASE = "audits.ledger_import"
 
 
 @transaction.atomic
@@ -83,6 +86,41 @@ def ledger_imports_resend() -> int:
     job_ids = list(waiting.values_list("pk", flat=True))
     LedgerImport.objects.filter(pk__in=job_ids).update(failure="")
     return sum(_check_send(job_id) for job_id in job_ids)
+
+
+@stale_handler(LEDGER_IMPORT_LEASE)
+def ledger_import_stopped(job_id: int) -> None:
+    """The worker checking the list died (no heartbeat for minutes): the import is failed with its file kept, and
+    its page offers to check it again (``ledger_import_retry``) without uploading it again. Not sent again by itself:
+    a sheet that exhausts a worker's memory would kill the next worker too."""
+    with translation.override(settings.LANGUAGE_CODE):
+        message = _(
+            "The worker checking this list stopped before it was done (it was killed or its machine was lost). "
+            "The file is kept: retry it."
+        )
+    LedgerImport.objects.filter(pk=job_id, status__in=(ImportStatus.UPLOADED, ImportStatus.CHECKING)).update(
+        status=ImportStatus.FAILED, failure=message, finished_at=timezone.now()
+    )
+
+
+def ledger_import_retryable(job: LedgerImport) -> bool:
+    """A failed import whose file is still there (its check's worker died): every other end deletes the file."""
+    return job.status == ImportStatus.FAILED and bool(job.file.name) and job.file.storage.exists(job.file.name)
+
+
+@transaction.atomic
+def ledger_import_retry(*, user: User, job: LedgerImport) -> LedgerImport:
+    """Check again, with the file already uploaded, an import whose worker died."""
+    role_require(user, LEDGER_IMPORTERS)
+    job = locked_in_reach(audits_scope, user, job)
+    if not ledger_import_retryable(job):
+        raise ValidationError(_("Only an import whose worker stopped can be retried."))
+    LedgerImport.objects.filter(pk=job.pk).update(
+        status=ImportStatus.UPLOADED, failure="", finished_at=None, rows_done=0, error_count=0, errors=[]
+    )
+    _check_enqueue(job.pk)
+    job.refresh_from_db()
+    return job
 
 
 @transaction.atomic

@@ -2,17 +2,24 @@
 the preview of every problem, and the confirmation that writes every item at once. The work itself is in
 ``audits.services.imports``."""
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from audits import importing
 from audits.forms_imports import LedgerImportForm
 from audits.models import LedgerImport
 from audits.permissions import LEDGER_IMPORTERS, audits_scope
-from audits.services.imports import ledger_import_confirm, ledger_import_upload
+from audits.services.imports import (
+    ledger_import_confirm,
+    ledger_import_retry,
+    ledger_import_retryable,
+    ledger_import_upload,
+)
 from households.models import ImportStatus
 from organisation import import_pages
 from organisation.access import RoleRequiredMixin, ScopedMixin
@@ -66,6 +73,9 @@ class LedgerImportDetailView(LedgerImportScopedMixin, import_pages.ImportJobDeta
     def job_errors(self, job):
         return job.errors
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(can_retry=ledger_import_retryable(self.object), **kwargs)
+
 
 class LedgerImportProgressView(LedgerImportScopedMixin, import_pages.ImportJobProgressView):
     template_name = "audits/imports/_progress.html"
@@ -88,6 +98,21 @@ class LedgerImportConfirmView(LedgerImportScopedMixin, ServiceActionView):
         return reverse("audits:import_detail", args=[self.kwargs["pk"]])
 
 
+class LedgerImportRetryView(LedgerImportScopedMixin, ServiceActionView):
+    """ "Retry": an import whose worker died is checked again, with the file already uploaded."""
+
+    access = Access.CHANGE
+    success_message = gettext_lazy("The check has started again; this page shows its progress.")
+    success_level = messages.INFO
+
+    def perform(self):
+        job = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+        return ledger_import_retry(user=self.request.user, job=job)
+
+    def get_success_url(self):
+        return reverse("audits:import_detail", args=[self.kwargs["pk"]])
+
+
 class LedgerImportTemplateView(LoginRequiredMixin, import_pages.ImportTemplateView):
     """The empty list with its columns, an example row and the allowed words."""
 
@@ -104,4 +129,5 @@ urlpatterns = [
     path("imports/<int:pk>/", LedgerImportDetailView.as_view(), name="import_detail"),
     path("imports/<int:pk>/progress/", LedgerImportProgressView.as_view(), name="import_progress"),
     path("imports/<int:pk>/confirm/", LedgerImportConfirmView.as_view(), name="import_confirm"),
+    path("imports/<int:pk>/retry/", LedgerImportRetryView.as_view(), name="import_retry"),
 ]

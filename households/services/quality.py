@@ -17,12 +17,14 @@ from django.db import connection, transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from history.context import history_context
 from households.models import Household, QualityProblem, QualityRun, QualityRunStatus, TownQualityScore
 from households.permissions import QUALITY_RUNNERS
 from households.quality_rules import RULES, Rule
 from households.selectors.quality import quality_run_unfinished
+from jobs.heartbeat import stale_handler
 from organisation.enqueue import enqueue, waiting_message, waiting_resender
 from organisation.models import Town, Village
 from organisation.validation import role_require
@@ -33,6 +35,8 @@ RUN_LOCK_KEY = 19_0019
 FOUND_KEYS_TABLE = "quality_found_keys"
 DETAIL_MAX_CHARS = QualityProblem._meta.get_field("detail").max_length
 ERROR_MAX_CHARS = 10_000
+# The lease (jobs.heartbeat) the task holds while it runs.
+QUALITY_RUN_LEASE = "households.quality_run"
 
 
 def quality_run_create(*, requested_by: User | None = None) -> QualityRun:
@@ -72,6 +76,21 @@ def quality_runs_resend() -> int:
     run_ids = list(waiting.values_list("pk", flat=True))
     QualityRun.objects.filter(pk__in=run_ids).update(error="")
     return sum(_run_send(run_id) for run_id in run_ids)
+
+
+@stale_handler(QUALITY_RUN_LEASE)
+def quality_run_stopped(run_id: int) -> None:
+    """The worker running the check died (no heartbeat for minutes): the run is failed, so that it no longer stands
+    as "under way" and "Check now" starts a new one (the run needs nothing from the user; the rules already done are
+    upserts that the next run writes again or leaves as they are). The nightly run is the next night's."""
+    with translation.override(settings.LANGUAGE_CODE):
+        message = _(
+            "The worker running this check stopped before it was done (it was killed or its machine was lost). "
+            'Press "Check now" to run it again.'
+        )
+    QualityRun.objects.filter(pk=run_id, status__in=(QualityRunStatus.QUEUED, QualityRunStatus.RUNNING)).update(
+        status=QualityRunStatus.FAILED, error=message, finished_at=timezone.now()
+    )
 
 
 def quality_check_run(*, run: QualityRun, rules: list[Rule] | None = None, today=None) -> None:

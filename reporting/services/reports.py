@@ -29,6 +29,7 @@ from django.db.models import Q
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from jobs.heartbeat import beating, stale_handler
 from organisation.enqueue import enqueue, waiting_resender
 from organisation.models import Town
 from organisation.periods import month_start, previous_month
@@ -63,6 +64,8 @@ REPORT_LOCK = 0x4D4F4E54  # "MONT"
 # A report queued this long ago and never started was lost by the job service: it is sent again.
 STALE_AFTER = dt.timedelta(hours=2)
 FAILURE_LIMIT = 2000
+# The lease (jobs.heartbeat) a report's generation holds while it runs.
+WORK_REPORT_LEASE = "reporting.work_report"
 
 
 def report_working_day() -> int:
@@ -191,15 +194,17 @@ def work_report_generate(*, report_id: int, build_figures: bool = True) -> WorkR
         return report
     progress = _progress(report_id)
     try:
+        # With a heartbeat, whether the request's job or the daily one generates it: a killed run is failed by the
+        # sweep within minutes (``work_report_stopped``).
         # The report is a document of the district: in the site's language, whoever asked for it.
-        with translation.override(settings.LANGUAGE_CODE):
+        with beating(WORK_REPORT_LEASE, report_id), translation.override(settings.LANGUAGE_CODE):
             period = Period.of(report.month)
             build = summary_build_of(period)
             if build_figures or build is None:
                 build = summary_build(month=report.month)
             progress(30)
             _workbook_keep(report, build.built_at, progress)
-        _current_make(report)
+            _current_make(report)
     except Exception as error:
         logger.exception("Generating the monthly report %s failed.", report_id)
         WorkReport.objects.filter(pk=report_id).update(
@@ -208,6 +213,21 @@ def work_report_generate(*, report_id: int, build_figures: bool = True) -> WorkR
         )  # fmt: skip
     report.refresh_from_db()
     return report
+
+
+@stale_handler(WORK_REPORT_LEASE)
+def work_report_stopped(report_id: int) -> None:
+    """The worker generating the report died (no heartbeat for minutes): the report is failed, so that it stops
+    standing in the way of a new version, and its page offers to generate it again with the same month, unit and money
+    unit (a new version: a dead run made nothing current, as that is its last step, one transaction)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        message = _(
+            "The worker generating this report stopped before it was done (it was killed or its machine was lost). "
+            "Generate it again."
+        )
+    WorkReport.objects.filter(pk=report_id, status=ReportStatus.RUNNING).update(
+        status=ReportStatus.FAILED, failure=message, finished_at=timezone.now()
+    )
 
 
 def _progress(report_id: int) -> Callable[[int], None]:
