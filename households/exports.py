@@ -8,11 +8,12 @@ looked up once per column and export, not per cell; rows are read as tuples and 
 
 from collections.abc import Callable
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 
 from households.id_numbers import id_number_mask
 from households.importing.columns import COLUMNS, YES_NO, label_of
 from households.models import Member
+from households.selectors.households import member_count
 from organisation.exports import Column, ExportContext
 
 # Each template column's field, read straight from the rows' tuples (household fields through the member).
@@ -92,15 +93,8 @@ def roster_columns() -> list[Column]:
 def roster_members(households: QuerySet) -> QuerySet:
     """The members of the given (already scoped) households, in file order; ``household_member_count`` (the household
     list's ``member_count``, computed only when the export is sorted by it) orders them like the list's households."""
-    sizes = (
-        Member.objects.filter(household=OuterRef("household"))
-        .order_by()
-        .values("household")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
     return (
         Member.objects.filter(household__in=households.values("pk"))
-        .alias(household_member_count=Subquery(sizes))
+        .alias(household_member_count=member_count("household"))
         .order_by("household__file_number", "id")
     )

@@ -3,7 +3,7 @@
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from households.choices import HouseholdStatus, PovertyCause, Relation
@@ -77,14 +77,36 @@ def household_statuses_on(households: Iterable[Household], on: dt.date) -> dict[
     return dict(with_status_on(Household.objects.filter(pk__in=ids), on).values_list("pk", STATUS_ON))
 
 
-def household_list_rows(*, user: Actor, **filters) -> QuerySet[Household]:
-    """The list page's rows (``household_list``), each with its member count and its head (``heads``)."""
-    heads = Member.objects.filter(relation=Relation.HEAD)
-    return (
-        household_list(user=user, **filters)
-        .annotate(member_count=Count("members", distinct=True))
-        .prefetch_related(Prefetch("members", queryset=heads, to_attr="heads"))
+def member_count(household_ref: str = "pk") -> Subquery:
+    """The number of members of the household ``household_ref`` (an outer reference), as a subquery: what the list
+    sorts by when asked to (and its export), never computed for the whole register just to show one page."""
+    sizes = (
+        Member.objects.filter(household=OuterRef(household_ref))
+        .order_by()
+        .values("household")
+        .annotate(count=Count("pk"))
+        .values("count")
     )
+    return Subquery(sizes)
+
+
+def household_list_rows(*, user: Actor, by_member_count: bool = False, **filters) -> QuerySet[Household]:
+    """The list page's rows (``household_list``), each with its head (``heads``); ``member_count`` is there as an
+    alias to order by only when ``by_member_count`` (``household_member_counts`` gives a page's counts)."""
+    heads = Member.objects.filter(relation=Relation.HEAD)
+    households = household_list(user=user, **filters).prefetch_related(
+        Prefetch("members", queryset=heads, to_attr="heads")
+    )
+    return households.alias(member_count=member_count()) if by_member_count else households
+
+
+def household_member_counts(households: Iterable[Household]) -> dict[int, int]:
+    """The member count of each of ``households`` (a page of the list), by id: one grouped query over their members,
+    where counting in the list's own query would join and group every member in reach before taking the page."""
+    ids = [household.pk for household in households]
+    counts = Member.objects.filter(household_id__in=ids).order_by().values("household_id").annotate(n=Count("pk"))
+    found = {row["household_id"]: row["n"] for row in counts}
+    return {pk: found.get(pk, 0) for pk in ids}
 
 
 def _day(value: str) -> dt.date | None:

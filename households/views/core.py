@@ -20,7 +20,12 @@ from households.selectors.as_of import (
     HOUSEHOLD_FLAGS,
     STATUS_OUT,
 )
-from households.selectors.households import household_filters, household_list_rows, household_statuses_on
+from households.selectors.households import (
+    household_filters,
+    household_list_rows,
+    household_member_counts,
+    household_statuses_on,
+)
 from households.services.files import household_save, id_number_reveal, member_save
 from households.views.base import PAGE_SIZE, HouseholdScopedMixin
 from organisation.access import RoleRequiredMixin
@@ -43,7 +48,12 @@ class HouseholdListView(SortableListMixin, HouseholdScopedMixin, ListView):
     )
 
     def get_queryset(self):
-        return self.sorting.apply(household_list_rows(user=self.request.user, **household_filters(self.request.GET)))
+        rows = household_list_rows(
+            user=self.request.user,
+            by_member_count=self.sorting.key == "members",
+            **household_filters(self.request.GET),
+        )
+        return self.sorting.apply(rows)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -64,9 +74,12 @@ class HouseholdListView(SortableListMixin, HouseholdScopedMixin, ListView):
         context["causes"] = PovertyCause.choices
         context["flags"] = [(flag.code, flag.label, flag.code in filters["flags"]) for flag in HOUSEHOLD_FLAGS]
         context["changes"] = [(change.code, change.label) for change in HOUSEHOLD_CHANGES]
+        rows = list(context["object_list"])
+        counts = household_member_counts(rows)
+        for household in rows:
+            household.member_count = counts[household.pk]
         if filters["on"] is not None:
             # The status on the day the list is taken as of.
-            rows = list(context["object_list"])
             statuses = household_statuses_on(rows, filters["on"])
             for household in rows:
                 household.shown_status = HouseholdStatus(statuses[household.pk]).label
