@@ -43,6 +43,10 @@ def cell_text(value) -> str:
     return str(value).strip()
 
 
+_NOT_ALLOWED = object()
+_CAUSE_SEPARATORS = re.compile(r"[、,，;；/\s]+")
+
+
 # A run of digits as long as an ID number (15 for the old numbers, 18 for today's), wherever a cell holds it.
 ID_NUMBER_LIKE = re.compile(r"[0-9]{15}|[0-9]{17}[0-9Xx]")
 
@@ -125,6 +129,9 @@ class RowParser:
             "sex": _("The resident ID number says the sex is %(sex)s."),
             "allowed": _("“%(value)s” is not an allowed value; write one of: %(allowed)s."),
         }
+        # The relation-sex rule's answer for each (relation, sex) met: a handful of pairs, and the rule itself
+        # lists the relation codes on every call (a third of a row's check).
+        self.relation_sex_conflicts: dict[tuple, str | None] = {}
 
     @staticmethod
     def _villages(town: Town) -> tuple[dict[str, int], set[str]]:
@@ -156,6 +163,8 @@ class RowParser:
 
         def text(key: str, max_length: int) -> str | None:
             value = cells[key]
+            if value and len(value) <= max_length:  # most cells
+                return value
             if value is None:  # an optional column the sheet does not have
                 return None
             if not value and not COLUMN_BY_KEY[key].blank_ok:
@@ -168,6 +177,10 @@ class RowParser:
 
         def code(key: str):
             value = cells[key]
+            if value:  # most cells: an allowed word
+                found = CODES[key].get(value, _NOT_ALLOWED)
+                if found is not _NOT_ALLOWED:
+                    return found
             column = COLUMN_BY_KEY[key]
             if value is None:
                 return None
@@ -203,7 +216,7 @@ class RowParser:
         raw_causes = cells["other_causes"]
         if raw_causes is not None:
             other_causes = []
-            for word in filter(None, re.split(r"[、,，;；/\s]+", raw_causes)):
+            for word in filter(None, _CAUSE_SEPARATORS.split(raw_causes)) if raw_causes else ():
                 cause = CAUSE_LABELS.get(word)
                 if cause is None:
                     allowed = "、".join(CAUSE_LABELS)
@@ -246,7 +259,10 @@ class RowParser:
         if stated_sex and sex and stated_sex != sex:
             problem("sex", self.messages["sex"] % {"sex": label_of(SEX_LABELS, sex)})
         relation = code("relation")
-        if conflict := relation_sex_conflict(relation, sex):
+        conflicts = self.relation_sex_conflicts
+        pair = (relation, sex)
+        conflict = conflicts[pair] if pair in conflicts else conflicts.setdefault(pair, relation_sex_conflict(*pair))
+        if conflict:
             problem("relation", conflict)
         education = cells["education"]
         if education and education not in EDUCATION_LEVELS:
