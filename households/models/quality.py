@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from history.tracking import track_history
@@ -21,6 +22,20 @@ class QualityRunStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     DONE = "done", _("Done")
     FAILED = "failed", _("Failed")
+
+
+# What a run whose worker died says (``households.services.quality.quality_run_stopped``), to everyone who watches it:
+# unlike a failed run's traceback, it holds nothing only the district office should read.
+WORKER_STOPPED = _(
+    "The worker running this check stopped before it was done (it was killed or its machine was lost). "
+    'Press "Check now" to run it again.'
+)
+
+
+def worker_stopped_message() -> str:
+    """``WORKER_STOPPED`` in the site's language: stored text, whoever watches."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(WORKER_STOPPED)
 
 
 class QualityRun(models.Model):
@@ -45,6 +60,10 @@ class QualityRun(models.Model):
 
     def __str__(self):
         return f"{self.queued_at:%Y-%m-%d %H:%M} {self.get_status_display()}"
+
+    @property
+    def worker_stopped(self) -> bool:
+        return self.status == QualityRunStatus.FAILED and self.error == worker_stopped_message()
 
 
 @track_history()

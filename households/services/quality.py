@@ -17,10 +17,10 @@ from django.db import connection, transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
 from history.context import history_context
 from households.models import Household, QualityProblem, QualityRun, QualityRunStatus, TownQualityScore
+from households.models.quality import worker_stopped_message
 from households.permissions import QUALITY_RUNNERS
 from households.quality_rules import RULES, Rule
 from households.selectors.quality import quality_run_unfinished
@@ -83,13 +83,8 @@ def quality_run_stopped(run_id: int) -> None:
     """The worker running the check died (no heartbeat for minutes): the run is failed, so that it no longer stands
     as "under way" and "Check now" starts a new one (the run needs nothing from the user; the rules already done are
     upserts that the next run writes again or leaves as they are). The nightly run is the next night's."""
-    with translation.override(settings.LANGUAGE_CODE):
-        message = _(
-            "The worker running this check stopped before it was done (it was killed or its machine was lost). "
-            'Press "Check now" to run it again.'
-        )
     QualityRun.objects.filter(pk=run_id, status__in=(QualityRunStatus.QUEUED, QualityRunStatus.RUNNING)).update(
-        status=QualityRunStatus.FAILED, error=message, finished_at=timezone.now()
+        status=QualityRunStatus.FAILED, error=worker_stopped_message(), finished_at=timezone.now()
     )
 
 

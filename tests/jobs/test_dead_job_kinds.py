@@ -112,19 +112,24 @@ def test_a_ledger_check_whose_worker_died_is_failed_with_its_file_kept_and_retri
     assert job.status == ImportStatus.CHECKED
 
 
-def test_a_quality_run_whose_worker_died_is_failed_and_no_longer_blocks_check_now(office_user):
-    run = quality_run_create(requested_by=office_user)
+def test_a_quality_run_whose_worker_died_is_failed_and_no_longer_blocks_check_now(client, make_user, town):
+    staff = make_user(Role.TOWN_STAFF, town=town)
+    run = quality_run_create(requested_by=staff)
     QualityRun.objects.filter(pk=run.pk).update(status=QualityRunStatus.RUNNING, started_at=timezone.now())
     # while it stands as running, "check now" shows it instead of starting one
-    assert quality_run_request(user=office_user) == run
+    assert quality_run_request(user=staff) == run
     a_dead_lease(QUALITY_RUN_LEASE, run.pk)
     # when the sweep runs
     assert stale_leases_sweep() == 1
-    # then the run is failed, saying why
+    # then the run is failed, saying why, to the town's staff too (a failed run's traceback is the district's only)
     run.refresh_from_db()
     assert run.status == QualityRunStatus.FAILED and "后台进程" in run.error and run.finished_at
+    client.force_login(staff)
+    page = client.get(reverse("households:quality_overview")).content.decode()
+    assert 'data-testid="quality-run-stopped"' in page and run.error in page
+    assert 'data-testid="quality-check-now"' in page and " disabled>" not in page
     # and "check now" starts a new run
-    again = quality_run_request(user=office_user)
+    again = quality_run_request(user=staff)
     assert again != run and again.status == QualityRunStatus.QUEUED
 
 
