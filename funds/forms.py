@@ -149,6 +149,9 @@ class TransferFilterForm(ChainFilterForm):
     def __init__(self, data, *, villages, **kwargs):
         super().__init__(data, **kwargs)
         self.fields["village"].queryset = villages
+        if villages.query.is_empty():
+            # The whole district in reach and no town chosen yet (funds.selectors.villages_reached).
+            self.fields["village"].empty_label = _("All villages (choose a town to pick one)")
 
 
 class PaymentRequestFilterForm(ChainFilterForm):
