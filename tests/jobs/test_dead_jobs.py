@@ -101,6 +101,28 @@ def test_the_heartbeat_moves_while_the_job_runs(town):
     assert later > first
 
 
+def test_a_second_delivery_of_a_running_job_leaves_its_lease_to_the_run_that_holds_it():
+    # given a run holding the lease of a job, beating
+    with beating("test.kind", 7):
+        holder = JobLease.objects.get().worker
+        # when the same job is delivered again and ends (the broker's redelivery of a killed run's message)
+        with beating("test.kind", 7):
+            assert JobLease.objects.get().worker == holder
+        # then the lease is still the first run's, so the sweep still covers it
+        assert JobLease.objects.get().worker == holder
+    assert not JobLease.objects.exists()
+
+
+def test_a_lease_whose_run_died_is_taken_over_by_the_next_run():
+    long_ago = timezone.now() - STALE_AFTER - timedelta(minutes=1)
+    JobLease.objects.create(kind="test.kind", object_id=7, worker="dead", started_at=long_ago, beat_at=long_ago)
+    # a retry that starts before the sweep has failed the dead run holds the lease, fresh, until it ends
+    with beating("test.kind", 7):
+        lease = JobLease.objects.get()
+        assert lease.worker != "dead" and lease.beat_at > long_ago
+    assert not JobLease.objects.exists()
+
+
 def test_the_status_page_never_shows_a_run_without_an_end_as_a_success(client, office_user):
     now = timezone.now()
     # a run that started after the last recorded end (its worker was killed): the last status is the run before's
