@@ -136,7 +136,7 @@ def import_job_retry(*, user: User, job: ImportJob) -> ImportJob:
         raise PermissionDenied
     job.refresh_from_db()
     retry = job.summary.get("retry")
-    if job.status != ImportStatus.FAILED or retry not in ("check", "write"):
+    if job.status != ImportStatus.FAILED or retry not in ("check", "write") or not job.file:
         raise ValidationError(_("Only an import whose worker stopped can be retried."))
     status = ImportStatus.IMPORTING if retry == "write" else ImportStatus.UPLOADED
     summary = {key: value for key, value in job.summary.items() if key != "retry"}

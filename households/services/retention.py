@@ -8,6 +8,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -16,6 +17,9 @@ from households.services.imports import _files_discard
 
 # An import still holding its files: not confirmed yet (checked), or stuck before its check ended.
 UNCONFIRMED = (ImportStatus.UPLOADED, ImportStatus.CHECKING, ImportStatus.CHECKED)
+# An import failed because its worker died keeps its files for a retry (``import_job_stopped``): never retried, it goes
+# with the unconfirmed ones, and its retry with it (``import_job_retry`` needs the sheet).
+_waiting_for_retry = Q(status=ImportStatus.FAILED, summary__has_key="retry")
 
 
 def import_files_purge() -> int:
@@ -29,7 +33,9 @@ def import_files_purge() -> int:
             "numbers. Upload the sheet again to import it."
         ) % {"days": days}
     with transaction.atomic():
-        stale = ImportJob.objects.filter(status__in=UNCONFIRMED, uploaded_at__lt=timezone.now() - timedelta(days=days))
+        stale = ImportJob.objects.filter(
+            Q(status__in=UNCONFIRMED) | _waiting_for_retry, uploaded_at__lt=timezone.now() - timedelta(days=days)
+        )
         # The file names before the UPDATE empties them: the files go once the UPDATE is committed.
         jobs = list(stale.select_for_update(skip_locked=True).only("pk", "file"))
         ImportJob.objects.filter(pk__in=[job.pk for job in jobs]).update(

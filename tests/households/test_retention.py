@@ -6,13 +6,16 @@ import datetime as dt
 import importlib
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from households.id_numbers import id_number_mask
 from households.importing import staged_name
 from households.models import ImportJob, ImportRowError, ImportStatus
+from households.services.imports import import_job_retry, import_job_stopped
 from households.services.retention import import_files_purge
 from jobs.schedules import DEFAULT_SCHEDULES
 from lanshan.celery import app as celery_app
@@ -65,6 +68,32 @@ def test_a_checked_import_never_confirmed_loses_its_files_after_the_period(staff
     assert recent.status == ImportStatus.CHECKED and storage.exists(recent.file.name)
     # and a second run finds nothing
     assert import_files_purge() == 0
+
+
+def test_an_import_failed_for_a_retry_and_never_retried_loses_its_files_after_the_period(
+    client, staff, town, village, settings
+):
+    # given a checked import whose write's worker died 31 days ago: failed, its files kept for a retry
+    settings.IMPORT_UNCONFIRMED_KEEP_DAYS = 30
+    job = checked(staff, town, [sheet_row(town=town, village=village, file=file_number())])
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.IMPORTING)
+    import_job_stopped(job.pk)
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED and job.summary["retry"] == "write"
+    storage, sheet = job.file.storage, job.file.name
+    aged(ImportJob, job.pk, "uploaded_at", 31)
+    # when the purge runs
+    with django_capture_on_commit():
+        assert import_files_purge() == 1
+    # then its sheet is gone, and with it the retry: its page no longer offers one, and a retry is refused
+    assert not storage.exists(sheet)
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED and not job.file
+    client.force_login(staff)
+    page = client.get(reverse("households:import_detail", args=[job.pk])).content.decode()
+    assert 'data-testid="import-retry"' not in page
+    with pytest.raises(ValidationError):
+        import_job_retry(user=staff, job=job)
 
 
 def django_capture_on_commit():
