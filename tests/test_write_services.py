@@ -33,6 +33,7 @@ from audits.choices import Category as AuditCategory
 from audits.choices import LookBackOutcome, Source
 from audits.services import ledger, supervision
 from audits.services import plans as audits_plans
+from audits.services.imports import ledger_import_stopped, ledger_import_upload
 from funds.choices import RepaymentInterval
 from funds.models import FundsPolicy, Transfer
 from funds.services import chain, loans, reports
@@ -42,7 +43,7 @@ from households.services import lifecycle as household_lifecycle
 from households.services import welfare
 from notifications.models import Notification
 from organisation import calendar_services
-from organisation.models import CalendarDay, CalendarDayKind
+from organisation.models import CalendarDay, CalendarDayKind, ExportJob, ExportStatus
 from organisation.roles import LEVEL_OF_ROLE, Level, Role
 from partners.models import Department, PlanTarget, PublicEvaluation
 from partners.services import forces as partners_forces
@@ -85,6 +86,10 @@ NOT_ACTING_FOR_A_USER = {
     "households.services.imports.import_job_write": "the background write of a job the user confirmed",
     "households.services.imports.import_jobs_resend": "sends the imports left waiting again (the beat sweep)",
     "households.services.imports.import_job_stopped": "the sweep fails a job whose worker died (jobs.heartbeat)",
+    "audits.services.imports.ledger_import_stopped": "the sweep fails a check whose worker died (jobs.heartbeat)",
+    "households.services.quality.quality_run_stopped": "the sweep fails a run whose worker died (jobs.heartbeat)",
+    "organisation.export_services.export_job_stopped": "the sweep fails an export whose worker died (jobs.heartbeat)",
+    "reporting.services.reports.work_report_stopped": "the sweep fails a report whose worker died (jobs.heartbeat)",
     "jobs.services.stale_leases_sweep": "the sweep of the jobs whose worker died (jobs.tasks)",
     "households.services.quality.quality_runs_resend": "sends the checks left waiting again (the beat sweep)",
     "audits.services.imports.ledger_imports_resend": "sends the list checks left waiting again (the beat sweep)",
@@ -130,6 +135,7 @@ NOT_ACTING_FOR_A_USER = {
     "funds.services.loans.repayment_schedule": "arithmetic of the repayment schedule",
     "households.services.files.where_registered_message": "where a person is registered, as far as ``user`` may know",
     "households.services.imports.import_towns": "the towns a user may import into (read)",
+    "audits.services.imports.ledger_import_retryable": "whether an import's page offers a retry (read)",
     "households.services.lifecycle.income_check": "the rules of one year's income",
     "households.services.lifecycle.cadre_managers_check": "the role check of the cadre services",
     "households.services.lifecycle.cadre_limit_reached": "reads a database error",
@@ -294,6 +300,11 @@ class World:
             status=ImportStatus.FAILED,
             summary={"retry": "check"},
         )
+
+    @cached_property
+    def stopped_export(self) -> ExportJob:
+        """An export of the town's staff whose worker died (jobs.heartbeat): failed, to be retried."""
+        return ExportJob.objects.create(owner=self.staff, kind="audits.ledger", status=ExportStatus.FAILED)
 
     # Funds
 
@@ -553,6 +564,16 @@ class World:
             self.office, [audits_factories.ledger_row(self.town, self.village)]
         )
 
+    @cached_property
+    def stopped_ledger_import(self):
+        """A list uploaded by the district office whose check's worker died: failed, its file kept for a retry."""
+        job = ledger_import_upload(
+            user=self.office, upload=audits_factories.ledger_sheet_upload([audits_factories.ledger_row(self.town)])
+        )
+        ledger_import_stopped(job.pk)
+        job.refresh_from_db()
+        return job
+
     # Partners
 
     @cached_property
@@ -710,6 +731,13 @@ CASES: dict[str, Case] = {
         refused=("other town",),
         why="the audit post confirms the lists of problems of its own audits and inspections",
     ),
+    "audits.services.imports.ledger_import_retry": Case(
+        OFFICE,
+        lambda w: {"job": w.stopped_ledger_import},
+        elsewhere=STAFF,
+        refused=("other town",),
+        why="the audit post checks again the lists of problems of its own audits and inspections",
+    ),
     # audits.services.supervision and the scan
     "audits.services.supervision.order_issue": Case(
         OFFICE,
@@ -831,6 +859,8 @@ CASES: dict[str, Case] = {
     ),
     "households.services.imports.import_job_confirm": Case(STAFF, lambda w: {"job": w.checked_import}),
     "households.services.imports.import_job_retry": Case(STAFF, lambda w: {"job": w.stopped_import}),
+    # organisation.export_services
+    "organisation.export_services.export_job_retry": Case(STAFF, lambda w: {"job": w.stopped_export}),
     # households.services.lifecycle
     "households.services.lifecycle.income_record": Case(
         STAFF,
