@@ -21,7 +21,7 @@ from tests.factories.audits import item_raised
 from tests.jobs import test_killed_worker as killed_worker
 
 # Enough rows that the worker is still writing the workbook when it is killed.
-ROWS = 20_000
+ROWS = 5_000
 
 
 @pytest.mark.celery_worker
