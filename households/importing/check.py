@@ -13,7 +13,14 @@ from households.forked import forked_records, processes_available
 from households.importing.columns import HEADER, header_normalise
 from households.importing.rows import RowParser, RowProblem
 from households.importing.sheet_rules import sheet_problems, sheet_summary
-from households.importing.staging import STAGE_NAMES, copy_line, stage_analyse, stage_keep, stage_table_create
+from households.importing.staging import (
+    STAGE_NAMES,
+    copy_line,
+    stage_analyse,
+    stage_keep,
+    stage_table_create,
+    stage_work_mem,
+)
 from households.models import ImportJob, ImportRowError
 from households.sheet_reader import SheetReader, SheetRejected, header_find, sheet_opened
 
@@ -120,13 +127,14 @@ def sheet_check(
                 started = clock()
                 stage_analyse(cursor)
                 batch: list[RowProblem] = []
-                for problem in sheet_problems(cursor, town=town, user=user):
-                    batch.append(problem)
-                    if len(batch) >= CHUNK_ROWS:
-                        store(batch)
-                        batch = []
-                store(batch)
-                outcome.summary = sheet_summary(cursor, town=town)
+                with stage_work_mem(cursor):
+                    for problem in sheet_problems(cursor, town=town, user=user):
+                        batch.append(problem)
+                        if len(batch) >= CHUNK_ROWS:
+                            store(batch)
+                            batch = []
+                    store(batch)
+                    outcome.summary = sheet_summary(cursor, town=town)
                 if not outcome.error_count:
                     outcome.summary["staged_sha256"] = stage_keep(cursor, job)
                 spent["rules"] += clock() - started

@@ -15,7 +15,7 @@ from households.choices import HouseholdStatus, Relation
 from households.importing.check import CHUNK_ROWS
 from households.importing.history import IMPORT_EVENT
 from households.importing.sheet_rules import sheet_problems
-from households.importing.staging import stage_analyse, stage_table_create, staged_name
+from households.importing.staging import stage_analyse, stage_table_create, stage_work_mem, staged_name
 from households.models import Household, ImportJob, Member
 
 
@@ -88,7 +88,7 @@ def _stage_parts(cursor, table: str, select: str, *, parts: int, model) -> list[
         FROM (
             SELECT row_number() OVER (PARTITION BY part ORDER BY row_no) AS seq, staged.*
             FROM ({select}) staged
-            ORDER BY part, seq
+            ORDER BY part, row_no  -- the window's order (that of seq): no second sort
         ) numbered
         """,
         [model._meta.db_table],
@@ -121,6 +121,7 @@ def sheet_write(job: ImportJob, *, user, timings: bool = False, per_row_history:
         transaction.atomic(),
         history_context(import_job=job.pk, import_file=job.original_name, user=user.pk),
         connection.cursor() as cursor,
+        stage_work_mem(cursor),
         ExitStack() as bulk_stack,
     ):
         started = clock()
