@@ -19,12 +19,16 @@ from organisation.models import Town
 
 def sheet_problems(cursor, *, town: Town, user) -> Iterator[RowProblem]:
     """The rules that need the whole file or the database, over ``import_row``; each query is one pass."""
-    # A person twice in the file.
+    # A person twice in the file. The numbers found twice first (hashed, no sort of the whole sheet: a valid sheet
+    # has none), then the rows of those numbers only.
     cursor.execute(
         """
+        WITH twice AS MATERIALIZED (
+            SELECT id_number FROM import_row WHERE id_number IS NOT NULL GROUP BY id_number HAVING count(*) > 1
+        )
         SELECT row_no, id_number, first_row FROM (
             SELECT row_no, id_number, min(row_no) OVER (PARTITION BY id_number) AS first_row
-            FROM import_row WHERE id_number IS NOT NULL
+            FROM import_row WHERE id_number IN (SELECT id_number FROM twice)
         ) rows WHERE row_no <> first_row ORDER BY row_no
         """
     )
@@ -35,15 +39,23 @@ def sheet_problems(cursor, *, town: Town, user) -> Iterator[RowProblem]:
         )  # fmt: skip
 
     # Rows of one household that disagree on a household column: each row against the household's first,
-    # column by column only where the whole rows differ.
+    # column by column only where the whole rows differ. The households whose rows come in more than one version
+    # first (hashed: a valid sheet has none), then the rows of those households only.
     columns = [name for name, _key in HOUSEHOLD_STAGE_COLUMNS]
     pairs = ", ".join(f"({index}, r.{name}::text, f.{name}::text)" for index, name in enumerate(columns))
     row, first = (", ".join(f"{alias}.{name}" for name in columns) for alias in ("r", "f"))
     cursor.execute(
         f"""
+        WITH disagreeing AS MATERIALIZED (
+            SELECT file_number FROM (
+                SELECT DISTINCT file_number, {", ".join(columns)} FROM import_row WHERE file_number IS NOT NULL
+            ) versions
+            GROUP BY file_number HAVING count(*) > 1
+        )
         SELECT r.row_no, r.file_number, f.row_no, d.column_index, d.value, d.first_value
         FROM import_row r
-        JOIN (SELECT DISTINCT ON (file_number) * FROM import_row WHERE file_number IS NOT NULL
+        JOIN (SELECT DISTINCT ON (file_number) * FROM import_row
+              WHERE file_number IN (SELECT file_number FROM disagreeing)
               ORDER BY file_number, row_no) f ON f.file_number = r.file_number AND f.row_no <> r.row_no
         CROSS JOIN LATERAL (VALUES {pairs}) AS d(column_index, value, first_value)
         WHERE ({row}) IS DISTINCT FROM ({first})
