@@ -13,6 +13,7 @@ from funds.models import Allocation, Hop, PaymentRequest, PaymentRequestStatus, 
 from funds.selectors.chain import AllocationState, TransferState
 from organisation.forms import choice_of, date_field, filter_field, model_field, model_fields_form, styled
 from organisation.models import Town
+from organisation.scoping import village_choices_wait_for_town
 
 # --- District finance bureau --------------------------------------------------------------------------------------
 
@@ -149,9 +150,7 @@ class TransferFilterForm(ChainFilterForm):
     def __init__(self, data, *, villages, **kwargs):
         super().__init__(data, **kwargs)
         self.fields["village"].queryset = villages
-        if villages.query.is_empty():
-            # The whole district in reach and no town chosen yet (funds.selectors.villages_reached).
-            self.fields["village"].empty_label = _("All villages (choose a town to pick one)")
+        village_choices_wait_for_town(self.fields["village"])
 
 
 class PaymentRequestFilterForm(ChainFilterForm):

@@ -10,6 +10,7 @@ from funds.selectors.loans import LoanFilters, towns_for_filter, villages_for_fi
 from households.models import Member
 from organisation.forms import filter_field, model_field, styled
 from organisation.models import Town, Village
+from organisation.scoping import village_choices_wait_for_town
 
 
 class LoanFilterForm(forms.Form):
@@ -48,11 +49,8 @@ class LoanFilterForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["town"].queryset = towns_for_filter(user).order_by("code")
-        villages = villages_for_filter(user)
-        town = self.data.get("town", "")
-        if town.isdigit():
-            villages = villages.filter(town_id=int(town))
-        self.fields["village"].queryset = villages
+        self.fields["village"].queryset = villages_for_filter(user, self.data)
+        village_choices_wait_for_town(self.fields["village"])
 
     def filters(self) -> LoanFilters:
         data = self.cleaned_data

@@ -12,6 +12,7 @@ from funds.models import Allocation
 from funds.permissions import funds_scope
 from households.permissions import households_scope
 from organisation.forms import choice_of, date_field, filter_field, model_field, styled
+from organisation.scoping import village_choices_wait_for_town
 from projects.models import (
     Category,
     Enterprise,
@@ -261,6 +262,7 @@ class ProjectFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["town"].queryset = towns
         self.fields["village"].queryset = villages
+        village_choices_wait_for_town(self.fields["village"])
         self.fields["village"].label_from_instance = _village_label
 
     def filters(self) -> dict:

@@ -8,12 +8,10 @@ and checked by the services with ``organisation.scoping.may_act``.
 
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy
-from guardian.shortcuts import get_objects_for_user
 
 from organisation.actors import Actor
-from organisation.models import Village
 from organisation.roles import Role
-from organisation.scoping import Access, has_district_reach, may_act, restrict, role_of, towns_for
+from organisation.scoping import Access, has_district_reach, may_act, reach_of, restrict, role_of, towns_for
 from projects import models as m
 
 DISTRICT_WRITERS = frozenset({Role.DISTRICT_OFFICE})
@@ -84,15 +82,14 @@ def projects_scope(user: Actor, access: Access = Access.VIEW, queryset: QuerySet
     if has_district_reach(user, access, DISTRICT_WRITERS):
         return queryset
     prefix = f"{PROJECT_PATH[model]}__" if PROJECT_PATH[model] else ""
-    direct = get_objects_for_user(
-        user, f"organisation.{access}_village_records", Village, with_superuser=False, accept_global_perms=False
-    )
-    village_projects = m.IndustryProject.villages.through.objects.filter(
-        industryproject_id=OuterRef(f"{prefix}pk"), village__in=direct
-    )
-    return queryset.filter(
-        Q(**{f"{prefix}town__in": towns_for(user, access, DISTRICT_WRITERS)}) | Exists(village_projects)
-    )
+    reach = reach_of(user, access)
+    condition = Q(**{f"{prefix}town__in": reach.towns})
+    if reach.direct_villages:
+        village_projects = m.IndustryProject.villages.through.objects.filter(
+            industryproject_id=OuterRef(f"{prefix}pk"), village__in=reach.direct_villages
+        )
+        condition |= Exists(village_projects)
+    return queryset.filter(condition)
 
 
 def _district_registry(queryset: QuerySet, user: Actor, access: Access) -> QuerySet:

@@ -35,7 +35,7 @@ from funds.permissions import CHAIN_COUNT_READERS, funds_scope, may_act_for
 from organisation.actors import Actor
 from organisation.models import Town, Village
 from organisation.money import ZERO
-from organisation.scoping import Access, has_district_reach, may_act, towns_for, villages_for
+from organisation.scoping import Access, may_act, towns_for, village_filter_choices
 
 # How many rows of each queue the overview shows; the rest are one click away in the filtered list.
 QUEUE_ROWS = 20
@@ -211,17 +211,9 @@ def towns_reached(user: Actor) -> QuerySet[Town]:
     return towns_for(user, Access.VIEW).order_by("code")
 
 
-def villages_reached(user: Actor, town_id: str = "", village_id: str = "") -> QuerySet[Village]:
-    """The villages whose transfers the user sees, those of the town chosen in the filter bar when one is: the
-    choices of the transfer list's village filter. With the whole district in reach and no town chosen, only the
-    village named in the query string (a figure's drill-down): the province's 4,000 villages in one select took
-    0.6 s to render on every page of the list (bin/loadtest), and nobody picks from 4,000."""
-    villages = villages_for(user, Access.VIEW).select_related("town")
-    if town_id.isdigit():
-        villages = villages.filter(town_id=int(town_id))
-    elif has_district_reach(user, Access.VIEW):
-        villages = villages.filter(pk=int(village_id)) if village_id.isdigit() else villages.none()
-    return villages.order_by("town__code", "code")
+def villages_reached(user: Actor, params) -> QuerySet[Village]:
+    """The choices of the transfer list's village filter (``organisation.scoping.village_filter_choices``)."""
+    return village_filter_choices(user, params)
 
 
 def allocations_reached(user: Actor) -> QuerySet[Allocation]:

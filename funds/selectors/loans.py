@@ -15,7 +15,7 @@ from funds.permissions import funds_scope
 from organisation.actors import Actor
 from organisation.models import Town, Village
 from organisation.money import MONEY_FIELD, ZERO
-from organisation.scoping import Access, towns_for, villages_for
+from organisation.scoping import Access, towns_for, village_filter_choices, villages_for
 
 # A household has one of these at a time (the database's constraint ``loan_one_open_per_household``).
 OPEN_STATUSES = (LoanStatus.APPLIED, LoanStatus.APPROVED, LoanStatus.DISBURSED)
@@ -137,8 +137,9 @@ def towns_for_filter(user: Actor) -> QuerySet[Town]:
     )
 
 
-def villages_for_filter(user: Actor) -> QuerySet[Village]:
-    return villages_for(user, Access.VIEW).select_related("town").order_by("town__code", "code")
+def villages_for_filter(user: Actor, params) -> QuerySet[Village]:
+    """The choices of the loan list's village filter (``organisation.scoping.village_filter_choices``)."""
+    return village_filter_choices(user, params)
 
 
 @dataclass(frozen=True)

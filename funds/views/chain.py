@@ -128,7 +128,7 @@ class TransferListView(SortableListMixin, ChainListView):
 
     @staticmethod
     def filter_form_kwargs(user, params):
-        return {"villages": selectors.villages_reached(user, params.get("town", ""), params.get("village", ""))}
+        return {"villages": selectors.villages_reached(user, params)}
 
 
 class PaymentRequestListView(SortableListMixin, ChainListView):

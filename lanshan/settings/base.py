@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A user's reach (towns and villages granted) is read once per request (organisation.scoping.reach_of).
+    "organisation.scoping.ReachCacheMiddleware",
     # A signed-in user's pages and downloads are never cached (organisation.response_headers).
     "organisation.response_headers.NoStoreMiddleware",
     # The Content-Security-Policy header (CONTENT_SECURITY_POLICY below).

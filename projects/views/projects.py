@@ -21,7 +21,7 @@ from django.views.generic import DetailView, ListView
 
 from organisation.access import RoleRequiredMixin, ScopedMixin
 from organisation.roles import Role
-from organisation.scoping import Access, may_act
+from organisation.scoping import Access, may_act, village_filter_choices
 from organisation.sorting import SortableListMixin, SortColumn
 from organisation.steps import ServiceFormView, StepFormView
 from projects import forms
@@ -139,7 +139,7 @@ def may_change(user, project: IndustryProject) -> bool:
 def projects_filtered(user, params):
     """The project list's filter form and its projects for ``params`` (the query string): the page and its Excel
     export (``projects.list_exports``) read them the same way."""
-    towns, villages = selectors.filter_towns(user), selectors.filter_villages(user)
+    towns, villages = selectors.filter_towns(user), village_filter_choices(user, params)
     form = forms.ProjectFilterForm(params, towns=towns, villages=villages)
     return form, selectors.project_list(user=user, **form.filters())
 

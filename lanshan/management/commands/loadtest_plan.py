@@ -18,6 +18,7 @@ on its first and second page, a detail page on two records, the other pages twic
 
 import json
 import random
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -75,7 +76,10 @@ class Command(BaseCommand):
                     if measured is None:
                         continue
                     pages.append(measured)
-                    self.say(f"  {role:<16} {page['name']:<22} queries {measured['queries']}")
+                    self.say(
+                        f"  {role:<16} {page['name']:<22} queries {measured['queries']}, "
+                        f"alone {measured['alone_ms']} ms"
+                    )
                 plan["roles"][role] = {"session": client.cookies[settings.SESSION_COOKIE_NAME].value, "pages": pages}
         path = Path(out)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -179,12 +183,15 @@ class Command(BaseCommand):
             return None
         if page.get("second") and ask(second).status_code == 404:
             second = first  # a list of one page
-        counts = []
+        counts, times = [], []
         for url in (first, second):
             with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
                 response = ask(url)
+                times.append((time.perf_counter() - started) * 1000)
             if response.status_code != expect:
                 self.say(f"  left out: {page['name']} {url} answered {response.status_code}")
                 return None
             counts.append(len(queries))
-        return {**page, "method": method, "expect": expect, "queries": counts}
+        # Alone: the page on its own, through the test client (no HTTP, no other request), the faster of the two.
+        return {**page, "method": method, "expect": expect, "queries": counts, "alone_ms": round(min(times))}
