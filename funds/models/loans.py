@@ -88,6 +88,9 @@ class Loan(StoredDeadline):
         indexes = [
             models.Index(fields=["due_date"], condition=Q(decided_on__isnull=True), name="loan_undecided_by_due"),
             models.Index(fields=["status"], name="loan_status"),
+            # The loan list's order: without it the district's first page joined and sorted all 20,000 loans of the
+            # province (0.15 s of the page's 0.22 s; with it the page took 0.05 s).
+            models.Index(F("clock_start").desc(), F("id").desc(), name="loan_list_order"),
         ]
 
     def __str__(self):
