@@ -11,6 +11,14 @@ class JobsConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from jobs import receivers
+        from jobs.heartbeat import beating, stale_handler
+        from organisation.export_services import EXPORT_LEASE, export_job_stopped
+        from organisation.leases import lease_holder_set
+
+        # The list export kit lives in organisation, below this app: its runs hold this app's lease through
+        # organisation.leases, and a dead run is failed by its own handler.
+        lease_holder_set(beating)
+        stale_handler(EXPORT_LEASE)(export_job_stopped)
 
         task_prerun.connect(receivers.task_started, weak=False, dispatch_uid="jobs.task_started")
         task_failure.connect(receivers.task_failed, weak=False, dispatch_uid="jobs.task_failed")

@@ -21,7 +21,6 @@ from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from jobs.heartbeat import stale_handler
 from organisation.enqueue import enqueue_on_commit, waiting_resender
 from organisation.exports import ExportContext, export_of, list_params, rows_of, sheet_write, sorted_as_listed
 from organisation.models import District, ExportJob, ExportStatus
@@ -76,11 +75,10 @@ def export_jobs_resend() -> int:
     return len(waiting)
 
 
-@stale_handler(EXPORT_LEASE)
 def export_job_stopped(job_id: int) -> None:
-    """The worker writing the export died (no heartbeat for minutes): the job is failed, saying so, and its page
-    offers to retry it (``export_job_retry``) with the filters it was asked with. Not sent again by itself: a list
-    big enough to exhaust a worker's memory would kill the next worker too."""
+    """The worker writing the export died (no heartbeat for minutes; registered for the sweep by ``jobs.apps``): the
+    job is failed, saying so, and its page offers to retry it (``export_job_retry``) with the filters it was asked
+    with. Not sent again by itself: a list big enough to exhaust a worker's memory would kill the next worker too."""
     with translation.override(settings.LANGUAGE_CODE):
         message = _(
             "The worker writing this export stopped before it was done (it was killed or its machine was lost). "

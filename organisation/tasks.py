@@ -1,9 +1,9 @@
 from celery import shared_task
 from django.db import OperationalError
 
-from jobs.heartbeat import beating
 from organisation.deadlines import stored_deadlines_recompute
 from organisation.export_services import EXPORT_LEASE, export_files_purge, export_job_run
+from organisation.leases import held
 
 
 # History entries written here are named after the task by the signal handlers of history.apps.
@@ -17,7 +17,7 @@ def recompute_deadlines(years: list[int] | None = None) -> int:
 def run_list_export(job_id: int) -> str:
     """Write a list's export (queued when it is asked for on the list page), with a heartbeat: a killed run is failed
     by the sweep, to be retried from its page. Returns the job's status."""
-    with beating(EXPORT_LEASE, job_id):
+    with held(EXPORT_LEASE, job_id):
         return export_job_run(job_id=job_id).status
 
 
