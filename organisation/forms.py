@@ -18,6 +18,9 @@ from django import forms
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core import validators
 from django.core.exceptions import ValidationError
+from django.forms.utils import flatatt
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import mark_safe
 
 from organisation.models import Village
 
@@ -36,6 +39,28 @@ def date_input() -> forms.DateInput:
     return forms.DateInput(attrs=attrs, format=DATE_FORMAT)
 
 
+class QuickSelect(forms.Select):
+    """A select whose options are written in Python, the same HTML as Django's template writes: Django renders a
+    template per option, and a filter of a few hundred allocations or towns cost 50-100 ms of a list page
+    (bin/loadtest). Choices in groups are left to Django's own rendering."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        # Not list(): it asks a ModelChoiceIterator for its length, a COUNT query of its own.
+        choices = [choice for choice in self.choices]
+        if any(isinstance(label, list | tuple) for _value, label in choices):
+            return super().render(name, value, attrs, renderer)
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        chosen = set(self.format_value(value))
+        options = []
+        for option_value, label in choices:
+            option_value = "" if option_value is None else str(option_value)
+            selected = " selected" if option_value in chosen else ""
+            options.append(f'<option value="{escape(option_value)}"{selected}>{conditional_escape(label)}</option>')
+        return mark_safe(
+            f'<select name="{escape(name)}"{flatatt(final_attrs)}>\n' + "\n".join(options) + "\n</select>"
+        )
+
+
 def styled(field: forms.Field, *, small: bool = False) -> forms.Field:
     """The field with the page's widget classes; a class given with the widget stays."""
     if isinstance(field, forms.DateField) and "type" not in field.widget.attrs:
@@ -46,6 +71,8 @@ def styled(field: forms.Field, *, small: bool = False) -> forms.Field:
         # includes/field.html draws boxes and radios itself; the class serves a template that shows the widget.
         widget.attrs.setdefault("class", "form-check-input")
         return field
+    if type(widget) is forms.Select:
+        widget.__class__ = QuickSelect
     css = "form-select" if isinstance(widget, forms.Select) else "form-control"
     widget.attrs.setdefault("class", css)
     if small:
