@@ -154,7 +154,12 @@ class PaymentRequest(models.Model):
                 condition=~Q(status=PaymentRequestStatus.RETURNED) | ~Q(return_reason=""),
             ),
         ]
-        indexes = [models.Index(fields=["status", "submitted_on"], name="payment_request_queue")]
+        indexes = [
+            models.Index(fields=["status", "submitted_on"], name="payment_request_queue"),
+            # The request list's order: without it the district's first page joined and sorted all 126,015 requests
+            # of the province (57 ms of the page's 0.1 s).
+            models.Index(F("submitted_on").desc(), F("id").desc(), name="payment_request_list_order"),
+        ]
 
     def __str__(self):
         return f"{self.village} {self.project_name} {self.amount}"

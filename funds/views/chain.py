@@ -87,9 +87,18 @@ class ChainListView(ChainScopedMixin, ListView):
         """What a list's own filters need besides the towns and allocations."""
         return {}
 
+    def get_paginator(self, queryset, per_page, **kwargs):
+        """The paginator counts from the list's totals, which count every row the filters match anyway: counting the
+        same rows twice took 30 ms of the district's transfers list on the province (210,415 transfers)."""
+        self.list_totals = self.totals(queryset)
+        paginator = super().get_paginator(queryset, per_page, **kwargs)
+        paginator.count = self.list_totals["count"]  # Paginator.count is a cached property: set before any page
+        return paginator
+
     def get_context_data(self, **kwargs):
-        totals = self.totals(self.object_list)
-        return super().get_context_data(filter_form=self.filter_form, totals=totals, **kwargs)
+        context = super().get_context_data(filter_form=self.filter_form, **kwargs)  # paginates: the totals are read
+        context["totals"] = self.list_totals
+        return context
 
 
 class AllocationListView(SortableListMixin, ChainListView):

@@ -884,3 +884,24 @@ def test_a_share_of_nothing_is_named_on_its_row(client, people, town):
     assert response.context["formset"].forms[0].errors["amount"]
     assert "amount" not in response.context["form"].errors
     assert not Allocation.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "table"),
+    [
+        ("funds:transfer_list", "funds_transfer"),
+        ("funds:request_list", "funds_paymentrequest"),
+        ("funds:allocation_list", "funds_allocation"),
+    ],
+)
+def test_a_list_counts_its_rows_once_for_its_totals_and_its_pages(client, people, town, village, name, table):
+    """The paginator takes its count from the list's totals, which count every row the filters match anyway."""
+    _transfer_rows(people, town, village, extra_towns=2)
+    client.force_login(people.district_finance)
+    client.get(reverse(name))
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse(name))
+
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"] and f'FROM "{table}"' in q["sql"]]
+    assert len(counts) == 1, counts
+    assert response.context["paginator"].count == response.context["totals"]["count"] > 0
