@@ -88,7 +88,7 @@ def projects_scope(user: Actor, access: Access = Access.VIEW, queryset: QuerySet
         village_projects = m.IndustryProject.villages.through.objects.filter(
             industryproject_id=OuterRef(f"{prefix}pk"), village__in=reach.direct_villages
         )
-        condition |= Exists(village_projects)
+        condition |= Q(Exists(village_projects))
     return queryset.filter(condition)
 
 
