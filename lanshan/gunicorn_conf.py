@@ -21,8 +21,11 @@ def _cores() -> int:
 
 # Behind the proxy on the same machine; a second web machine binds its private address.
 bind = env.list("GUNICORN_BIND", default=["127.0.0.1:8000"])
-# Gunicorn's own rule of thumb: two processes a core, plus one.
-workers = env.int("GUNICORN_WORKERS", default=2 * _cores() + 1)
+# One process a core, plus one to use a core while another process waits on PostgreSQL: a page spends most of its time
+# on the web process's CPU (bin/loadtest: gunicorn about 1 core, PostgreSQL 0.3). Gunicorn's usual two a core plus one
+# shared the cores among more requests at once, and the slowest waited longest: on 2 cores, 50 users at 19 requests/s,
+# 5 processes missed p95 < 200 ms on 3-17 of 34 pages, 3 processes on 2 (README, "Load test").
+workers = env.int("GUNICORN_WORKERS", default=_cores() + 1)
 # More than one thread a process switches to the gthread worker: pages waiting on PostgreSQL share a process.
 threads = env.int("GUNICORN_THREADS", default=1)
 # A request still running after this many seconds has its process killed and restarted. Longer than the
