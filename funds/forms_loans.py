@@ -6,11 +6,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from funds.models import Loan, LoanStatus, Repayment, RiskBand
-from funds.selectors.loans import LoanFilters, towns_for_filter, villages_for_filter
+from funds.selectors.loans import LoanFilters, towns_for_filter
 from households.models import Member
 from organisation.forms import filter_field, model_field, styled
 from organisation.models import Town, Village
-from organisation.scoping import village_choices_wait_for_town
+from organisation.scoping import village_choices_wait_for_town, village_filter_choices
 
 
 class LoanFilterForm(forms.Form):
@@ -49,7 +49,7 @@ class LoanFilterForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["town"].queryset = towns_for_filter(user).order_by("code")
-        self.fields["village"].queryset = villages_for_filter(user, self.data)
+        self.fields["village"].queryset = village_filter_choices(user, self.data)
         village_choices_wait_for_town(self.fields["village"])
 
     def filters(self) -> LoanFilters:

@@ -88,7 +88,7 @@ def _reaches_read(user: Actor) -> dict[Access, Reach]:
     }
     sql = """
         WITH perms AS (
-            SELECT p.id, split_part(p.codename, '_', 1) AS access, split_part(p.codename, '_', 2) AS model
+            SELECT p.id, split_part(p.codename, '_', 1) AS access
             FROM auth_permission p JOIN django_content_type ct ON ct.id = p.content_type_id
             WHERE ct.app_label = 'organisation'
               AND p.codename IN ('view_town_records', 'change_town_records',

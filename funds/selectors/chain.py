@@ -35,7 +35,7 @@ from funds.permissions import CHAIN_COUNT_READERS, funds_scope, may_act_for
 from organisation.actors import Actor
 from organisation.models import Town, Village
 from organisation.money import ZERO
-from organisation.scoping import Access, may_act, towns_for, village_filter_choices
+from organisation.scoping import Access, may_act, towns_for
 
 # How many rows of each queue the overview shows; the rest are one click away in the filtered list.
 QUEUE_ROWS = 20
@@ -209,11 +209,6 @@ def payment_request_totals(requests: QuerySet[PaymentRequest]) -> dict:
 def towns_reached(user: Actor) -> QuerySet[Town]:
     """The towns whose funds records the user sees: the choices of the lists' town filter."""
     return towns_for(user, Access.VIEW).order_by("code")
-
-
-def villages_reached(user: Actor, params) -> QuerySet[Village]:
-    """The choices of the transfer list's village filter (``organisation.scoping.village_filter_choices``)."""
-    return village_filter_choices(user, params)
 
 
 def allocations_reached(user: Actor) -> QuerySet[Allocation]:

@@ -15,7 +15,7 @@ from funds.permissions import funds_scope
 from organisation.actors import Actor
 from organisation.models import Town, Village
 from organisation.money import MONEY_FIELD, ZERO
-from organisation.scoping import Access, towns_for, village_filter_choices, villages_for
+from organisation.scoping import Access, towns_for, villages_for
 
 # A household has one of these at a time (the database's constraint ``loan_one_open_per_household``).
 OPEN_STATUSES = (LoanStatus.APPLIED, LoanStatus.APPROVED, LoanStatus.DISBURSED)
@@ -135,11 +135,6 @@ def towns_for_filter(user: Actor) -> QuerySet[Town]:
     return Town.objects.filter(
         Q(pk__in=towns_for(user, Access.VIEW).values("pk")) | Q(pk__in=villages_for(user, Access.VIEW).values("town"))
     )
-
-
-def villages_for_filter(user: Actor, params) -> QuerySet[Village]:
-    """The choices of the loan list's village filter (``organisation.scoping.village_filter_choices``)."""
-    return village_filter_choices(user, params)
 
 
 @dataclass(frozen=True)
