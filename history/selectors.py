@@ -208,7 +208,7 @@ def _bulk_entries(obj: models.Model) -> list[HistoryEntry]:
     with connection.cursor() as cursor:
         for model, ids, is_part in targets:
             table = model._meta.db_table
-            probes = " OR ".join(["b.covers @> %s::jsonb"] * len(ids))
+            probes = " OR ".join(["history_bulk_ids(b.covers) @> %s::jsonb"] * len(ids))
             cursor.execute(
                 f"""
                 SELECT b.pgh_id, c.obj_id::bigint, c.row_no::integer, c.created::boolean

@@ -6,6 +6,7 @@ the History tab shows each row as the stored sheet holds it; later edits are rec
 """
 
 import hashlib
+import json
 
 import pytest
 from django.core.files.storage import default_storage
@@ -184,3 +185,29 @@ def test_the_history_tab_shows_the_import_line_with_the_rows_values(imported):
     assert "李小红" in html
     assert wife not in html
     assert wife[:6] in html
+
+
+def test_the_history_tabs_lookup_uses_an_index_of_the_covered_ids_only(imported):
+    _job, first, _second, _wife = imported
+    probe = json.dumps({"households_household": {"ids": [first.pk]}})
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        # when the lookup the History tab makes is planned with sequential scans ruled out
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(
+            "EXPLAIN SELECT pgh_id FROM history_bulkevent b WHERE history_bulk_ids(b.covers) @> %s", [probe]
+        )
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+        # and the indexed expression is read for the event
+        cursor.execute("SELECT history_bulk_ids(covers) FROM history_bulkevent")
+        [(indexed,)] = cursor.fetchall()
+    indexed = json.loads(indexed)
+
+    # then the index is used
+    assert "Bitmap Index Scan on history_bulk_ids" in plan
+    # and it holds each table's ids and nothing else: not the rows, flags and digests beside them
+    assert {table: sorted(part) for table, part in indexed.items()} == {
+        "households_household": ["ids"],
+        "households_member": ["ids"],
+    }
+    assert first.pk in indexed["households_household"]["ids"]
