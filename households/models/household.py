@@ -69,7 +69,9 @@ class DibaoStandard(models.Model):
 
 @track_history(bulk=True)
 class Household(models.Model):
-    file_number = models.CharField(_("file number"), max_length=30, unique=True)
+    # Unique by the constraint in Meta, not unique=True: that would add a second index, for LIKE 'x%', that no query
+    # uses and every insert pays for (households/migrations/0007).
+    file_number = models.CharField(_("file number"), max_length=30)
     village = models.ForeignKey(
         Village, on_delete=models.PROTECT, related_name="households", verbose_name=_("village")
     )
@@ -124,6 +126,7 @@ class Household(models.Model):
         ordering = ["file_number"]
         indexes = [models.Index(fields=["village", "status"])]
         constraints = [
+            models.UniqueConstraint(fields=["file_number"], name="households_household_file_number_key"),
             models.CheckConstraint(
                 name="household_main_cause_not_repeated",
                 condition=~models.Q(other_causes__contains=[models.F("main_cause")]),
@@ -175,8 +178,9 @@ class Member(models.Model):
         Household, on_delete=models.CASCADE, related_name="members", verbose_name=_("household")
     )
     name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
-    # GB 11643, stored upper-case (a trailing x becomes X); one person, one household in the district.
-    id_number = models.CharField(_("resident ID number"), max_length=18, unique=True)
+    # GB 11643, stored upper-case (a trailing x becomes X); one person, one household in the district: unique by the
+    # constraint in Meta (like the household's file number).
+    id_number = models.CharField(_("resident ID number"), max_length=18)
     relation = models.CharField(_("relation to the head"), max_length=20, choices=Relation.choices)
     sex = models.CharField(_("sex"), max_length=6, choices=Sex.choices, editable=False)
     birth_date = models.DateField(_("birth date"), editable=False)
@@ -203,6 +207,7 @@ class Member(models.Model):
         verbose_name_plural = _("members")
         ordering = ["household", "id"]
         constraints = [
+            models.UniqueConstraint(fields=["id_number"], name="households_member_id_number_key"),
             models.UniqueConstraint(
                 fields=["household"], condition=models.Q(relation=Relation.HEAD), name="member_one_head_per_household"
             ),

@@ -10,7 +10,7 @@ import json
 
 import pytest
 from django.core.files.storage import default_storage
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.template import Context, Template
 from django.utils import translation
 
@@ -211,3 +211,38 @@ def test_the_history_tabs_lookup_uses_an_index_of_the_covered_ids_only(imported)
         "households_member": ["ids"],
     }
     assert first.pk in indexed["households_household"]["ids"]
+
+
+def test_what_the_import_writes_carries_no_index_or_compression_nothing_reads():
+    with connection.cursor() as cursor:
+        # the household and member tables: the unique constraints, and no second index for LIKE 'prefix%'
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename IN ('households_household', 'households_member')"
+            " AND indexdef LIKE '%%pattern_ops%%'"
+        )
+        assert cursor.fetchall() == []
+        cursor.execute(
+            "SELECT conname FROM pg_constraint WHERE contype = 'u'"
+            " AND conrelid IN ('households_household'::regclass, 'households_member'::regclass) ORDER BY conname"
+        )
+        assert [name for (name,) in cursor.fetchall()] == [
+            "households_household_file_number_key",
+            "households_member_id_number_key",
+        ]
+        # the bulk event's covers are stored uncompressed
+        cursor.execute(
+            "SELECT attstorage FROM pg_attribute WHERE attrelid = 'history_bulkevent'::regclass AND attname = 'covers'"
+        )
+        assert cursor.fetchone() == ("e",)
+
+
+def test_a_person_registered_twice_is_still_refused_by_the_database(imported):
+    _job, first, second, wife = imported
+    member = first.members.get(id_number=wife)
+
+    # when the same ID number is written to another household with the service's checks bypassed
+    with pytest.raises(IntegrityError, match="households_member_id_number_key"), transaction.atomic():
+        type(member).objects.filter(pk=second.members.get().pk).update(id_number=member.id_number)
+    # and the same file number
+    with pytest.raises(IntegrityError, match="households_household_file_number_key"), transaction.atomic():
+        Household.objects.filter(pk=second.pk).update(file_number=first.file_number)
