@@ -109,7 +109,8 @@ class ChainFilterForm(forms.Form):
         super().__init__(data, **kwargs)
         self.fields["town"].queryset = towns
         if "allocation" in self.fields:
-            self.fields["allocation"].queryset = allocations
+            # Its options show the document number only: the rest of each of hundreds of allocations is not read.
+            self.fields["allocation"].queryset = allocations.only("pk", "document_number")
             self.fields["allocation"].label_from_instance = lambda allocation: allocation.document_number
         # The page shows one label over the range (what the dates are of); these name the two boxes.
         for name in ("date_from", "date_to"):

@@ -1,10 +1,10 @@
 """The household file: list, page, create and edit households and their members, ID numbers, export."""
 
 from django.db.models import Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, ListView, View
@@ -107,6 +107,19 @@ core_sections = [
 ]
 
 
+def _history_context(*, household, user):
+    return {}
+
+
+# The History tab is the last section; the history_tab tag draws it.
+history_section = DetailSection(
+    key="history",
+    label=gettext_lazy("History"),
+    template="households/history_section.html",
+    context=_history_context,
+)
+
+
 def detail_sections_all():
     from households.views import imports, lifecycle, quality, welfare
 
@@ -116,10 +129,27 @@ def detail_sections_all():
         *welfare.detail_sections,
         *quality.detail_sections,
         *imports.detail_sections,
+        history_section,
     ]
 
 
+def _section_html(request, section: DetailSection, household: Household, *, can_change: bool) -> str:
+    """One tab of the household page, with its own context plus what every section may need."""
+    shared = {"household": household, "can_change": can_change}
+    return render_to_string(
+        section.template, {**shared, **section.context(household=household, user=request.user)}, request
+    )
+
+
+def _may_change(user, household: Household) -> bool:
+    return households_scope(user, Access.CHANGE).filter(pk=household.pk).exists()
+
+
 class HouseholdDetailView(HouseholdScopedMixin, DetailView):
+    """The household's file, and a tab for each section. A section is drawn when its tab is first shown (htmx, from
+    ``HouseholdTabView``): drawing all of them took most of the page's 44 queries. ``?tab=<key>`` opens the page on
+    that tab, drawn at once (the tab's link without JavaScript)."""
+
     model = Household
     template_name = "households/household_detail.html"
 
@@ -128,20 +158,43 @@ class HouseholdDetailView(HouseholdScopedMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        household, user = self.object, self.request.user
-        context["can_change"] = households_scope(user, Access.CHANGE).filter(pk=household.pk).exists()
-        # Each section renders with its own context plus what every section may need.
-        shared = {"household": household, "can_change": context["can_change"]}
+        household = self.object
+        context["can_change"] = _may_change(self.request.user, household)
+        sections = detail_sections_all()
+        chosen = self.request.GET.get("tab")
+        if chosen not in {section.key for section in sections}:
+            chosen = None
+        context["chosen"] = chosen
         context["sections"] = [
             {
                 "section": section,
-                "html": render_to_string(
-                    section.template, {**shared, **section.context(household=household, user=user)}, self.request
-                ),
+                "url": reverse("households:household_tab", args=[household.pk, section.key]),
+                "html": _section_html(self.request, section, household, can_change=context["can_change"])
+                if section.key == chosen
+                else "",
             }
-            for section in detail_sections_all()
+            for section in sections
         ]
         return context
+
+
+class HouseholdTabView(HouseholdScopedMixin, DetailView):
+    """One section of the household page, alone: what its tab loads when it is first shown."""
+
+    model = Household
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("village__town")
+
+    def get(self, request, *args, **kwargs):
+        household = self.get_object()
+        sections = {section.key: section for section in detail_sections_all()}
+        section = sections.get(kwargs["key"])
+        if section is None:
+            raise Http404
+        return HttpResponse(
+            _section_html(request, section, household, can_change=_may_change(request.user, household))
+        )
 
 
 class HouseholdFormView(HouseholdScopedMixin, ServiceFormView):
@@ -232,6 +285,7 @@ urlpatterns = [
     path("", HouseholdListView.as_view(), name="household_list"),
     path("new/", HouseholdFormView.as_view(), name="household_create"),
     path("<int:pk>/", HouseholdDetailView.as_view(), name="household_detail"),
+    path("<int:pk>/tabs/<slug:key>/", HouseholdTabView.as_view(), name="household_tab"),
     path("<int:pk>/edit/", HouseholdFormView.as_view(), name="household_update"),
     path("<int:pk>/members/new/", MemberFormView.as_view(), name="member_create"),
     path("<int:pk>/members/<int:member_pk>/edit/", MemberFormView.as_view(), name="member_update"),

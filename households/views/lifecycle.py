@@ -45,7 +45,7 @@ from households.services.lifecycle import (
     household_status_change,
     income_record,
 )
-from households.views.base import PAGE_SIZE, HouseholdScopedMixin
+from households.views.base import PAGE_SIZE, HouseholdScopedMixin, household_tab_url
 from organisation.access import RoleRequiredMixin
 from organisation.forms import query_year
 from organisation.money import ZERO
@@ -74,7 +74,7 @@ class HouseholdPageMixin(HouseholdScopedMixin):
         return super().get_context_data(household=self.household, **kwargs)
 
     def household_url(self, tab: str) -> str:
-        return f"{self.household.get_absolute_url()}#tab-{tab}"
+        return household_tab_url(self.household.pk, tab)
 
 
 # Income
@@ -134,7 +134,7 @@ class IncomeUpdateView(IncomeFormMixin, HouseholdScopedMixin, ServiceFormView):
         return super().dispatch(request, *args, **kwargs)
 
     def household_url(self, tab: str) -> str:
-        return f"{self.household.get_absolute_url()}#tab-{tab}"
+        return household_tab_url(self.household.pk, tab)
 
     def get_form_kwargs(self):
         return super().get_form_kwargs() | {"year_fixed": True}

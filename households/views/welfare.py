@@ -44,18 +44,13 @@ from households.permissions import REFERENCE_CHECKERS, households_scope
 from households.sections import DetailSection
 from households.selectors import welfare as selectors
 from households.services import welfare as services
-from households.views.base import PAGE_SIZE, HouseholdScopedMixin
+from households.views.base import PAGE_SIZE, HouseholdScopedMixin, household_tab_url
 from organisation.access import RoleRequiredMixin, ScopedMixin
 from organisation.forms import query_year
 from organisation.models import Village
 from organisation.scoping import Access, towns_scope, villages_for, villages_scope
 from organisation.sorting import SortableListMixin, SortColumn
 from organisation.steps import StepFormView
-
-
-def household_url(household_id: int) -> str:
-    return reverse("households:household_detail", args=[household_id])
-
 
 # --- The shapes of the pages -----------------------------------------------------------------------------------
 
@@ -184,7 +179,7 @@ class DibaoEnrolmentAddView(HouseholdRecordFormView):
         services.dibao_enrolment_add(user=self.request.user, household=self.object, **data)
 
     def get_success_url(self):
-        return household_url(self.object.pk)
+        return household_tab_url(self.object.pk, "safety-nets")
 
 
 class DibaoEnrolmentEndView(HouseholdRecordFormView):
@@ -201,7 +196,7 @@ class DibaoEnrolmentEndView(HouseholdRecordFormView):
         services.dibao_enrolment_end(user=self.request.user, enrolment=self.object, **data)
 
     def get_success_url(self):
-        return household_url(self.object.household_id)
+        return household_tab_url(self.object.household_id, "safety-nets")
 
 
 class ReferenceChecksView(RoleRequiredMixin, TemplateView):
@@ -236,7 +231,7 @@ class InsuranceEnrolHouseholdView(InsuranceFlagsMixin, HouseholdRecordFormView):
         self.success_message = _("%(count)d members enrolled for %(year)d.") % {"count": count, "year": scheme.year}
 
     def get_success_url(self):
-        return household_url(self.object.pk)
+        return household_tab_url(self.object.pk, "safety-nets")
 
 
 class InsuranceEnrolTownView(InsuranceFlagsMixin, ScopedMixin, WelfareStepView):
@@ -284,7 +279,7 @@ class HospitalStayAddView(HouseholdRecordFormView):
         services.hospital_stay_add(user=self.request.user, member=self.object, **data)
 
     def get_success_url(self):
-        return household_url(self.object.household_id)
+        return household_tab_url(self.object.household_id, "safety-nets")
 
 
 class HospitalStaysFlaggedView(SortableListMixin, TownFilterMixin, HouseholdScopedMixin, ListView):
@@ -330,7 +325,7 @@ class HousingGradeView(HouseholdRecordFormView):
         services.housing_grade_set(user=self.request.user, household=self.object, **data)
 
     def get_success_url(self):
-        return household_url(self.object.pk)
+        return household_tab_url(self.object.pk, "housing-water")
 
 
 class RenovationPlanAddView(HouseholdRecordFormView):
@@ -343,7 +338,7 @@ class RenovationPlanAddView(HouseholdRecordFormView):
         services.renovation_plan_add(user=self.request.user, household=self.object, **data)
 
     def get_success_url(self):
-        return household_url(self.object.pk)
+        return household_tab_url(self.object.pk, "housing-water")
 
 
 class RenovationPlanUpdateView(HouseholdRecordFormView):
@@ -357,7 +352,7 @@ class RenovationPlanUpdateView(HouseholdRecordFormView):
         services.renovation_plan_update(user=self.request.user, plan=self.object, **data)
 
     def get_success_url(self):
-        return household_url(self.object.household_id)
+        return household_tab_url(self.object.household_id, "housing-water")
 
 
 class UnsafeHousesView(SortableListMixin, TownFilterMixin, HouseholdScopedMixin, ListView):
@@ -507,7 +502,7 @@ class EducationAidAddView(HouseholdRecordFormView):
         services.education_aid_add(user=self.request.user, member=self.object, **data)
 
     def get_success_url(self):
-        return household_url(self.object.household_id)
+        return household_tab_url(self.object.household_id, "education")
 
 
 class DropoutRiskView(HouseholdRecordFormView):
@@ -527,7 +522,7 @@ class DropoutRiskView(HouseholdRecordFormView):
         services.dropout_risk_set(user=self.request.user, member=self.object, **data)
 
     def get_success_url(self):
-        return household_url(self.object.household_id)
+        return household_tab_url(self.object.household_id, "education")
 
 
 class SchoolAgeAtRiskView(SortableListMixin, TownFilterMixin, HouseholdScopedMixin, ListView):
@@ -581,7 +576,7 @@ class LeftBehindChildAddView(HouseholdRecordFormView):
         services.left_behind_child_save(user=self.request.user, member=self.object, **data)
 
     def get_success_url(self):
-        return household_url(self.object.household_id)
+        return household_tab_url(self.object.household_id, "education")
 
 
 class LeftBehindChildUpdateView(HouseholdRecordFormView):
@@ -602,7 +597,7 @@ class LeftBehindChildUpdateView(HouseholdRecordFormView):
         services.left_behind_child_save(user=self.request.user, member=self.object.member, **data)
 
     def get_success_url(self):
-        return household_url(self.object.member.household_id)
+        return household_tab_url(self.object.member.household_id, "education")
 
 
 class ContactCardView(HouseholdScopedMixin, DetailView):

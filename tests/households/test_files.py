@@ -10,6 +10,7 @@ from households.models import Household, IdNumberReveal, Member
 from households.services.files import household_save, member_save
 from organisation.roles import Role
 from tests.factories.households import HouseholdFactory, MemberFactory, valid_id_number
+from tests.households.pages import household_page
 from tests.permission_checks import assert_other_town_refused
 
 pytestmark = pytest.mark.django_db
@@ -199,7 +200,7 @@ def test_id_numbers_are_masked_and_a_reveal_is_logged(client, make_user, village
     member = MemberFactory(household__village=village)
     user = make_user(Role.TOWN_STAFF, town=village.town)
     client.force_login(user)
-    page = client.get(member.household.get_absolute_url()).content.decode()
+    page = household_page(client, member.household_id)
     assert member.id_number not in page
     assert id_number_mask(member.id_number) in page
     revealed = client.post(reverse("households:member_reveal_id", args=[member.pk]))

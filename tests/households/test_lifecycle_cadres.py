@@ -17,6 +17,7 @@ from households.views.base import PAGE_SIZE
 from organisation.roles import Role
 from tests.factories.households import HouseholdFactory
 from tests.factories.organisation import VillageFactory
+from tests.households.pages import household_page
 from tests.permission_checks import assert_other_town_refused
 
 pytestmark = [pytest.mark.django_db, pytest.mark.english]
@@ -196,7 +197,7 @@ def test_the_assign_form_assigns(client, town_staff, village, cadre):
     assert response["Location"].endswith("#tab-cadre")
     assert CadreAssignment.objects.get(household=household, released_on=None).cadre == cadre
     # and the household page's Cadre section names the cadre
-    page = client.get(reverse("households:household_detail", args=[household.pk])).content.decode()
+    page = household_page(client, household.pk)
     assert 'data-testid="cadre-section"' in page
     assert "区财政局" in page
 

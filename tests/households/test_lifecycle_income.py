@@ -12,6 +12,7 @@ from households.selectors.lifecycle import household_income_standing
 from households.services.lifecycle import income_record
 from organisation.roles import Role
 from tests.factories.households import HouseholdFactory
+from tests.households.pages import household_page
 from tests.permission_checks import assert_other_town_refused
 
 pytestmark = [pytest.mark.django_db, pytest.mark.english]
@@ -151,11 +152,13 @@ def test_staff_record_income_on_the_page_and_the_section_shows_the_line(client, 
     response = client.post(reverse("households:income_record", args=[household.pk]), income_form())
     # then the income is saved and they return to the household's income tab
     assert response.status_code == 302
-    assert response["Location"] == reverse("households:household_detail", args=[household.pk]) + "#tab-income"
+    assert (
+        response["Location"] == reverse("households:household_detail", args=[household.pk]) + "?tab=income#tab-income"
+    )
     income = Income.objects.get(household=household, year=2018)
     assert income.per_capita_net_income == D("3733.50")
     # and the household page's Income section shows the line and that the income is above it
-    page = client.get(reverse("households:household_detail", args=[household.pk])).content.decode()
+    page = household_page(client, household.pk)
     assert 'data-year="2018" data-above="true"' in page
     assert "3609.00" in page
     assert reverse("households:income_update", args=[income.pk]) in page

@@ -10,6 +10,7 @@ from households.choices import HouseholdStatus
 from households.models import Cadre, CadreAssignment, Income, PovertyLine, StatusEvent
 from organisation.roles import Role
 from tests.factories.households import HouseholdFactory
+from tests.households.pages import household_page
 
 pytestmark = [pytest.mark.django_db, pytest.mark.english]
 
@@ -73,7 +74,7 @@ def test_a_district_reader_sees_but_may_not_change(client, make_user, file):
 def test_the_household_page_shows_status_cadre_and_income(client, make_user, village, file):
     household, income, _cadre = file
     client.force_login(make_user(Role.VILLAGE_CLERK, village=village))
-    page = client.get(reverse("households:household_detail", args=[household.pk])).content.decode()
+    page = household_page(client, household.pk)
     # the three tabs, the status history, the cadre and the year's income against its line
     for key in ("status", "cadre", "income"):
         assert f'data-bs-target="#tab-{key}"' in page

@@ -13,6 +13,7 @@ from households.models import Household, Income, PovertyLine, StatusEvent
 from households.services.lifecycle import household_status_change
 from organisation.roles import Role
 from tests.factories.households import HouseholdFactory, member_born
+from tests.households.pages import household_page
 from tests.permission_checks import assert_other_town_refused
 
 pytestmark = [pytest.mark.django_db, pytest.mark.english]
@@ -228,7 +229,7 @@ def test_the_status_page_records_an_exit_that_passes(client, town_staff, ready):
     assert response["Location"].endswith("#tab-status")
     assert Household.objects.get(pk=ready.pk).status == HouseholdStatus.OUT_ENDED
     # and the household page's section lists the dated event
-    page = client.get(reverse("households:household_detail", args=[ready.pk])).content.decode()
+    page = household_page(client, ready.pk)
     assert 'data-testid="status-events"' in page
     assert "2018-12-20" in page
 

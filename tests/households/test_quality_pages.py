@@ -11,6 +11,7 @@ from households.tasks import check_data_quality
 from organisation.roles import Role
 from tests.factories.households import HouseholdFactory
 from tests.factories.organisation import VillageFactory
+from tests.households.pages import household_page
 from tests.permission_checks import assert_other_town_refused
 
 pytestmark = pytest.mark.django_db
@@ -254,8 +255,7 @@ def test_a_nightly_run_is_watched_by_every_town(client, make_user, other_town):
 
 def test_the_household_page_lists_its_open_problems(client, town_staff, problems):
     client.force_login(town_staff)
-    response = client.get(reverse("households:household_detail", args=[problems["here"].household_id]))
-    html = response.content.decode()
+    html = household_page(client, problems["here"].household_id)
     assert "Data quality" in html
     assert problems["here"].detail in html
     assert f'data-key="{problems["here"].key}"' in html
@@ -263,8 +263,7 @@ def test_the_household_page_lists_its_open_problems(client, town_staff, problems
 
 def test_a_household_without_open_problems_says_so(client, town_staff, problems):
     client.force_login(town_staff)
-    response = client.get(reverse("households:household_detail", args=[problems["resolved"].household_id]))
-    assert 'data-testid="household-quality-clean"' in response.content.decode()
+    assert 'data-testid="household-quality-clean"' in household_page(client, problems["resolved"].household_id)
 
 
 def test_a_failed_runs_error_is_shown_to_the_office_only(client, office_user, town_staff):

@@ -171,7 +171,10 @@ def test_dibao_add_page_records_the_enrolment_and_shows_the_errors(client, make_
     # then
     assert refused.status_code == 200 and refused.context["form"].errors["persons"]
     assert accepted.status_code == 302
-    assert accepted["Location"] == reverse("households:household_detail", args=[household.pk])
+    assert (
+        accepted["Location"]
+        == reverse("households:household_detail", args=[household.pk]) + "?tab=safety-nets#tab-safety-nets"
+    )
     assert household.dibao_enrolments.count() == 1
 
 

@@ -33,6 +33,7 @@ from django.urls import reverse
 from audits.models import RectificationItem
 from funds.models import Transfer
 from households.models import Household
+from households.views.core import detail_sections_all
 from organisation.models import StaffPost, Town, Village
 from organisation.roles import Role
 from organisation.services import staff_post_assign
@@ -166,6 +167,16 @@ class Command(BaseCommand):
             ids = self._sample(queryset, sampler)
             if ids:
                 pages.append({"name": f"{detail} detail", "urls": [reverse(detail_url, args=[pk]) for pk in ids]})
+            if ids and detail == "household":
+                # The household page loads each tab when it is first shown: a tab at random, on a record at random
+                # (the first two URLs, whose queries are counted, are one tab on two records).
+                keys = [section.key for section in detail_sections_all()]
+                pages.append(
+                    {
+                        "name": "household tab",
+                        "urls": [reverse("households:household_tab", args=[pk, key]) for key in keys for pk in ids],
+                    }
+                )
         export = reverse("organisation:export_ask", args=[EXPORT_KIND]) + export_filter
         pages.append({"name": "export (POST)", "urls": [export], "method": "POST", "expect": 302})
         return pages
