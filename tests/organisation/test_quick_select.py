@@ -3,7 +3,9 @@ a page styled by ``styled`` (filter bars, forms) uses it."""
 
 import pytest
 from django import forms
+from django.db import connection
 from django.test.html import parse_html
+from django.test.utils import CaptureQueriesContext
 
 from organisation.forms import QuickSelect, choice_of, filter_field, styled
 from organisation.models import Village
@@ -68,3 +70,19 @@ def test_a_choice_of_records_is_read_in_one_query(town, django_assert_num_querie
     with django_assert_num_queries(1):
         html = str(form["village"])
     assert html.count("<option") == 4
+
+
+def test_a_choice_of_records_is_read_without_a_server_side_cursor(town):
+    # Django's ModelChoiceIterator reads with iterator(): a server-side cursor, WITH HOLD (the whole result kept on
+    # the server) when no transaction is open, as on a page.
+    VillageFactory.create_batch(3, town=town)
+
+    class Filter(forms.Form):
+        village = filter_field(choice_of(Village.objects.order_by("pk"), "村", empty_label="全部村"))
+
+    form = Filter(initial={"village": Village.objects.order_by("pk")[1].pk})
+    with CaptureQueriesContext(connection) as queries:
+        html = str(form["village"])
+
+    assert [query["sql"].split()[0] for query in queries.captured_queries] == ["SELECT"]
+    assert html.count("<option") == 4 and html.count(" selected") == 1
