@@ -112,10 +112,14 @@ def _reaches_read(user: Actor) -> dict[Access, Reach]:
         UNION ALL
         SELECT access, 'direct_villages', id FROM direct
         UNION ALL
-        SELECT accesses.access, 'villages', v.id
-        FROM (VALUES ('view'), ('change')) AS accesses (access) JOIN {village} v
-          ON v.town_id IN (SELECT id FROM towns WHERE towns.access = accesses.access)
-          OR v.id IN (SELECT id FROM direct WHERE direct.access = accesses.access)
+        -- The villages of the towns (through the town index), and those granted alone (a foreign key: they exist).
+        -- Not one join with "town in towns OR id in direct": that tried each of the province's villages against
+        -- both, 8,000 tests and 6.5 ms of every request.
+        (
+            SELECT towns.access, 'villages', v.id FROM towns JOIN {village} v ON v.town_id = towns.id
+            UNION
+            SELECT access, 'villages', id FROM direct
+        )
     """.format(**tables)
     reaches = {access: Reach() for access in Access}
     with connections[router.db_for_read(Village)].cursor() as cursor:
