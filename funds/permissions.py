@@ -82,7 +82,9 @@ def _allocations(queryset: QuerySet, user: Actor, access: Access) -> QuerySet:
         return queryset.none()
     # Allotted to a town the user reaches, or to the town of a village the user works for (a clerk
     # asks the station for money of the allocations of their town).
-    towns = villages_for(user, Access.VIEW).values("town_id")
+    # The towns as a literal list: as a subquery of the villages, the planner tried every allocation against the
+    # transfers of each (a town's 240 allocations of the province's 465: 8 ms, with the list 1.6 ms).
+    towns = sorted(set(villages_for(user, Access.VIEW).values_list("town_id", flat=True)))
     allotted = m.Transfer.objects.filter(hop=Hop.TO_TOWN, town__in=towns, allocation=OuterRef("pk"))
     return queryset.filter(Exists(allotted))
 
