@@ -34,7 +34,7 @@ class _Role(FastHttpUser):
         page = random.choice(self.pages)
         name = f"{page['name']} ({self.role})"
         url = random.choice(page["urls"])
-        headers = {"Cookie": self.cookies}
+        headers = {**page["headers"], "Cookie": self.cookies}
         if page["method"] == "POST":
             headers["X-CSRFToken"] = self.csrf
             headers["Referer"] = self.host + url

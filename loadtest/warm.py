@@ -21,11 +21,12 @@ def main(plan_path: str, host: str, rounds: str) -> int:
         cookie = f"sessionid={entry['session']}"
         for page in entry["pages"]:
             if page["method"] == "GET":
-                requests += [(host + url, cookie) for url in page["urls"][:1]] * int(rounds)
+                headers = {**page["headers"], "Cookie": cookie}
+                requests += [(host + url, headers) for url in page["urls"][:1]] * int(rounds)
 
     def get(request):
-        url, cookie = request
-        with urllib.request.urlopen(urllib.request.Request(url, headers={"Cookie": cookie}), timeout=60) as response:
+        url, headers = request
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=60) as response:
             response.read()
             return response.status
 

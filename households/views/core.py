@@ -2,7 +2,7 @@
 
 from django.db.models import Q
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -27,7 +27,7 @@ from households.selectors.households import (
     household_statuses_on,
 )
 from households.services.files import household_save, id_number_reveal, member_save
-from households.views.base import PAGE_SIZE, HouseholdScopedMixin
+from households.views.base import PAGE_SIZE, HouseholdScopedMixin, household_tab_url
 from organisation.access import RoleRequiredMixin
 from organisation.scoping import Access, towns_for, villages_for
 from organisation.sorting import SortableListMixin, SortColumn
@@ -179,7 +179,8 @@ class HouseholdDetailView(HouseholdScopedMixin, DetailView):
 
 
 class HouseholdTabView(HouseholdScopedMixin, DetailView):
-    """One section of the household page, alone: what its tab loads when it is first shown."""
+    """One section of the household page, alone: what its tab loads when it is first shown (htmx). Opened as a page
+    of its own (its address typed or shared), it sends to the household page open on that tab."""
 
     model = Household
 
@@ -192,6 +193,8 @@ class HouseholdTabView(HouseholdScopedMixin, DetailView):
         section = sections.get(kwargs["key"])
         if section is None:
             raise Http404
+        if not request.headers.get("HX-Request"):
+            return redirect(household_tab_url(household.pk, section.key))
         return HttpResponse(
             _section_html(request, section, household, can_change=_may_change(request.user, household))
         )

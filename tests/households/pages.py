@@ -4,6 +4,8 @@ import re
 
 from django.urls import reverse
 
+# How htmx asks for a tab (without it, the tab's address sends to the household page open on the tab).
+HTMX = {"HX-Request": "true"}
 TAB_LOADER = re.compile(r'hx-get="(/households/\d+/tabs/[\w-]+/)"')
 
 
@@ -16,7 +18,7 @@ def household_page(client, household_id: int, **extra) -> str:
     assert tabs, "the household page loads no tab"
     parts = [html]
     for url in tabs:
-        tab = client.get(url, **extra)
+        tab = client.get(url, headers=HTMX, **extra)
         assert tab.status_code == 200, url
         parts.append(tab.content.decode())
     return "\n".join(parts)

@@ -6,13 +6,14 @@ from django.urls import reverse
 from households.id_numbers import id_number_mask
 from organisation.roles import Role
 from tests.factories.households import MemberFactory, valid_id_number
+from tests.households.pages import HTMX
 
 pytestmark = pytest.mark.django_db
 
 
 def history_tab_of(client, household_id: int) -> str:
     """The household page's History tab, as it loads when shown."""
-    response = client.get(reverse("households:household_tab", args=[household_id, "history"]))
+    response = client.get(reverse("households:household_tab", args=[household_id, "history"]), headers=HTMX)
     assert response.status_code == 200
     return response.content.decode()
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from households.views.core import detail_sections_all
 from organisation.roles import Role
 from tests.factories.households import HouseholdFactory, MemberFactory
+from tests.households.pages import HTMX
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +33,11 @@ def tab_url(household, key):
     return reverse("households:household_tab", args=[household.pk, key])
 
 
+def tab(client, household, key):
+    """The tab as htmx asks for it when it is shown."""
+    return client.get(tab_url(household, key), headers=HTMX)
+
+
 def test_the_page_draws_no_tab_but_its_file_and_loads_each_when_shown(client, make_user, village, household):
     client.force_login(make_user(Role.TOWN_STAFF, town=village.town))
 
@@ -50,10 +56,10 @@ def test_the_page_draws_no_tab_but_its_file_and_loads_each_when_shown(client, ma
     assert len(queries) <= 15
 
     # when the Members tab is shown, its section comes alone, without the page around it
-    tab = client.get(tab_url(household, "members"))
-    assert tab.status_code == 200
-    assert "王大山" in tab.content.decode()
-    assert "<html" not in tab.content.decode()
+    members = tab(client, household, "members")
+    assert members.status_code == 200
+    assert "王大山" in members.content.decode()
+    assert "<html" not in members.content.decode()
 
 
 def test_the_tab_named_in_the_address_is_open_and_drawn(client, make_user, village, household):
@@ -85,15 +91,29 @@ def test_a_tab_is_refused_outside_the_users_reach_and_unknown_tabs_are_not_found
 ):
     # a village clerk of another village does not find the household's tabs
     client.force_login(make_user(Role.VILLAGE_CLERK, village=other_village))
-    assert client.get(tab_url(household, "members")).status_code == 404
-    assert client.get(tab_url(household, "history")).status_code == 404
+    assert tab(client, household, "members").status_code == 404
+    assert tab(client, household, "history").status_code == 404
 
     # the household's own village clerk does, and an unknown tab is not found
     client.force_login(make_user(Role.VILLAGE_CLERK, village=village))
-    assert client.get(tab_url(household, "history")).status_code == 200
-    assert client.get(tab_url(household, "nothing")).status_code == 404
+    assert tab(client, household, "history").status_code == 200
+    assert tab(client, household, "nothing").status_code == 404
 
     # and without signing in, the tab sends to the login page
     client.logout()
-    response = client.get(tab_url(household, "members"))
+    response = tab(client, household, "members")
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_a_tabs_address_opened_as_a_page_sends_to_the_household_page_on_that_tab(
+    client, make_user, village, household
+):
+    client.force_login(make_user(Role.TOWN_STAFF, town=village.town))
+
+    # when the tab's own address is opened in the browser (typed, shared), not by htmx
+    response = client.get(tab_url(household, "members"))
+
+    # then it sends to the household page open on that tab, which draws it
+    assert response.status_code == 302
+    assert response["Location"] == detail(household, "?tab=members#tab-members")
+    assert "王大山" in client.get(response["Location"]).content.decode()
