@@ -24,8 +24,9 @@ def test_each_source_records_page_links_to_its_ledger_item(client, town, village
         (reverse("funds:finding_list"), RectificationItem.objects.get(finding=finding)),
         (reverse("funds:loan_detail", args=[loan.pk]), RectificationItem.objects.get(loan=loan)),
         (reverse("projects:plan_detail", args=[plan.pk]), RectificationItem.objects.get(rectification_plan=plan)),
+        # the household page's Data quality tab, drawn with the page when the address names it
         (
-            reverse("households:household_detail", args=[problem.household_id]),
+            reverse("households:household_detail", args=[problem.household_id]) + "?tab=quality",
             RectificationItem.objects.get(quality_problem=problem),
         ),
     ]

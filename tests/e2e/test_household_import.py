@@ -70,4 +70,6 @@ def test_town_staff_fix_a_bad_row_import_the_sheet_and_find_the_household(
     table = page.get_by_test_id("household-table").inner_text()
     assert first in table and "李春生" in table
     page.get_by_role("link", name=first).click()
-    assert "李秀英" in page.content()
+    # and its Members tab, loaded when shown, lists the other member
+    page.get_by_role("tab", name="家庭成员").click()
+    page.get_by_text("李秀英").wait_for(timeout=10_000)
