@@ -145,16 +145,21 @@ def _may_change(user, household: Household) -> bool:
     return households_scope(user, Access.CHANGE).filter(pk=household.pk).exists()
 
 
-class HouseholdDetailView(HouseholdScopedMixin, DetailView):
+class _HouseholdShown(HouseholdScopedMixin, DetailView):
+    """The household of the page and of its tabs, with its village and town (the page's heading)."""
+
+    model = Household
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("village__town")
+
+
+class HouseholdDetailView(_HouseholdShown):
     """The household's file, and a tab for each section. A section is drawn when its tab is first shown (htmx, from
     ``HouseholdTabView``): drawing all of them took most of the page's 44 queries. ``?tab=<key>`` opens the page on
     that tab, drawn at once (the tab's link without JavaScript)."""
 
-    model = Household
     template_name = "households/household_detail.html"
-
-    def get_queryset(self):
-        return super().get_queryset().select_related("village__town")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -178,14 +183,9 @@ class HouseholdDetailView(HouseholdScopedMixin, DetailView):
         return context
 
 
-class HouseholdTabView(HouseholdScopedMixin, DetailView):
+class HouseholdTabView(_HouseholdShown):
     """One section of the household page, alone: what its tab loads when it is first shown (htmx). Opened as a page
     of its own (its address typed or shared), it sends to the household page open on that tab."""
-
-    model = Household
-
-    def get_queryset(self):
-        return super().get_queryset().select_related("village__town")
 
     def get(self, request, *args, **kwargs):
         household = self.get_object()

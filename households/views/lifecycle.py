@@ -73,9 +73,6 @@ class HouseholdPageMixin(HouseholdScopedMixin):
     def get_context_data(self, **kwargs):
         return super().get_context_data(household=self.household, **kwargs)
 
-    def household_url(self, tab: str) -> str:
-        return household_tab_url(self.household.pk, tab)
-
 
 # Income
 
@@ -94,7 +91,7 @@ class IncomeFormMixin:
         }
 
     def get_success_url(self):
-        return self.household_url("income")
+        return household_tab_url(self.household.pk, "income")
 
 
 class IncomeRecordView(IncomeFormMixin, HouseholdPageMixin, ServiceFormView):
@@ -132,9 +129,6 @@ class IncomeUpdateView(IncomeFormMixin, HouseholdScopedMixin, ServiceFormView):
         if request.user.is_authenticated:
             self.income  # noqa: B018
         return super().dispatch(request, *args, **kwargs)
-
-    def household_url(self, tab: str) -> str:
-        return household_tab_url(self.household.pk, tab)
 
     def get_form_kwargs(self):
         return super().get_form_kwargs() | {"year_fixed": True}
@@ -198,7 +192,7 @@ class HouseholdStatusChangeView(StatusRoleMixin, HouseholdPageMixin, ServiceForm
         }
 
     def get_success_url(self):
-        return self.household_url("status")
+        return household_tab_url(self.household.pk, "status")
 
 
 class HouseholdExitChecklistView(StatusRoleMixin, HouseholdPageMixin, View):
@@ -344,7 +338,7 @@ class CadreAssignView(CadreManagerMixin, HouseholdPageMixin, ServiceFormView):
         }
 
     def get_success_url(self):
-        return self.household_url("cadre")
+        return household_tab_url(self.household.pk, "cadre")
 
 
 class CadreLoadView(CadreManagerMixin, HouseholdPageMixin, View):
