@@ -1,5 +1,6 @@
 """Income, the 6% floor and rectification plans (point 4)."""
 
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -80,7 +81,24 @@ class YieldClass(models.TextChoices):
 BELOW_FLOOR = (YieldClass.WEAK, YieldClass.IDLE, YieldClass.STRUGGLING)
 
 
-@track_history()
+def _supersede_func(projects: str) -> str:
+    """A trigger body that sets ``superseded_on`` on every assessment of the projects ``projects`` selects: the
+    period end of the project's next assessment, null on its latest. Only rows whose value changes are written."""
+    return f"""
+    UPDATE projects_yieldassessment assessment SET superseded_on = following.next_end
+    FROM (
+        SELECT id, lead(period_end) OVER (PARTITION BY project_id ORDER BY period_end) AS next_end
+        FROM projects_yieldassessment
+        WHERE project_id IN ({projects})
+    ) following
+    WHERE assessment.id = following.id AND assessment.superseded_on IS DISTINCT FROM following.next_end;
+    RETURN NULL;
+    """
+
+
+# Excluded from the history: it is derived from the other assessments, and each month's run moves it on the
+# previous assessment of every project (that row's own history has not changed).
+@track_history(exclude=["superseded_on"])
 class YieldAssessment(models.Model):
     """One project's classification for the twelve months ending on ``period_end`` (a month's last day)."""
 
@@ -94,6 +112,11 @@ class YieldAssessment(models.Model):
     assessed_at = models.DateTimeField(_("assessed at"), default=timezone.now)
     # Set when this assessment put the project below the floor afresh (notified, plan opened).
     flagged_at = models.DateTimeField(_("flagged at"), null=True, blank=True)
+    # The period end of the project's next assessment; null on its latest. The project's latest assessment on a day
+    # is then the one with period_end <= day < superseded_on (``latest_assessments_on``), found through an index
+    # instead of comparing every assessment with the project's others. Kept by the triggers below for every writer
+    # (the yield job's upsert, the generator's COPY, a test's factory); never set by hand.
+    superseded_on = models.DateField(_("superseded by the period ending"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("yield assessment")
@@ -102,7 +125,38 @@ class YieldAssessment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["project", "period_end"], name="yield_assessment_once_per_period")
         ]
-        indexes = [models.Index(fields=["period_end", "classification"], name="yield_period_class")]
+        indexes = [
+            models.Index(fields=["period_end", "classification"], name="yield_period_class"),
+            models.Index(fields=["superseded_on", "classification"], name="yield_superseded_class"),
+        ]
+        # Statement triggers see each statement's rows once (the monthly run inserts one per project). A trigger
+        # with a transition table cannot name columns, so a change of project or period is a row trigger; setting
+        # superseded_on changes neither, so the update below never fires it again.
+        triggers = [
+            pgtrigger.Trigger(
+                name="supersede_on_insert",
+                when=pgtrigger.After,
+                operation=pgtrigger.Insert,
+                level=pgtrigger.Statement,
+                referencing=pgtrigger.Referencing(new="added"),
+                func=_supersede_func("SELECT project_id FROM added"),
+            ),
+            pgtrigger.Trigger(
+                name="supersede_on_delete",
+                when=pgtrigger.After,
+                operation=pgtrigger.Delete,
+                level=pgtrigger.Statement,
+                referencing=pgtrigger.Referencing(old="removed"),
+                func=_supersede_func("SELECT project_id FROM removed"),
+            ),
+            pgtrigger.Trigger(
+                name="supersede_on_move",
+                when=pgtrigger.After,
+                operation=pgtrigger.UpdateOf("project_id", "period_end"),
+                level=pgtrigger.Row,
+                func=_supersede_func("OLD.project_id, NEW.project_id"),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.project.code} {self.period_end} {self.classification}"

@@ -11,7 +11,6 @@ from django.db.models import (
     Case,
     CharField,
     Count,
-    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -211,12 +210,11 @@ def classification_condition(classification: str) -> Q:
 def latest_assessments_on(
     day: dt.date, queryset: QuerySet[YieldAssessment] | None = None
 ) -> QuerySet[YieldAssessment]:
-    """Each project's latest assessment of a period ending on or before ``day`` (one per project assessed)."""
+    """Each project's latest assessment of a period ending on or before ``day`` (one per project assessed): the one
+    not yet superseded on ``day`` by a later one (``YieldAssessment.superseded_on``, kept by its triggers), read
+    through the index on it rather than by comparing each assessment with the project's others."""
     assessments = YieldAssessment.objects.all() if queryset is None else queryset
-    later = YieldAssessment.objects.filter(
-        project=OuterRef("project"), period_end__gt=OuterRef("period_end"), period_end__lte=day
-    )
-    return assessments.filter(period_end__lte=day).exclude(Exists(later))
+    return assessments.filter(Q(superseded_on__isnull=True) | Q(superseded_on__gt=day), period_end__lte=day)
 
 
 @dataclass(frozen=True)
