@@ -168,6 +168,8 @@ class IndustryProject(models.Model):
         indexes = [
             models.Index(fields=["status", "town"], name="project_status_town"),
             models.Index(fields=["town", "-created_at"], name="project_town_recent"),
+            # The district's list, newest first: without it each page sorted all 20,000 projects of a province.
+            models.Index(fields=["-created_at", "-id"], name="project_recent"),
         ]
 
     def __str__(self):
