@@ -3,7 +3,6 @@ write beside the upload."""
 
 import datetime as dt
 import hashlib
-import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -95,8 +94,23 @@ def stage_analyse(cursor) -> None:
 # A line is built with NUL between fields and \x01 for NULL (neither can come out of an xlsx: XML 1.0 has no
 # such characters), then escaped for COPY in one pass, which turns them into the tab and \N.
 _FIELD, _NULL = "\x00", "\x01"
-_COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
 _COPY_LINE = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", _FIELD: "\t", _NULL: "\\N"})
+
+
+def _array_text(items: list) -> str:
+    if not items:
+        return "{}"
+    return '{"' + '","'.join([item.replace("\\", "\\\\").replace('"', '\\"') for item in items]) + '"}'
+
+
+# The COPY text of each type of value a staged row holds besides str and None, looked up by its exact class (a
+# chain of isinstance() tests cost more than the rest of the line); ``_copy_text`` for any other class.
+_TEXT_OF = {
+    int: int.__repr__,
+    bool: {True: "t", False: "f"}.__getitem__,
+    dt.date: dt.date.isoformat,
+    list: _array_text,
+}
 
 
 def _copy_text(value) -> str:
@@ -109,19 +123,22 @@ def _copy_text(value) -> str:
     if isinstance(value, int | dt.date):
         return str(value)
     if isinstance(value, list):
-        items = (item.replace("\\", "\\\\").replace('"', '\\"') for item in value)
-        return "{" + ",".join(f'"{item}"' for item in items) + "}"
+        return _array_text(value)
     raise TypeError(f"no COPY text for {value!r}")
 
 
 def copy_line(row: tuple) -> str:
     """A staged row as a line of COPY's text format (as psycopg's ``write_row`` would send it)."""
+    text = _TEXT_OF.get
     line = _FIELD.join(
-        [_NULL if value is None else value if value.__class__ is str else _copy_text(value) for value in row]
+        [
+            value if value.__class__ is str else _NULL if value is None else text(value.__class__, _copy_text)(value)
+            for value in row
+        ]
     )
     if line.count(_FIELD) != len(row) - 1 or line.count(_NULL) != row.count(None):
         raise ValueError("a cell holds a control character that no worksheet can hold")
-    if _COPY_SPECIAL.search(line):  # rare: translate() looks up every character
+    if "\\" in line or "\t" in line or "\n" in line or "\r" in line:  # rare: translate() looks up every character
         return line.translate(_COPY_LINE) + "\n"
     return line.replace(_FIELD, "\t").replace(_NULL, "\\N") + "\n"
 

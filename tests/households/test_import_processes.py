@@ -207,3 +207,10 @@ def test_processes_are_forked_on_linux_only(monkeypatch):
 
     # then the check runs in the app's own process
     assert forked.processes_available() == 1
+
+
+@pytest.mark.parametrize("character", ["\x00", "\x01"])
+def test_a_copy_line_refuses_the_characters_it_marks_fields_and_nulls_with(character):
+    row = (1, f"王{character}五", *([None] * (len(STAGE_COLUMNS) - 2)))
+    with pytest.raises(ValueError):
+        copy_line(row)
