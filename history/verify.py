@@ -10,12 +10,13 @@ was sealed.
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import connection
 from django.db.models import Count, Min
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from history.bulk import row_digest_settings, row_digest_sql, stored_sha256
@@ -39,6 +40,7 @@ CHECKPOINTS_MISSING = "checkpoints_missing"
 ANCHOR_UNREADABLE = "anchor_unreadable"
 ANCHOR_MISSING = "anchor_missing"
 ANCHOR_MISMATCH = "anchor_mismatch"
+ANCHOR_NOT_WRITTEN = "anchor_not_written"
 BULK_FILE_MISSING = "bulk_file_missing"
 BULK_FILE_ALTERED = "bulk_file_altered"
 
@@ -595,19 +597,26 @@ def _schedule_problems(*, as_of: datetime | None) -> list[Problem]:
     return problems
 
 
+# A checkpoint is anchored just after its transaction commits: one younger than this may not be in the file yet.
+ANCHOR_GRACE = timedelta(minutes=5)
+
+
 def _anchor_problems(*, restored: bool) -> list[Problem]:
-    """Every head anchored in the file must still be in the database: the seal with the same digest, signed."""
+    """Every head anchored in the file must still be in the database: the seal with the same digest, signed. And
+    the other way: every checkpoint since the file's first one must be in it, with the same seal and digest."""
     path = settings.HISTORY_ANCHOR_PATH
     if path is None or not path.exists():
         return []
     problems = []
     seals, digests = [], []
+    anchored: set[tuple[int, int, str]] = set()
     with path.open(encoding="utf-8") as anchors:
         for number, line in enumerate(anchors, start=1):
             try:
                 anchor = json.loads(line)
                 seals.append(int(anchor["seal"]))
                 digests.append(str(anchor["digest"]))
+                anchored.add((int(anchor["checkpoint"]), seals[-1], digests[-1]))
             except (ValueError, KeyError, TypeError):
                 problems.append(
                     Problem(
@@ -645,4 +654,29 @@ def _anchor_problems(*, restored: bool) -> list[Problem]:
                 "rewritten in the database."
             )
         problems.append(Problem(kind=kind, message=message % values, seal_id=seal_id))
+    return problems + _checkpoints_unanchored(path, anchored)
+
+
+def _checkpoints_unanchored(path, anchored: set[tuple[int, int, str]]) -> list[Problem]:
+    """The checkpoints since the file's first one (those before it were signed before anchoring began) that the
+    file does not hold as they are: an anchor that was never written (the job failed after its commit), lines cut
+    from the file's end, or a checkpoint written into the database by someone with the key."""
+    if not anchored:
+        return []
+    first = min(checkpoint_id for checkpoint_id, _seal, _digest in anchored)
+    checkpoints = Checkpoint.objects.filter(pk__gte=first, created_at__lt=timezone.now() - ANCHOR_GRACE)
+    problems = []
+    for checkpoint_id, seal_id, digest in checkpoints.order_by("pk").values_list("pk", "seal_id", "digest"):
+        if (checkpoint_id, seal_id, digest) not in anchored:
+            message = _(
+                "Checkpoint #%(checkpoint)s (seal #%(seal)s, digest %(digest)s) is not in the anchor file %(path)s: "
+                "its anchor was never written, lines were cut from the file, or the checkpoint was written into the "
+                "database by someone else."
+            )
+            values = {"checkpoint": checkpoint_id, "seal": seal_id, "digest": digest, "path": path}
+            problems.append(
+                Problem(
+                    kind=ANCHOR_NOT_WRITTEN, message=message % values, seal_id=seal_id, checkpoint_id=checkpoint_id
+                )
+            )
     return problems

@@ -214,10 +214,14 @@ def test_a_rewrite_resigned_with_the_key_is_caught_by_the_anchor_file(
         ],
     )
 
-    # then everything inside the database agrees, but the head anchored outside it does not
+    # then everything inside the database agrees, but the head anchored outside it does not, and the file never
+    # held the checkpoint written in its place
     assert verify.history_verify() == []
     problems = verify.history_check()
-    assert [(p.kind, p.seal_id) for p in problems] == [(verify.ANCHOR_MISMATCH, head.id)]
+    assert [(p.kind, p.seal_id) for p in problems] == [
+        (verify.ANCHOR_MISMATCH, head.id),
+        (verify.ANCHOR_NOT_WRITTEN, head.id),
+    ]
     code, output = run_verify_history()
     assert code == 1
     assert f"Seal #{head.id} no longer has the digest {anchored.digest} anchored in {anchors}" in output
@@ -236,6 +240,60 @@ def test_an_anchored_head_the_database_no_longer_has_is_reported(
     # then
     assert (verify.ANCHOR_MISSING, anchored.seal_id) in {(p.kind, p.seal_id) for p in verify.history_check()}
     assert run_verify_history()[0] == 1
+
+
+def test_a_checkpoint_the_anchor_file_does_not_hold_is_reported_once_past_the_grace(
+    households, raw_sql, anchors, django_capture_on_commit_callbacks
+):
+    # given a checkpoint anchored, then one whose anchor was never written (the job died after its commit)
+    first = checkpoint(django_capture_on_commit_callbacks)
+    Household.objects.filter(pk=households[1].pk).update(year_identified=2018)
+    unanchored = history_checkpoint_write()
+    assert unanchored is not None and str(unanchored.pk) not in anchors.read_text()
+
+    # then a checkpoint just written may still be on its way to the file
+    assert verify.history_check() == []
+
+    # but once older than the grace it is reported, and only it
+    history_aged(raw_sql, hours=1)
+    problems = verify.history_check()
+    assert [(p.kind, p.checkpoint_id) for p in problems] == [(verify.ANCHOR_NOT_WRITTEN, unanchored.pk)]
+    assert f"Checkpoint #{unanchored.pk} (seal #{unanchored.seal_id}" in problems[0].message
+    assert first.pk < unanchored.pk
+
+
+def test_lines_cut_from_the_end_of_the_anchor_file_are_reported(
+    households, raw_sql, anchors, django_capture_on_commit_callbacks
+):
+    # given two checkpoints, both anchored
+    checkpoint(django_capture_on_commit_callbacks)
+    Household.objects.filter(pk=households[1].pk).update(year_identified=2018)
+    last = checkpoint(django_capture_on_commit_callbacks)
+    history_aged(raw_sql, hours=1)
+    assert verify.history_check() == []
+
+    # when the file's last line is cut off
+    lines = anchors.read_text().splitlines(keepends=True)
+    anchors.write_text("".join(lines[:-1]))
+
+    # then
+    assert [(p.kind, p.checkpoint_id) for p in verify.history_check()] == [(verify.ANCHOR_NOT_WRITTEN, last.pk)]
+    assert run_verify_history()[0] == 1
+
+
+def test_checkpoints_signed_before_the_anchor_file_began_are_not_looked_for_in_it(
+    households, raw_sql, settings, anchors, django_capture_on_commit_callbacks
+):
+    # given a checkpoint signed while no anchor file was configured, then anchoring switched on
+    settings.HISTORY_ANCHOR_PATH = None
+    checkpoint(django_capture_on_commit_callbacks)
+    settings.HISTORY_ANCHOR_PATH = anchors
+    Household.objects.filter(pk=households[1].pk).update(year_identified=2018)
+    checkpoint(django_capture_on_commit_callbacks)
+    history_aged(raw_sql, hours=1)
+
+    # then the file is checked from its first checkpoint on
+    assert verify.history_check() == []
 
 
 def test_a_restored_copy_is_judged_by_its_own_time_and_passes_over_newer_anchors(
