@@ -319,8 +319,9 @@ class Comparison:
             "sort": self.sort,
         }
 
-    def table_rows(self) -> list[tuple[ComparisonRow, SafeString]]:
-        """Each row with its cells' HTML: every number links to the unit's dashboard showing that figure.
+    def table_rows(self) -> list[SafeString]:
+        """Each row of the table view as HTML: the unit linked to its dashboard, then every number linked to the unit's
+        dashboard showing that figure.
 
         Written here rather than by the template: a district of 200 towns has 3,400 cells, and a template's
         variable lookups for each would cost more than the rest of the page."""
@@ -331,7 +332,10 @@ class Comparison:
         rows = []
         for row in self.rows:
             base = escape_text(row.dashboard_url)
-            cells = []
+            cells = [
+                f'<tr data-unit-id="{int(row.unit_id)}"><th scope="row">'
+                f'<a href="{base}" data-testid="unit-link">{escape_text(row.name)}</a></th>'
+            ]
             for code, value, text in zip(codes, row.values, row.texts, strict=True):
                 if value is None:
                     cells.append(f'<td class="text-end">{escape_text(text)}</td>')
@@ -339,7 +343,8 @@ class Comparison:
                     cells.append(
                         f'<td class="text-end"><a href="{base}&amp;indicator={code}">{escape_text(text)}</a></td>'
                     )
-            rows.append((row, mark_safe("".join(cells))))  # every part escaped above
+            cells.append("</tr>")
+            rows.append(mark_safe("".join(cells)))  # every part escaped above
         return rows
 
 
