@@ -543,6 +543,17 @@ def dashboard_page(
     return page
 
 
+def dashboard_comparison(
+    *, level: Level, unit: Unit, period: Period, children: list[tuple[int, str]], indicator: str = "", sort: str = ""
+) -> Comparison | None:
+    """The comparison of ``children`` alone: what the page's table view loads once it is opened (a district's table
+    of 200 towns was half the page's size)."""
+    layout = LAYOUTS[level]
+    if level not in LEVEL_BELOW or not layout.comparison:
+        return None
+    return _comparison(level, unit, period, layout, children, indicator, sort)
+
+
 SORTS = ("desc", "asc", "name")
 
 

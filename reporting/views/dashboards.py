@@ -9,6 +9,7 @@ needs action now is read from the domains' lists, ten rows each, by a second req
 
 import datetime as dt
 from functools import cached_property
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -26,7 +27,7 @@ from organisation.models import District, Town, Village
 from organisation.roles import DISTRICT_READERS, LEVEL_OF_ROLE, Level
 from organisation.scoping import Access, has_district_reach, role_of, towns_scope, villages_scope
 from organisation.steps import ServiceActionView
-from reporting.dashboards import action_lists, dashboard_page, dashboard_url, month_param
+from reporting.dashboards import action_lists, dashboard_comparison, dashboard_page, dashboard_url, month_param
 from reporting.indicators import Period
 from reporting.permissions import FIGURES_BUILDERS, may_build_figures
 from reporting.selectors import summary_builds
@@ -121,7 +122,11 @@ class UnitPageMixin:
 
 
 class DashboardMixin(UnitPageMixin):
-    """The month picked (``?month=YYYY-MM``, default this month in Beijing) and the page of ``unit``."""
+    """The month picked (``?month=YYYY-MM``, default this month in Beijing) and the page of ``unit``.
+
+    The comparison's table view is loaded when it is opened: ``?table=1`` asked by htmx is the table alone (its
+    comparison computed, nothing else of the page); asked by a browser without JavaScript (the placeholder's link),
+    the page with the table open."""
 
     template_name = "reporting/dashboard.html"
     actions_url_name = ""
@@ -136,7 +141,27 @@ class DashboardMixin(UnitPageMixin):
             return this_month
         return Period(picked)
 
+    @property
+    def table_asked(self) -> bool:
+        return self.request.GET.get("table") == "1"
+
+    @property
+    def table_alone(self) -> bool:
+        return self.table_asked and bool(self.request.headers.get("HX-Request"))
+
+    def get_template_names(self):
+        if self.table_alone:
+            return ["reporting/includes/comparison_table.html"]
+        return super().get_template_names()
+
+    def table_url(self, comparison) -> str:
+        """The table view's own address: this page's month, figure and order, and ``table=1``."""
+        query = {"month": month_param(self.period.month), "indicator": comparison.selected, "sort": comparison.sort}
+        return f"{self.request.path}?{urlencode({**query, 'table': 1})}"
+
     def get_context_data(self, **kwargs):
+        if self.table_alone:
+            return self.table_context(**kwargs)
         context = super().get_context_data(**kwargs)
         user = self.request.user
         period = self.period
@@ -166,7 +191,25 @@ class DashboardMixin(UnitPageMixin):
             may_build=may_build_figures(user) and self.level == Level.DISTRICT,
             actions_url=self.actions_url(unit),
             todo_url=reverse("reporting:todo") if self.home else "",
+            table_shown=self.table_asked,
+            table_url=self.table_url(page.comparison) if page.comparison else "",
         )
+        return context
+
+    def table_context(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        unit = self.unit()
+        comparison = None
+        if unit is not None:
+            comparison = dashboard_comparison(
+                level=self.level,
+                unit=unit,
+                period=self.period,
+                children=self.children(),
+                indicator=self.request.GET.get("indicator", ""),
+                sort=self.request.GET.get("sort", ""),
+            )
+        context.update(comparison=comparison, period=self.period, unit=unit, level=self.level)
         return context
 
     def actions_url(self, unit) -> str:

@@ -61,6 +61,12 @@ def test_the_office_clicks_a_towns_bar_then_a_number_and_lands_on_its_list(live_
     assert "汪沟镇" in page.locator("h1").inner_text()
     page.screenshot(path="var/e2e-dashboard-town.png", full_page=True)
 
+    # and when it opens the comparison's table view, the villages' rows are loaded into it
+    page.get_by_test_id("comparison-table-view").locator("summary").click()
+    links = page.get_by_test_id("comparison-table").get_by_test_id("unit-link")
+    links.first.wait_for()
+    assert sorted(links.all_inner_texts()) == ["李家庄村", "王家庄村"]
+
     # when it clicks the number of households registered
     number = page.get_by_test_id("figure-households_registered")
     shown = int(re.match(r"[\d,]+", number.inner_text()).group().replace(",", ""))

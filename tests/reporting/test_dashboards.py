@@ -71,6 +71,14 @@ def cards_shown(html: str) -> dict[str, str]:
     return {code: unescape(text) for code, text in found}
 
 
+def comparison_table(client, html: str) -> str:
+    """The comparison's table view, loaded as the page loads it once opened: its placeholder's htmx request."""
+    [url] = re.findall(
+        r'<div hx-get="([^"]*)" hx-trigger="intersect once"[^>]*data-testid="comparison-table-loading"', html
+    )
+    return html_of(client.get(unescape(url), headers={"HX-Request": "true"}))
+
+
 def comparison_rows(html: str) -> dict[str, str]:
     """The comparison table's units: name -> link to the unit's dashboard."""
     return {
@@ -129,13 +137,14 @@ def test_the_district_compares_its_towns_and_each_leads_to_its_dashboard(client,
     response = client.get(reverse("reporting:dashboard"))
     html = html_of(response)
     # then the comparison names every town, linked to its dashboard of the month
-    rows = comparison_rows(html)
+    table = comparison_table(client, html)
+    rows = comparison_rows(table)
     assert set(rows) == set(towns)
     for name, town in towns.items():
         assert rows[name].startswith(reverse("reporting:dashboard_town", kwargs={"pk": town.pk}))
         assert f"month={month_param(period.month)}" in rows[name]
     # and each number of the table leads to the town's dashboard showing that figure
-    assert f'<a href="{rows["汪沟镇"]}&amp;indicator=households_registered">' in html
+    assert f'<a href="{rows["汪沟镇"]}&amp;indicator=households_registered">' in table
     # and the chart carries each town's figure of the indicator chosen
     chart = response.context["page"].comparison.chart_data()
     assert chart["selected"] == "households_registered"
@@ -143,6 +152,32 @@ def test_the_district_compares_its_towns_and_each_leads_to_its_dashboard(client,
     for (town_name, _village), count in HOUSEHOLDS.items():
         by_town[town_name] += count
     assert {unit["name"]: unit["values"]["households_registered"] for unit in chart["units"]} == by_town
+
+
+def test_the_comparison_table_is_loaded_when_opened_and_shown_in_the_page_without_javascript(
+    client, office_user, district_world, django_assert_max_num_queries
+):
+    # given
+    _villages, period = district_world
+    client.force_login(office_user)
+    # when the district's page is opened
+    html = html_of(client.get(reverse("reporting:dashboard")))
+    # then its table view holds no row yet, only what loads it, with a link for a browser without JavaScript
+    assert 'data-testid="unit-link"' not in html
+    [link] = re.findall(r'<a href="([^"]*)#comparison">显示表格</a>', html)
+    url = unescape(link)
+    assert url.startswith(reverse("reporting:dashboard") + "?")
+    assert f"month={month_param(period.month)}" in url and "table=1" in url
+    # and htmx's request for it gets the table alone, in a few queries
+    with django_assert_max_num_queries(8):
+        part = html_of(client.get(url, headers={"HX-Request": "true"}))
+    assert part.lstrip().startswith('<div class="table-responsive" data-testid="comparison-table-part">')
+    assert "<html" not in part and len(comparison_rows(part)) == 2
+    # and the link opened without JavaScript is the page with the table open in it
+    page = html_of(client.get(url))
+    assert '<details class="chart-table" data-testid="comparison-table-view" open>' in page
+    assert comparison_rows(page) == comparison_rows(part)
+    assert 'data-testid="figure-households_registered"' in page
 
 
 def test_a_towns_page_shows_its_figures_and_compares_its_villages(client, office_user, district_world):
@@ -163,7 +198,7 @@ def test_a_towns_page_shows_its_figures_and_compares_its_villages(client, office
             assert links[code][0] == indicator.records(Level.TOWN, town.pk, period)
     assert shown["households_registered"] == card_text(INDICATORS["households_registered"], Decimal(4))
     # and its villages are compared, each linked to its own dashboard, the other town's not among them
-    rows = comparison_rows(html)
+    rows = comparison_rows(comparison_table(client, html))
     assert set(rows) == {"王家庄村", "李家庄村"}
     assert rows["李家庄村"].startswith(reverse("reporting:dashboard_village", kwargs={"pk": villages["李家庄村"].pk}))
     # and it names the district above it, linked to the district's page
@@ -265,7 +300,7 @@ def test_the_month_picker_shows_a_past_months_figures(client, office_user, two_m
     assert f'<option value="{month_param(last.month)}" selected>' in html
     assert f'<option value="{month_param(period.month)}">' in html
     # and a town's link keeps the month
-    assert f"month={month_param(last.month)}" in comparison_rows(html)["方城镇"]
+    assert f"month={month_param(last.month)}" in comparison_rows(comparison_table(client, html))["方城镇"]
     # and the trend of the households ends with the month picked, each month with its stored figures
     trend = {trend.key: trend for trend in response.context["page"].trends}["households"].chart_data()
     assert trend["months"][-1] == month_param(last.month)
