@@ -96,6 +96,18 @@ def _supersede_func(projects: str) -> str:
     """
 
 
+def _supersede_trigger(name: str, operation, referencing, rows: str) -> pgtrigger.Trigger:
+    """A statement trigger that keeps ``superseded_on`` for the projects of the statement's ``rows``."""
+    return pgtrigger.Trigger(
+        name=name,
+        when=pgtrigger.After,
+        operation=operation,
+        level=pgtrigger.Statement,
+        referencing=referencing,
+        func=_supersede_func(f"SELECT project_id FROM {rows}"),
+    )
+
+
 # Excluded from the history: it is derived from the other assessments, and each month's run moves it on the
 # previous assessment of every project (that row's own history has not changed).
 @track_history(exclude=["superseded_on"])
@@ -133,21 +145,9 @@ class YieldAssessment(models.Model):
         # with a transition table cannot name columns, so a change of project or period is a row trigger; setting
         # superseded_on changes neither, so the update below never fires it again.
         triggers = [
-            pgtrigger.Trigger(
-                name="supersede_on_insert",
-                when=pgtrigger.After,
-                operation=pgtrigger.Insert,
-                level=pgtrigger.Statement,
-                referencing=pgtrigger.Referencing(new="added"),
-                func=_supersede_func("SELECT project_id FROM added"),
-            ),
-            pgtrigger.Trigger(
-                name="supersede_on_delete",
-                when=pgtrigger.After,
-                operation=pgtrigger.Delete,
-                level=pgtrigger.Statement,
-                referencing=pgtrigger.Referencing(old="removed"),
-                func=_supersede_func("SELECT project_id FROM removed"),
+            _supersede_trigger("supersede_on_insert", pgtrigger.Insert, pgtrigger.Referencing(new="added"), "added"),
+            _supersede_trigger(
+                "supersede_on_delete", pgtrigger.Delete, pgtrigger.Referencing(old="removed"), "removed"
             ),
             pgtrigger.Trigger(
                 name="supersede_on_move",

@@ -38,6 +38,20 @@ def assess(project, period_end, classification=YieldClass.IDLE):
     )
 
 
+def assessed_in_one_statement(projects, period_ends):
+    YieldAssessment.objects.bulk_create(
+        YieldAssessment(
+            project=project,
+            period_end=period_end,
+            income=Decimal("0.00"),
+            investment=Decimal("1000000.00"),
+            classification=YieldClass.IDLE,
+        )
+        for project in projects
+        for period_end in period_ends
+    )
+
+
 def latest_by_definition(day):
     """{project id: assessment id} of the assessment with the greatest period end on or before ``day``."""
     latest: dict[int, tuple[dt.date, int]] = {}
@@ -67,19 +81,7 @@ def test_the_yield_job_run_for_periods_out_of_order_keeps_each_days_latest(town)
 
 def test_inserting_in_one_statement_deleting_and_moving_keep_each_days_latest(town):
     first, second = operating_project(town=town), operating_project(town=town)
-    YieldAssessment.objects.bulk_create(
-        [
-            YieldAssessment(
-                project=project,
-                period_end=period_end,
-                income=Decimal("0.00"),
-                investment=Decimal("1000000.00"),
-                classification=YieldClass.IDLE,
-            )
-            for project in (first, second)
-            for period_end in reversed(PERIODS)
-        ]
-    )
+    assessed_in_one_statement((first, second), list(reversed(PERIODS)))
     assert superseded(second) == {PERIODS[0]: PERIODS[1], PERIODS[1]: PERIODS[2], PERIODS[2]: None}
     assert_latest_as_defined()
 
@@ -112,17 +114,7 @@ def test_the_latest_below_the_floor_are_read_through_the_index(town):
     """With two years of monthly assessments, the plan reads the latest ones through ``yield_superseded_class``,
     not by comparing each assessment with the project's others (an anti-join over the whole table)."""
     month_ends = [dt.date(2023 + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1) for month in range(1, 25)]
-    YieldAssessment.objects.bulk_create(
-        YieldAssessment(
-            project=project,
-            period_end=period_end,
-            income=Decimal("0.00"),
-            investment=Decimal("1000000.00"),
-            classification=YieldClass.IDLE,
-        )
-        for project in [operating_project(town=town) for _ in range(20)]
-        for period_end in month_ends
-    )
+    assessed_in_one_statement([operating_project(town=town) for _ in range(20)], month_ends)
     queryset = latest_assessments_on(month_ends[-1]).filter(classification__in=[YieldClass.IDLE])
     assert queryset.count() == 20
     sql, params = queryset.query.sql_with_params()
