@@ -538,16 +538,17 @@ def dashboard_page(
         for chart in layout.trends
         if (shown := shown_at(chart.codes, level))
     ]
-    if level in LEVEL_BELOW and layout.comparison:
-        page.comparison = _comparison(level, unit, period, layout, children, indicator, sort)
+    page.comparison = dashboard_comparison(
+        level=level, unit=unit, period=period, children=children, indicator=indicator, sort=sort
+    )
     return page
 
 
 def dashboard_comparison(
     *, level: Level, unit: Unit, period: Period, children: list[tuple[int, str]], indicator: str = "", sort: str = ""
 ) -> Comparison | None:
-    """The comparison of ``children`` alone: what the page's table view loads once it is opened (a district's table
-    of 200 towns was half the page's size)."""
+    """The comparison of ``children``, None at a level without one: part of the page, and alone what the page's table
+    view loads once it is opened (a district's table of 200 towns was half the page's size)."""
     layout = LAYOUTS[level]
     if level not in LEVEL_BELOW or not layout.comparison:
         return None

@@ -9,7 +9,6 @@ needs action now is read from the domains' lists, ten rows each, by a second req
 
 import datetime as dt
 from functools import cached_property
-from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -154,10 +153,11 @@ class DashboardMixin(UnitPageMixin):
             return ["reporting/includes/comparison_table.html"]
         return super().get_template_names()
 
-    def table_url(self, comparison) -> str:
+    def table_url(self, unit, comparison) -> str:
         """The table view's own address: this page's month, figure and order, and ``table=1``."""
-        query = {"month": month_param(self.period.month), "indicator": comparison.selected, "sort": comparison.sort}
-        return f"{self.request.path}?{urlencode({**query, 'table': 1})}"
+        return dashboard_url(
+            self.level, unit.pk, self.period.month, indicator=comparison.selected, sort=comparison.sort, table="1"
+        )
 
     def get_context_data(self, **kwargs):
         if self.table_alone:
@@ -192,7 +192,7 @@ class DashboardMixin(UnitPageMixin):
             actions_url=self.actions_url(unit),
             todo_url=reverse("reporting:todo") if self.home else "",
             table_shown=self.table_asked,
-            table_url=self.table_url(page.comparison) if page.comparison else "",
+            table_url=self.table_url(unit, page.comparison) if page.comparison else "",
         )
         return context
 
