@@ -44,3 +44,19 @@ accesslog = env("GUNICORN_ACCESS_LOG", default="-")
 errorlog = env("GUNICORN_ERROR_LOG", default="-")
 loglevel = env("GUNICORN_LOG_LEVEL", default="info")
 proc_name = "lanshan-web"
+
+
+# The process's long-lived objects out of the full garbage collections' way (lanshan/long_lived.py): when the
+# application is loaded, and again after some of the process's requests, between requests.
+def post_worker_init(worker):
+    from lanshan.long_lived import freeze_long_lived
+
+    worker.log.info("Froze %d long-lived objects (process started)", freeze_long_lived())
+
+
+def post_request(worker, req, environ, resp):
+    from lanshan.long_lived import freeze_due, freeze_long_lived
+
+    # worker.nr: the requests this process has served, the count gunicorn's max_requests reads.
+    if freeze_due(worker.nr):
+        worker.log.info("Froze %d long-lived objects (after %d requests)", freeze_long_lived(), worker.nr)

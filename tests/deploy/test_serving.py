@@ -170,3 +170,6 @@ def test_gunicorn_with_production_settings_serves_the_site_and_a_worker_runs_its
     assert (run.last_status, run.run_count) == (JobRunStatus.SUCCESS, 1)
     assert run.last_worker.startswith("smoke-")
     assert "reporting.tasks.build_figures_of_month" in served["worker"].output()
+
+    # and each of the two web processes froze its long-lived objects once it had loaded (lanshan/long_lived.py)
+    assert served["web"].output().count("long-lived objects (process started)") == 2, served["web"].output()
