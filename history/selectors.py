@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from history.models import BulkEvent
+from history.tracking import FOUND_LABEL
 
 
 def event_models() -> list[type[pghistory.models.Event]]:
@@ -139,6 +140,11 @@ def object_history(*, obj: models.Model, limit: int = 200, hidden: Iterable[str]
     changes_by_event = {
         id(event): _changed_fields(event, previous, _tracked_fields(tracked)) for event, previous, tracked, _p in rows
     }
+    # The values an edit found (history.tracking.FoundUnrecorded) are the "before" of that edit's event, not an entry.
+    found = [row for row in rows if row[0].pgh_label == FOUND_LABEL]
+    if found:
+        rows = [row for row in rows if row[0].pgh_label != FOUND_LABEL]
+        totals -= len(found)
     related_names = _related_names(changes_by_event.values(), rows)
     users = _users(event for event, *_rest in rows)
 

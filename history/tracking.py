@@ -9,6 +9,7 @@ and a second trigger seals each statement's new events together into one hash ch
 
 import pghistory
 import pgtrigger
+from django.apps import apps
 from django.db import connection
 
 # Once per statement, the trigger hands the statement's new events, in id order, to
@@ -52,18 +53,54 @@ class NotInBulkEvent(pgtrigger.Condition):
         return f"({self.base.resolve(model)}) AND {skip}" if self.base is not None else skip
 
 
+# The label of the event an edit records first when the row it finds is not what the row's latest event holds: a bulk
+# event's row (history.bulk records digests, not values), so that the edit shows each value before and after.
+FOUND_LABEL = "found"
+
+
+class FoundUnrecorded(pgtrigger.Condition):
+    """An edit (outside a bulk event) of a row whose values before it are not those of the row's latest history event:
+    rows a bulk event wrote, or a flag a scan set. The found values are recorded (an event of ``FOUND_LABEL``, the
+    edit's own "update" event right after it) so that the History tab shows each change's before and after."""
+
+    def __init__(self):  # the SQL is written by ``resolve``, from the model
+        pass
+
+    def resolve(self, model) -> str:
+        # pghistory's event model of ``model`` (its default name), from the project's models: ``model`` may be a
+        # migration's copy, which knows no event model.
+        event_model = apps.get_model(model._meta.app_label, f"{model._meta.object_name}Event")
+        quote = connection.ops.quote_name
+        tracked = {field.column for field in model._meta.concrete_fields}
+        columns = [field.column for field in event_model._meta.concrete_fields if field.column in tracked]
+        recorded = ", ".join(f"latest.{quote(column)}" for column in columns)
+        found = ", ".join(f"OLD.{quote(column)}" for column in columns)
+        pk = quote(model._meta.pk.column)
+        return (
+            f"{NotInBulkEvent(pgtrigger.AnyChange()).resolve(model)} AND NOT EXISTS ("
+            f"SELECT 1 FROM (SELECT * FROM {quote(event_model._meta.db_table)} e WHERE e.pgh_obj_id = OLD.{pk}"
+            f" ORDER BY e.pgh_id DESC LIMIT 1) latest WHERE ({recorded}) IS NOT DISTINCT FROM ({found}))"
+        )
+
+
 def track_history(*, bulk: bool = False, **kwargs):
     """Class decorator: record every create, update and delete of the model, sealed.
 
     ``bulk``: a bulk writer may record its inserts and updates of the model as one ``history.BulkEvent`` instead
-    (only through ``history.bulk.bulk_event``); deletions are always recorded row by row.
+    (only through ``history.bulk.bulk_event``); deletions are always recorded row by row. The first edit after such a
+    write records the values it found too (``FoundUnrecorded``).
     """
     insert, update = pghistory.InsertEvent(), pghistory.UpdateEvent()
+    found: list[pghistory.RowEvent] = []
     if bulk:
         insert = pghistory.InsertEvent(condition=NotInBulkEvent())
         update = pghistory.UpdateEvent(condition=NotInBulkEvent(pgtrigger.AnyChange()))
+        # Its trigger's name sorts before the update's: statement triggers fire in name order, so the found values
+        # are recorded before the edit's own event.
+        found = [pghistory.UpdateEvent(FOUND_LABEL, row=pghistory.Old, condition=FoundUnrecorded())]
     track = pghistory.track(
         insert,
+        *found,
         update,
         pghistory.DeleteEvent(),
         append_only=True,

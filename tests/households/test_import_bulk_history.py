@@ -16,6 +16,8 @@ from django.utils import translation
 
 from history import verify
 from history.models import BulkEvent, Seal
+from history.selectors import object_history
+from history.tracking import FOUND_LABEL
 from households.importing import staged_name
 from households.models import Household, HouseholdEvent, ImportStatus, MemberEvent
 from households.services.imports import import_job_confirm, import_job_write
@@ -138,13 +140,52 @@ def test_an_edit_after_the_import_is_recorded_row_by_row(imported):
     _job, first, _second, _wife = imported
 
     # when the household is edited as usual
+    imported_phone = first.phone
     first.phone = "13911112222"
     first.save()
 
-    # then it has its own event, and the drift check takes it as the latest
-    [event] = HouseholdEvent.objects.filter(pgh_obj_id=first.pk)
+    # then it has its own event, after one recording the values the edit found (the bulk event holds digests, not
+    # values), and the drift check takes the edit's as the latest
+    found, event = HouseholdEvent.objects.filter(pgh_obj_id=first.pk).order_by("pgh_id")
+    assert (found.pgh_label, found.phone, found.file_number) == (FOUND_LABEL, imported_phone, first.file_number)
     assert (event.pgh_label, event.phone) == ("update", "13911112222")
     assert drift_problems() == []
+
+    # and a second edit finds what the first recorded: it records no found values again
+    first.phone = "13911113333"
+    first.save()
+    labels = list(HouseholdEvent.objects.filter(pgh_obj_id=first.pk).order_by("pgh_id").values_list("pgh_label"))
+    assert labels == [(FOUND_LABEL,), ("update",), ("update",)]
+
+
+def test_the_history_tab_shows_an_edit_after_the_import_with_the_values_before_it(imported):
+    _job, first, _second, wife = imported
+    member = first.members.get(id_number=wife)
+
+    # when a member the import wrote is renamed by hand, and the household's phone changed
+    member.name = "李晓红"
+    member.save()
+    before_phone = first.phone
+    first.phone = "13911112222"
+    first.save()
+
+    # then the household's History tab shows each change with the value the import wrote before it
+    history = object_history(obj=first)
+    changes = {
+        (entry.action, change.label, change.before, change.after)
+        for entry in history.entries
+        for change in entry.changes
+    }
+    assert ("update", "name", "李小红", "李晓红") in changes
+    assert ("update", "phone", before_phone, "13911112222") in changes
+    # and only what changed, as for any edit: the found values are the edit's "before", not an entry of their own
+    # (in one test transaction both edits have the same time: their order is not fixed)
+    updates = [entry for entry in history.entries if entry.action == "update"]
+    edits = {entry.subject: {change.label for change in entry.changes} for entry in updates}
+    assert sorted(entry.subject for entry in updates) == ["", "member 李晓红"]
+    assert (edits[""], edits["member 李晓红"]) == ({"phone", "updated at"}, {"name"})
+    assert FOUND_LABEL not in {entry.action for entry in history.entries}
+    assert history.more == 0
 
 
 def test_the_setting_skips_nothing_outside_the_bulk_event_that_set_it(imported):
