@@ -41,6 +41,9 @@ forwarded_allow_ips = env("GUNICORN_FORWARDED_ALLOW_IPS", default="127.0.0.1")
 # The heartbeat file of each process on a memory file system, never a disk that can stall.
 worker_tmp_dir = env("GUNICORN_WORKER_TMP_DIR", default="/dev/shm" if os.path.isdir("/dev/shm") else None)
 accesslog = env("GUNICORN_ACCESS_LOG", default="-")
+# The combined log format, then how long the request took in the process (microseconds) and which process served it:
+# a slow page seen by a user is either slow here or waited for a free process.
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(D)sus pid=%(p)s'
 errorlog = env("GUNICORN_ERROR_LOG", default="-")
 loglevel = env("GUNICORN_LOG_LEVEL", default="info")
 proc_name = "lanshan-web"
