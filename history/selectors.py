@@ -119,7 +119,12 @@ def object_history(*, obj: models.Model, limit: int = 200, hidden: Iterable[str]
         of_obj = event_model.objects.filter(**{column: obj.pk})
         events = list(of_obj.order_by("-pgh_id")[: limit + 1])
         truncated = len(events) > limit
-        totals += of_obj.count() if truncated else len(events)
+        # The values an edit found (history.tracking.FoundUnrecorded) are read as that edit's "before"; they are not
+        # entries of the history, so they are not counted as such.
+        if truncated:
+            totals += of_obj.exclude(pgh_label=FOUND_LABEL).count()
+        else:
+            totals += sum(event.pgh_label != FOUND_LABEL for event in events)
         by_row: dict[Any, list[Any]] = {}
         event: Any
         for event in events:
@@ -140,11 +145,7 @@ def object_history(*, obj: models.Model, limit: int = 200, hidden: Iterable[str]
     changes_by_event = {
         id(event): _changed_fields(event, previous, _tracked_fields(tracked)) for event, previous, tracked, _p in rows
     }
-    # The values an edit found (history.tracking.FoundUnrecorded) are the "before" of that edit's event, not an entry.
-    found = [row for row in rows if row[0].pgh_label == FOUND_LABEL]
-    if found:
-        rows = [row for row in rows if row[0].pgh_label != FOUND_LABEL]
-        totals -= len(found)
+    rows = [row for row in rows if row[0].pgh_label != FOUND_LABEL]  # each the "before" of an edit, compared above
     related_names = _related_names(changes_by_event.values(), rows)
     users = _users(event for event, *_rest in rows)
 

@@ -67,12 +67,14 @@ class FoundUnrecorded(pgtrigger.Condition):
         pass
 
     def resolve(self, model) -> str:
-        # pghistory's event model of ``model`` (its default name), from the project's models: ``model`` may be a
-        # migration's copy, which knows no event model.
-        event_model = apps.get_model(model._meta.app_label, f"{model._meta.object_name}Event")
+        from history.bulk import covered_columns  # history.bulk and history.selectors read what this module makes
+        from history.selectors import event_models_of
+
+        # The project's model: ``model`` may be a migration's copy, which knows no event model.
+        model = apps.get_model(model._meta.label)
+        (event_model,) = event_models_of(model)
         quote = connection.ops.quote_name
-        tracked = {field.column for field in model._meta.concrete_fields}
-        columns = [field.column for field in event_model._meta.concrete_fields if field.column in tracked]
+        columns = covered_columns(model)
         recorded = ", ".join(f"latest.{quote(column)}" for column in columns)
         found = ", ".join(f"OLD.{quote(column)}" for column in columns)
         pk = quote(model._meta.pk.column)

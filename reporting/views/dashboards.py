@@ -153,6 +153,11 @@ class DashboardMixin(UnitPageMixin):
             return ["reporting/includes/comparison_table.html"]
         return super().get_template_names()
 
+    def comparison_asked(self) -> dict[str, str]:
+        """The figure and the order the comparison is asked for (``?indicator=``, ``?sort=``), for the page and for its
+        table view alike."""
+        return {"indicator": self.request.GET.get("indicator", ""), "sort": self.request.GET.get("sort", "")}
+
     def table_url(self, unit, comparison) -> str:
         """The table view's own address: this page's month, figure and order, and ``table=1``."""
         return dashboard_url(
@@ -175,8 +180,7 @@ class DashboardMixin(UnitPageMixin):
             build=builds.get(period.month),
             months=list(builds),
             children=self.children() if unit is not None else [],
-            indicator=self.request.GET.get("indicator", ""),
-            sort=self.request.GET.get("sort", ""),
+            **self.comparison_asked(),
         )
         this_month = Period.of(self.today).month
         context.update(
@@ -206,8 +210,7 @@ class DashboardMixin(UnitPageMixin):
                 unit=unit,
                 period=self.period,
                 children=self.children(),
-                indicator=self.request.GET.get("indicator", ""),
-                sort=self.request.GET.get("sort", ""),
+                **self.comparison_asked(),
             )
         context.update(comparison=comparison, period=self.period, unit=unit, level=self.level)
         return context

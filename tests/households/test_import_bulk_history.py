@@ -186,6 +186,8 @@ def test_the_history_tab_shows_an_edit_after_the_import_with_the_values_before_i
     assert (edits[""], edits["member 李晓红"]) == ({"phone", "updated at"}, {"name"})
     assert FOUND_LABEL not in {entry.action for entry in history.entries}
     assert history.more == 0
+    # and a tab cut to one entry counts the rest as entries: the other edit and the three import rows
+    assert object_history(obj=first, limit=1).more == 4
 
 
 def test_the_setting_skips_nothing_outside_the_bulk_event_that_set_it(imported):
